@@ -1,0 +1,53 @@
+"""fchain: Chainer's define-by-run deep learning, strictly typed, with a functional core.
+
+Replace ``chainer`` by ``fchain`` in Chainer 7 code and it runs::
+
+    import fchain
+    import fchain.functions as F
+    x = fchain.Variable(numpy.array([5], dtype=numpy.float32))
+    y = x ** 2 - 2 * x + 1
+    y.backward()
+    x.grad  # array([8.], dtype=float32)
+"""
+
+from __future__ import annotations
+
+# Variable first: it imports the op modules (for its operators) once it is defined,
+# and they import it back.  Every ``import fchain.x`` runs this file first, so the
+# cycle always starts here and resolves.
+from fchain.facade.variable import Parameter as Parameter
+from fchain.facade.variable import Variable as Variable
+
+from fchain import functions as functions
+from fchain.facade.backprop import backward as backward
+from fchain.facade.backprop import grad as grad
+from fchain.facade.config import config as config
+from fchain.facade.config import force_backprop_mode as force_backprop_mode
+from fchain.facade.config import global_config as global_config
+from fchain.facade.config import is_debug as is_debug
+from fchain.facade.config import no_backprop_mode as no_backprop_mode
+from fchain.facade.config import set_debug as set_debug
+from fchain.facade.config import using_config as using_config
+from fchain.facade.device import get_device as get_device
+from fchain.facade.variable import as_array as as_array
+from fchain.facade.variable import as_variable as as_variable
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Parameter",
+    "Variable",
+    "as_array",
+    "as_variable",
+    "backward",
+    "config",
+    "force_backprop_mode",
+    "functions",
+    "get_device",
+    "global_config",
+    "grad",
+    "is_debug",
+    "no_backprop_mode",
+    "set_debug",
+    "using_config",
+]

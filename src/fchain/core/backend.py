@@ -1,0 +1,115 @@
+"""Which array namespace an array belongs to: numpy, or CuPy when it is installed.
+
+This is the one place that knows about CuPy.  ``cast`` confines the claim that the
+``cupy`` module satisfies ``ArrayNamespace`` to a single line, checked at run time
+by the GPU conformance test.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import cast
+
+import numpy
+
+from fchain.errors import DeviceMismatchError
+from fchain.types import Array, ArrayNamespace
+
+__all__ = [
+    "cupy_module",
+    "gpu_available",
+    "is_cupy_array",
+    "namespace_of",
+    "namespace_of_all",
+    "to_numpy",
+]
+
+NUMPY: ArrayNamespace = numpy
+_ndarray = numpy.ndarray
+
+
+def _import_cupy() -> ModuleType | None:
+    try:
+        return importlib.import_module("cupy")
+    except Exception:  # ImportError, or a CUDA driver error raised at import time
+        return None
+
+
+_CUPY: ModuleType | None | bool = False  # False: not looked up yet
+
+
+def cupy_module() -> ModuleType | None:
+    """The ``cupy`` module, or ``None`` where CuPy is not installed."""
+    global _CUPY
+    if _CUPY is False:
+        _CUPY = _import_cupy()
+    return _CUPY if isinstance(_CUPY, ModuleType) else None
+
+
+def gpu_available() -> bool:
+    """True when CuPy is installed and sees at least one CUDA device."""
+    cp = cupy_module()
+    if cp is None:
+        return False
+    try:
+        return int(cp.cuda.runtime.getDeviceCount()) > 0
+    except Exception:
+        return False
+
+
+def is_cupy_array(a: object) -> bool:
+    """True for a ``cupy.ndarray`` (without importing CuPy where it is absent)."""
+    return type(a).__module__.startswith("cupy")
+
+
+def namespace_of(a: Array) -> ArrayNamespace:
+    """The namespace whose functions operate on ``a``."""
+    if type(a) is _ndarray:
+        return NUMPY
+    if is_cupy_array(a):
+        cp = cupy_module()
+        if cp is not None:
+            return cast(ArrayNamespace, cp)
+    return NUMPY
+
+
+def namespace_of_all(op_name: str, arrays: tuple[Array, ...]) -> ArrayNamespace:
+    """The common namespace of ``arrays``; a clear error when devices differ."""
+    first = arrays[0]
+    kind = type(first)
+    if kind is _ndarray:
+        for i in range(1, len(arrays)):
+            if type(arrays[i]) is not _ndarray and not isinstance(arrays[i], _ndarray):
+                raise _mismatch(op_name, arrays)
+        return NUMPY
+    xp = namespace_of(first)
+    device = getattr(first, "device", None)
+    for i in range(1, len(arrays)):
+        other = arrays[i]
+        if namespace_of(other) is not xp or getattr(other, "device", None) != device:
+            raise _mismatch(op_name, arrays)
+    return xp
+
+
+def _describe_device(a: Array) -> str:
+    if is_cupy_array(a):
+        return f"@cupy:{getattr(getattr(a, 'device', None), 'id', '?')}"
+    return "@numpy"
+
+
+def _mismatch(op_name: str, arrays: tuple[Array, ...]) -> DeviceMismatchError:
+    where = ", ".join(f"input {i} on {_describe_device(a)}" for i, a in enumerate(arrays))
+    return DeviceMismatchError(
+        f"{op_name}: all inputs must be on one device, but got {where}; "
+        "move them with to_device() first"
+    )
+
+
+def to_numpy(a: Array) -> Array:
+    """A numpy copy of a CuPy array; numpy arrays are returned as they are."""
+    if type(a) is _ndarray:
+        return a
+    if is_cupy_array(a):
+        return cast(Array, a.get())
+    return numpy.asarray(a)

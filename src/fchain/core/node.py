@@ -1,0 +1,89 @@
+"""Graph nodes: one immutable record per op application.
+
+A node is created once, after its op's forward ran, and never changes.  It holds
+the op, its parameters, the input variables (``None`` for constants), the residuals
+the op's vjp needs, weak references to its output variables (so ``retain_grad`` and
+double backprop can find them without keeping them alive) and its creation index,
+which gives the backward traversal a deterministic topological order: every input
+of a node was created before the node.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from fchain.core.op import OpDef
+from fchain.types import Array, Shape
+
+__all__ = ["GraphVar", "Node", "OutputMeta"]
+
+OutputMeta = tuple[tuple[Shape, Any], ...]
+
+
+class GraphVar(Protocol):
+    """What the traversal reads from a variable (``fchain.Variable`` provides it)."""
+
+    @property
+    def _data(self) -> Array: ...
+
+    @property
+    def _creator(self) -> Node | None: ...
+
+    @property
+    def _index(self) -> int: ...
+
+    @property
+    def requires_grad(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
+class Node:
+    """One application of ``op``; see the module docstring."""
+
+    op: OpDef[Any]
+    params: Any
+    inputs: tuple[GraphVar | None, ...]
+    residuals: tuple[Array, ...]
+    outputs: tuple[weakref.ReferenceType[Any], ...]
+    index: int
+    out_meta: OutputMeta | None = None
+    """Shapes and dtypes of the outputs; recorded only for multi-output ops, whose
+    unused outputs get zero gradients."""
+    output_ids: tuple[int, ...] = ()
+    """``id`` of each output array at creation.  A residual is alive as long as the
+    node, so a residual whose id is here *is* that output: double backprop uses this
+    to reconnect it to the graph."""
+    created_at: str | None = None
+    """Where the op was called (recorded in debug mode only)."""
+
+    @property
+    def name(self) -> str:
+        """The op's name, as Chainer's ``FunctionNode.label``."""
+        return self.op.name
+
+    @property
+    def label(self) -> str:
+        return self.op.name
+
+    @property
+    def rank(self) -> int:
+        """Length of the longest path from a leaf (computed on demand)."""
+        ranks: dict[int, int] = {}
+        stack: list[tuple[Node, bool]] = [(self, False)]
+        while stack:
+            node, expanded = stack.pop()
+            key = id(node)
+            if key in ranks:
+                continue
+            parents = [v._creator for v in node.inputs if v is not None and v._creator is not None]
+            if expanded or not parents:
+                ranks[key] = 1 + max((ranks[id(p)] for p in parents), default=-1)
+                continue
+            stack.append((node, True))
+            stack.extend((p, False) for p in parents if id(p) not in ranks)
+        return ranks[id(self)]
+
+    def __repr__(self) -> str:
+        return f"<Node {self.op.name} #{self.index}>"

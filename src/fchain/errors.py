@@ -1,0 +1,51 @@
+"""fchain's exceptions.
+
+Every message names the op or function, the argument, what was expected and what
+came, so a user can fix the call without reading fchain's source.  Each class also
+derives from the built-in exception Chainer users already catch.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DeviceMismatchError",
+    "DTypeError",
+    "FchainError",
+    "GraphError",
+    "NondifferentiableError",
+    "NotDoubleDifferentiableError",
+    "SerializationError",
+    "ShapeError",
+]
+
+
+class FchainError(Exception):
+    """Base class of every error fchain raises on purpose."""
+
+
+class ShapeError(FchainError, ValueError):
+    """An argument has a shape the op cannot work with."""
+
+
+class DTypeError(FchainError, TypeError):
+    """An argument has a dtype the op cannot work with."""
+
+
+class DeviceMismatchError(FchainError, ValueError):
+    """Arrays on different devices (numpy and CuPy, or two GPUs) met in one op."""
+
+
+class GraphError(FchainError, RuntimeError):
+    """The computational graph was used in a way that has no defined gradient."""
+
+
+class NotDoubleDifferentiableError(GraphError):
+    """Second-order gradients were requested through an op whose backward has none."""
+
+
+class NondifferentiableError(FchainError, ArithmeticError):
+    """A numerical gradient found a point where the function is not differentiable."""
+
+
+class SerializationError(FchainError, ValueError):
+    """A file could not be read into (or written from) an object."""

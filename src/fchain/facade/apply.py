@@ -1,0 +1,166 @@
+"""Applying an op to variables: the one hot path every function call takes.
+
+``apply`` unwraps the inputs, checks what must hold for every op (float inputs share
+a floating dtype, all inputs on one device), runs the pure forward, wraps the
+outputs and, when a gradient may be needed, records an immutable ``Node``.
+Everything optional (debug checks, creation sites) is behind one flag read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+import weakref
+from typing import Any, TypeVar
+
+import numpy
+
+from fchain.core import backend
+from fchain.core.node import Node
+from fchain.core.op import OpDef
+from fchain.errors import DTypeError, FchainError, ShapeError
+from fchain.facade.config import hot_flags
+from fchain.facade.variable import Variable, _make
+from fchain.types import Array
+
+__all__ = ["apply", "apply1", "check_finite"]
+
+P = TypeVar("P")
+
+_next_index = itertools.count().__next__
+_ndarray = numpy.ndarray
+_ref = weakref.ref
+
+
+def _unwrap(op_name: str, i: int, x: object) -> Array:
+    if isinstance(x, Variable):
+        data = x._data
+        if data is None:
+            raise ValueError(f"{op_name}: input {i} is an uninitialized Parameter")
+        return data
+    if isinstance(x, _ndarray) or backend.is_cupy_array(x):
+        return x  # type: ignore[return-value]  # checked just above; numpy scalars are not arrays
+    raise TypeError(
+        f"{op_name}: input {i} must be a Variable, numpy.ndarray or cupy.ndarray, "
+        f"got {type(x).__name__}"
+    )
+
+
+def _check_dtypes(op: OpDef[Any], arrays: tuple[Array, ...]) -> None:
+    first = op.float_inputs[0]
+    dtype = arrays[first].dtype
+    if dtype.kind != "f":
+        raise DTypeError(
+            f"{op.name}: input {first} must be a floating-point array, got dtype {dtype}"
+            + ("; cast integer data with F.cast or .astype(numpy.float32)" if dtype.kind in "iub" else "")
+        )
+    for i in op.float_inputs[1:]:
+        if i < len(arrays) and arrays[i].dtype != dtype:
+            raise DTypeError(
+                f"{op.name}: input {i} has dtype {arrays[i].dtype} but input {first} has {dtype}; "
+                "all floating inputs of one op must share a dtype"
+            )
+
+
+def _explain(op: OpDef[Any], arrays: tuple[Array, ...], error: Exception) -> Exception:
+    if isinstance(error, FchainError):
+        return error
+    described = ", ".join(f"input {i}: shape {a.shape} {a.dtype}" for i, a in enumerate(arrays))
+    kind = ShapeError if isinstance(error, ValueError) else type(error)
+    try:
+        return kind(f"{op.name}: {error} ({described})")
+    except Exception:
+        return ShapeError(f"{op.name}: {error} ({described})")
+
+
+def check_finite(op_name: str, what: str, arrays: tuple[Array | None, ...], where: str | None) -> None:
+    """Debug mode: raise if any array holds NaN or Inf, naming the op and its call site."""
+    for i, a in enumerate(arrays):
+        if a is None or a.dtype.kind != "f":
+            continue
+        xp = backend.namespace_of(a)
+        if not bool(xp.isfinite(a).all()):
+            site = f"; the op was called at\n{where}" if where else ""
+            raise FloatingPointError(f"{op_name}: {what} {i} contains NaN or Inf{site}")
+
+
+def _call_site() -> str:
+    frames = traceback.extract_stack()[:-3]
+    user = [f for f in frames if "/fchain/" not in f.filename.replace("\\", "/")] or frames
+    return "".join(traceback.format_list(user[-3:]))
+
+
+def apply(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> tuple[Variable, ...]:
+    """Run ``op`` on ``inputs`` and return its outputs as Variables."""
+    arrays = tuple([x._data if type(x) is Variable else _unwrap(op.name, i, x)
+                    for i, x in enumerate(inputs)])
+    if op.float_inputs:
+        _check_dtypes(op, arrays)
+    xp = backend.namespace_of_all(op.name, arrays) if len(arrays) > 1 else backend.namespace_of(arrays[0])
+    try:
+        outs, residuals = op.forward(xp, arrays, params)
+    except (ValueError, TypeError, IndexError) as error:
+        raise _explain(op, arrays, error) from error
+    backprop, debug = hot_flags()
+    where = None
+    if debug:
+        where = _call_site()
+        check_finite(op.name, "output", outs, where)
+    variables = tuple([_make(y) for y in outs])
+    if backprop:
+        graph_inputs = tuple([x if isinstance(x, Variable) else None for x in inputs])
+        if any(v is not None and v.requires_grad for v in graph_inputs):
+            meta = tuple((y.shape, y.dtype) for y in outs) if len(outs) > 1 else None
+            node = Node(op, params, graph_inputs, residuals,
+                        tuple([_ref(v) for v in variables]), _next_index(), meta,
+                        tuple([id(y) for y in outs]), where)
+            for i, v in enumerate(variables):
+                v._creator = node
+                v._index = i
+        else:
+            for v in variables:
+                v.requires_grad = False
+    return variables
+
+
+def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Variable:
+    """``apply`` for a single-output op: the fast path of almost every function."""
+    arrays = tuple([x._data if type(x) is Variable else _unwrap(op.name, i, x)
+                    for i, x in enumerate(inputs)])
+    float_inputs = op.float_inputs
+    if float_inputs:
+        first = arrays[float_inputs[0]].dtype
+        if first.kind != "f" or (len(float_inputs) > 1 and any(
+                arrays[i].dtype != first for i in float_inputs[1:] if i < len(arrays))):
+            _check_dtypes(op, arrays)
+    if len(arrays) == 1:
+        a0 = arrays[0]
+        xp = backend.NUMPY if type(a0) is _ndarray else backend.namespace_of(a0)
+    else:
+        xp = backend.namespace_of_all(op.name, arrays)
+    try:
+        outs, residuals = op.forward(xp, arrays, params)
+    except (ValueError, TypeError, IndexError) as error:
+        raise _explain(op, arrays, error) from error
+    backprop, debug = hot_flags()
+    y = outs[0]
+    v = _make(y)
+    where = None
+    if debug:
+        where = _call_site()
+        check_finite(op.name, "output", outs, where)
+    if backprop:
+        requires = False
+        graph_inputs: list[Variable | None] = []
+        for x in inputs:
+            if isinstance(x, Variable):
+                graph_inputs.append(x)
+                requires = requires or x.requires_grad
+            else:
+                graph_inputs.append(None)
+        if requires:
+            v._creator = Node(op, params, tuple(graph_inputs), residuals, (_ref(v),),
+                              _next_index(), None, (id(y),), where)
+        else:
+            v.requires_grad = False
+    return v

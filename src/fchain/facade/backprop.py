@@ -1,0 +1,300 @@
+"""``Variable.backward``, ``fchain.backward`` and ``fchain.grad``.
+
+These call the pure traversal of ``fchain.core.traversal`` with one of two gradient
+algebras, then write the results back: that write-back is the only mutation.
+
+* First order: gradients are raw arrays and each node's rule runs on its arrays'
+  own namespace (numpy or CuPy).
+* Double backprop: gradients are Variables and each rule runs on the second-order
+  namespace, so the backward pass is itself recorded and can be differentiated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+from fchain.core import backend
+from fchain.core.broadcast import sum_to
+from fchain.core.node import GraphVar, Node
+from fchain.core.traversal import BackwardResult, backpropagate
+from fchain.errors import GraphError, NotDoubleDifferentiableError
+from fchain.facade.apply import check_finite
+from fchain.facade.config import force_backprop_mode, hot_flags
+from fchain.facade.variable import Variable, _make
+from fchain.types import Array, Shape
+
+__all__ = ["backward", "backward_from", "grad"]
+
+
+class _ArrayAlgebra:
+    """First order: gradients are arrays; rules run on their own namespace."""
+
+    __slots__ = ()
+
+    def vjp(self, node: Node, grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
+        xp = backend.namespace_of(grad_outputs[0])
+        return node.op.vjp(xp, node.residuals, grad_outputs, node.params)
+
+    def add(self, a: Array, b: Array) -> Array:
+        return a + b
+
+    def shape_of(self, g: Array) -> Shape:
+        return cast(Shape, g.shape)
+
+    def unbroadcast(self, g: Array, shape: Shape) -> Array:
+        return sum_to(backend.namespace_of(g), g, shape)
+
+    def zeros(self, node: Node, output_index: int) -> Array:
+        assert node.out_meta is not None
+        shape, dtype = node.out_meta[output_index]
+        like = node.residuals[0] if node.residuals else None
+        xp = backend.namespace_of(like) if like is not None else backend.NUMPY
+        return xp.zeros(shape, dtype=dtype)
+
+
+def _reconnect(node: Node) -> tuple[object, ...]:
+    """The node's residuals with every input or output array replaced by its Variable,
+    so that a rule run on Variables differentiates through them."""
+    out: list[object] = []
+    for r in node.residuals:
+        found: object = r
+        for v in node.inputs:
+            if v is not None and v._data is r:
+                found = v
+                break
+        else:
+            if id(r) in node.output_ids:
+                j = node.output_ids.index(id(r))
+                alive = node.outputs[j]()
+                if isinstance(alive, Variable) and alive._data is r:
+                    found = alive
+                else:
+                    revived = _make(r)
+                    revived._creator = node
+                    revived._index = j
+                    found = revived
+        out.append(found)
+    return tuple(out)
+
+
+class _VariableAlgebra:
+    """Double backprop: gradients are Variables; rules run on the second-order namespace."""
+
+    __slots__ = ()
+
+    def vjp(self, node: Node, grad_outputs: tuple[Variable, ...]) -> tuple[Variable | None, ...]:
+        from fchain.facade.diff_namespace import DIFF
+
+        if not node.op.double_differentiable:
+            raise NotDoubleDifferentiableError(
+                f"{node.op.name}: this op's backward is not differentiable, so "
+                "enable_double_backprop=True cannot go through it"
+            )
+        residuals = cast(tuple[Array, ...], _reconnect(node))
+        with force_backprop_mode():
+            grads = node.op.vjp(DIFF, residuals, cast(tuple[Array, ...], grad_outputs), node.params)
+        return tuple(None if g is None else DIFF.as_variable(g) for g in grads)
+
+    def add(self, a: Variable, b: Variable) -> Variable:
+        with force_backprop_mode():
+            return a + b
+
+    def shape_of(self, g: Variable) -> Shape:
+        return g.shape
+
+    def unbroadcast(self, g: Variable, shape: Shape) -> Variable:
+        from fchain import functions as F
+
+        with force_backprop_mode():
+            return F.sum_to(g, shape)
+
+    def zeros(self, node: Node, output_index: int) -> Variable:
+        z = _ARRAYS.zeros(node, output_index)
+        return Variable(z, requires_grad=False)
+
+
+_ARRAYS = _ArrayAlgebra()
+_VARIABLES = _VariableAlgebra()
+
+
+def _debug_hook(node: Node, grads: tuple[object, ...]) -> None:
+    arrays = tuple(g._data if isinstance(g, Variable) else cast(Array | None, g) for g in grads)
+    check_finite(node.op.name, "gradient of input", arrays, node.created_at)
+
+
+def _seed(y: Variable, gy: Variable | Array | None, where: str) -> Variable:
+    if isinstance(gy, Variable):
+        return gy
+    if gy is not None:
+        return Variable(gy, requires_grad=False)
+    existing = y._grad_var
+    if existing is not None:
+        return existing
+    if y._data.size == 1:
+        xp = backend.namespace_of(y._data)
+        return Variable(xp.ones_like(y._data), requires_grad=False)
+    raise GraphError(
+        f"{where}: the output has shape {y.shape} and no gradient; set y.grad "
+        f"(for example to ones of that shape) before calling backward, or reduce it to "
+        "a scalar loss first"
+    )
+
+
+def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | Array | None] | None,
+                  *, retain_grad: bool = False, enable_double_backprop: bool = False,
+                  loss_scale: float | None = None) -> None:
+    """Backpropagate from ``outputs`` and accumulate into the leaves' ``grad``."""
+    where = "backward"
+    gys = list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
+    if len(gys) != len(outputs):
+        raise ValueError(f"backward: {len(outputs)} outputs but {len(gys)} grad_outputs")
+    seeds_v = [(y, _seed(y, gy, where)) for y, gy in zip(outputs, gys) if y._creator is not None]
+    if not seeds_v:
+        return
+    if loss_scale is not None:
+        seeds_v = [(y, Variable(g._data * loss_scale, requires_grad=False)) for y, g in seeds_v]
+    debug = hot_flags()[1]
+    hook = _debug_hook if debug else None
+    if enable_double_backprop:
+        result_v: BackwardResult[Variable] = backpropagate(
+            [(cast(GraphVar, y), g) for y, g in seeds_v], _VARIABLES,
+            record_intermediates=retain_grad, on_node=hook)
+        for var, g in result_v.leaves.values():
+            target = cast(Variable, var)
+            prev = target._grad_var
+            if prev is None:
+                target._grad_var = g
+            else:
+                with force_backprop_mode():
+                    target._grad_var = prev + g
+        if retain_grad:
+            for node, j, g in result_v.intermediates:
+                alive = node.outputs[j]()
+                if isinstance(alive, Variable):
+                    alive._grad_var = g
+        return
+    result = backpropagate([(cast(GraphVar, y), g._data) for y, g in seeds_v], _ARRAYS,
+                           record_intermediates=retain_grad, on_node=hook)
+    for var, ga in result.leaves.values():
+        target = cast(Variable, var)
+        prev = target._grad_var
+        if prev is None:
+            target._grad_var = _grad_holder(ga)
+        else:
+            target._grad_var = _grad_holder(prev._data + ga)
+    if retain_grad:
+        for node, j, ga in result.intermediates:
+            alive = node.outputs[j]()
+            if isinstance(alive, Variable):
+                alive._grad_var = _grad_holder(ga)
+
+
+def _grad_holder(g: Array) -> Variable:
+    v = _make(g)
+    v.requires_grad = False
+    return v
+
+
+def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | Array | None] | None = None,
+             *, enable_double_backprop: bool = False) -> None:
+    """Backpropagate from several outputs at once (Chainer's ``chainer.backward``)."""
+    if isinstance(outputs, Variable):
+        raise TypeError("fchain.backward: outputs must be a sequence of Variables; use y.backward() for one")
+    backward_from(list(outputs), grad_outputs, enable_double_backprop=enable_double_backprop)
+
+
+def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
+         grad_outputs: Sequence[Variable | Array | None] | None = None,
+         grad_inputs: Sequence[Variable | Array | None] | None = None,
+         set_grad: bool = False, retain_grad: bool = False,
+         enable_double_backprop: bool = False,
+         loss_scale: float | None = None) -> list[Variable | None]:
+    """Gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+
+    As Chainer's ``chainer.grad``: returns one Variable (or ``None`` where no path
+    leads) per input; ``grad_inputs`` are added to the results; ``set_grad`` also
+    stores them in each input's ``grad_var``; ``enable_double_backprop`` records the
+    computation so the results can be differentiated again.
+    """
+    outputs = list(outputs)
+    inputs = list(inputs)
+    for name, seq in (("outputs", outputs), ("inputs", inputs)):
+        for i, v in enumerate(seq):
+            if not isinstance(v, Variable):
+                raise TypeError(f"grad: {name}[{i}] must be a Variable, got {type(v).__name__}")
+    gys = list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
+    if len(gys) != len(outputs):
+        raise ValueError(f"grad: {len(outputs)} outputs but {len(gys)} grad_outputs")
+    seeds = [(y, _seed(y, gy, "grad")) for y, gy in zip(outputs, gys)]
+    if loss_scale is not None:
+        seeds = [(y, Variable(g._data * loss_scale, requires_grad=False)) for y, g in seeds]
+    wanted = [(v._creator, v._index) for v in inputs if v._creator is not None]
+    hook = _debug_hook if hot_flags()[1] else None
+    found: dict[tuple[int, int], Variable] = {}
+    leaf_found: dict[int, Variable] = {}
+    graph_seeds = [(y, g) for y, g in seeds if y._creator is not None]
+    # An output that is itself one of the inputs contributes its seed directly.
+    direct: dict[int, Variable] = {}
+    for y, g in seeds:
+        for x in inputs:
+            if x is y:
+                direct[id(x)] = g if id(x) not in direct else direct[id(x)] + g
+    if enable_double_backprop:
+        res_v = backpropagate([(cast(GraphVar, y), g) for y, g in graph_seeds], _VARIABLES,
+                              record_intermediates=retain_grad, wanted=wanted, on_node=hook)
+        for node, j, gv in res_v.intermediates:
+            found[(id(node), j)] = gv
+        for key, (_, gv) in res_v.leaves.items():
+            leaf_found[key] = gv
+    else:
+        res_a = backpropagate([(cast(GraphVar, y), g._data) for y, g in graph_seeds], _ARRAYS,
+                              record_intermediates=retain_grad, wanted=wanted, on_node=hook)
+        for node, j, ga in res_a.intermediates:
+            found[(id(node), j)] = _grad_holder(ga)
+        for key, (_, ga) in res_a.leaves.items():
+            leaf_found[key] = _grad_holder(ga)
+    if retain_grad:
+        _store_intermediates(graph_seeds, found)
+    results: list[Variable | None] = []
+    extra = list(grad_inputs) if grad_inputs is not None else [None] * len(inputs)
+    for x, gx0 in zip(inputs, extra):
+        if x._creator is None:
+            g = leaf_found.get(id(x))
+        else:
+            g = found.get((id(x._creator), x._index))
+        d = direct.get(id(x))
+        if d is not None:
+            g = d if g is None else _sum(g, d, enable_double_backprop)
+        if gx0 is not None:
+            g0 = gx0 if isinstance(gx0, Variable) else Variable(gx0, requires_grad=False)
+            g = g0 if g is None else _sum(g, g0, enable_double_backprop)
+        results.append(g)
+        if set_grad:
+            x._grad_var = g
+    return results
+
+
+def _store_intermediates(seeds: Sequence[tuple[Variable, Variable]],
+                         found: dict[tuple[int, int], Variable]) -> None:
+    """``retain_grad``: give every still-alive intermediate output its gradient."""
+    seen: set[int] = set()
+    stack = [y._creator for y, _ in seeds if y._creator is not None]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for j, ref in enumerate(node.outputs):
+            alive = ref()
+            g = found.get((id(node), j))
+            if isinstance(alive, Variable) and g is not None:
+                alive._grad_var = g
+        stack.extend(v._creator for v in node.inputs if v is not None and v._creator is not None)
+
+
+def _sum(a: Variable, b: Variable, recorded: bool) -> Variable:
+    if recorded:
+        with force_backprop_mode():
+            return a + b
+    return _grad_holder(a._data + b._data)

@@ -1,0 +1,194 @@
+"""Configuration in Chainer's words, safe under threads and async tasks.
+
+``global_config`` holds the process-wide defaults.  ``config`` reads a per-context
+overlay (a ``contextvars.ContextVar``) first, then the defaults, so
+``using_config('train', False)`` in one thread never leaks into another.  New
+threads start from the global defaults, as in Chainer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import numpy
+
+__all__ = [
+    "GlobalConfig",
+    "LocalConfig",
+    "config",
+    "force_backprop_mode",
+    "global_config",
+    "is_debug",
+    "no_backprop_mode",
+    "set_debug",
+    "using_config",
+]
+
+_EMPTY: Mapping[str, object] = MappingProxyType({})
+_OVERLAY: contextvars.ContextVar[Mapping[str, object]] = contextvars.ContextVar(
+    "fchain_config", default=_EMPTY
+)
+# The two flags every op reads, cached per context so the hot path is one ContextVar
+# read: ``(global_version, enable_backprop, debug)``.  A change of a global default
+# bumps ``_global_version`` and so invalidates every context's cache.
+_HOT: contextvars.ContextVar[tuple[int, bool, bool] | None] = contextvars.ContextVar(
+    "fchain_hot_flags", default=None
+)
+_global_version = [0]
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value not in ("0", "", "false", "False")
+
+
+class GlobalConfig:
+    """Process-wide defaults.  Attributes beyond the documented ones may be added."""
+
+    train: bool
+    enable_backprop: bool
+    debug: bool
+    type_check: bool
+    dtype: numpy.dtype[Any]
+    keep_graph_on_report: bool
+    lazy_grad_sum: bool
+    use_cudnn: str
+    cudnn_deterministic: bool
+    autotune: bool
+    use_ideep: str
+    in_recomputing: bool
+
+    def __init__(self) -> None:
+        self.train = True
+        self.enable_backprop = True
+        self.debug = _env_flag("FCHAIN_DEBUG", _env_flag("CHAINER_DEBUG", False))
+        self.type_check = True
+        self.dtype = numpy.dtype(os.environ.get("FCHAIN_DTYPE", "float32"))
+        self.keep_graph_on_report = False
+        self.lazy_grad_sum = False
+        self.use_cudnn = "auto"
+        self.cudnn_deterministic = False
+        self.autotune = False
+        self.use_ideep = "never"
+        self.in_recomputing = False
+
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        _global_version[0] += 1
+
+    def show(self) -> str:
+        """Every key and its value, one per line, sorted."""
+        return "\n".join(f"{k:<22}{v}" for k, v in sorted(vars(self).items()))
+
+
+global_config = GlobalConfig()
+
+
+class LocalConfig:
+    """The configuration seen by the current thread or task.
+
+    Reading an attribute returns the innermost ``using_config`` value, or the global
+    default.  Assigning one (``fchain.config.train = False``) changes it for the
+    current context only.
+    """
+
+    train: bool
+    enable_backprop: bool
+    debug: bool
+    type_check: bool
+    dtype: numpy.dtype[Any]
+    keep_graph_on_report: bool
+    lazy_grad_sum: bool
+    use_cudnn: str
+    cudnn_deterministic: bool
+    autotune: bool
+    use_ideep: str
+    in_recomputing: bool
+
+    def __getattr__(self, name: str) -> Any:
+        overlay = _OVERLAY.get()
+        if name in overlay:
+            return overlay[name]
+        try:
+            return getattr(global_config, name)
+        except AttributeError:
+            raise AttributeError(f"fchain.config has no key {name!r}") from None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        overlay = dict(_OVERLAY.get())
+        overlay[name] = value
+        _set_overlay(MappingProxyType(overlay))
+
+    def __delattr__(self, name: str) -> None:
+        overlay = dict(_OVERLAY.get())
+        overlay.pop(name, None)
+        _set_overlay(MappingProxyType(overlay))
+
+    def show(self) -> str:
+        """Every key and its effective value, one per line, sorted."""
+        merged = {**vars(global_config), **_OVERLAY.get()}
+        return "\n".join(f"{k:<22}{v}" for k, v in sorted(merged.items()))
+
+
+config = LocalConfig()
+
+
+def _set_overlay(overlay: Mapping[str, object]) -> contextvars.Token[Mapping[str, object]]:
+    token = _OVERLAY.set(overlay)
+    _HOT.set(None)
+    return token
+
+
+def hot_flags() -> tuple[bool, bool]:
+    """``(enable_backprop, debug)`` for the current context: the ops' hot path."""
+    flags = _HOT.get()
+    if flags is None or flags[0] != _global_version[0]:
+        overlay = _OVERLAY.get()
+        flags = (
+            _global_version[0],
+            bool(overlay.get("enable_backprop", global_config.enable_backprop)),
+            bool(overlay.get("debug", global_config.debug)),
+        )
+        _HOT.set(flags)
+    return flags[1], flags[2]
+
+
+@contextlib.contextmanager
+def using_config(name: str, value: object) -> Iterator[None]:
+    """Set ``config.<name>`` to ``value`` inside the ``with`` block only."""
+    overlay = dict(_OVERLAY.get())
+    overlay[name] = value
+    token = _OVERLAY.set(MappingProxyType(overlay))
+    hot_token = _HOT.set(None)
+    try:
+        yield
+    finally:
+        _HOT.reset(hot_token)
+        _OVERLAY.reset(token)
+
+
+def no_backprop_mode() -> contextlib.AbstractContextManager[None]:
+    """Inside, ops build no graph: ``using_config('enable_backprop', False)``."""
+    return using_config("enable_backprop", False)
+
+
+def force_backprop_mode() -> contextlib.AbstractContextManager[None]:
+    """Inside, ops build the graph even within ``no_backprop_mode``."""
+    return using_config("enable_backprop", True)
+
+
+def is_debug() -> bool:
+    """Whether debug mode (NaN/Inf checks on every op) is on in this context."""
+    return hot_flags()[1]
+
+
+def set_debug(debug: bool) -> None:
+    """Turn debug mode on or off for the whole process."""
+    global_config.debug = debug

@@ -1,0 +1,286 @@
+"""The second-order namespace: ``ArrayNamespace`` implemented with fchain ops.
+
+During ``backward(enable_double_backprop=True)`` every rule's ``vjp`` runs with
+``xp = DIFF``.  Its arguments are then Variables (or constant arrays), each call
+below is a recorded fchain op, and so the backward pass becomes a graph that can be
+differentiated again.  Comparisons, ``sign`` and constructors return plain arrays:
+they carry no gradient.  Members that have no differentiable counterpart raise
+``NotDoubleDifferentiableError`` naming themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import numpy
+
+from fchain.core import backend
+from fchain.errors import NotDoubleDifferentiableError
+from fchain.types import Array, ArrayOrScalar, Axis, DTypeLike, Shape
+
+__all__ = ["DIFF", "DiffNamespace"]
+
+
+def _raw(x: object) -> Any:
+    from fchain.facade.variable import Variable
+
+    return x._data if isinstance(x, Variable) else x
+
+
+def _xp(*xs: object) -> Any:
+    for x in xs:
+        r = _raw(x)
+        if backend.is_cupy_array(r):
+            return backend.namespace_of(r)
+    return numpy
+
+
+class DiffNamespace:
+    """See the module docstring.  Results are typed ``Array`` to match the protocol;
+    at run time they are Variables whenever an argument was one."""
+
+    float16 = numpy.float16
+    float32 = numpy.float32
+    float64 = numpy.float64
+    int32 = numpy.int32
+    int64 = numpy.int64
+    bool_ = numpy.bool_
+
+    @staticmethod
+    def as_variable(x: object) -> Any:
+        from fchain.facade.variable import Variable
+
+        if isinstance(x, Variable):
+            return x
+        return Variable(cast(Array, x), requires_grad=False)
+
+    # -- elementwise, differentiable ---------------------------------------
+    def add(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, x1 + x2)
+
+    def subtract(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, x1 - x2)
+
+    def multiply(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, x1 * x2)
+
+    def divide(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, x1 / x2)
+
+    def negative(self, x: Array, /) -> Array:
+        return cast(Array, -x)
+
+    def power(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, x1 ** x2)
+
+    def _f(self) -> Any:
+        from fchain import functions
+
+        return functions
+
+    def absolute(self, x: Array, /) -> Array:
+        return cast(Array, self._f().absolute(self.as_variable(x)))
+
+    def exp(self, x: Array, /) -> Array:
+        return cast(Array, self._f().exp(self.as_variable(x)))
+
+    def expm1(self, x: Array, /) -> Array:
+        return cast(Array, self._f().exp(self.as_variable(x)) - 1.0)
+
+    def log(self, x: Array, /) -> Array:
+        return cast(Array, self._f().log(self.as_variable(x)))
+
+    def log1p(self, x: Array, /) -> Array:
+        return cast(Array, self._f().log1p(self.as_variable(x)))
+
+    def sqrt(self, x: Array, /) -> Array:
+        return cast(Array, self._f().sqrt(self.as_variable(x)))
+
+    def square(self, x: Array, /) -> Array:
+        return cast(Array, self._f().square(self.as_variable(x)))
+
+    def sin(self, x: Array, /) -> Array:
+        return cast(Array, self._f().sin(self.as_variable(x)))
+
+    def cos(self, x: Array, /) -> Array:
+        return cast(Array, self._f().cos(self.as_variable(x)))
+
+    def tan(self, x: Array, /) -> Array:
+        v = self.as_variable(x)
+        return cast(Array, self._f().sin(v) / self._f().cos(v))
+
+    def tanh(self, x: Array, /) -> Array:
+        return cast(Array, self._f().tanh(self.as_variable(x)))
+
+    def maximum(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, self._f().maximum(*self._pair(x1, x2)))
+
+    def minimum(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, self._f().minimum(*self._pair(x1, x2)))
+
+    def clip(self, a: Array, a_min: ArrayOrScalar, a_max: ArrayOrScalar, /) -> Array:
+        return cast(Array, self._f().clip(self.as_variable(a), float(a_min), float(a_max)))
+
+    def where(self, condition: Array, x: ArrayOrScalar, y: ArrayOrScalar, /) -> Array:
+        cond = _raw(condition)
+        xv, yv = self._pair(x, y)
+        return cast(Array, self._f().where(cond, xv, yv))
+
+    def _pair(self, x1: object, x2: object) -> tuple[Any, Any]:
+        """Two operands as Variables of one dtype, Python scalars filled to shape."""
+        r1, r2 = _raw(x1), _raw(x2)
+        xp = _xp(x1, x2)
+        if not hasattr(r1, "dtype"):
+            x1 = xp.full_like(r2, r1)
+        if not hasattr(r2, "dtype"):
+            x2 = xp.full_like(_raw(x1), r2)
+        return self.as_variable(x1), self.as_variable(x2)
+
+    # -- no gradient ------------------------------------------------------
+    def sign(self, x: Array, /) -> Array:
+        return cast(Array, _xp(x).sign(_raw(x)))
+
+    def greater(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, _xp(x1, x2).greater(_raw(x1), _raw(x2)))
+
+    def greater_equal(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, _xp(x1, x2).greater_equal(_raw(x1), _raw(x2)))
+
+    def less(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, _xp(x1, x2).less(_raw(x1), _raw(x2)))
+
+    def less_equal(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, _xp(x1, x2).less_equal(_raw(x1), _raw(x2)))
+
+    def equal(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, _xp(x1, x2).equal(_raw(x1), _raw(x2)))
+
+    def not_equal(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
+        return cast(Array, _xp(x1, x2).not_equal(_raw(x1), _raw(x2)))
+
+    def logical_and(self, x1: Array, x2: Array, /) -> Array:
+        return cast(Array, _xp(x1, x2).logical_and(_raw(x1), _raw(x2)))
+
+    def logical_not(self, x: Array, /) -> Array:
+        return cast(Array, _xp(x).logical_not(_raw(x)))
+
+    def isfinite(self, x: Array, /) -> Array:
+        return cast(Array, _xp(x).isfinite(_raw(x)))
+
+    def argmax(self, a: Array, /, axis: int) -> Array:
+        return cast(Array, _xp(a).argmax(_raw(a), axis=axis))
+
+    def argmin(self, a: Array, /, axis: int) -> Array:
+        return cast(Array, _xp(a).argmin(_raw(a), axis=axis))
+
+    def asarray(self, a: object, /, dtype: DTypeLike | None = None) -> Array:
+        return cast(Array, _xp(a).asarray(_raw(a), dtype=dtype))
+
+    def zeros(self, shape: Shape | int, /, dtype: DTypeLike | None = None) -> Array:
+        return cast(Array, numpy.zeros(shape, dtype=dtype))
+
+    def ones(self, shape: Shape | int, /, dtype: DTypeLike | None = None) -> Array:
+        return cast(Array, numpy.ones(shape, dtype=dtype))
+
+    def full(self, shape: Shape | int, /, fill_value: ArrayOrScalar,
+             dtype: DTypeLike | None = None) -> Array:
+        return cast(Array, numpy.full(shape, _raw(fill_value), dtype=dtype))
+
+    def zeros_like(self, a: Array, /, dtype: DTypeLike | None = None) -> Array:
+        return cast(Array, _xp(a).zeros_like(_raw(a), dtype=dtype))
+
+    def ones_like(self, a: Array, /, dtype: DTypeLike | None = None) -> Array:
+        return cast(Array, _xp(a).ones_like(_raw(a), dtype=dtype))
+
+    def full_like(self, a: Array, /, fill_value: ArrayOrScalar, dtype: DTypeLike | None = None) -> Array:
+        return cast(Array, _xp(a).full_like(_raw(a), _raw(fill_value), dtype=dtype))
+
+    def empty_like(self, a: Array, /, dtype: DTypeLike | None = None) -> Array:
+        return cast(Array, _xp(a).empty_like(_raw(a), dtype=dtype))
+
+    def arange(self, stop: int, /) -> Array:
+        return cast(Array, numpy.arange(stop))
+
+    def eye(self, N: int, /, M: int | None = None, k: int = 0, dtype: DTypeLike = float) -> Array:
+        return cast(Array, numpy.eye(N, M, k, dtype=dtype))
+
+    # -- reductions and shapes, differentiable ---------------------------------
+    def sum(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
+        return cast(Array, self._f().sum(self.as_variable(a), axis=axis, keepdims=keepdims))
+
+    def mean(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
+        return cast(Array, self._f().mean(self.as_variable(a), axis=axis, keepdims=keepdims))
+
+    def max(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
+        return cast(Array, self._f().max(self.as_variable(a), axis=axis, keepdims=keepdims))
+
+    def min(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
+        return cast(Array, self._f().min(self.as_variable(a), axis=axis, keepdims=keepdims))
+
+    def reshape(self, a: Array, /, shape: Shape | int) -> Array:
+        target = (shape,) if isinstance(shape, int) else tuple(shape)
+        return cast(Array, self._f().reshape(self.as_variable(a), target))
+
+    def transpose(self, a: Array, /, axes: Sequence[int] | None = None) -> Array:
+        return cast(Array, self._f().transpose(self.as_variable(a), None if axes is None else tuple(axes)))
+
+    def broadcast_to(self, array: Array, /, shape: Shape) -> Array:
+        return cast(Array, self._f().broadcast_to(self.as_variable(array), tuple(shape)))
+
+    def expand_dims(self, a: Array, /, axis: int | tuple[int, ...]) -> Array:
+        return cast(Array, self._f().expand_dims(self.as_variable(a), axis))
+
+    def squeeze(self, a: Array, /, axis: int | tuple[int, ...] | None = None) -> Array:
+        return cast(Array, self._f().squeeze(self.as_variable(a), axis))
+
+    def concatenate(self, arrays: Sequence[Array], /, axis: int = 0) -> Array:
+        return cast(Array, self._f().concat([self.as_variable(a) for a in arrays], axis=axis))
+
+    def stack(self, arrays: Sequence[Array], /, axis: int = 0) -> Array:
+        return cast(Array, self._f().stack([self.as_variable(a) for a in arrays], axis=axis))
+
+    def split(self, ary: Array, /, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Array]:
+        parts = self._f().split_axis(self.as_variable(ary), indices_or_sections, axis)
+        return cast(list[Array], list(parts))
+
+    def moveaxis(self, a: Array, /, source: int | Sequence[int], destination: int | Sequence[int]) -> Array:
+        ndim = _raw(a).ndim
+        src = [source] if isinstance(source, int) else list(source)
+        dst = [destination] if isinstance(destination, int) else list(destination)
+        src = [n % ndim for n in src]
+        order = [n for n in range(ndim) if n not in src]
+        for d, n in sorted(zip([d % ndim for d in dst], src)):
+            order.insert(d, n)
+        return self.transpose(a, order)
+
+    def swapaxes(self, a: Array, /, axis1: int, axis2: int) -> Array:
+        raw = _raw(a)
+        order = list(range(raw.ndim))
+        order[axis1], order[axis2] = order[axis2], order[axis1]
+        return self.transpose(a, order)
+
+    def tile(self, a: Array, /, reps: int | Sequence[int]) -> Array:
+        raise NotDoubleDifferentiableError("tile: no second-order rule")
+
+    def repeat(self, a: Array, /, repeats: int, axis: int) -> Array:
+        raise NotDoubleDifferentiableError("repeat: no second-order rule")
+
+    def flip(self, m: Array, /, axis: Axis = None) -> Array:
+        raise NotDoubleDifferentiableError("flip: no second-order rule")
+
+    def pad(self, array: Array, /, pad_width: Sequence[tuple[int, int]]) -> Array:
+        raise NotDoubleDifferentiableError("pad: no second-order rule")
+
+    def matmul(self, x1: Array, x2: Array, /) -> Array:
+        return cast(Array, self._f().matmul(self.as_variable(x1), self.as_variable(x2)))
+
+    def dot(self, a: Array, b: Array, /) -> Array:
+        return self.matmul(a, b)
+
+    def tensordot(self, a: Array, b: Array, /,
+                  axes: int | tuple[Sequence[int], Sequence[int]] = 2) -> Array:
+        raise NotDoubleDifferentiableError("tensordot: no second-order rule")
+
+
+DIFF = DiffNamespace()

@@ -1,0 +1,545 @@
+"""``Variable`` and ``Parameter``: arrays that remember how they were computed.
+
+A Variable wraps one array and, when an op made it, the graph node of that op
+(``creator``).  Its mutable parts are exactly Chainer's: ``data``/``array``, ``grad``
+(``grad_var``), ``name`` and the creator link that ``unchain`` cuts.  Everything
+about differentiation happens in the pure core; ``backward`` calls it and writes
+the resulting gradients back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, SupportsIndex, cast, overload
+
+import numpy
+
+from fchain.core import backend
+from fchain.core.node import Node
+from fchain.types import Array, ArrayNamespace, Shape
+
+if TYPE_CHECKING:
+    from fchain.facade.device import Device
+
+__all__ = ["Parameter", "Variable", "as_array", "as_variable"]
+
+def _check_array(data: object, where: str) -> Array:
+    if isinstance(data, numpy.ndarray) or backend.is_cupy_array(data):
+        return cast(Array, data)
+    raise TypeError(
+        f"{where}: data must be a numpy.ndarray or cupy.ndarray, but got "
+        f"{type(data).__name__}; wrap Python values with numpy.asarray(..., dtype=numpy.float32)"
+    )
+
+
+class Variable:
+    """An array with a gradient and, when an op produced it, its creator node.
+
+    ``Variable(data, name=None, grad=None, requires_grad=True)`` as in Chainer.
+    ``__array_ufunc__ = None`` makes ``ndarray * Variable`` reach ``__rmul__`` instead
+    of numpy building an object array.
+    """
+
+    __slots__ = ("_data", "_grad_var", "_creator", "_index", "name", "requires_grad",
+                 "__weakref__")
+    __array_ufunc__: ClassVar[None] = None
+    __array_priority__: ClassVar[int] = 200
+    # Comparisons raise, so a Variable is unhashable, as in Chainer.
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]  # Chainer's Variable is unhashable
+
+    _data: Array
+    _grad_var: Variable | None
+    _creator: Node | None
+    _index: int
+    name: str | None
+    requires_grad: bool
+
+    def __init__(self, data: Array | None = None, *, name: str | None = None,
+                 grad: Array | None = None, requires_grad: bool = True) -> None:
+        if data is not None:
+            data = _check_array(data, "Variable")
+        self._data = cast(Array, data)
+        self._creator = None
+        self._index = 0
+        self.name = name
+        self.requires_grad = requires_grad
+        self._grad_var = None
+        if grad is not None:
+            self.grad = grad
+
+    # ----------------------------------------------------------------- data
+    @property
+    def data(self) -> Array:
+        """The array (``None`` only for a Parameter not yet initialized)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Array) -> None:
+        self._data = _check_array(value, "Variable.data")
+
+    @property
+    def array(self) -> Array:
+        """The array; the same as ``data``."""
+        return self._data
+
+    @array.setter
+    def array(self, value: Array) -> None:
+        self._data = _check_array(value, "Variable.array")
+
+    @property
+    def grad(self) -> Array | None:
+        """The gradient array, or ``None`` when none has been computed."""
+        gv = self._grad_var
+        return None if gv is None else gv._data
+
+    @grad.setter
+    def grad(self, value: Array | None) -> None:
+        if value is None:
+            self._grad_var = None
+        else:
+            self._grad_var = Variable(_check_array(value, "Variable.grad"), requires_grad=False)
+
+    @property
+    def grad_var(self) -> Variable | None:
+        """The gradient as a Variable (part of a graph after double backprop)."""
+        return self._grad_var
+
+    @grad_var.setter
+    def grad_var(self, value: Variable | None) -> None:
+        if value is not None and not isinstance(value, Variable):
+            raise TypeError(f"Variable.grad_var: expected a Variable or None, got {type(value).__name__}")
+        self._grad_var = value
+
+    @property
+    def shape(self) -> Shape:
+        return cast(Shape, self._data.shape)
+
+    @property
+    def ndim(self) -> int:
+        return int(self._data.ndim)
+
+    @property
+    def size(self) -> int:
+        return int(self._data.size)
+
+    @property
+    def dtype(self) -> numpy.dtype[Any]:
+        return cast("numpy.dtype[Any]", self._data.dtype)
+
+    @property
+    def xp(self) -> ArrayNamespace:
+        """``numpy`` or ``cupy``: the module that computes on this array."""
+        return backend.namespace_of(self._data)
+
+    @property
+    def device(self) -> Device:
+        """Where the array lives, as a ``fchain.backend.Device``."""
+        from fchain.facade.device import get_device_from_array
+
+        return get_device_from_array(self._data)
+
+    @property
+    def label(self) -> str:
+        """A short description: shape and dtype."""
+        if self._data is None:
+            return "None"
+        return f"{self.shape}, {self.dtype}"
+
+    # ---------------------------------------------------------------- graph
+    @property
+    def creator(self) -> Node | None:
+        """The graph node of the op that made this variable, or ``None`` for a leaf."""
+        return self._creator
+
+    @creator.setter
+    def creator(self, node: Node | None) -> None:
+        self._creator = node
+
+    @property
+    def creator_node(self) -> Node | None:
+        return self._creator
+
+    @property
+    def rank(self) -> int:
+        """0 for a leaf, else one more than the creator's longest path from a leaf."""
+        return 0 if self._creator is None else self._creator.rank + 1
+
+    def unchain(self) -> None:
+        """Forget the creator: this variable becomes a leaf of any later backward."""
+        self._creator = None
+
+    def unchain_backward(self) -> None:
+        """Cut every link upstream of this variable so the graph behind it can be freed."""
+        seen: set[int] = set()
+        stack: list[Variable] = [self]
+        while stack:
+            var = stack.pop()
+            node = var._creator
+            var._creator = None
+            if node is None or id(node) in seen:
+                continue
+            seen.add(id(node))
+            for parent in node.inputs:
+                if isinstance(parent, Variable) and parent._creator is not None:
+                    stack.append(parent)
+
+    def set_creator(self, node: Node | None) -> None:
+        self._creator = node
+
+    # ------------------------------------------------------------ gradients
+    def cleargrad(self) -> None:
+        """Set the gradient to ``None``."""
+        self._grad_var = None
+
+    def zerograd(self) -> None:
+        """Set the gradient to zeros of the data's shape and dtype (deprecated in Chainer)."""
+        if self._data is None:
+            return
+        xp = backend.namespace_of(self._data)
+        gv = self._grad_var
+        if gv is None:
+            self._grad_var = Variable(xp.zeros_like(self._data), requires_grad=False)
+        else:
+            gv._data[...] = 0
+
+    def addgrad(self, var: Variable) -> None:
+        """Add ``var``'s gradient to this variable's, moving it to this device."""
+        if not isinstance(var, Variable):
+            raise TypeError(f"Variable.addgrad: expected a Variable, got {type(var).__name__}")
+        src = var.grad
+        if src is None:
+            return
+        from fchain.facade.device import get_device_from_array
+
+        src = get_device_from_array(self._data).send(src)
+        dst = self.grad
+        self.grad = src.copy() if dst is None else dst + src
+
+    def copydata(self, var: Variable) -> None:
+        """Copy ``var``'s data into this variable's array, across devices."""
+        if not isinstance(var, Variable):
+            raise TypeError(f"Variable.copydata: expected a Variable, got {type(var).__name__}")
+        from fchain.facade.device import get_device_from_array
+
+        src = get_device_from_array(self._data).send(var._data)
+        if src.shape != self._data.shape:
+            from fchain.errors import ShapeError
+
+            raise ShapeError(
+                f"Variable.copydata: var has shape {src.shape} but this variable has {self._data.shape}"
+            )
+        self._data[...] = src
+
+    def backward(self, retain_grad: bool = False, enable_double_backprop: bool = False,
+                 loss_scale: float | None = None) -> None:
+        """Accumulate the gradient of this variable into every leaf that led to it.
+
+        A one-element variable with no ``grad`` is seeded with 1; a larger one needs
+        ``grad`` set first.  Intermediate gradients are freed unless ``retain_grad``;
+        ``enable_double_backprop`` records the backward pass so the gradients can be
+        differentiated again.
+        """
+        from fchain.facade.backprop import backward_from
+
+        backward_from((self,), None, retain_grad=retain_grad,
+                      enable_double_backprop=enable_double_backprop, loss_scale=loss_scale)
+
+    # --------------------------------------------------------------- shapes
+    @overload
+    def reshape(self, shape: Sequence[SupportsIndex], /) -> Variable: ...
+    @overload
+    def reshape(self, *shape: SupportsIndex) -> Variable: ...
+
+    def reshape(self, *shape: Any) -> Variable:
+        """``F.reshape(self, shape)``; the shape may be given as one tuple or as ints."""
+        target = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        return _F.reshape(self, tuple(int(n) for n in target))
+
+    def transpose(self, *axes: int) -> Variable:
+        """``F.transpose(self, axes)``; no axes reverses them."""
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = tuple(axes[0])
+        return _F.transpose(self, axes if axes else None)
+
+    @property
+    def T(self) -> Variable:
+        """The transpose (all axes reversed)."""
+        return _F.transpose(self, None)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Variable:
+        return _F.mean(self, axis=axis, keepdims=keepdims)
+
+    def sum(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Variable:
+        return _F.sum(self, axis=axis, keepdims=keepdims)
+
+    def item(self) -> float:
+        """The single element, as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(f"Variable.item: only a one-element variable has an item, this one has shape {self.shape}")
+        return float(self._data.reshape(()).item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-dimensional Variable")
+        return int(self._data.shape[0])
+
+    # -------------------------------------------------------------- devices
+    def to_cpu(self) -> Variable:
+        """Move the data (and gradient) to numpy, in place; returns ``self``."""
+        return self.to_device("@numpy")
+
+    def to_gpu(self, device: int | None = None) -> Variable:
+        """Move the data (and gradient) to a CuPy device, in place; returns ``self``."""
+        return self.to_device(f"@cupy:{0 if device is None else int(device)}")
+
+    def to_device(self, device: object) -> Variable:
+        """Move to ``'@numpy'``, ``'@cupy:N'`` or a ``Device``, in place; returns ``self``."""
+        from fchain.facade.device import get_device
+
+        target = get_device(device)
+        if self._data is not None:
+            self._data = target.send(self._data)
+        gv = self._grad_var
+        if gv is not None:
+            gv._data = target.send(gv._data)
+        return self
+
+    # ------------------------------------------------------------ printing
+    def _render(self, separator: str) -> str:
+        prefix = "variable" + (f" {self.name}" if self.name else "")
+        if self._data is None:
+            return f"{prefix}(None)"
+        data = backend.to_numpy(self._data)
+        if data.size == 0 and data.shape != (0,):
+            body = f"[], shape={data.shape!r}"
+        else:
+            body = numpy.array2string(data, separator=separator, prefix=prefix + "(")
+        return f"{prefix}({body})"
+
+    def __repr__(self) -> str:
+        """Chainer's format: ``variable([1., 2.])``, or ``variable x([1., 2.])`` when named."""
+        return self._render(", ")
+
+    def __str__(self) -> str:
+        """Chainer's format: ``variable([1. 2.])``."""
+        return self._render(" ")
+
+    def summary(self) -> str:
+        return f"<variable {self.name or ''}>" if self.name else "<variable at 0x%x>" % id(self)
+
+    def debug_print(self) -> str:
+        """A multi-line description: name, shape, dtype, statistics, gradient."""
+        data = backend.to_numpy(self._data)
+        lines = [self.summary(), f"- device: {self.device}", f"- backend: {type(self._data)}",
+                 f"- shape: {data.shape}", f"- dtype: {data.dtype}"]
+        if data.size:
+            lines += [f"- statistics: mean={data.mean():.8f}, std={data.std():.8f}"]
+        g = self.grad
+        lines.append("- grad: None" if g is None else
+                     f"- grad: mean={backend.to_numpy(g).mean():.8f}, std={backend.to_numpy(g).std():.8f}")
+        return "\n".join(lines)
+
+    # ----------------------------------------------------------- operators
+    def __neg__(self) -> Variable:
+        return _F.neg(self)
+
+    def __abs__(self) -> Variable:
+        return _F.absolute(self)
+
+    def __pos__(self) -> Variable:
+        return self
+
+    def __add__(self, other: Variable | Array | float) -> Variable:
+        return _F.add(self, other)
+
+    def __radd__(self, other: Array | float) -> Variable:
+        return _F.add(self, other)
+
+    def __sub__(self, other: Variable | Array | float) -> Variable:
+        return _F.sub(self, other)
+
+    def __rsub__(self, other: Array | float) -> Variable:
+        return _rsub(self, other)
+
+    def __mul__(self, other: Variable | Array | float) -> Variable:
+        return _F.mul(self, other)
+
+    def __rmul__(self, other: Array | float) -> Variable:
+        return _F.mul(self, other)
+
+    def __truediv__(self, other: Variable | Array | float) -> Variable:
+        return _F.div(self, other)
+
+    def __rtruediv__(self, other: Array | float) -> Variable:
+        return _rdiv(self, other)
+
+    def __pow__(self, other: Variable | Array | float) -> Variable:
+        return _F.pow(self, other)
+
+    def __rpow__(self, other: Array | float) -> Variable:
+        return _rpow(self, other)
+
+    def __matmul__(self, other: Variable | Array) -> Variable:
+        return _F.matmul(self, other)
+
+    def __rmatmul__(self, other: Array) -> Variable:
+        return _F.matmul(other, self)
+
+    def __getitem__(self, index: object) -> Variable:
+        return _F.get_item(self, index)
+
+    def __eq__(self, other: object) -> NoReturn:  # type: ignore[override]  # Chainer forbids comparing Variables
+        raise NotImplementedError("Variable does not support ==; compare the .array values instead")
+
+    def __ne__(self, other: object) -> NoReturn:  # type: ignore[override]  # see __eq__
+        raise NotImplementedError("Variable does not support !=; compare the .array values instead")
+
+    def __lt__(self, other: object) -> NoReturn:
+        raise NotImplementedError("Variable does not support <; compare the .array values instead")
+
+    def __le__(self, other: object) -> NoReturn:
+        raise NotImplementedError("Variable does not support <=; compare the .array values instead")
+
+    def __gt__(self, other: object) -> NoReturn:
+        raise NotImplementedError("Variable does not support >; compare the .array values instead")
+
+    def __ge__(self, other: object) -> NoReturn:
+        raise NotImplementedError("Variable does not support >=; compare the .array values instead")
+
+    def __bool__(self) -> NoReturn:
+        raise TypeError("the truth value of a Variable is ambiguous; use bool(v.array) or v.item()")
+
+
+def _make(data: Array) -> Variable:
+    """A new graph-less Variable around ``data``, skipping the constructor's checks."""
+    v = _new(Variable)
+    v._data = data
+    v._grad_var = None
+    v._creator = None
+    v._index = 0
+    v.name = None
+    v.requires_grad = True
+    return v
+
+
+_new = object.__new__
+
+
+class Parameter(Variable):
+    """A trainable Variable owned by a Link, possibly initialized lazily.
+
+    ``Parameter(initializer=None, shape=None, name=None)``: ``initializer`` is an
+    array (used as it is), a scalar (a constant fill), an initializer object or
+    callable that fills an array in place, or ``None`` (NaN, as in Chainer).  Without
+    a shape the parameter stays uninitialized until ``initialize(shape)``.
+    """
+
+    __slots__ = ("initializer", "update_rule", "_grad_initializer")
+
+    initializer: object
+    update_rule: Any
+
+    def __init__(self, initializer: object = None, shape: int | Sequence[int] | None = None,
+                 name: str | None = None) -> None:
+        if isinstance(initializer, numpy.ndarray) or backend.is_cupy_array(initializer):
+            array = cast(Array, initializer)
+            super().__init__(array, name=name)
+            self.initializer = _ArrayInitializer(array)
+        else:
+            super().__init__(None, name=name)
+            self.initializer = initializer
+            if shape is not None:
+                self.initialize(shape)
+        self.update_rule = None
+        self._grad_initializer = None
+
+    @property
+    def is_initialized(self) -> bool:
+        return self._data is not None
+
+    @property
+    def dtype(self) -> numpy.dtype[Any]:
+        if self._data is not None:
+            return cast("numpy.dtype[Any]", self._data.dtype)
+        from fchain.facade.initializer_glue import initializer_dtype
+
+        return initializer_dtype(self.initializer)
+
+    def initialize(self, shape: int | Sequence[int]) -> None:
+        """Allocate the array with ``shape`` and fill it with the initializer."""
+        from fchain.facade.initializer_glue import generate_array
+
+        dims = (int(shape),) if isinstance(shape, int) else tuple(int(n) for n in shape)
+        self._data = generate_array(self.initializer, dims)
+        if self._grad_var is not None:
+            self.zerograd()
+
+    def cleargrad(self) -> None:
+        self._grad_var = None
+
+    def zerograd(self) -> None:
+        if self._data is None:
+            return
+        super().zerograd()
+
+    def to_device(self, device: object) -> Parameter:
+        super().to_device(device)
+        return self
+
+    def to_cpu(self) -> Parameter:
+        super().to_cpu()
+        return self
+
+    def to_gpu(self, device: int | None = None) -> Parameter:
+        super().to_gpu(device)
+        return self
+
+    def update(self) -> None:
+        """Apply this parameter's update rule (set by an optimizer's ``setup``)."""
+        rule = self.update_rule
+        if rule is not None:
+            rule.update(self)
+
+
+class _ArrayInitializer:
+    """Wraps the array a Parameter was built from, so ``copy(mode='init')`` can reuse it."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: Array) -> None:
+        self.array = array
+
+    @property
+    def dtype(self) -> numpy.dtype[Any]:
+        return cast("numpy.dtype[Any]", self.array.dtype)
+
+    def __call__(self, array: Array) -> None:
+        if array.shape != self.array.shape:
+            from fchain.errors import ShapeError
+
+            raise ShapeError(
+                f"Parameter: initial array has shape {self.array.shape} but {array.shape} was requested"
+            )
+        array[...] = self.array
+
+
+def as_variable(obj: Variable | Array) -> Variable:
+    """``obj`` itself if it is a Variable, else a Variable that needs no gradient."""
+    if isinstance(obj, Variable):
+        return obj
+    return Variable(_check_array(obj, "as_variable"), requires_grad=False)
+
+
+def as_array(obj: Variable | Array) -> Array:
+    """The array inside ``obj`` (or ``obj`` itself)."""
+    if isinstance(obj, Variable):
+        return obj._data
+    return _check_array(obj, "as_array")
+
+
+# The operators dispatch to the op modules, which import this module: import them
+# last, once Variable exists.
+from fchain import functions as _F  # noqa: E402
+from fchain.ops.math.div import rdiv as _rdiv  # noqa: E402
+from fchain.ops.math.pow import rpow as _rpow  # noqa: E402
+from fchain.ops.math.sub import rsub as _rsub  # noqa: E402

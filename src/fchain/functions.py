@@ -1,0 +1,58 @@
+"""``fchain.functions`` (``F``): every differentiable function, Chainer's names.
+
+Each name is re-exported from its op module (``from ... import f as f``) so that
+``mypy --strict`` users can import it; ``tests/test_op_registry.py`` checks this list
+against the op registry and the op modules.
+"""
+
+from __future__ import annotations
+
+# --- activation ---------------------------------------------------------------
+from fchain.ops.activation.relu import relu as relu
+
+# --- array ----------------------------------------------------------------------
+from fchain.ops.array.broadcast_to import broadcast_to as broadcast_to
+from fchain.ops.array.reshape import reshape as reshape
+from fchain.ops.array.sum_to import sum_to as sum_to
+from fchain.ops.array.transpose import transpose as transpose
+
+# --- connection -----------------------------------------------------------------
+
+# --- evaluation -----------------------------------------------------------------
+
+# --- loss -----------------------------------------------------------------------
+
+# --- math -----------------------------------------------------------------------
+from fchain.ops.math.add import add as add
+from fchain.ops.math.div import div as div
+from fchain.ops.math.exp import exp as exp
+from fchain.ops.math.mul import mul as mul
+from fchain.ops.math.neg import neg as neg
+from fchain.ops.math.pow import pow as pow
+from fchain.ops.math.sub import sub as sub
+from fchain.ops.math.sum import sum as sum
+
+# --- noise ----------------------------------------------------------------------
+
+__all__ = [
+    # activation
+    "relu",
+    # array
+    "broadcast_to",
+    "reshape",
+    "sum_to",
+    "transpose",
+    # connection
+    # evaluation
+    # loss
+    # math
+    "add",
+    "div",
+    "exp",
+    "mul",
+    "neg",
+    "pow",
+    "sub",
+    "sum",
+    # noise
+]

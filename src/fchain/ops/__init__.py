@@ -1,0 +1,1 @@
+"""One file per op, grouped by Chainer's categories.  Importing ``fchain.functions`` imports them all."""

@@ -1,0 +1,39 @@
+"""relu(x) = max(x, 0).  VJP: gy * (y > 0).  Residuals: (y,).
+
+Convention at the kink: relu'(0) = 0 (the mask is ``y > 0``).
+"""
+
+from __future__ import annotations
+
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.facade.apply import apply1
+from fchain.facade.variable import Variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.types import ArrayNamespace
+
+__all__ = ["RELU", "relu"]
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, params: None) -> Forwarded:
+    y = xp.maximum(inputs[0], 0.0)
+    return (y,), (y,)
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> Grads:
+    gy = grads[0]
+    return (gy * xp.greater(residuals[0], 0.0).astype(gy.dtype),)
+
+
+def _sample(draw: Draw) -> Case:
+    return Case((draw.floats(draw.shape(), kinks=(0.0,)),), relu)
+
+
+RELU: OpDef[None] = register(OpDef(
+    "relu", _forward, _vjp, GradSpec(_sample, conventions=("relu'(0) = 0",))))
+
+
+def relu(x: VariableLike) -> Variable:
+    """Rectified linear unit, ``max(x, 0)``, elementwise."""
+    return apply1(RELU, (x,), None)
