@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import cast
+from typing import Any, cast
 
 import numpy
 
@@ -111,5 +111,5 @@ def to_numpy(a: Array) -> Array:
     if type(a) is _ndarray:
         return a
     if is_cupy_array(a):
-        return cast(Array, a.get())
+        return cast(Array, cast(Any, a).get())
     return numpy.asarray(a)

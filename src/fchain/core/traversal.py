@@ -102,13 +102,13 @@ def backpropagate(
             g if g is not None else algebra.zeros(node, i) for i, g in enumerate(slots)
         )
         if record_intermediates or wanted_set:
-            for i, g in enumerate(slots):
-                if g is not None and (record_intermediates or (id(node), i) in wanted_set):
-                    result.intermediates.append((node, i, g))
+            for i, kept in enumerate(slots):
+                if kept is not None and (record_intermediates or (id(node), i) in wanted_set):
+                    result.intermediates.append((node, i, kept))
         input_grads = vjp(node, grads)
         if on_node is not None:
             on_node(node, input_grads)
-        for var, gx in zip(node.inputs, input_grads):
-            if gx is not None and var is not None and var.requires_grad:
-                deliver(var, gx)
+        for parent, gx in zip(node.inputs, input_grads):
+            if gx is not None and parent is not None and parent.requires_grad:
+                deliver(parent, gx)
     return result

@@ -21,7 +21,7 @@ from fchain.core.op import OpDef
 from fchain.errors import DTypeError, FchainError, ShapeError
 from fchain.facade.config import hot_flags
 from fchain.facade.variable import Variable, _make
-from fchain.types import Array
+from fchain.types import Array, ArrayNamespace
 
 __all__ = ["apply", "apply1", "check_finite"]
 
@@ -44,6 +44,22 @@ def _unwrap(op_name: str, i: int, x: object) -> Array:
         f"{op_name}: input {i} must be a Variable, numpy.ndarray or cupy.ndarray, "
         f"got {type(x).__name__}"
     )
+
+
+def _force_array(xp: ArrayNamespace, y: object) -> Array:
+    """numpy returns scalars from 0-d arithmetic; a Variable always holds an array."""
+    if backend.is_cupy_array(y):
+        return y  # type: ignore[return-value]  # a CuPy array is an Array to fchain
+    return xp.asarray(y)
+
+
+def _force_outputs(xp: ArrayNamespace, outs: tuple[Array, ...], residuals: tuple[Array, ...]
+                   ) -> tuple[tuple[Array, ...], tuple[Array, ...]]:
+    """Outputs as arrays, with residuals that were the same scalar objects replaced
+    too (double backprop finds outputs among the residuals by identity)."""
+    forced = tuple(_force_array(xp, y) for y in outs)
+    swap = {id(old): new for old, new in zip(outs, forced) if old is not new}
+    return forced, tuple(swap.get(id(r), r) for r in residuals)
 
 
 def _check_dtypes(op: OpDef[Any], arrays: tuple[Array, ...]) -> None:
@@ -102,6 +118,8 @@ def apply(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> tupl
     except (ValueError, TypeError, IndexError) as error:
         raise _explain(op, arrays, error) from error
     backprop, debug = hot_flags()
+    if any(type(y) is not _ndarray for y in outs):
+        outs, residuals = _force_outputs(xp, outs, residuals)
     where = None
     if debug:
         where = _call_site()
@@ -144,6 +162,9 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
         raise _explain(op, arrays, error) from error
     backprop, debug = hot_flags()
     y = outs[0]
+    if type(y) is not _ndarray:
+        outs, residuals = _force_outputs(xp, outs, residuals)
+        y = outs[0]
     v = _make(y)
     where = None
     if debug:

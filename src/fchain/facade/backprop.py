@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
+import numpy
+
 from fchain.core import backend
 from fchain.core.broadcast import sum_to
 from fchain.core.node import GraphVar, Node
@@ -26,6 +28,8 @@ from fchain.types import Array, Shape
 
 __all__ = ["backward", "backward_from", "grad"]
 
+_ndarray = numpy.ndarray
+
 
 class _ArrayAlgebra:
     """First order: gradients are arrays; rules run on their own namespace."""
@@ -34,7 +38,11 @@ class _ArrayAlgebra:
 
     def vjp(self, node: Node, grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
         xp = backend.namespace_of(grad_outputs[0])
-        return node.op.vjp(xp, node.residuals, grad_outputs, node.params)
+        grads = node.op.vjp(xp, node.residuals, grad_outputs, node.params)
+        for g in grads:
+            if g is not None and type(g) is not _ndarray and not backend.is_cupy_array(g):
+                return tuple(None if g is None else xp.asarray(g) for g in grads)
+        return grads
 
     def add(self, a: Array, b: Array) -> Array:
         return a + b
@@ -149,7 +157,7 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
     gys = list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(gys) != len(outputs):
         raise ValueError(f"backward: {len(outputs)} outputs but {len(gys)} grad_outputs")
-    seeds_v = [(y, _seed(y, gy, where)) for y, gy in zip(outputs, gys) if y._creator is not None]
+    seeds_v = [(y, _seed(y, gy, where)) for y, gy in zip(outputs, gys) if y.requires_grad]
     if not seeds_v:
         return
     if loss_scale is not None:
@@ -233,13 +241,13 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
     hook = _debug_hook if hot_flags()[1] else None
     found: dict[tuple[int, int], Variable] = {}
     leaf_found: dict[int, Variable] = {}
-    graph_seeds = [(y, g) for y, g in seeds if y._creator is not None]
+    graph_seeds = [(y, seed) for y, seed in seeds if y._creator is not None]
     # An output that is itself one of the inputs contributes its seed directly.
     direct: dict[int, Variable] = {}
-    for y, g in seeds:
+    for y, seed in seeds:
         for x in inputs:
             if x is y:
-                direct[id(x)] = g if id(x) not in direct else direct[id(x)] + g
+                direct[id(x)] = seed if id(x) not in direct else direct[id(x)] + seed
     if enable_double_backprop:
         res_v = backpropagate([(cast(GraphVar, y), g) for y, g in graph_seeds], _VARIABLES,
                               record_intermediates=retain_grad, wanted=wanted, on_node=hook)

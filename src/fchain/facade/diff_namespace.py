@@ -28,6 +28,11 @@ def _raw(x: object) -> Any:
     return x._data if isinstance(x, Variable) else x
 
 
+def _out(x: object) -> Array:
+    """What a member returns: an Array to the protocol, a Variable at run time."""
+    return cast(Array, x)
+
+
 def _xp(*xs: object) -> Any:
     for x in xs:
         r = _raw(x)
@@ -57,22 +62,22 @@ class DiffNamespace:
 
     # -- elementwise, differentiable ---------------------------------------
     def add(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, x1 + x2)
+        return _out(x1 + x2)
 
     def subtract(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, x1 - x2)
+        return _out(x1 - x2)
 
     def multiply(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, x1 * x2)
+        return _out(x1 * x2)
 
     def divide(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, x1 / x2)
+        return _out(x1 / x2)
 
     def negative(self, x: Array, /) -> Array:
-        return cast(Array, -x)
+        return _out(-x)
 
     def power(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, x1 ** x2)
+        return _out(x1 ** x2)
 
     def _f(self) -> Any:
         from fchain import functions
@@ -80,52 +85,52 @@ class DiffNamespace:
         return functions
 
     def absolute(self, x: Array, /) -> Array:
-        return cast(Array, self._f().absolute(self.as_variable(x)))
+        return _out(self._f().absolute(self.as_variable(x)))
 
     def exp(self, x: Array, /) -> Array:
-        return cast(Array, self._f().exp(self.as_variable(x)))
+        return _out(self._f().exp(self.as_variable(x)))
 
     def expm1(self, x: Array, /) -> Array:
-        return cast(Array, self._f().exp(self.as_variable(x)) - 1.0)
+        return _out(self._f().exp(self.as_variable(x)) - 1.0)
 
     def log(self, x: Array, /) -> Array:
-        return cast(Array, self._f().log(self.as_variable(x)))
+        return _out(self._f().log(self.as_variable(x)))
 
     def log1p(self, x: Array, /) -> Array:
-        return cast(Array, self._f().log1p(self.as_variable(x)))
+        return _out(self._f().log1p(self.as_variable(x)))
 
     def sqrt(self, x: Array, /) -> Array:
-        return cast(Array, self._f().sqrt(self.as_variable(x)))
+        return _out(self._f().sqrt(self.as_variable(x)))
 
     def square(self, x: Array, /) -> Array:
-        return cast(Array, self._f().square(self.as_variable(x)))
+        return _out(self._f().square(self.as_variable(x)))
 
     def sin(self, x: Array, /) -> Array:
-        return cast(Array, self._f().sin(self.as_variable(x)))
+        return _out(self._f().sin(self.as_variable(x)))
 
     def cos(self, x: Array, /) -> Array:
-        return cast(Array, self._f().cos(self.as_variable(x)))
+        return _out(self._f().cos(self.as_variable(x)))
 
     def tan(self, x: Array, /) -> Array:
         v = self.as_variable(x)
-        return cast(Array, self._f().sin(v) / self._f().cos(v))
+        return _out(self._f().sin(v) / self._f().cos(v))
 
     def tanh(self, x: Array, /) -> Array:
-        return cast(Array, self._f().tanh(self.as_variable(x)))
+        return _out(self._f().tanh(self.as_variable(x)))
 
     def maximum(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, self._f().maximum(*self._pair(x1, x2)))
+        return _out(self._f().maximum(*self._pair(x1, x2)))
 
     def minimum(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, self._f().minimum(*self._pair(x1, x2)))
+        return _out(self._f().minimum(*self._pair(x1, x2)))
 
     def clip(self, a: Array, a_min: ArrayOrScalar, a_max: ArrayOrScalar, /) -> Array:
-        return cast(Array, self._f().clip(self.as_variable(a), float(a_min), float(a_max)))
+        return _out(self._f().clip(self.as_variable(a), float(a_min), float(a_max)))
 
     def where(self, condition: Array, x: ArrayOrScalar, y: ArrayOrScalar, /) -> Array:
         cond = _raw(condition)
         xv, yv = self._pair(x, y)
-        return cast(Array, self._f().where(cond, xv, yv))
+        return _out(self._f().where(cond, xv, yv))
 
     def _pair(self, x1: object, x2: object) -> tuple[Any, Any]:
         """Two operands as Variables of one dtype, Python scalars filled to shape."""
@@ -139,106 +144,106 @@ class DiffNamespace:
 
     # -- no gradient ------------------------------------------------------
     def sign(self, x: Array, /) -> Array:
-        return cast(Array, _xp(x).sign(_raw(x)))
+        return _out(_xp(x).sign(_raw(x)))
 
     def greater(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, _xp(x1, x2).greater(_raw(x1), _raw(x2)))
+        return _out(_xp(x1, x2).greater(_raw(x1), _raw(x2)))
 
     def greater_equal(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, _xp(x1, x2).greater_equal(_raw(x1), _raw(x2)))
+        return _out(_xp(x1, x2).greater_equal(_raw(x1), _raw(x2)))
 
     def less(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, _xp(x1, x2).less(_raw(x1), _raw(x2)))
+        return _out(_xp(x1, x2).less(_raw(x1), _raw(x2)))
 
     def less_equal(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, _xp(x1, x2).less_equal(_raw(x1), _raw(x2)))
+        return _out(_xp(x1, x2).less_equal(_raw(x1), _raw(x2)))
 
     def equal(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, _xp(x1, x2).equal(_raw(x1), _raw(x2)))
+        return _out(_xp(x1, x2).equal(_raw(x1), _raw(x2)))
 
     def not_equal(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return cast(Array, _xp(x1, x2).not_equal(_raw(x1), _raw(x2)))
+        return _out(_xp(x1, x2).not_equal(_raw(x1), _raw(x2)))
 
     def logical_and(self, x1: Array, x2: Array, /) -> Array:
-        return cast(Array, _xp(x1, x2).logical_and(_raw(x1), _raw(x2)))
+        return _out(_xp(x1, x2).logical_and(_raw(x1), _raw(x2)))
 
     def logical_not(self, x: Array, /) -> Array:
-        return cast(Array, _xp(x).logical_not(_raw(x)))
+        return _out(_xp(x).logical_not(_raw(x)))
 
     def isfinite(self, x: Array, /) -> Array:
-        return cast(Array, _xp(x).isfinite(_raw(x)))
+        return _out(_xp(x).isfinite(_raw(x)))
 
     def argmax(self, a: Array, /, axis: int) -> Array:
-        return cast(Array, _xp(a).argmax(_raw(a), axis=axis))
+        return _out(_xp(a).argmax(_raw(a), axis=axis))
 
     def argmin(self, a: Array, /, axis: int) -> Array:
-        return cast(Array, _xp(a).argmin(_raw(a), axis=axis))
+        return _out(_xp(a).argmin(_raw(a), axis=axis))
 
     def asarray(self, a: object, /, dtype: DTypeLike | None = None) -> Array:
-        return cast(Array, _xp(a).asarray(_raw(a), dtype=dtype))
+        return _out(_xp(a).asarray(_raw(a), dtype=dtype))
 
     def zeros(self, shape: Shape | int, /, dtype: DTypeLike | None = None) -> Array:
-        return cast(Array, numpy.zeros(shape, dtype=dtype))
+        return _out(numpy.zeros(shape, dtype=dtype))
 
     def ones(self, shape: Shape | int, /, dtype: DTypeLike | None = None) -> Array:
-        return cast(Array, numpy.ones(shape, dtype=dtype))
+        return _out(numpy.ones(shape, dtype=dtype))
 
     def full(self, shape: Shape | int, /, fill_value: ArrayOrScalar,
              dtype: DTypeLike | None = None) -> Array:
-        return cast(Array, numpy.full(shape, _raw(fill_value), dtype=dtype))
+        return _out(numpy.full(shape, _raw(fill_value), dtype=dtype))
 
     def zeros_like(self, a: Array, /, dtype: DTypeLike | None = None) -> Array:
-        return cast(Array, _xp(a).zeros_like(_raw(a), dtype=dtype))
+        return _out(_xp(a).zeros_like(_raw(a), dtype=dtype))
 
     def ones_like(self, a: Array, /, dtype: DTypeLike | None = None) -> Array:
-        return cast(Array, _xp(a).ones_like(_raw(a), dtype=dtype))
+        return _out(_xp(a).ones_like(_raw(a), dtype=dtype))
 
     def full_like(self, a: Array, /, fill_value: ArrayOrScalar, dtype: DTypeLike | None = None) -> Array:
-        return cast(Array, _xp(a).full_like(_raw(a), _raw(fill_value), dtype=dtype))
+        return _out(_xp(a).full_like(_raw(a), _raw(fill_value), dtype=dtype))
 
     def empty_like(self, a: Array, /, dtype: DTypeLike | None = None) -> Array:
-        return cast(Array, _xp(a).empty_like(_raw(a), dtype=dtype))
+        return _out(_xp(a).empty_like(_raw(a), dtype=dtype))
 
     def arange(self, stop: int, /) -> Array:
-        return cast(Array, numpy.arange(stop))
+        return _out(numpy.arange(stop))
 
     def eye(self, N: int, /, M: int | None = None, k: int = 0, dtype: DTypeLike = float) -> Array:
-        return cast(Array, numpy.eye(N, M, k, dtype=dtype))
+        return _out(numpy.eye(N, M, k, dtype=dtype))
 
     # -- reductions and shapes, differentiable ---------------------------------
     def sum(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
-        return cast(Array, self._f().sum(self.as_variable(a), axis=axis, keepdims=keepdims))
+        return _out(self._f().sum(self.as_variable(a), axis=axis, keepdims=keepdims))
 
     def mean(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
-        return cast(Array, self._f().mean(self.as_variable(a), axis=axis, keepdims=keepdims))
+        return _out(self._f().mean(self.as_variable(a), axis=axis, keepdims=keepdims))
 
     def max(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
-        return cast(Array, self._f().max(self.as_variable(a), axis=axis, keepdims=keepdims))
+        return _out(self._f().max(self.as_variable(a), axis=axis, keepdims=keepdims))
 
     def min(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
-        return cast(Array, self._f().min(self.as_variable(a), axis=axis, keepdims=keepdims))
+        return _out(self._f().min(self.as_variable(a), axis=axis, keepdims=keepdims))
 
     def reshape(self, a: Array, /, shape: Shape | int) -> Array:
         target = (shape,) if isinstance(shape, int) else tuple(shape)
-        return cast(Array, self._f().reshape(self.as_variable(a), target))
+        return _out(self._f().reshape(self.as_variable(a), target))
 
     def transpose(self, a: Array, /, axes: Sequence[int] | None = None) -> Array:
-        return cast(Array, self._f().transpose(self.as_variable(a), None if axes is None else tuple(axes)))
+        return _out(self._f().transpose(self.as_variable(a), None if axes is None else tuple(axes)))
 
     def broadcast_to(self, array: Array, /, shape: Shape) -> Array:
-        return cast(Array, self._f().broadcast_to(self.as_variable(array), tuple(shape)))
+        return _out(self._f().broadcast_to(self.as_variable(array), tuple(shape)))
 
     def expand_dims(self, a: Array, /, axis: int | tuple[int, ...]) -> Array:
-        return cast(Array, self._f().expand_dims(self.as_variable(a), axis))
+        return _out(self._f().expand_dims(self.as_variable(a), axis))
 
     def squeeze(self, a: Array, /, axis: int | tuple[int, ...] | None = None) -> Array:
-        return cast(Array, self._f().squeeze(self.as_variable(a), axis))
+        return _out(self._f().squeeze(self.as_variable(a), axis))
 
     def concatenate(self, arrays: Sequence[Array], /, axis: int = 0) -> Array:
-        return cast(Array, self._f().concat([self.as_variable(a) for a in arrays], axis=axis))
+        return _out(self._f().concat([self.as_variable(a) for a in arrays], axis=axis))
 
     def stack(self, arrays: Sequence[Array], /, axis: int = 0) -> Array:
-        return cast(Array, self._f().stack([self.as_variable(a) for a in arrays], axis=axis))
+        return _out(self._f().stack([self.as_variable(a) for a in arrays], axis=axis))
 
     def split(self, ary: Array, /, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Array]:
         parts = self._f().split_axis(self.as_variable(ary), indices_or_sections, axis)
@@ -273,7 +278,7 @@ class DiffNamespace:
         raise NotDoubleDifferentiableError("pad: no second-order rule")
 
     def matmul(self, x1: Array, x2: Array, /) -> Array:
-        return cast(Array, self._f().matmul(self.as_variable(x1), self.as_variable(x2)))
+        return _out(self._f().matmul(self.as_variable(x1), self.as_variable(x2)))
 
     def dot(self, a: Array, b: Array, /) -> Array:
         return self.matmul(a, b)

@@ -21,10 +21,9 @@ def initializer_dtype(initializer: object) -> numpy.dtype[Any]:
     """The dtype ``initializer`` produces: its own ``dtype`` or ``config.dtype``."""
     dtype = getattr(initializer, "dtype", None)
     if dtype is None:
-        if isinstance(initializer, numpy.ndarray):
-            return initializer.dtype
-        return numpy.dtype(config.dtype)
-    return numpy.dtype(dtype)
+        dtype = initializer.dtype if isinstance(initializer, numpy.ndarray) else config.dtype
+    result: numpy.dtype[Any] = numpy.dtype(dtype)
+    return result
 
 
 def generate_array(initializer: object, shape: Shape, xp: Any = numpy) -> Array:

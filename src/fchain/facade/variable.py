@@ -124,7 +124,7 @@ class Variable:
 
     @property
     def dtype(self) -> numpy.dtype[Any]:
-        return cast("numpy.dtype[Any]", self._data.dtype)
+        return self._data.dtype
 
     @property
     def xp(self) -> ArrayNamespace:
@@ -239,6 +239,8 @@ class Variable:
         ``enable_double_backprop`` records the backward pass so the gradients can be
         differentiated again.
         """
+        if self._creator is None:
+            return
         from fchain.facade.backprop import backward_from
 
         backward_from((self,), None, retain_grad=retain_grad,
@@ -388,10 +390,10 @@ class Variable:
     def __getitem__(self, index: object) -> Variable:
         return _F.get_item(self, index)
 
-    def __eq__(self, other: object) -> NoReturn:  # type: ignore[override]  # Chainer forbids comparing Variables
+    def __eq__(self, other: object) -> NoReturn:
         raise NotImplementedError("Variable does not support ==; compare the .array values instead")
 
-    def __ne__(self, other: object) -> NoReturn:  # type: ignore[override]  # see __eq__
+    def __ne__(self, other: object) -> NoReturn:
         raise NotImplementedError("Variable does not support !=; compare the .array values instead")
 
     def __lt__(self, other: object) -> NoReturn:
@@ -460,7 +462,7 @@ class Parameter(Variable):
     @property
     def dtype(self) -> numpy.dtype[Any]:
         if self._data is not None:
-            return cast("numpy.dtype[Any]", self._data.dtype)
+            return self._data.dtype
         from fchain.facade.initializer_glue import initializer_dtype
 
         return initializer_dtype(self.initializer)
@@ -511,7 +513,7 @@ class _ArrayInitializer:
 
     @property
     def dtype(self) -> numpy.dtype[Any]:
-        return cast("numpy.dtype[Any]", self.array.dtype)
+        return self.array.dtype
 
     def __call__(self, array: Array) -> None:
         if array.shape != self.array.shape:

@@ -1,0 +1,39 @@
+"""Hypothesis profiles, the ``gpu`` marker and the device parameter shared by tests.
+
+Profiles: ``ci`` (derandomized, no database, no deadline; the default under CI),
+``dev`` (more examples, database on) and ``gpu`` (no deadline: a first CuPy kernel
+compile takes up to a second).  Choose with ``HYPOTHESIS_PROFILE``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from fchain.core.backend import gpu_available
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=25,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "dev", deadline=None, max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "gpu", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=10,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+GPU_SKIP_REASON = "no GPU: CuPy is not installed or sees no CUDA device"
+HAVE_GPU = gpu_available()
+
+requires_gpu = pytest.mark.skipif(not HAVE_GPU, reason=GPU_SKIP_REASON)
+
+DEVICES = [
+    pytest.param("@numpy", id="cpu"),
+    pytest.param("@cupy:0", id="gpu", marks=[pytest.mark.gpu, requires_gpu]),
+]

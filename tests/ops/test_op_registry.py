@@ -1,0 +1,75 @@
+"""No op is missing: ``F.__all__``, the op registry and the op modules agree.
+
+* every op module under ``fchain/ops`` registers at least one op;
+* every registered op is public in ``fchain.functions`` or is a declared variant
+  (``*_constant``: a scalar operand taken as a parameter);
+* every name in ``F.__all__`` is an op (or a function built only of ops and
+  declared in ``COMPOSITES``) and is re-exported explicitly;
+* every op carries a ``GradSpec`` or a ``NotDifferentiable`` with a reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import fchain.functions as F
+import fchain.ops
+from fchain.core.op import OpDef
+from fchain.core.registry import all_ops
+from fchain.core.spec import GradSpec, NotDifferentiable
+
+VARIANT_SUFFIXES = ("_constant",)
+# Public functions implemented by composing registered ops (each listed with why).
+COMPOSITES: dict[str, str] = {}
+
+
+def _op_modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(fchain.ops.__path__, "fchain.ops."):
+        leaf = info.name.rsplit(".", 1)[-1]
+        if not info.ispkg and not leaf.startswith("_"):
+            names.append(info.name)
+    return sorted(names)
+
+
+def test_every_op_module_registers_an_op() -> None:
+    registered_by: dict[str, list[str]] = {}
+    for op in all_ops().values():
+        registered_by.setdefault(op.forward.__module__, []).append(op.name)
+    missing = [m for m in _op_modules() if m not in registered_by]
+    assert not missing, f"op modules that register no op: {missing}"
+    for module in _op_modules():
+        importlib.import_module(module)
+
+
+def test_every_registered_op_is_public_or_a_declared_variant() -> None:
+    public = set(F.__all__)
+    stray = [name for name in all_ops()
+             if name not in public and not name.endswith(VARIANT_SUFFIXES)]
+    assert not stray, f"registered ops missing from fchain.functions.__all__: {stray}"
+
+
+def test_every_public_function_is_an_op_and_exported() -> None:
+    ops = set(all_ops())
+    not_ops = [name for name in F.__all__ if name not in ops and name not in COMPOSITES]
+    assert not not_ops, f"names in F.__all__ that are not registered ops: {not_ops}"
+    for name in F.__all__:
+        assert callable(getattr(F, name)), name
+    assert len(F.__all__) == len(set(F.__all__)), "F.__all__ has duplicates"
+
+
+def test_every_op_has_a_gradient_spec_or_a_reason() -> None:
+    for op in all_ops().values():
+        assert isinstance(op, OpDef)
+        assert isinstance(op.spec, (GradSpec, NotDifferentiable)), op.name
+        if isinstance(op.spec, NotDifferentiable):
+            assert op.spec.reason.strip(), f"{op.name}: NotDifferentiable needs a reason"
+
+
+def test_variant_ops_belong_to_a_public_op_module() -> None:
+    public_modules = {getattr(F, name).__module__ for name in F.__all__}
+    for op in all_ops().values():
+        if op.name not in F.__all__:
+            assert op.forward.__module__ in public_modules, (
+                f"{op.name} lives in {op.forward.__module__}, which exports no public function")

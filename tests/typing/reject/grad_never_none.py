@@ -1,0 +1,8 @@
+# expect: union-attr
+import numpy as np
+
+from fchain import Variable
+
+x = Variable(np.ones(3, dtype=np.float32))
+(x * x).backward()
+print(x.grad.sum())

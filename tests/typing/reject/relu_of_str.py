@@ -1,0 +1,4 @@
+# expect: arg-type
+import fchain.functions as F
+
+F.relu("a")
