@@ -1,0 +1,53 @@
+"""Chainer's serializer protocol: the interface every ``serialize`` method talks to.
+
+An object with state implements ``serialize(serializer)``; inside, it calls
+``serializer(key, value)`` for each array or scalar and ``serializer[name]`` for a
+child's sub-serializer.  A ``Serializer`` stores what it is given and returns it; a
+``Deserializer`` returns the stored value (copying arrays into ``value`` in place
+when ``value`` is an array, as Chainer does).  Concrete formats live in
+``fchain.serializers``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TypeVar
+
+__all__ = ["AbstractSerializer", "Deserializer", "Serializable", "Serializer"]
+
+V = TypeVar("V")
+
+
+class AbstractSerializer:
+    """Base of serializers and deserializers (Chainer's ``AbstractSerializer``)."""
+
+    def __getitem__(self, key: str) -> AbstractSerializer:
+        """The child serializer for ``key`` (a sub-group of the file)."""
+        raise NotImplementedError
+
+    def __call__(self, key: str, value: Any) -> Any:
+        """Save ``value`` under ``key``, or load it (see the subclasses)."""
+        raise NotImplementedError
+
+
+class Serializer(AbstractSerializer):
+    """Writes: ``serializer(key, value)`` records ``value`` and returns it."""
+
+    def save(self, obj: Serializable) -> None:
+        """Serialize ``obj`` (calls ``obj.serialize(self)``)."""
+        obj.serialize(self)
+
+
+class Deserializer(AbstractSerializer):
+    """Reads: ``deserializer(key, value)`` returns the stored value; when ``value`` is
+    an array it is filled in place and returned.  ``value=None`` returns the stored
+    value as it is."""
+
+    def load(self, obj: Serializable) -> None:
+        """Deserialize into ``obj`` (calls ``obj.serialize(self)``)."""
+        obj.serialize(self)
+
+
+class Serializable(Protocol):
+    """Anything with Chainer's ``serialize(serializer)`` method."""
+
+    def serialize(self, serializer: AbstractSerializer) -> None: ...
