@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from fchain.core.op import OpDef
-from fchain.types import Array, Shape
+from fchain.types import Array
 
-__all__ = ["GraphVar", "Node", "OutputMeta"]
-
-OutputMeta = tuple[tuple[Shape, Any], ...]
+__all__ = ["GraphVar", "Node"]
 
 
 class GraphVar(Protocol):
@@ -47,14 +45,12 @@ class Node:
     inputs: tuple[GraphVar | None, ...]
     residuals: tuple[Array, ...]
     outputs: tuple[weakref.ReferenceType[Any], ...]
+    output_arrays: tuple[Array, ...]
+    """The output arrays.  Double backprop finds outputs among the residuals by
+    identity, and a multi-output op's unused outputs get zero gradients of their
+    shape and dtype.  Keeping them costs little: almost always a consumer node or
+    the rule's own residuals hold them anyway."""
     index: int
-    out_meta: OutputMeta | None = None
-    """Shapes and dtypes of the outputs; recorded only for multi-output ops, whose
-    unused outputs get zero gradients."""
-    output_ids: tuple[int, ...] = ()
-    """``id`` of each output array at creation.  A residual is alive as long as the
-    node, so a residual whose id is here *is* that output: double backprop uses this
-    to reconnect it to the graph."""
     created_at: str | None = None
     """Where the op was called (recorded in debug mode only)."""
 

@@ -33,8 +33,6 @@ class GradAlgebra(Protocol[G]):
 
     def add(self, a: G, b: G) -> G: ...
 
-    def shape_of(self, g: G) -> Shape: ...
-
     def unbroadcast(self, g: G, shape: Shape) -> G: ...
 
     def zeros(self, node: Node, output_index: int) -> G: ...
@@ -68,14 +66,13 @@ def backpropagate(
     pending: dict[Node, list[G | None]] = {}
     heap: list[tuple[int, Node]] = []
     add = algebra.add
-    shape_of = algebra.shape_of
     unbroadcast = algebra.unbroadcast
     vjp = algebra.vjp
     wanted_set = set((id(n), i) for n, i in wanted)
 
     def deliver(var: GraphVar, g: G) -> None:
         shape = var._data.shape
-        if shape_of(g) != shape:
+        if g.shape != shape:  # type: ignore[attr-defined]  # arrays and Variables both have .shape
             g = unbroadcast(g, shape)
         creator = var._creator
         if creator is None:
@@ -98,9 +95,10 @@ def backpropagate(
     while heap:
         node = heapq.heappop(heap)[1]
         slots = pending.pop(node)
-        grads = tuple(
-            g if g is not None else algebra.zeros(node, i) for i, g in enumerate(slots)
-        )
+        if len(slots) == 1:
+            grads: tuple[G, ...] = (slots[0],)  # type: ignore[assignment]  # delivered, so not None
+        else:
+            grads = tuple(g if g is not None else algebra.zeros(node, i) for i, g in enumerate(slots))
         if record_intermediates or wanted_set:
             for i, kept in enumerate(slots):
                 if kept is not None and (record_intermediates or (id(node), i) in wanted_set):

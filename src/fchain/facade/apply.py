@@ -19,7 +19,7 @@ from fchain.core import backend
 from fchain.core.node import Node
 from fchain.core.op import OpDef
 from fchain.errors import DTypeError, FchainError, ShapeError
-from fchain.facade.config import hot_flags
+from fchain.facade.config import _HOT, _global_version, hot_flags
 from fchain.facade.variable import Variable, _make
 from fchain.types import Array, ArrayNamespace
 
@@ -30,6 +30,7 @@ P = TypeVar("P")
 _next_index = itertools.count().__next__
 _ndarray = numpy.ndarray
 _ref = weakref.ref
+_NUMPY = backend.NUMPY
 
 
 def _unwrap(op_name: str, i: int, x: object) -> Array:
@@ -128,10 +129,8 @@ def apply(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> tupl
     if backprop:
         graph_inputs = tuple([x if isinstance(x, Variable) else None for x in inputs])
         if any(v is not None and v.requires_grad for v in graph_inputs):
-            meta = tuple((y.shape, y.dtype) for y in outs) if len(outs) > 1 else None
             node = Node(op, params, graph_inputs, residuals,
-                        tuple([_ref(v) for v in variables]), _next_index(), meta,
-                        tuple([id(y) for y in outs]), where)
+                        tuple([_ref(v) for v in variables]), outs, _next_index(), where)
             for i, v in enumerate(variables):
                 v._creator = node
                 v._index = i
@@ -143,45 +142,52 @@ def apply(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> tupl
 
 def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Variable:
     """``apply`` for a single-output op: the fast path of almost every function."""
-    arrays = tuple([x._data if type(x) is Variable else _unwrap(op.name, i, x)
-                    for i, x in enumerate(inputs)])
-    float_inputs = op.float_inputs
-    if float_inputs:
-        first = arrays[float_inputs[0]].dtype
-        if first.kind != "f" or (len(float_inputs) > 1 and any(
-                arrays[i].dtype != first for i in float_inputs[1:] if i < len(arrays))):
+    if len(inputs) == 1:
+        x0 = inputs[0]
+        a0 = x0._data if type(x0) is Variable else _unwrap(op.name, 0, x0)
+        arrays: tuple[Array, ...] = (a0,)
+        if op.float_inputs and a0.dtype.kind != "f":
             _check_dtypes(op, arrays)
-    if len(arrays) == 1:
-        a0 = arrays[0]
-        xp = backend.NUMPY if type(a0) is _ndarray else backend.namespace_of(a0)
+        xp = _NUMPY if type(a0) is _ndarray else backend.namespace_of(a0)
     else:
+        arrays = tuple([x._data if type(x) is Variable else _unwrap(op.name, i, x)
+                        for i, x in enumerate(inputs)])
+        float_inputs = op.float_inputs
+        if float_inputs:
+            first = arrays[float_inputs[0]].dtype
+            if first.kind != "f" or (len(float_inputs) > 1 and any(
+                    arrays[i].dtype != first for i in float_inputs[1:] if i < len(arrays))):
+                _check_dtypes(op, arrays)
         xp = backend.namespace_of_all(op.name, arrays)
     try:
         outs, residuals = op.forward(xp, arrays, params)
     except (ValueError, TypeError, IndexError) as error:
         raise _explain(op, arrays, error) from error
-    backprop, debug = hot_flags()
     y = outs[0]
     if type(y) is not _ndarray:
         outs, residuals = _force_outputs(xp, outs, residuals)
         y = outs[0]
     v = _make(y)
+    flags = _HOT.get()
+    if flags is None or flags[0] != _global_version[0]:
+        backprop, debug = hot_flags()
+    else:
+        backprop, debug = flags[1], flags[2]
     where = None
     if debug:
         where = _call_site()
         check_finite(op.name, "output", outs, where)
     if backprop:
         requires = False
-        graph_inputs: list[Variable | None] = []
         for x in inputs:
-            if isinstance(x, Variable):
-                graph_inputs.append(x)
-                requires = requires or x.requires_grad
-            else:
-                graph_inputs.append(None)
+            if type(x) is Variable or isinstance(x, Variable):
+                if x.requires_grad:
+                    requires = True
+                    break
         if requires:
-            v._creator = Node(op, params, tuple(graph_inputs), residuals, (_ref(v),),
-                              _next_index(), None, (id(y),), where)
+            graph_inputs = tuple([x if isinstance(x, Variable) else None for x in inputs])
+            v._creator = Node(op, params, graph_inputs, residuals, (_ref(v),),
+                              outs, _next_index(), where)
         else:
             v.requires_grad = False
     return v

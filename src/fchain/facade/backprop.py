@@ -11,6 +11,7 @@ algebras, then write the results back: that write-back is the only mutation.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import cast
 
@@ -29,6 +30,7 @@ from fchain.types import Array, Shape
 __all__ = ["backward", "backward_from", "grad"]
 
 _ndarray = numpy.ndarray
+_NUMPY = backend.NUMPY
 
 
 class _ArrayAlgebra:
@@ -36,29 +38,23 @@ class _ArrayAlgebra:
 
     __slots__ = ()
 
+    add = staticmethod(operator.add)
+
     def vjp(self, node: Node, grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
-        xp = backend.namespace_of(grad_outputs[0])
+        g0 = grad_outputs[0]
+        xp = _NUMPY if type(g0) is _ndarray else backend.namespace_of(g0)
         grads = node.op.vjp(xp, node.residuals, grad_outputs, node.params)
         for g in grads:
             if g is not None and type(g) is not _ndarray and not backend.is_cupy_array(g):
                 return tuple(None if g is None else xp.asarray(g) for g in grads)
         return grads
 
-    def add(self, a: Array, b: Array) -> Array:
-        return a + b
-
-    def shape_of(self, g: Array) -> Shape:
-        return cast(Shape, g.shape)
-
     def unbroadcast(self, g: Array, shape: Shape) -> Array:
         return sum_to(backend.namespace_of(g), g, shape)
 
     def zeros(self, node: Node, output_index: int) -> Array:
-        assert node.out_meta is not None
-        shape, dtype = node.out_meta[output_index]
-        like = node.residuals[0] if node.residuals else None
-        xp = backend.namespace_of(like) if like is not None else backend.NUMPY
-        return xp.zeros(shape, dtype=dtype)
+        like = node.output_arrays[output_index]
+        return backend.namespace_of(like).zeros_like(like)
 
 
 def _reconnect(node: Node) -> tuple[object, ...]:
@@ -72,8 +68,8 @@ def _reconnect(node: Node) -> tuple[object, ...]:
                 found = v
                 break
         else:
-            if id(r) in node.output_ids:
-                j = node.output_ids.index(id(r))
+            j = next((k for k, y in enumerate(node.output_arrays) if y is r), -1)
+            if j >= 0:
                 alive = node.outputs[j]()
                 if isinstance(alive, Variable) and alive._data is r:
                     found = alive
@@ -107,9 +103,6 @@ class _VariableAlgebra:
     def add(self, a: Variable, b: Variable) -> Variable:
         with force_backprop_mode():
             return a + b
-
-    def shape_of(self, g: Variable) -> Shape:
-        return g.shape
 
     def unbroadcast(self, g: Variable, shape: Shape) -> Variable:
         from fchain import functions as F

@@ -352,10 +352,10 @@ class Variable:
         return self
 
     def __add__(self, other: Variable | Array | float) -> Variable:
-        return _F.add(self, other)
+        return _add_pair(self, other)
 
     def __radd__(self, other: Array | float) -> Variable:
-        return _F.add(self, other)
+        return _add_pair(self, other)
 
     def __sub__(self, other: Variable | Array | float) -> Variable:
         return _F.sub(self, other)
@@ -364,10 +364,10 @@ class Variable:
         return _rsub(self, other)
 
     def __mul__(self, other: Variable | Array | float) -> Variable:
-        return _F.mul(self, other)
+        return _mul_pair(self, other)
 
     def __rmul__(self, other: Array | float) -> Variable:
-        return _F.mul(self, other)
+        return _mul_pair(self, other)
 
     def __truediv__(self, other: Variable | Array | float) -> Variable:
         return _F.div(self, other)
@@ -542,6 +542,8 @@ def as_array(obj: Variable | Array) -> Array:
 # The operators dispatch to the op modules, which import this module: import them
 # last, once Variable exists.
 from fchain import functions as _F  # noqa: E402
+from fchain.ops.math.add import add_pair as _add_pair  # noqa: E402
 from fchain.ops.math.div import rdiv as _rdiv  # noqa: E402
+from fchain.ops.math.mul import mul_pair as _mul_pair  # noqa: E402
 from fchain.ops.math.pow import rpow as _rpow  # noqa: E402
 from fchain.ops.math.sub import rsub as _rsub  # noqa: E402

@@ -14,7 +14,7 @@ from fchain.facade.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, SCALAR_TYPES
 from fchain.types import ArrayNamespace
 
-__all__ = ["ADD", "ADD_CONSTANT", "add"]
+__all__ = ["ADD", "ADD_CONSTANT", "add", "add_pair"]
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, params: None) -> Forwarded:
@@ -59,13 +59,14 @@ def add(*xs: VariableLike | float) -> Variable:
     """
     if len(xs) < 2:
         raise TypeError(f"add: expected at least two operands, got {len(xs)}")
-    acc = _add2(xs[0], xs[1])
+    acc = add_pair(xs[0], xs[1])
     for x in xs[2:]:
-        acc = _add2(acc, x)
+        acc = add_pair(acc, x)
     return acc
 
 
-def _add2(x: VariableLike | float, y: VariableLike | float) -> Variable:
+def add_pair(x: VariableLike | float, y: VariableLike | float) -> Variable:
+    """``x + y`` for exactly two operands: what the Variable operator calls."""
     if isinstance(y, SCALAR_TYPES):
         if isinstance(x, SCALAR_TYPES):
             raise TypeError("add: at least one operand must be a Variable or an array")

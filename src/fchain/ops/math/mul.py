@@ -10,7 +10,7 @@ from fchain.facade.variable import Variable
 from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike
 from fchain.types import ArrayNamespace
 
-__all__ = ["MUL", "MUL_CONSTANT", "mul"]
+__all__ = ["MUL", "MUL_CONSTANT", "mul", "mul_pair"]
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, params: None) -> Forwarded:
@@ -53,13 +53,14 @@ def mul(*xs: VariableLike | float) -> Variable:
     """Elementwise product of two or more operands (broadcasting; scalars allowed)."""
     if len(xs) < 2:
         raise TypeError(f"mul: expected at least two operands, got {len(xs)}")
-    acc = _mul2(xs[0], xs[1])
+    acc = mul_pair(xs[0], xs[1])
     for x in xs[2:]:
-        acc = _mul2(acc, x)
+        acc = mul_pair(acc, x)
     return acc
 
 
-def _mul2(x: VariableLike | float, y: VariableLike | float) -> Variable:
+def mul_pair(x: VariableLike | float, y: VariableLike | float) -> Variable:
+    """``x * y`` for exactly two operands: what the Variable operator calls."""
     if isinstance(y, SCALAR_TYPES):
         if isinstance(x, SCALAR_TYPES):
             raise TypeError("mul: at least one operand must be a Variable or an array")
