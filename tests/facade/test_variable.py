@@ -1,0 +1,183 @@
+"""Variable's Chainer API: construction, properties, operators, printing, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fchain
+import fchain.functions as F
+from fchain import Parameter, Variable
+from fchain.errors import DTypeError
+
+
+def test_construction_and_properties() -> None:
+    data = np.arange(6, dtype=np.float32).reshape(2, 3)
+    v = Variable(data, name="v")
+    assert v.data is data and v.array is data
+    assert v.shape == (2, 3) and v.ndim == 2 and v.size == 6 and v.dtype == np.float32
+    assert len(v) == 2
+    assert v.name == "v"
+    assert v.grad is None and v.grad_var is None and v.creator is None
+    np.testing.assert_array_equal(v.T.array, data.T)
+
+
+def test_non_array_data_is_rejected_with_a_hint() -> None:
+    with pytest.raises(TypeError, match="numpy.ndarray"):
+        Variable([1.0, 2.0])  # type: ignore[arg-type]  # the mistake under test
+
+
+def test_grad_setter_and_grad_var() -> None:
+    v = Variable(np.zeros(2, np.float32))
+    v.grad = np.ones(2, np.float32)
+    assert v.grad_var is not None
+    np.testing.assert_array_equal(v.grad_var.array, np.ones(2))
+    v.zerograd()
+    assert v.grad is not None and not v.grad.any()
+    v.cleargrad()
+    assert v.grad is None
+
+
+def test_addgrad_and_copydata() -> None:
+    a = Variable(np.zeros(2, np.float32))
+    b = Variable(np.ones(2, np.float32), grad=np.full(2, 2.0, np.float32))
+    a.addgrad(b)
+    a.addgrad(b)
+    assert a.grad is not None
+    np.testing.assert_array_equal(a.grad, [4.0, 4.0])
+    a.copydata(b)
+    np.testing.assert_array_equal(a.array, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("expr,expected", [
+    (lambda x: x + 1, lambda a: a + 1),
+    (lambda x: 1 + x, lambda a: 1 + a),
+    (lambda x: x - 1, lambda a: a - 1),
+    (lambda x: 1 - x, lambda a: 1 - a),
+    (lambda x: x * 3, lambda a: a * 3),
+    (lambda x: 3 * x, lambda a: 3 * a),
+    (lambda x: x / 4, lambda a: a / 4),
+    (lambda x: 4 / x, lambda a: 4 / a),
+    (lambda x: x ** 2, lambda a: a ** 2),
+    (lambda x: 2 ** x, lambda a: 2 ** a),
+    (lambda x: -x, lambda a: -a),
+    (lambda x: x * x, lambda a: a * a),
+    (lambda x: x ** x, lambda a: a ** a),
+])
+def test_operators_match_numpy_and_keep_float32(expr: object, expected: object) -> None:
+    a = np.array([0.5, 1.5, 2.0], dtype=np.float32)
+    y = expr(Variable(a))  # type: ignore[operator]  # parametrised callables
+    want = expected(a)  # type: ignore[operator]  # parametrised callables
+    assert isinstance(y, Variable)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.array, want, rtol=1e-6)
+
+
+def test_ndarray_on_the_left_reaches_the_reflected_operator() -> None:
+    a = np.array([1.0, 2.0], dtype=np.float32)
+    x = Variable(np.array([3.0, 4.0], dtype=np.float32))
+    y = a * x
+    assert isinstance(y, Variable)
+    y2 = a + x
+    assert isinstance(y2, Variable)
+    F.sum(y + y2).backward()
+    assert x.grad is not None
+    np.testing.assert_allclose(x.grad, a + 1)
+
+
+def test_comparisons_and_truth_value_raise() -> None:
+    x = Variable(np.ones(1, np.float32))
+    with pytest.raises(NotImplementedError):
+        _ = x == x
+    with pytest.raises(NotImplementedError):
+        _ = x < x
+    with pytest.raises(TypeError):
+        bool(x)
+    with pytest.raises(TypeError):
+        hash(x)
+
+
+def test_repr_and_str_follow_chainer() -> None:
+    x = Variable(np.array([[1, 2], [3, 4]], dtype=np.float32))
+    assert repr(x) == "variable([[1., 2.],\n          [3., 4.]])"
+    assert str(x) == "variable([[1. 2.]\n          [3. 4.]])"
+    named = Variable(np.array([1.0], np.float32), name="w")
+    assert repr(named) == "variable w([1.])"
+
+
+def test_integer_input_to_differentiable_op_is_a_clear_error() -> None:
+    x = Variable(np.array([1, 2], dtype=np.int32))
+    with pytest.raises(DTypeError, match=r"exp: input 0 must be a floating-point array, got dtype int32"):
+        F.exp(x)
+
+
+def test_mixed_float_dtypes_are_rejected_naming_the_op() -> None:
+    a = Variable(np.ones(2, np.float32))
+    b = Variable(np.ones(2, np.float64))
+    with pytest.raises(DTypeError, match=r"mul: input 1 has dtype float64 but input 0 has float32"):
+        _ = a * b
+
+
+def test_wrong_argument_type_names_the_op() -> None:
+    with pytest.raises(TypeError, match=r"exp: input 0 must be a Variable"):
+        F.exp([1.0])  # type: ignore[arg-type]  # the mistake under test
+
+
+def test_shape_mismatch_names_the_op_and_shapes() -> None:
+    a = Variable(np.ones((2, 3), np.float32))
+    b = Variable(np.ones((4,), np.float32))
+    with pytest.raises(ValueError, match=r"add: .*\(2, 3\).*\(4,\)"):
+        _ = a + b
+
+
+def test_reshape_and_transpose_methods() -> None:
+    x = Variable(np.arange(6, dtype=np.float32))
+    assert x.reshape(2, 3).shape == (2, 3)
+    assert x.reshape((3, 2)).shape == (3, 2)
+    y = x.reshape(2, 3).transpose()
+    assert y.shape == (3, 2)
+    F.sum(y * 2.0).backward()
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad, np.full(6, 2.0))
+
+
+def test_item_of_a_single_element() -> None:
+    assert Variable(np.array([[2.5]], np.float32)).item() == 2.5
+    with pytest.raises(ValueError, match="item"):
+        Variable(np.ones(2, np.float32)).item()
+
+
+def test_parameter_lazy_initialization() -> None:
+    p = Parameter(np.float32(0.5))
+    assert not p.is_initialized
+    p.initialize((2, 3))
+    assert p.shape == (2, 3)
+    np.testing.assert_array_equal(p.array, np.full((2, 3), 0.5))
+    q = Parameter(None, shape=3)
+    assert np.isnan(q.array).all()
+    r = Parameter(np.arange(3, dtype=np.float32))
+    assert r.is_initialized and r.shape == (3,)
+
+
+def test_to_cpu_is_identity_on_numpy() -> None:
+    x = Variable(np.ones(2, np.float32), grad=np.ones(2, np.float32))
+    assert x.to_cpu() is x
+    assert x.to_device("@numpy") is x
+    assert isinstance(x.array, np.ndarray)
+    assert str(x.device) == "@numpy"
+
+
+def test_rank_counts_the_longest_path() -> None:
+    x = Variable(np.ones(1, np.float32))
+    assert x.rank == 0
+    y = (x * 2.0) + x
+    assert y.rank == 2
+
+
+def test_zero_dim_results_are_arrays() -> None:
+    x = Variable(np.array(2.0, dtype=np.float32))
+    y = F.exp(x) * 2.0
+    assert isinstance(y.array, np.ndarray) and y.shape == ()
+    y.backward()
+    assert isinstance(x.grad, np.ndarray) and x.grad.shape == ()
+    assert fchain.as_array(y) is y.array
