@@ -1,0 +1,107 @@
+"""Evaluator: the model's mean loss/accuracy over a validation set, each epoch."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from fchain.facade.config import no_backprop_mode, using_config
+from fchain.training.extension import PRIORITY_WRITER, Extension
+
+if TYPE_CHECKING:
+    from fchain.training._types import TriggerLike
+    from fchain.training.trainer import Trainer
+
+__all__ = ["Evaluator"]
+
+
+class Evaluator(Extension):
+    """Runs ``target`` over every batch of ``iterator`` in test mode (``train=False``)
+    without building graphs, and reports the mean of what it reported, prefixed by
+    the extension's name (``validation/main/loss``).
+
+    ``iterator`` must not repeat (``repeat=False``); it is reset before each run.
+    ``eval_func`` replaces ``target`` as the function called on each batch.
+    """
+
+    trigger: TriggerLike = (1, "epoch")
+    priority = PRIORITY_WRITER
+    default_name = "validation"
+
+    def __init__(self, iterator: Any, target: Any, converter: Callable[..., Any] | None = None,
+                 device: Any = None, eval_hook: Callable[[Evaluator], None] | None = None,
+                 eval_func: Callable[..., Any] | None = None, *, progress_bar: bool = False) -> None:
+        self._iterators: dict[str, Any] = (
+            dict(iterator) if isinstance(iterator, Mapping) else {"main": iterator})
+        self._targets: dict[str, Any] = dict(target) if isinstance(target, Mapping) else {"main": target}
+        if converter is None:
+            from fchain.dataset import concat_examples
+
+            converter = concat_examples
+        self.converter = converter
+        self.device = device
+        self.eval_hook = eval_hook
+        self.eval_func = eval_func
+        self._progress_bar = progress_bar
+
+    def get_iterator(self, name: str) -> Any:
+        return self._iterators[name]
+
+    def get_all_iterators(self) -> dict[str, Any]:
+        return dict(self._iterators)
+
+    def get_target(self, name: str) -> Any:
+        return self._targets[name]
+
+    def get_all_targets(self) -> dict[str, Any]:
+        return dict(self._targets)
+
+    def __call__(self, trainer: Trainer | None = None) -> dict[str, float]:
+        from fchain.facade.reporter import Reporter, report
+
+        reporter = Reporter()
+        prefix = self.name + "/" if self.name else ""
+        for name, target in self._targets.items():
+            reporter.add_observer(prefix + name, target)
+            namedlinks = getattr(target, "namedlinks", None)
+            if namedlinks is not None:
+                reporter.add_observers(prefix + name, namedlinks(skipself=True))
+        with reporter, using_config("train", False):
+            result = self.evaluate()
+        report(result)
+        return result
+
+    def evaluate(self) -> dict[str, float]:
+        """The mean of every value reported while evaluating all batches."""
+        from fchain.facade.reporter import DictSummary, report_scope
+
+        iterator = self._iterators["main"]
+        eval_func = self.eval_func or self._targets["main"]
+        if self.eval_hook is not None:
+            self.eval_hook(self)
+        if hasattr(iterator, "reset"):
+            iterator.reset()
+            it = iterator
+        else:
+            it = copy.copy(iterator)
+        summary = DictSummary()
+        for batch in it:
+            observation: dict[str, Any] = {}
+            with report_scope(observation):
+                in_arrays = self.converter(batch, self.device)
+                with no_backprop_mode():
+                    if isinstance(in_arrays, tuple):
+                        eval_func(*in_arrays)
+                    elif isinstance(in_arrays, dict):
+                        eval_func(**in_arrays)
+                    else:
+                        eval_func(in_arrays)
+            summary.add(observation)
+        return {key: float(value) for key, value in summary.compute_mean().items()}
+
+    def finalize(self) -> None:
+        for iterator in self._iterators.values():
+            finalize = getattr(iterator, "finalize", None)
+            if finalize is not None:
+                finalize()

@@ -1,0 +1,133 @@
+"""snapshot and snapshot_object: save the trainer (or any object) atomically.
+
+Files are written to a temporary file in the same folder, flushed and renamed, so a
+crash never leaves a truncated snapshot where the previous one was.  ``n_retains``
+keeps only the newest files; ``autoload`` loads the newest snapshot in ``out`` before
+training (resume).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from fchain.training.extension import Extension
+
+if TYPE_CHECKING:
+    from fchain.training._types import TriggerLike
+    from fchain.training.trainer import Trainer
+
+__all__ = ["snapshot", "snapshot_object"]
+
+SaveFun = Callable[[str, Any], None]
+
+
+def _default_save(path: str, target: Any) -> None:
+    from fchain.serializers import save_npz
+
+    save_npz(path, target)
+
+
+def _default_load(path: str, target: Any) -> None:
+    from fchain.serializers import load_npz
+
+    load_npz(path, target)
+
+
+def _atomic_save(savefun: SaveFun, folder: str, filename: str, target: Any) -> str:
+    import tempfile
+
+    os.makedirs(folder, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".tmp_" + os.path.basename(filename) + "_", dir=folder)
+    os.close(fd)
+    path = os.path.join(folder, filename)
+    try:
+        savefun(temp, target)
+        with open(temp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.remove(temp)
+    return path
+
+
+class _Snapshot(Extension):
+    trigger: TriggerLike = (1, "epoch")
+    priority = -100
+
+    def __init__(self, target: Any = None, condition: Callable[[], bool] | None = None,
+                 savefun: SaveFun | None = None, filename: str = "snapshot_iter_{.updater.iteration}",
+                 snapshot_on_error: bool = False, n_retains: int = -1, autoload: bool = False,
+                 loadfun: Callable[[str, Any], None] | None = None) -> None:
+        self._target = target
+        self.filename = filename
+        self.condition = condition if condition is not None else (lambda: True)
+        self._savefun = savefun if savefun is not None else _default_save
+        self._loadfun = loadfun if loadfun is not None else _default_load
+        self._snapshot_on_error = snapshot_on_error
+        self.n_retains = n_retains
+        self.autoload = autoload
+
+    @property
+    def default_name(self) -> str:
+        return "_Snapshot"
+
+    def _pattern(self) -> re.Pattern[str]:
+        parts = re.split(r"\{[^}]*\}", self.filename)
+        return re.compile("^" + r"(\d+)".join(re.escape(p) for p in parts) + "$")
+
+    def _existing(self, folder: str) -> list[str]:
+        pattern = self._pattern()
+        found = []
+        for path in glob.glob(os.path.join(glob.escape(folder), "*")):
+            name = os.path.basename(path)
+            if pattern.match(name) and os.path.isfile(path):
+                found.append(path)
+        return sorted(found, key=lambda p: (os.path.getmtime(p), p))
+
+    def initialize(self, trainer: Trainer) -> None:
+        if not self.autoload:
+            return
+        target = trainer if self._target is None else self._target
+        existing = self._existing(trainer.out)
+        if existing:
+            self._loadfun(existing[-1], target)
+
+    def on_error(self, trainer: Trainer, exc: BaseException, tb: object) -> None:
+        if self._snapshot_on_error:
+            self._make_snapshot(trainer)
+
+    def __call__(self, trainer: Trainer) -> None:
+        if self.condition():
+            self._make_snapshot(trainer)
+
+    def _make_snapshot(self, trainer: Trainer) -> None:
+        target = trainer if self._target is None else self._target
+        filename = self.filename.format(trainer) if "{" in self.filename else self.filename
+        _atomic_save(self._savefun, trainer.out, filename, target)
+        if self.n_retains > 0:
+            existing = self._existing(trainer.out)
+            for old in existing[:-self.n_retains]:
+                os.remove(old)
+
+
+def snapshot(savefun: SaveFun | None = None, filename: str = "snapshot_iter_{.updater.iteration}",
+             *, target: Any = None, condition: Callable[[], bool] | None = None,
+             snapshot_on_error: bool = False, n_retains: int = -1, autoload: bool = False) -> Extension:
+    """Snapshot the trainer (or ``target``) every epoch as ``<out>/<filename>``.
+
+    ``filename`` is formatted with the trainer (``'snapshot_iter_{.updater.iteration}'``);
+    resume with ``fchain.serializers.load_npz(path, trainer)`` or ``autoload=True``.
+    """
+    return _Snapshot(target, condition, savefun, filename, snapshot_on_error, n_retains, autoload)
+
+
+def snapshot_object(target: Any, filename: str, savefun: SaveFun | None = None, *,
+                    condition: Callable[[], bool] | None = None, snapshot_on_error: bool = False,
+                    n_retains: int = -1, autoload: bool = False) -> Extension:
+    """Snapshot ``target`` (a model, an optimizer, ...) every epoch as ``<out>/<filename>``."""
+    return _Snapshot(target, condition, savefun, filename, snapshot_on_error, n_retains, autoload)

@@ -1,0 +1,61 @@
+"""IntervalTrigger: fire every ``period`` epochs or iterations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fchain.facade.serializer import AbstractSerializer
+
+if TYPE_CHECKING:
+    from fchain.training.trainer import Trainer
+
+__all__ = ["IntervalTrigger"]
+
+
+class IntervalTrigger:
+    """Fires when the epoch or iteration count crosses a multiple of ``period``.
+
+    Remembering the previous position (and serializing it) makes the trigger fire
+    at the same points after a resume as in an uninterrupted run, even when the
+    period is not a whole number of epochs.
+    """
+
+    def __init__(self, period: int | float, unit: str) -> None:
+        if unit not in ("epoch", "iteration"):
+            raise ValueError(f"IntervalTrigger: unit must be 'epoch' or 'iteration', got {unit!r}")
+        if period <= 0:
+            raise ValueError(f"IntervalTrigger: period must be positive, got {period}")
+        self.period = period
+        self.unit = unit
+        self._previous_iteration = -1
+        self._previous_epoch_detail = -1.0
+
+    def __call__(self, trainer: Trainer) -> bool:
+        updater = trainer.updater
+        if self.unit == "epoch":
+            epoch_detail = updater.epoch_detail
+            previous = self._previous_epoch_detail
+            if previous < 0:
+                previous = updater.previous_epoch_detail
+            fire = previous // self.period != epoch_detail // self.period
+        else:
+            iteration = updater.iteration
+            previous_iteration = self._previous_iteration
+            if previous_iteration < 0:
+                previous_iteration = iteration - 1
+            fire = previous_iteration // self.period != iteration // self.period
+        self._previous_iteration = updater.iteration
+        self._previous_epoch_detail = updater.epoch_detail
+        return bool(fire)
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        self._previous_iteration = int(serializer("previous_iteration", self._previous_iteration))
+        self._previous_epoch_detail = float(serializer("previous_epoch_detail", self._previous_epoch_detail))
+
+    def get_training_length(self) -> tuple[int | float, str]:
+        return self.period, self.unit
+
+    def __repr__(self) -> str:
+        return f"IntervalTrigger({self.period}, {self.unit!r})"
+
+

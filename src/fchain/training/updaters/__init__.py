@@ -1,0 +1,8 @@
+"""Updaters (``fchain.training.updaters``)."""
+
+from __future__ import annotations
+
+from fchain.training.updaters.updater import StandardUpdater as StandardUpdater
+from fchain.training.updaters.updater import Updater as Updater
+
+__all__ = ["StandardUpdater", "Updater"]

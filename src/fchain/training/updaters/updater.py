@@ -1,0 +1,181 @@
+"""Updater (abstract) and StandardUpdater: one training step per call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from fchain.facade.serializer import AbstractSerializer
+
+if TYPE_CHECKING:
+    from fchain.training.trainer import Trainer
+
+__all__ = ["Iterator", "Optimizer", "StandardUpdater", "Updater"]
+
+
+class Iterator(Protocol):
+    """What an updater needs from a dataset iterator (``SerialIterator`` etc.)."""
+
+    epoch: int
+    is_new_epoch: bool
+
+    @property
+    def epoch_detail(self) -> float: ...
+
+    @property
+    def previous_epoch_detail(self) -> float | None: ...
+
+    def __next__(self) -> Any: ...
+
+    def serialize(self, serializer: AbstractSerializer) -> None: ...
+
+    def finalize(self) -> None: ...
+
+
+class Optimizer(Protocol):
+    """What an updater needs from an optimizer."""
+
+    @property
+    def target(self) -> Any: ...
+
+    def update(self, lossfun: Any = None, *args: Any, **kwds: Any) -> None: ...
+
+    def new_epoch(self, auto: bool = False) -> None: ...
+
+    def serialize(self, serializer: AbstractSerializer) -> None: ...
+
+
+class Updater:
+    """The part of the training loop that updates parameters (abstract)."""
+
+    iteration: int = 0
+
+    def connect_trainer(self, trainer: Trainer) -> None:
+        """Called by the Trainer it is given to."""
+
+    def finalize(self) -> None:
+        """Release resources (iterators' worker processes and threads)."""
+
+    def get_optimizer(self, name: str) -> Any:
+        raise NotImplementedError
+
+    def get_all_optimizers(self) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    def update(self) -> None:
+        raise NotImplementedError
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        raise NotImplementedError
+
+    @property
+    def epoch(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def epoch_detail(self) -> float:
+        raise NotImplementedError
+
+    @property
+    def previous_epoch_detail(self) -> float:
+        raise NotImplementedError
+
+    @property
+    def is_new_epoch(self) -> bool:
+        raise NotImplementedError
+
+
+class StandardUpdater(Updater):
+    """Takes a batch from the ``main`` iterator, converts it and calls the ``main``
+    optimizer's ``update(loss_func, *batch)`` (Chainer's ``StandardUpdater``).
+
+    ``iterator`` and ``optimizer`` are one object each or dicts by name; the model
+    is each optimizer's target.  Subclass and override ``update_core`` for custom
+    steps (GANs, several optimizers).
+    """
+
+    def __init__(self, iterator: Iterator | Mapping[str, Iterator], optimizer: Any,
+                 converter: Callable[..., Any] | None = None, device: Any = None,
+                 loss_func: Callable[..., Any] | None = None, loss_scale: float | None = None,
+                 auto_new_epoch: bool = True) -> None:
+        self._iterators: dict[str, Iterator] = (
+            dict(iterator) if isinstance(iterator, Mapping) else {"main": iterator})
+        self._optimizers: dict[str, Any] = (
+            dict(optimizer) if isinstance(optimizer, Mapping) else {"main": optimizer})
+        if converter is None:
+            from fchain.dataset import concat_examples
+
+            converter = concat_examples
+        self.converter = converter
+        self.device = device
+        self.loss_func = loss_func
+        self.loss_scale = loss_scale
+        self.auto_new_epoch = auto_new_epoch
+        if loss_scale is not None:
+            for opt in self._optimizers.values():
+                setter = getattr(opt, "set_loss_scale", None)
+                if setter is not None:
+                    setter(loss_scale)
+        self.iteration = 0
+
+    @property
+    def epoch(self) -> int:
+        return self._iterators["main"].epoch
+
+    @property
+    def epoch_detail(self) -> float:
+        return float(self._iterators["main"].epoch_detail)
+
+    @property
+    def previous_epoch_detail(self) -> float:
+        previous = self._iterators["main"].previous_epoch_detail
+        return -1.0 if previous is None else float(previous)
+
+    @property
+    def is_new_epoch(self) -> bool:
+        return bool(self._iterators["main"].is_new_epoch)
+
+    def get_optimizer(self, name: str) -> Any:
+        return self._optimizers[name]
+
+    def get_all_optimizers(self) -> dict[str, Any]:
+        return dict(self._optimizers)
+
+    def get_iterator(self, name: str) -> Iterator:
+        return self._iterators[name]
+
+    def update(self) -> None:
+        """One update step, then ``iteration += 1``."""
+        self.update_core()
+        self.iteration += 1
+
+    def update_core(self) -> None:
+        iterator = self._iterators["main"]
+        batch = next(iterator)
+        in_arrays = self.converter(batch, self.device)
+        optimizer = self._optimizers["main"]
+        loss_func = self.loss_func or optimizer.target
+        if isinstance(in_arrays, tuple):
+            optimizer.update(loss_func, *in_arrays)
+        elif isinstance(in_arrays, dict):
+            optimizer.update(loss_func, **in_arrays)
+        else:
+            optimizer.update(loss_func, in_arrays)
+        if self.auto_new_epoch and iterator.is_new_epoch:
+            optimizer.new_epoch(auto=True)
+
+    def finalize(self) -> None:
+        for iterator in self._iterators.values():
+            finalize = getattr(iterator, "finalize", None)
+            if finalize is not None:
+                finalize()
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        """Chainer's keys: ``iterator:<name>``, ``optimizer:<name>``, ``model:<name>``,
+        ``iteration``."""
+        for name, iterator in self._iterators.items():
+            iterator.serialize(serializer["iterator:" + name])
+        for name, optimizer in self._optimizers.items():
+            optimizer.serialize(serializer["optimizer:" + name])
+            optimizer.target.serialize(serializer["model:" + name])
+        self.iteration = int(serializer("iteration", self.iteration))
