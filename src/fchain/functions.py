@@ -8,7 +8,14 @@ against the op registry and the op modules.
 from __future__ import annotations
 
 # --- activation ---------------------------------------------------------------
+from fchain.ops.activation.elu import elu as elu
+from fchain.ops.activation.leaky_relu import leaky_relu as leaky_relu
+from fchain.ops.activation.log_softmax import log_softmax as log_softmax
 from fchain.ops.activation.relu import relu as relu
+from fchain.ops.activation.sigmoid import sigmoid as sigmoid
+from fchain.ops.activation.softmax import softmax as softmax
+from fchain.ops.activation.softplus import softplus as softplus
+from fchain.ops.activation.tanh import tanh as tanh
 
 # --- array ----------------------------------------------------------------------
 from fchain.ops.array.broadcast_to import broadcast_to as broadcast_to
@@ -17,6 +24,7 @@ from fchain.ops.array.sum_to import sum_to as sum_to
 from fchain.ops.array.transpose import transpose as transpose
 
 # --- connection -----------------------------------------------------------------
+from fchain.ops.connection.linear import linear as linear
 
 # --- evaluation -----------------------------------------------------------------
 
@@ -33,16 +41,25 @@ from fchain.ops.math.sub import sub as sub
 from fchain.ops.math.sum import sum as sum
 
 # --- noise ----------------------------------------------------------------------
+from fchain.ops.noise.dropout import dropout as dropout
 
 __all__ = [
     # activation
+    "elu",
+    "leaky_relu",
+    "log_softmax",
     "relu",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "tanh",
     # array
     "broadcast_to",
     "reshape",
     "sum_to",
     "transpose",
     # connection
+    "linear",
     # evaluation
     # loss
     # math
@@ -55,4 +72,5 @@ __all__ = [
     "sub",
     "sum",
     # noise
+    "dropout",
 ]

@@ -1,0 +1,60 @@
+"""fchain's random source for stochastic functions (dropout masks, ...).
+
+One module-level ``numpy.random.Generator`` serves CPU arrays; CuPy arrays get a
+CuPy generator derived from it, so ``seed(n)`` makes both reproducible.  Masks are
+drawn here, in the stateful shell, and handed to the pure op rules as inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import numpy
+
+from fchain.core import backend
+from fchain.types import Array
+
+__all__ = ["get_generator", "random_mask", "seed"]
+
+_generator = numpy.random.default_rng()
+_cupy_generator: Any = None
+
+
+def seed(n: int | None = None) -> None:
+    """Reseed fchain's generators (``None``: fresh entropy from the OS)."""
+    global _generator, _cupy_generator
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+        raise ValueError(f"seed: expected a non-negative int or None, got {n!r}")
+    _generator = numpy.random.default_rng(n)
+    _cupy_generator = None
+
+
+def get_generator() -> numpy.random.Generator:
+    """The ``numpy.random.Generator`` fchain draws CPU randomness from."""
+    return _generator
+
+
+def _cupy_rng() -> Any:
+    global _cupy_generator
+    if _cupy_generator is None:
+        cp = backend.cupy_module()
+        assert cp is not None
+        _cupy_generator = cp.random.default_rng(int(_generator.integers(2**63)))
+    return _cupy_generator
+
+
+def _uniform_dtype(dtype: numpy.dtype[Any]) -> type[numpy.floating[Any]]:
+    return numpy.float64 if dtype == numpy.float64 else numpy.float32
+
+
+def random_mask(x: Array, ratio: float) -> Array:
+    """A dropout mask for ``x``: ``1 / (1 - ratio)`` with probability ``1 - ratio``,
+    else 0, in ``x``'s dtype and on ``x``'s device."""
+    scale = 1.0 / (1.0 - ratio)
+    if backend.is_cupy_array(x):
+        u = _cupy_rng().random(x.shape, dtype=_uniform_dtype(x.dtype))
+    else:
+        u = _generator.random(x.shape, dtype=_uniform_dtype(x.dtype))
+    mask = cast(Array, u >= ratio).astype(x.dtype)
+    mask *= scale
+    return mask

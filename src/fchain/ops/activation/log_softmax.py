@@ -1,0 +1,47 @@
+"""log_softmax(x, axis=1) = x - logsumexp(x, axis).  Residuals: (y,).
+
+Forward: ``(x - m) - log(sum(exp(x - m), axis))`` with ``m`` the maximum along
+``axis``: finite for huge logits, no overflow, no warning.  VJP:
+``gy - exp(y) * sum(gy, axis)``, through the output only, so double backprop
+differentiates through ``y``.
+"""
+
+from __future__ import annotations
+
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.facade.apply import apply1
+from fchain.facade.variable import Variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.types import ArrayNamespace
+
+__all__ = ["LOG_SOFTMAX", "log_softmax"]
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, axis: int) -> Forwarded:
+    x = inputs[0]
+    y = x - xp.max(x, axis=axis, keepdims=True)
+    y -= xp.log(xp.sum(xp.exp(y), axis=axis, keepdims=True))
+    return (y,), (y,)
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, axis: int) -> Grads:
+    gy = grads[0]
+    return (gy - xp.exp(residuals[0]) * xp.sum(gy, axis=axis, keepdims=True),)
+
+
+def _sample(draw: Draw) -> Case:
+    shape = draw.shape(min_dims=1)
+    axis = draw.integer(-len(shape), len(shape) - 1)
+    return Case((draw.floats(shape),), lambda x: log_softmax(x, axis))
+
+
+LOG_SOFTMAX: OpDef[int] = register(OpDef("log_softmax", _forward, _vjp, GradSpec(_sample)))
+
+
+def log_softmax(x: VariableLike, axis: int = 1) -> Variable:
+    """Logarithm of the softmax along ``axis``, computed stably (no ``log(0)``)."""
+    axes = normalize_axes("log_softmax", axis, len(shape_of(x)))
+    assert axes is not None
+    return apply1(LOG_SOFTMAX, (x,), axes[0])

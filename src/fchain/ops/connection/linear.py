@@ -1,0 +1,145 @@
+"""linear(x, W, b=None, n_batch_axes=1) = x W^T + b.  Residuals: (x, W).
+
+``x`` has ``n_batch_axes`` leading batch axes; its remaining axes are flattened
+into the ``W.shape[1]`` input features (Chainer's behaviour), and the output has
+shape ``batch_shape + (W.shape[0],)``.  The common case (2-d ``x``, one batch axis)
+takes preallocated parameters and no reshape at all.
+
+VJP, with ``x2`` and ``gy2`` the 2-d views: ``gx = gy2 @ W``, ``gW = gy2^T @ x2``,
+``gb = sum(gy2, axis=0)`` (the sum over every batch axis).  One matmul forward, one
+per weight input backward, no copies beyond the results.  The residuals are the
+input arrays themselves, so double backprop differentiates through both (it uses
+``F.matmul`` through the second-order namespace).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.errors import ShapeError
+from fchain.facade.apply import apply1
+from fchain.facade.variable import Variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.types import ArrayNamespace, Shape
+
+__all__ = ["LINEAR", "LinearParams", "linear"]
+
+
+@dataclass(frozen=True, slots=True)
+class LinearParams:
+    """``bias``: whether ``b`` is input 2.  ``x_shape`` and ``flat`` are ``None``
+    when ``x`` is already 2-d, else ``x``'s shape and its 2-d ``(batch, features)``
+    view.  ``out_shape`` is ``None`` with one batch axis, else the output's shape
+    ``batch_shape + (out,)``."""
+
+    bias: bool
+    x_shape: Shape | None = None
+    flat: Shape | None = None
+    out_shape: Shape | None = None
+
+
+_PLAIN_BIAS = LinearParams(True)
+_PLAIN_NOBIAS = LinearParams(False)
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, p: LinearParams) -> Forwarded:
+    x, W = inputs[0], inputs[1]
+    x2 = x if p.flat is None else xp.reshape(x, p.flat)
+    y = xp.matmul(x2, xp.transpose(W))
+    if p.bias:
+        y += inputs[2]
+    if p.out_shape is not None:
+        y = xp.reshape(y, p.out_shape)
+    return (y,), (x, W)
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams) -> Grads:
+    x, W = residuals
+    gy = grads[0]
+    if p.flat is not None:
+        x = xp.reshape(x, p.flat)
+        if p.out_shape is not None:
+            gy = xp.reshape(gy, (p.flat[0], p.out_shape[-1]))
+    gx = xp.matmul(gy, W)
+    if p.x_shape is not None:
+        gx = xp.reshape(gx, p.x_shape)
+    gW = xp.matmul(xp.transpose(gy), x)
+    if p.bias:
+        return gx, gW, xp.sum(gy, axis=0, keepdims=False)
+    return gx, gW
+
+
+def _sample(draw: Draw) -> Case:
+    n_batch_axes = draw.choice([1, 1, 2])
+    batch = draw.shape(min_dims=n_batch_axes, max_dims=n_batch_axes, max_side=3)
+    features = draw.shape(min_dims=1, max_dims=2, max_side=3)
+    n_in = 1
+    for n in features:
+        n_in *= n
+    n_out = draw.integer(1, 3)
+    x = draw.floats(batch + features)
+    W = draw.floats((n_out, n_in))
+    if draw.boolean():
+        return Case((x, W, draw.floats((n_out,))),
+                    lambda x, W, b: linear(x, W, b, n_batch_axes=n_batch_axes))
+    return Case((x, W), lambda x, W: linear(x, W, n_batch_axes=n_batch_axes))
+
+
+LINEAR: OpDef[LinearParams] = register(OpDef(
+    "linear", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1, 2)))
+
+
+def _features_error(x_shape: Shape, W_shape: Shape, n_batch_axes: int) -> ShapeError:
+    return ShapeError(
+        f"linear: x has shape {x_shape} but W expects {W_shape[1]} input features "
+        f"(W has shape {W_shape}; the axes of x after its first {n_batch_axes} "
+        "batch axis(es) must hold that many elements)")
+
+
+def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
+           n_batch_axes: int = 1) -> Variable:
+    """Fully connected layer ``y = x W^T + b``.
+
+    ``x``: ``(batch..., features...)`` with ``n_batch_axes`` batch axes; axes after
+    them are flattened.  ``W``: ``(out, in)``.  ``b``: ``(out,)`` or ``None``.
+    Returns an array of shape ``batch_shape + (out,)``.
+    """
+    x_shape = shape_of(x)
+    W_shape = shape_of(W)
+    if len(W_shape) != 2:
+        raise ShapeError(f"linear: W must be 2-d (out_size, in_size), got shape {W_shape}")
+    if b is not None:
+        b_shape = shape_of(b)
+        if b_shape != (W_shape[0],):
+            raise ShapeError(
+                f"linear: b has shape {b_shape} but W has shape {W_shape}; "
+                f"expected b of shape ({W_shape[0]},)")
+    if n_batch_axes == 1 and len(x_shape) == 2:
+        if x_shape[1] != W_shape[1]:
+            raise _features_error(x_shape, W_shape, 1)
+        if b is None:
+            return apply1(LINEAR, (x, W), _PLAIN_NOBIAS)
+        return apply1(LINEAR, (x, W, b), _PLAIN_BIAS)
+    if not isinstance(n_batch_axes, int) or isinstance(n_batch_axes, bool) or n_batch_axes < 1:
+        raise ValueError(f"linear: n_batch_axes must be a positive int, got {n_batch_axes!r}")
+    if len(x_shape) <= n_batch_axes:
+        raise ShapeError(
+            f"linear: x has shape {x_shape} but needs more than n_batch_axes={n_batch_axes} "
+            "axes (batch axes followed by feature axes)")
+    batch_shape = x_shape[:n_batch_axes]
+    batch = 1
+    for n in batch_shape:
+        batch *= n
+    features = 1
+    for n in x_shape[n_batch_axes:]:
+        features *= n
+    if features != W_shape[1]:
+        raise _features_error(x_shape, W_shape, n_batch_axes)
+    params = LinearParams(b is not None, x_shape, (batch, features),
+                          None if n_batch_axes == 1 else batch_shape + (W_shape[0],))
+    if b is None:
+        return apply1(LINEAR, (x, W), params)
+    return apply1(LINEAR, (x, W, b), params)

@@ -1,0 +1,81 @@
+"""dropout(x, ratio=0.5): in training, ``x * mask`` with a random mask.
+
+The mask holds ``1 / (1 - ratio)`` for kept units and 0 for dropped ones, in
+``x``'s dtype.  It is drawn by the public function (``fchain.facade.random``,
+reseedable with ``fchain.facade.random.seed``) and enters the pure rule as a
+constant input, so the rule is deterministic.  VJP: ``gy * mask`` (none for the
+mask).  Residuals: (mask,).  Outside training (``fchain.config.train`` False) the
+function returns ``x`` itself, as Chainer does.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, overload
+
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.errors import ShapeError
+from fchain.facade.apply import apply1
+from fchain.facade.config import config
+from fchain.facade.random import random_mask
+from fchain.facade.variable import Variable, as_array, as_variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.types import Array, ArrayNamespace
+
+__all__ = ["DROPOUT", "dropout"]
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, params: None) -> Forwarded:
+    mask = inputs[1]
+    return (inputs[0] * mask,), (mask,)
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> Grads:
+    return grads[0] * residuals[0], None
+
+
+def _sample(draw: Draw) -> Case:
+    ratio = draw.choice([0.5, 0.2, 0.8])
+    shape = draw.shape()
+    keep = draw.floats(shape, low=0.0, high=1.0) >= ratio
+    mask = keep * (1.0 / (1.0 - ratio))
+    return Case((draw.floats(shape), mask), lambda x, m: dropout(x, ratio, mask=m.array),
+                check=(0,))
+
+
+DROPOUT: OpDef[None] = register(OpDef(
+    "dropout", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1)))
+
+
+@overload
+def dropout(x: VariableLike, ratio: float = 0.5, *, mask: Array | None = None,
+            return_mask: Literal[False] = False) -> Variable: ...
+
+
+@overload
+def dropout(x: VariableLike, ratio: float = 0.5, *, mask: Array | None = None,
+            return_mask: Literal[True]) -> tuple[Variable, Array | None]: ...
+
+
+def dropout(x: VariableLike, ratio: float = 0.5, *, mask: Array | None = None,
+            return_mask: bool = False) -> Variable | tuple[Variable, Array | None]:
+    """Randomly zero elements with probability ``ratio`` and scale the rest by
+    ``1 / (1 - ratio)``, in training mode only.
+
+    ``mask``: a precomputed mask (already scaled, shape of ``x``) to use instead of
+    a random one.  ``return_mask``: also return the mask used (``None`` outside
+    training), as Chainer's ``return_mask=True``.
+    """
+    if not 0.0 <= ratio < 1.0:
+        raise ValueError(f"dropout: ratio must be in [0, 1), got {ratio!r}")
+    if not config.train:
+        out = as_variable(x)
+        return (out, None) if return_mask else out
+    data = as_array(x)
+    if mask is None:
+        mask = random_mask(data, ratio)
+    elif tuple(mask.shape) != shape_of(x):
+        raise ShapeError(f"dropout: mask has shape {tuple(mask.shape)} but x has shape {shape_of(x)}")
+    y = apply1(DROPOUT, (x, mask), None)
+    return (y, mask) if return_mask else y
