@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fchain.facade.serializer import AbstractSerializer
 from fchain.training.triggers import (
     IntervalTrigger,
     ManualScheduleTrigger,
@@ -18,7 +19,7 @@ from fchain.training.triggers import (
 from tests.training.fakes import FakeTrainer
 
 
-class DictSerializer:
+class DictSerializer(AbstractSerializer):
     """Records values (saving) or returns recorded ones (loading), Chainer-style."""
 
     def __init__(self, store: dict[str, Any], loading: bool, prefix: str = "") -> None:
