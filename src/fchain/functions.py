@@ -27,8 +27,14 @@ from fchain.ops.array.transpose import transpose as transpose
 from fchain.ops.connection.linear import linear as linear
 
 # --- evaluation -----------------------------------------------------------------
+from fchain.ops.evaluation.accuracy import accuracy as accuracy
+from fchain.ops.evaluation.binary_accuracy import binary_accuracy as binary_accuracy
 
 # --- loss -----------------------------------------------------------------------
+from fchain.ops.loss.mean_absolute_error import mean_absolute_error as mean_absolute_error
+from fchain.ops.loss.mean_squared_error import mean_squared_error as mean_squared_error
+from fchain.ops.loss.sigmoid_cross_entropy import sigmoid_cross_entropy as sigmoid_cross_entropy
+from fchain.ops.loss.softmax_cross_entropy import softmax_cross_entropy as softmax_cross_entropy
 
 # --- math -----------------------------------------------------------------------
 from fchain.ops.math.add import add as add
@@ -61,7 +67,13 @@ __all__ = [
     # connection
     "linear",
     # evaluation
+    "accuracy",
+    "binary_accuracy",
     # loss
+    "mean_absolute_error",
+    "mean_squared_error",
+    "sigmoid_cross_entropy",
+    "softmax_cross_entropy",
     # math
     "add",
     "div",

@@ -1,0 +1,89 @@
+"""accuracy(y, t, ignore_label=None): fraction of ``argmax(y, axis=1) == t``.
+
+Not differentiable (a count of matches).  With ``ignore_label``, elements whose
+label equals it are left out of both counts; a batch with every label ignored has
+accuracy 0 (Chainer's convention).  The result is a scalar of ``y``'s dtype.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, NotDifferentiable
+from fchain.errors import DTypeError, ShapeError
+from fchain.facade.apply import apply1
+from fchain.facade.variable import Variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops.loss._checks import array_of, check_int_labels
+from fchain.types import ArrayNamespace
+
+__all__ = ["ACCURACY", "AccuracyParams", "accuracy"]
+
+_NAME = "accuracy"
+
+
+@dataclass(frozen=True, slots=True)
+class AccuracyParams:
+    ignore_label: int | None
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, p: AccuracyParams) -> Forwarded:
+    y, t = inputs
+    pred = xp.reshape(xp.argmax(y, axis=1), t.shape)
+    hit = xp.equal(pred, t)
+    if p.ignore_label is None:
+        value = xp.mean(hit, keepdims=False)
+    else:
+        valid = xp.not_equal(t, p.ignore_label)
+        correct = xp.sum(xp.logical_and(hit, valid), keepdims=False)
+        value = correct / xp.maximum(xp.sum(valid, keepdims=False), 1)
+    return (xp.asarray(value, dtype=y.dtype),), ()
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: AccuracyParams) -> Grads:
+    return None, None
+
+
+def _sample(draw: Draw) -> Case:
+    n = draw.integer(1, 5)
+    n_class = draw.integer(2, 4)
+    extra = draw.shape(0, 1, 1, 3)
+    y = draw.distinct((n, n_class) + extra)
+    t = draw.integers((n,) + extra, -1, n_class - 1)
+    ignore = draw.choice([None, -1])
+    return Case((y, t), lambda yv, tv: accuracy(yv, tv, ignore_label=ignore))
+
+
+ACCURACY: OpDef[AccuracyParams] = register(OpDef(
+    _NAME, _forward, _vjp,
+    NotDifferentiable("accuracy counts exact matches of an argmax: a step function of y, "
+                      "whose gradient is zero almost everywhere", _sample),
+    float_inputs=(0,)))
+
+
+def accuracy(y: VariableLike, t: VariableLike, ignore_label: int | None = None) -> Variable:
+    """Multiclass accuracy of scores ``y`` (class axis 1) against integer labels ``t``.
+
+    ``t`` has shape ``(N,) + y.shape[2:k]`` where any axes of ``y`` after those are
+    of size 1.  Returns a scalar Variable of ``y``'s dtype.
+
+    >>> import numpy as np
+    >>> y = np.array([[0.1, 0.7, 0.2], [8.0, 1.0, 2.0], [-8.0, 1.0, 2.0], [-8.0, -1.0, -2.0]])
+    >>> float(accuracy(y, np.array([1, 0, 0, 0], np.int32)).array)
+    0.5
+    >>> float(accuracy(y, np.array([1, 0, 0, 0], np.int32), ignore_label=0).array)
+    1.0
+    """
+    ya = array_of(_NAME, "y", y)
+    ta = array_of(_NAME, "t", t)
+    if ya.dtype.kind != "f":
+        raise DTypeError(f"{_NAME}: y must be a floating-point array of scores, got dtype {ya.dtype}")
+    check_int_labels(_NAME, ta)
+    ys, ts = tuple(ya.shape), tuple(ta.shape)
+    if not (1 <= len(ts) < len(ys) and ys[0] == ts[0] and ys[2:len(ts) + 1] == ts[1:]
+            and all(n == 1 for n in ys[len(ts) + 1:])):
+        raise ShapeError(f"{_NAME}: t has shape {ts} but y has shape {ys}; expected t of shape "
+                         "(y.shape[0],) + y.shape[2:] (trailing axes of y of size 1 may be dropped)")
+    return apply1(ACCURACY, (y, ta), AccuracyParams(None if ignore_label is None else int(ignore_label)))

@@ -1,0 +1,65 @@
+"""Argument checks shared by the loss and evaluation functions.
+
+Each raises fchain's own errors with a message naming the function, the argument,
+what was expected and what came.  They run in the public functions, before the op
+is applied, so a rule never sees a malformed call.
+"""
+
+from __future__ import annotations
+
+from fchain.core import backend
+from fchain.errors import DTypeError, ShapeError
+from fchain.facade.variable import Variable, as_array
+from fchain.types import Array
+
+__all__ = ["array_of", "check_int_labels", "check_label_values", "check_reduce", "check_same_shape"]
+
+
+def array_of(fname: str, argname: str, x: Variable | Array) -> Array:
+    """The array behind a Variable or array argument; a clear error for anything else."""
+    if isinstance(x, Variable):
+        data: Array | None = x.array
+        if data is None:
+            raise ValueError(f"{fname}: {argname} is an uninitialized Parameter")
+        return data
+    try:
+        return as_array(x)
+    except TypeError:
+        raise TypeError(f"{fname}: {argname} must be a Variable, numpy.ndarray or cupy.ndarray, "
+                        f"got {type(x).__name__}") from None
+
+
+def check_reduce(fname: str, reduce: str) -> None:
+    """``reduce`` must be ``'mean'`` or ``'no'`` (Chainer's wording)."""
+    if reduce not in ("mean", "no"):
+        raise ValueError(f"{fname}: only 'mean' and 'no' are valid for 'reduce', but {reduce!r} is given")
+
+
+def check_int_labels(fname: str, t: Array) -> None:
+    """``t`` must hold integer labels."""
+    if t.dtype.kind not in "iu":
+        raise DTypeError(f"{fname}: t must be an integer array of labels, got dtype {t.dtype}")
+
+
+def check_same_shape(fname: str, a_name: str, a: Array, b_name: str, b: Array) -> None:
+    if tuple(a.shape) != tuple(b.shape):
+        raise ShapeError(
+            f"{fname}: {b_name} has shape {tuple(b.shape)} but {a_name} has shape {tuple(a.shape)}; "
+            "they must be equal")
+
+
+def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: int | None) -> None:
+    """Every label must lie in ``[low, high)`` or equal ``ignore_label``.
+
+    One reduction over the labels (and one host synchronisation on the GPU).
+    """
+    xp = backend.namespace_of(t)
+    bad = xp.logical_not(xp.logical_and(xp.greater_equal(t, low), xp.less(t, high)))
+    if ignore_label is not None:
+        bad = xp.logical_and(bad, xp.not_equal(t, ignore_label))
+    if bool(bad.any()):
+        found = sorted({int(v) for v in backend.to_numpy(t)[backend.to_numpy(bad)].ravel()[:100]})[:5]
+        allowed = f"{low} <= t < {high}"
+        if ignore_label is not None:
+            allowed += f" or t == {ignore_label} (ignore_label)"
+        raise ValueError(f"{fname}: every label in t must satisfy {allowed}, but t contains {found}")

@@ -1,0 +1,279 @@
+"""softmax_cross_entropy(x, t): cross entropy of ``softmax(x, axis=1)`` against labels ``t``.
+
+Hard labels (integer ``t`` of shape ``(N,) + x.shape[2:]``): the loss of one element
+is ``-w[t] * log_softmax(x)[t]`` (``w`` the class weights, 1 without them) and 0 where
+``t == ignore_label``.  ``reduce='mean'`` sums them and divides by the number of
+non-ignored labels (``normalize=True``) or by the batch size ``N``
+(``normalize=False``), at least 1, so an all-ignored batch gives 0;
+``reduce='no'`` returns the per-element losses (shape of ``t``).
+
+Soft targets (floating ``t`` of the shape of ``x``): the loss of one element is
+``-sum_c t_c log_softmax(x)_c`` (``'cross-entropy'``) or
+``sum_c t_c (log(t_c + 1e-7) - log_softmax(x)_c)`` (``'kl-divergence'``); the mean
+divides by ``x.size / x.shape[1]``, as Chainer does.  ``class_weight``,
+``ignore_label`` and ``normalize`` do not apply to soft targets (Chainer ignores
+them too).  The gradient used is the exact one, ``softmax(x) * sum_c t_c - t``;
+Chainer uses ``softmax(x) - t``, the same for targets that sum to 1.
+
+Forward: one log-softmax, ``(x - m) - log(sum(exp(x - m)))`` with ``m`` the maximum
+over the class axis (no overflow); the label's entry is picked with a one-hot mask
+(``t == arange(C)``), with no Python loop over the batch.  VJP:
+``(softmax(x) - onehot(t)) * w[t] * valid * coeff * gy``.
+
+Residuals: ``x``, the labels reshaped to broadcast against ``x``, the class indices,
+the per-element scale ``w[t] * valid * coeff`` (constants: they do not depend on
+``x``), the row maxima ``m`` and, when ``cache_score`` is on and
+``enable_double_backprop`` off, the softmax itself.  The first-order vjp uses that
+cached softmax; the second-order vjp recomputes ``exp(x - m) / sum(...)`` from ``x``
+so it is differentiated (``m`` may stay a constant: softmax does not change when a
+constant is subtracted).  So double backprop always works, whatever
+``enable_double_backprop`` says (Chainer would raise without it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from fchain.core import backend
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.errors import DTypeError, ShapeError
+from fchain.facade.apply import apply1
+from fchain.facade.device import get_device_from_array
+from fchain.facade.diff_namespace import DiffNamespace
+from fchain.facade.variable import Variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops.loss._checks import array_of, check_label_values, check_reduce
+from fchain.types import Array, ArrayNamespace, Shape
+
+__all__ = ["SOFTMAX_CROSS_ENTROPY", "SoftmaxCrossEntropyParams", "softmax_cross_entropy"]
+
+_NAME = "softmax_cross_entropy"
+_KL_EPS = 1e-7
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SoftmaxCrossEntropyParams:
+    normalize: bool
+    cache_score: bool
+    class_weight: Array | None
+    """Already on ``x``'s device, in ``x``'s dtype, shaped ``(1, C, 1, ...)``."""
+    ignore_label: int
+    reduce: str
+    soft: bool
+    kl: bool
+
+
+def _row_shape(x: Array) -> Shape:
+    """``x``'s shape with the class axis reduced to 1."""
+    return (x.shape[0], 1) + tuple(x.shape[2:])
+
+
+def _log_softmax_parts(xp: ArrayNamespace, x: Array) -> tuple[Array, Array, Array, Array]:
+    """``(m, z, e, s)``: row maximum, ``x - m``, ``exp(z)``, ``sum(e)`` over axis 1."""
+    m = xp.max(x, axis=1, keepdims=True)
+    z = x - m
+    e = xp.exp(z)
+    return m, z, e, xp.sum(e, axis=1, keepdims=True)
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyParams) -> Forwarded:
+    if p.soft:
+        return _forward_soft(xp, inputs, p)
+    x, t = inputs
+    n_class = x.shape[1]
+    t1 = xp.reshape(t, _row_shape(x))
+    classes = xp.reshape(xp.arange(n_class), (1, n_class) + (1,) * (x.ndim - 2))
+    onehot = xp.equal(t1, classes)
+    valid = xp.not_equal(t1, p.ignore_label)
+    m, z, e, s = _log_softmax_parts(xp, x)
+    z_t = xp.sum(z * onehot, axis=1, keepdims=True)
+    weight = xp.asarray(valid, dtype=x.dtype)
+    if p.class_weight is not None:
+        weight = weight * xp.sum(p.class_weight * onehot, axis=1, keepdims=True)
+    per = (xp.log(s) - z_t) * weight
+    if p.reduce == "mean":
+        if p.normalize:
+            count = xp.maximum(xp.sum(valid, keepdims=False), 1)
+            coeff = xp.asarray(1.0 / count, dtype=x.dtype)
+        else:
+            coeff = xp.asarray(1.0 / max(x.shape[0], 1), dtype=x.dtype)
+        y = xp.sum(per, keepdims=False) * coeff
+        scale = weight * coeff
+    else:
+        y = xp.reshape(per, t.shape)
+        scale = weight
+    residuals: Inputs = (x, t1, classes, scale, m)
+    if p.cache_score:
+        residuals += (e / s,)
+    return (y,), residuals
+
+
+def _forward_soft(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyParams) -> Forwarded:
+    x, t = inputs
+    m, z, e, s = _log_softmax_parts(xp, x)
+    log_y = z - xp.log(s)
+    if p.kl:
+        per = xp.sum(t * (xp.log(t + _KL_EPS) - log_y), axis=1, keepdims=False)
+    else:
+        per = -xp.sum(t * log_y, axis=1, keepdims=False)
+    if p.reduce == "mean":
+        y = xp.sum(per, keepdims=False) * _soft_coeff(x.shape)
+    else:
+        y = per
+    residuals: Inputs = (x, t, m, xp.sum(t, axis=1, keepdims=True))
+    if p.cache_score:
+        residuals += (e / s,)
+    return (y,), residuals
+
+
+def _soft_coeff(shape: Shape) -> float:
+    rows = 1
+    for i, n in enumerate(shape):
+        if i != 1:
+            rows *= n
+    return 1.0 / max(rows, 1)
+
+
+def _softmax(xp: ArrayNamespace, residuals: Inputs, m_at: int, cached_at: int) -> Array:
+    """The softmax of ``x``: cached on the first-order path, recomputed on the second."""
+    if len(residuals) > cached_at and not isinstance(xp, DiffNamespace):
+        return residuals[cached_at]
+    e = xp.exp(residuals[0] - residuals[m_at])
+    return e / xp.sum(e, axis=1, keepdims=True)
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: SoftmaxCrossEntropyParams) -> Grads:
+    gy = grads[0]
+    if p.soft:
+        x, t, _, t_sum = residuals[:4]
+        y = _softmax(xp, residuals, 2, 4)
+        if p.reduce == "mean":
+            g = gy * _soft_coeff(x.shape)
+        else:
+            g = xp.reshape(gy, _row_shape(x))
+        return (y * t_sum - t) * g, None
+    x, t1, classes, scale = residuals[:4]
+    y = _softmax(xp, residuals, 4, 5)
+    onehot = xp.equal(t1, classes).astype(gy.dtype)
+    if p.reduce == "mean":
+        g = gy * scale
+    else:
+        g = xp.reshape(gy, t1.shape) * scale
+    return (y - onehot) * g, None
+
+
+def _sample(draw: Draw) -> Case:
+    n = draw.integer(1, 4)
+    n_class = draw.integer(2, 5)
+    extra = draw.shape(0, 1, 1, 3)
+    x = draw.floats((n, n_class) + extra, -3.0, 3.0)
+    reduce: Literal["mean", "no"] = draw.choice(["mean", "no"])
+    cache = draw.boolean()
+    double = draw.boolean()
+    if draw.integer(0, 3) == 0:
+        t = draw.floats((n, n_class) + extra, 0.05, 1.0)
+        if draw.boolean():
+            t = t / t.sum(axis=1, keepdims=True)
+        loss: Literal["cross-entropy", "kl-divergence"] = draw.choice(["cross-entropy", "kl-divergence"])
+        return Case((x, t), lambda xv, tv: softmax_cross_entropy(
+            xv, tv, cache_score=cache, reduce=reduce, enable_double_backprop=double,
+            soft_target_loss=loss), check=(0,), label="soft")
+    ignore = draw.choice([-1, 0])
+    t = draw.integers((n,) + extra, -1 if ignore == -1 else 0, n_class - 1)
+    normalize = draw.boolean()
+    weight = draw.floats((n_class,), 0.25, 2.0) if draw.boolean() else None
+    return Case((x, t), lambda xv, tv: softmax_cross_entropy(
+        xv, tv, normalize=normalize, cache_score=cache, class_weight=weight, ignore_label=ignore,
+        reduce=reduce, enable_double_backprop=double), check=(0,), label="labels")
+
+
+SOFTMAX_CROSS_ENTROPY: OpDef[SoftmaxCrossEntropyParams] = register(OpDef(
+    _NAME, _forward, _vjp, GradSpec(_sample), float_inputs=(0,)))
+
+
+def _class_weight(class_weight: object, x: Array) -> Array:
+    if isinstance(class_weight, Variable):
+        raise TypeError(f"{_NAME}: class_weight must be a numpy.ndarray or cupy.ndarray, not a Variable")
+    w = array_of(_NAME, "class_weight", class_weight)  # type: ignore[arg-type]  # checked by array_of
+    if w.dtype.kind != "f":
+        raise DTypeError(f"{_NAME}: class_weight must be a floating-point array, got dtype {w.dtype}")
+    if w.ndim != 1 or w.shape[0] != x.shape[1]:
+        raise ShapeError(
+            f"{_NAME}: class_weight must have shape ({x.shape[1]},) (one weight per class of x), "
+            f"got shape {tuple(w.shape)}")
+    w = get_device_from_array(x).send(w)
+    xp = backend.namespace_of(x)
+    return xp.reshape(xp.asarray(w, dtype=x.dtype), (1, x.shape[1]) + (1,) * (x.ndim - 2))
+
+
+def softmax_cross_entropy(
+        x: VariableLike, t: VariableLike, normalize: bool = True, cache_score: bool = True,
+        class_weight: Array | None = None, ignore_label: int = -1,
+        reduce: Literal["mean", "no"] = "mean", enable_double_backprop: bool = False,
+        soft_target_loss: Literal["cross-entropy", "kl-divergence"] = "cross-entropy") -> Variable:
+    """Cross entropy loss of pre-softmax scores ``x`` (class axis 1) against ``t``.
+
+    Args:
+        x: Scores of shape ``(N, C)`` or ``(N, C, d1, ...)``.
+        t: Integer labels of shape ``(N,)`` or ``(N, d1, ...)``, each in ``[0, C)`` or
+            equal to ``ignore_label``; or, when floating, soft targets of ``x``'s shape.
+        normalize: With ``reduce='mean'``, divide by the number of non-ignored labels
+            (True) or by ``N`` (False).
+        cache_score: Keep the softmax from the forward pass for the backward pass.
+        class_weight: Per-class weights, shape ``(C,)``, multiplied into each loss.
+        ignore_label: Label value whose elements contribute nothing.
+        reduce: ``'mean'`` for a scalar, ``'no'`` for the per-element losses.
+        enable_double_backprop: Accepted for Chainer compatibility; second order
+            always works (it only disables ``cache_score``, as in Chainer).
+        soft_target_loss: ``'cross-entropy'`` or ``'kl-divergence'`` for soft targets.
+
+    Returns:
+        The loss: a scalar, or an array of ``t``'s shape (``reduce='no'``).
+
+    Raises:
+        ValueError: a label outside ``[0, C)`` that is not ``ignore_label``, or a bad
+            ``reduce`` / ``soft_target_loss``.
+        ShapeError: ``t`` (or ``class_weight``) does not match ``x``.
+
+    >>> import numpy as np
+    >>> x = np.array([[-1, 0, 1, 2], [2, 0, 1, -1]], dtype=np.float32)
+    >>> t = np.array([3, 0], dtype=np.int32)
+    >>> float(softmax_cross_entropy(x, t).array)  # doctest: +ELLIPSIS
+    0.440189...
+    """
+    check_reduce(_NAME, reduce)
+    if soft_target_loss not in ("cross-entropy", "kl-divergence"):
+        raise ValueError(f"{_NAME}: soft_target_loss must be 'cross-entropy' or 'kl-divergence', "
+                         f"got {soft_target_loss!r}")
+    xa = array_of(_NAME, "x", x)
+    ta = array_of(_NAME, "t", t)
+    if xa.dtype.kind != "f":
+        raise DTypeError(f"{_NAME}: x must be a floating-point array, got dtype {xa.dtype}")
+    if xa.ndim < 2:
+        raise ShapeError(f"{_NAME}: x must have shape (N, C) or (N, C, d1, ...), got shape {tuple(xa.shape)}")
+    weight = None
+    if ta.dtype.kind == "f":
+        if tuple(ta.shape) != tuple(xa.shape):
+            raise ShapeError(f"{_NAME}: soft targets t must have x's shape {tuple(xa.shape)}, "
+                             f"got shape {tuple(ta.shape)}")
+        if ta.dtype != xa.dtype:
+            ta = backend.namespace_of(ta).asarray(ta, dtype=xa.dtype)
+        soft = True
+    elif ta.dtype.kind in "iu":
+        expected = (xa.shape[0],) + tuple(xa.shape[2:])
+        if tuple(ta.shape) != expected:
+            raise ShapeError(f"{_NAME}: t has shape {tuple(ta.shape)} but x has shape {tuple(xa.shape)}; "
+                             f"expected t of shape {expected}")
+        check_label_values(_NAME, ta, 0, xa.shape[1], ignore_label)
+        if class_weight is not None:
+            weight = _class_weight(class_weight, xa)
+        soft = False
+    else:
+        raise DTypeError(f"{_NAME}: t must hold integer labels or floating soft targets, got dtype {ta.dtype}")
+    params = SoftmaxCrossEntropyParams(
+        normalize, cache_score and not enable_double_backprop, weight, int(ignore_label), reduce,
+        soft, soft_target_loss == "kl-divergence")
+    return apply1(SOFTMAX_CROSS_ENTROPY, (x, ta), params)
