@@ -106,3 +106,25 @@ def test_linear_rejects_mixed_dtypes() -> None:
         F.linear(numpy.zeros((2, 3), numpy.float32), numpy.zeros((4, 3)))
     with pytest.raises(DTypeError, match="^linear: input 2"):
         F.linear(numpy.zeros((2, 3)), numpy.zeros((4, 3)), numpy.zeros(4, numpy.float32))
+
+
+def test_linear_skips_gradients_nobody_needs() -> None:
+    x_data = RNG.standard_normal((3, 4))
+    W = fchain.Variable(RNG.standard_normal((2, 4)))
+    for x in (x_data, fchain.Variable(x_data, requires_grad=False)):
+        W.cleargrad()
+        y = F.linear(x, W)
+        assert y.creator is not None
+        params = y.creator.params
+        assert params.grad_x is False and params.grad_W is True
+        y.grad = numpy.ones((3, 2))
+        y.backward()
+        assert W.grad is not None
+        numpy.testing.assert_allclose(W.grad, numpy.tile(x_data.sum(axis=0), (2, 1)), rtol=1e-12)
+    xv = fchain.Variable(x_data)
+    y = F.linear(xv, fchain.Variable(W.array, requires_grad=False), n_batch_axes=1)
+    assert y.creator is not None and y.creator.params.grad_W is False
+    y.grad = numpy.ones((3, 2))
+    y.backward()
+    assert xv.grad is not None
+    numpy.testing.assert_allclose(xv.grad, numpy.tile(W.array.sum(axis=0), (3, 1)), rtol=1e-12)

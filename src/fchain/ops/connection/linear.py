@@ -7,7 +7,7 @@ takes preallocated parameters and no reshape at all.
 
 VJP, with ``x2`` and ``gy2`` the 2-d views: ``gx = gy2 @ W``, ``gW = gy2^T @ x2``,
 ``gb = sum(gy2, axis=0)`` (the sum over every batch axis).  One matmul forward, one
-per weight input backward, no copies beyond the results.  The residuals are the
+per input that needs a gradient backward, no copies beyond the results.  The residuals are the
 input arrays themselves, so double backprop differentiates through both (it uses
 ``F.matmul`` through the second-order namespace).
 """
@@ -33,16 +33,25 @@ class LinearParams:
     """``bias``: whether ``b`` is input 2.  ``x_shape`` and ``flat`` are ``None``
     when ``x`` is already 2-d, else ``x``'s shape and its 2-d ``(batch, features)``
     view.  ``out_shape`` is ``None`` with one batch axis, else the output's shape
-    ``batch_shape + (out,)``."""
+    ``batch_shape + (out,)``.  ``grad_x``/``grad_W``: whether ``x``/``W`` may need
+    a gradient (a plain array or a Variable with ``requires_grad=False`` does not),
+    so the backward skips a matmul whose result nobody would read."""
 
     bias: bool
+    grad_x: bool = True
+    grad_W: bool = True
     x_shape: Shape | None = None
     flat: Shape | None = None
     out_shape: Shape | None = None
 
 
-_PLAIN_BIAS = LinearParams(True)
-_PLAIN_NOBIAS = LinearParams(False)
+# The parameters of the common 2-d case, built once: no allocation per call.
+_PLAIN = {(bias, gx, gW): LinearParams(bias, gx, gW)
+          for bias in (False, True) for gx in (False, True) for gW in (False, True)}
+
+
+def _wants_grad(v: VariableLike) -> bool:
+    return isinstance(v, Variable) and v.requires_grad
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: LinearParams) -> Forwarded:
@@ -63,10 +72,10 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams) 
         x = xp.reshape(x, p.flat)
         if p.out_shape is not None:
             gy = xp.reshape(gy, (p.flat[0], p.out_shape[-1]))
-    gx = xp.matmul(gy, W)
-    if p.x_shape is not None:
+    gx = xp.matmul(gy, W) if p.grad_x else None
+    if gx is not None and p.x_shape is not None:
         gx = xp.reshape(gx, p.x_shape)
-    gW = xp.matmul(xp.transpose(gy), x)
+    gW = xp.matmul(xp.transpose(gy), x) if p.grad_W else None
     if p.bias:
         return gx, gW, xp.sum(gy, axis=0, keepdims=False)
     return gx, gW
@@ -121,8 +130,8 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
         if x_shape[1] != W_shape[1]:
             raise _features_error(x_shape, W_shape, 1)
         if b is None:
-            return apply1(LINEAR, (x, W), _PLAIN_NOBIAS)
-        return apply1(LINEAR, (x, W, b), _PLAIN_BIAS)
+            return apply1(LINEAR, (x, W), _PLAIN[False, _wants_grad(x), _wants_grad(W)])
+        return apply1(LINEAR, (x, W, b), _PLAIN[True, _wants_grad(x), _wants_grad(W)])
     if not isinstance(n_batch_axes, int) or isinstance(n_batch_axes, bool) or n_batch_axes < 1:
         raise ValueError(f"linear: n_batch_axes must be a positive int, got {n_batch_axes!r}")
     if len(x_shape) <= n_batch_axes:
@@ -138,7 +147,7 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
         features *= n
     if features != W_shape[1]:
         raise _features_error(x_shape, W_shape, n_batch_axes)
-    params = LinearParams(b is not None, x_shape, (batch, features),
+    params = LinearParams(b is not None, _wants_grad(x), _wants_grad(W), x_shape, (batch, features),
                           None if n_batch_axes == 1 else batch_shape + (W_shape[0],))
     if b is None:
         return apply1(LINEAR, (x, W), params)
