@@ -19,9 +19,20 @@ from fchain.ops.activation.tanh import tanh as tanh
 
 # --- array ----------------------------------------------------------------------
 from fchain.ops.array.broadcast_to import broadcast_to as broadcast_to
+from fchain.ops.array.cast import cast as cast
+from fchain.ops.array.concat import concat as concat
+from fchain.ops.array.copy import copy as copy
+from fchain.ops.array.expand_dims import expand_dims as expand_dims
+from fchain.ops.array.flatten import flatten as flatten
+from fchain.ops.array.get_item import get_item as get_item
+from fchain.ops.array.identity import identity as identity
 from fchain.ops.array.reshape import reshape as reshape
+from fchain.ops.array.split_axis import split_axis as split_axis
+from fchain.ops.array.squeeze import squeeze as squeeze
+from fchain.ops.array.stack import stack as stack
 from fchain.ops.array.sum_to import sum_to as sum_to
 from fchain.ops.array.transpose import transpose as transpose
+from fchain.ops.array.where import where as where
 
 # --- connection -----------------------------------------------------------------
 from fchain.ops.connection.linear import linear as linear
@@ -61,9 +72,20 @@ __all__ = [
     "tanh",
     # array
     "broadcast_to",
+    "cast",
+    "concat",
+    "copy",
+    "expand_dims",
+    "flatten",
+    "get_item",
+    "identity",
     "reshape",
+    "split_axis",
+    "squeeze",
+    "stack",
     "sum_to",
     "transpose",
+    "where",
     # connection
     "linear",
     # evaluation

@@ -14,7 +14,7 @@ from typing import Any, cast
 import numpy
 
 from fchain.errors import DeviceMismatchError
-from fchain.types import Array, ArrayNamespace
+from fchain.types import Array, ArrayNamespace, DTypeLike, Shape
 
 __all__ = [
     "cupy_module",
@@ -22,6 +22,7 @@ __all__ = [
     "is_cupy_array",
     "namespace_of",
     "namespace_of_all",
+    "scatter_add",
     "to_numpy",
 ]
 
@@ -113,3 +114,49 @@ def to_numpy(a: Array) -> Array:
     if is_cupy_array(a):
         return cast(Array, cast(Any, a).get())
     return numpy.asarray(a)
+
+
+def _is_integer_index(item: object) -> bool:
+    """True for an index entry that may address one element several times."""
+    if isinstance(item, (list, tuple)):
+        return True
+    kind = getattr(getattr(item, "dtype", None), "kind", None)
+    return kind is not None and kind in "iu" and getattr(item, "ndim", 0) > 0
+
+
+def scatter_add(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike, index: object,
+                values: Array) -> Array:
+    """``zeros(shape, dtype)`` with ``values`` added at ``index``.
+
+    ``index`` is anything ``array[index]`` accepts; ``values`` has the shape of
+    ``zeros(shape)[index]``.  Positions an integer-array index names several times
+    accumulate (numpy's ``add.at``, CuPy's ``add.at`` or ``cupyx.scatter_add``): this
+    is the gradient of indexing.  Indices without integer arrays (ints, slices,
+    ``None``, ``Ellipsis``, boolean masks) address each element at most once and take
+    a plain assignment.
+    """
+    out = xp.zeros(shape, dtype=dtype)
+    key = cast(Any, index)
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(_is_integer_index(item) for item in items):
+        out[key] = values
+        return out
+    size = 1
+    for n in shape:
+        size *= n
+    # The flat position of every element ``zeros(shape)[index]`` selects, so the
+    # accumulation is a one-dimensional scatter whatever the index mixes.
+    selected = xp.reshape(xp.arange(size), shape)[key]
+    positions = xp.reshape(selected, (-1,))
+    update = xp.reshape(xp.broadcast_to(values, tuple(selected.shape)), (-1,))
+    flat = xp.reshape(out, (size,))
+    if is_cupy_array(out):
+        cp = cast(Any, cupy_module())
+        add_at = getattr(cp.add, "at", None)
+        if add_at is not None:
+            add_at(flat, positions, update)
+        else:
+            importlib.import_module("cupyx").scatter_add(flat, positions, update)
+    else:
+        numpy.add.at(flat, positions, update)
+    return out

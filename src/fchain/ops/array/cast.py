@@ -1,0 +1,67 @@
+"""cast(x, typ): x converted to dtype ``typ``.
+
+VJP: ``gy`` cast back to x's dtype, so the gradient of a float32 input stays float32
+when the computation downstream runs in float64.  An input that is not floating
+point gets no gradient.  Residuals: none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast as typing_cast
+
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.facade.apply import apply1
+from fchain.facade.variable import Variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.types import Array, ArrayNamespace, DTypeLike
+
+__all__ = ["CAST", "CastParams", "cast"]
+
+
+@dataclass(frozen=True, slots=True)
+class CastParams:
+    typ: DTypeLike
+    in_dtype: DTypeLike
+    in_floating: bool
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, p: CastParams) -> Forwarded:
+    return (xp.asarray(inputs[0], dtype=p.typ),), ()
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: CastParams) -> Grads:
+    if not p.in_floating:
+        return (None,)
+    gy: object = grads[0]
+    if isinstance(gy, Variable):  # the backward pass is being recorded: stay differentiable
+        return (typing_cast(Array, cast(gy, p.in_dtype)),)
+    return (xp.asarray(grads[0], dtype=p.in_dtype),)
+
+
+def _sample(draw: Draw) -> Case:
+    # The numerical gradient runs in float64, so the case keeps float64 precision on
+    # the way: casting up to float64, to the input's own dtype, or there and back.
+    kind = draw.choice(["up", "same", "round_trip"])
+
+    def call(x: Variable) -> Variable:
+        if kind == "up":
+            return cast(x, "float64")
+        if kind == "same":
+            return cast(x, x.dtype)
+        return cast(cast(x, "float64"), x.dtype)
+
+    return Case((draw.floats(draw.shape()),), call)
+
+
+CAST: OpDef[CastParams] = register(OpDef("cast", _forward, _vjp, GradSpec(_sample), float_inputs=()))
+
+
+def cast(x: VariableLike, typ: DTypeLike) -> Variable:
+    """``x`` with its elements converted to dtype ``typ`` (no copy when it already has it)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        raise TypeError(f"cast: x must be a Variable or an array, got {type(x).__name__}")
+    return apply1(CAST, (x,), CastParams(typ, dtype, dtype.kind == "f"))

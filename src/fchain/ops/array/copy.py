@@ -1,0 +1,82 @@
+"""copy(x, dst): x copied onto device ``dst`` (``-1``/``'@numpy'``, ``N``/``'@cupy:N'``, a Device).
+
+The result is always a new array, also when ``x`` already lives on ``dst``.
+VJP: ``gy`` sent back to the device ``x`` came from.  Residuals: none (the source
+and destination devices are parameters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast as typing_cast
+
+from fchain.core import backend
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.facade.apply import apply1
+from fchain.facade.device import Device, get_device, get_device_from_array
+from fchain.facade.variable import Variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.types import Array, ArrayNamespace
+
+__all__ = ["COPY", "CopyParams", "copy"]
+
+
+@dataclass(frozen=True, slots=True)
+class CopyParams:
+    src: Device
+    dst: Device
+
+
+def _send(array: Array, src: Device, dst: Device) -> Array:
+    moved = dst.send(array)
+    # ``send`` hands an array that is already there back as it is; a copy is a copy.
+    return moved.copy() if moved is array else moved
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, p: CopyParams) -> Forwarded:
+    return (_send(inputs[0], p.src, p.dst),), ()
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: CopyParams) -> Grads:
+    gy: object = grads[0]
+    if isinstance(gy, Variable):  # the backward pass is being recorded: stay differentiable
+        return (typing_cast(Array, copy(gy, p.src)),)
+    return (p.src.send(grads[0]),)
+
+
+def _sample(draw: Draw) -> Case:
+    spelling = draw.choice(["device", "name", "legacy"])
+    via_other = draw.boolean()
+
+    def call(x: Variable) -> Variable:
+        here = x.device
+        on_gpu = backend.is_cupy_array(x.array)
+        home: object = {"device": here, "name": here.name,
+                        "legacy": 0 if on_gpu else -1}[spelling]
+        if via_other:  # a round trip through the other device, where there is one
+            other = "@numpy" if on_gpu else ("@cupy:0" if backend.gpu_available() else "@numpy")
+            return copy(copy(x, other), home)
+        return copy(x, home)
+
+    return Case((draw.floats(draw.shape()),), call)
+
+
+COPY: OpDef[CopyParams] = register(OpDef("copy", _forward, _vjp, GradSpec(_sample), float_inputs=()))
+
+
+def copy(x: VariableLike, dst: object) -> Variable:
+    """A copy of ``x`` on device ``dst``; the gradient flows back to x's device.
+
+    ``dst`` is a device specifier as Chainer takes it: ``-1`` or ``'@numpy'`` for the
+    CPU, ``N`` or ``'@cupy:N'`` for GPU ``N``, or a ``Device``.
+    """
+    data = x.array if isinstance(x, Variable) else x
+    if not hasattr(data, "shape"):
+        raise TypeError(f"copy: x must be a Variable or an array, got {type(x).__name__}")
+    try:
+        target = get_device(dst)
+    except ValueError as error:
+        raise ValueError(f"copy: dst {dst!r} is not a device specifier ({error})") from None
+    return apply1(COPY, (x,), CopyParams(get_device_from_array(data), target))
