@@ -48,12 +48,29 @@ from fchain.ops.loss.sigmoid_cross_entropy import sigmoid_cross_entropy as sigmo
 from fchain.ops.loss.softmax_cross_entropy import softmax_cross_entropy as softmax_cross_entropy
 
 # --- math -----------------------------------------------------------------------
+from fchain.ops.math.absolute import absolute as absolute
 from fchain.ops.math.add import add as add
+from fchain.ops.math.argmax import argmax as argmax
+from fchain.ops.math.argmin import argmin as argmin
+from fchain.ops.math.clip import clip as clip
+from fchain.ops.math.cos import cos as cos
 from fchain.ops.math.div import div as div
 from fchain.ops.math.exp import exp as exp
+from fchain.ops.math.log import log as log
+from fchain.ops.math.log1p import log1p as log1p
+from fchain.ops.math.logsumexp import logsumexp as logsumexp
+from fchain.ops.math.matmul import matmul as matmul
+from fchain.ops.math.max import max as max
+from fchain.ops.math.maximum import maximum as maximum
+from fchain.ops.math.mean import mean as mean
+from fchain.ops.math.min import min as min
+from fchain.ops.math.minimum import minimum as minimum
 from fchain.ops.math.mul import mul as mul
 from fchain.ops.math.neg import neg as neg
 from fchain.ops.math.pow import pow as pow
+from fchain.ops.math.sin import sin as sin
+from fchain.ops.math.sqrt import sqrt as sqrt
+from fchain.ops.math.square import square as square
 from fchain.ops.math.sub import sub as sub
 from fchain.ops.math.sum import sum as sum
 
@@ -97,12 +114,29 @@ __all__ = [
     "sigmoid_cross_entropy",
     "softmax_cross_entropy",
     # math
+    "absolute",
     "add",
+    "argmax",
+    "argmin",
+    "clip",
+    "cos",
     "div",
     "exp",
+    "log",
+    "log1p",
+    "logsumexp",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
     "mul",
     "neg",
     "pow",
+    "sin",
+    "sqrt",
+    "square",
     "sub",
     "sum",
     # noise

@@ -1,0 +1,71 @@
+"""max(x, axis=None, keepdims=False): the maximum over some axes.
+
+VJP: gy, broadcast back to x's shape, times the mask ``x == y`` (y the maximum,
+with the reduced axes kept).  Residuals: (x, y), the input and the output.
+
+Convention at ties (Chainer's ``F.max``): every element equal to the maximum
+receives the *whole* output gradient: it is neither split between them nor given
+to the first one only.  The mask carries no gradient, so the backward is linear in
+``gy`` and differentiable again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.facade.apply import apply1
+from fchain.facade.variable import Variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.ops.math._reduce import draw_axis, kept_shape
+from fchain.types import ArrayNamespace, Shape
+
+__all__ = ["MAX", "MaxParams", "max"]
+
+
+@dataclass(frozen=True, slots=True)
+class MaxParams:
+    axis: tuple[int, ...] | None
+    keepdims: bool
+    in_shape: Shape
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, p: MaxParams) -> Forwarded:
+    x = inputs[0]
+    y = xp.max(x, axis=p.axis, keepdims=p.keepdims)
+    return (y,), (x, y)
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: MaxParams) -> Grads:
+    x, y = residuals
+    gy = grads[0]
+    if not p.keepdims:
+        kept = kept_shape(p.in_shape, p.axis)
+        y = xp.reshape(y, kept)
+        gy = xp.reshape(gy, kept)
+    hit = xp.equal(x, y).astype(gy.dtype)
+    return (xp.broadcast_to(gy, p.in_shape) * hit,)
+
+
+def _sample(draw: Draw) -> Case:
+    shape = draw.shape()
+    axis = draw_axis(draw, shape)
+    keepdims = draw.boolean()
+    return Case((draw.distinct(shape),), lambda x: max(x, axis=axis, keepdims=keepdims))
+
+
+MAX: OpDef[MaxParams] = register(OpDef(
+    "max", _forward, _vjp,
+    GradSpec(_sample, conventions=("ties: every tied element gets the whole gradient",))))
+
+
+def max(x: VariableLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Variable:
+    """The maximum of the elements over ``axis`` (all of them by default).
+
+    The gradient goes to the position of the maximum; where several elements tie
+    for it, each of them receives the whole gradient (Chainer's convention).
+    """
+    shape = shape_of(x)
+    return apply1(MAX, (x,), MaxParams(normalize_axes("max", axis, len(shape)), keepdims, shape))

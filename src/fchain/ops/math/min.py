@@ -1,0 +1,71 @@
+"""min(x, axis=None, keepdims=False): the minimum over some axes.
+
+VJP: gy, broadcast back to x's shape, times the mask ``x == y`` (y the minimum,
+with the reduced axes kept).  Residuals: (x, y), the input and the output.
+
+Convention at ties (Chainer's ``F.min``): every element equal to the minimum
+receives the *whole* output gradient: it is neither split between them nor given
+to the first one only.  The mask carries no gradient, so the backward is linear in
+``gy`` and differentiable again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.facade.apply import apply1
+from fchain.facade.variable import Variable
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.ops.math._reduce import draw_axis, kept_shape
+from fchain.types import ArrayNamespace, Shape
+
+__all__ = ["MIN", "MinParams", "min"]
+
+
+@dataclass(frozen=True, slots=True)
+class MinParams:
+    axis: tuple[int, ...] | None
+    keepdims: bool
+    in_shape: Shape
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, p: MinParams) -> Forwarded:
+    x = inputs[0]
+    y = xp.min(x, axis=p.axis, keepdims=p.keepdims)
+    return (y,), (x, y)
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: MinParams) -> Grads:
+    x, y = residuals
+    gy = grads[0]
+    if not p.keepdims:
+        kept = kept_shape(p.in_shape, p.axis)
+        y = xp.reshape(y, kept)
+        gy = xp.reshape(gy, kept)
+    hit = xp.equal(x, y).astype(gy.dtype)
+    return (xp.broadcast_to(gy, p.in_shape) * hit,)
+
+
+def _sample(draw: Draw) -> Case:
+    shape = draw.shape()
+    axis = draw_axis(draw, shape)
+    keepdims = draw.boolean()
+    return Case((draw.distinct(shape),), lambda x: min(x, axis=axis, keepdims=keepdims))
+
+
+MIN: OpDef[MinParams] = register(OpDef(
+    "min", _forward, _vjp,
+    GradSpec(_sample, conventions=("ties: every tied element gets the whole gradient",))))
+
+
+def min(x: VariableLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Variable:
+    """The minimum of the elements over ``axis`` (all of them by default).
+
+    The gradient goes to the position of the minimum; where several elements tie
+    for it, each of them receives the whole gradient (Chainer's convention).
+    """
+    shape = shape_of(x)
+    return apply1(MIN, (x,), MinParams(normalize_axes("min", axis, len(shape)), keepdims, shape))
