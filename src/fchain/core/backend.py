@@ -152,11 +152,17 @@ def scatter_add(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike, index: objec
     flat = xp.reshape(out, (size,))
     if is_cupy_array(out):
         cp = cast(Any, cupy_module())
-        add_at = getattr(cp.add, "at", None)
+        # CUDA's atomicAdd has no float16 overload everywhere: accumulate those in float32.
+        half = out.dtype == numpy.float16
+        target = flat.astype(numpy.float32) if half else flat
+        source = update.astype(target.dtype, copy=False)
+        add_at = getattr(cp.add, "at", None)  # CuPy >= 13; cupyx.scatter_add before
         if add_at is not None:
-            add_at(flat, positions, update)
+            add_at(target, positions, source)
         else:
-            importlib.import_module("cupyx").scatter_add(flat, positions, update)
+            importlib.import_module("cupyx").scatter_add(target, positions, source)
+        if half:
+            flat[...] = target
     else:
         numpy.add.at(flat, positions, update)
     return out

@@ -14,7 +14,7 @@ Residuals: none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import EllipsisType
 from typing import Any, SupportsIndex, TypeAlias, cast
@@ -32,10 +32,11 @@ from fchain.types import Array, ArrayNamespace, Shape
 __all__ = ["GET_ITEM", "GET_ITEM_GRAD", "GetItemParams", "IndexItem", "Slices", "get_item"]
 
 IndexItem: TypeAlias = (SupportsIndex | slice | EllipsisType | None | Array
-                        | list[int] | list[bool] | list[list[int]] | list[list[bool]])
-"""One entry of an index: an int, a slice, ``None``, ``Ellipsis``, an integer or boolean array."""
+                        | Sequence[int] | Sequence[Sequence[int]])
+"""One entry of an index: an int, a slice, ``None``, ``Ellipsis``, an integer or boolean
+array (a nested list of ints or bools is taken as one)."""
 
-Slices: TypeAlias = IndexItem | tuple[IndexItem, ...] | list[IndexItem]
+Slices: TypeAlias = IndexItem | tuple[IndexItem, ...] | Sequence[IndexItem]
 """What ``get_item`` (and ``Variable.__getitem__``) accepts."""
 
 _Entry: TypeAlias = int | slice | EllipsisType | None | Array
@@ -155,7 +156,7 @@ def _entry(item: object, data: Array) -> _Entry:
         return cast(_Entry, item)
     if isinstance(item, Variable):
         raise TypeError("get_item: an index cannot be a Variable; index with its .array")
-    if isinstance(item, list):
+    if isinstance(item, (list, tuple)):
         item = backend.namespace_of(data).asarray(item)
     if hasattr(item, "dtype") and hasattr(item, "ndim"):
         array = cast(Array, item)
