@@ -20,13 +20,12 @@ over the class axis (no overflow); the label's entry is picked with a one-hot ma
 (``t == arange(C)``), with no Python loop over the batch.  VJP:
 ``(softmax(x) - onehot(t)) * w[t] * valid * coeff * gy``.
 
-Residuals: ``x``, the labels reshaped to broadcast against ``x``, the class indices,
-the per-element scale ``w[t] * valid * coeff`` (constants: they do not depend on
-``x``), the row maxima ``m`` and, when ``cache_score`` is on and
-``enable_double_backprop`` off, the softmax itself.  The first-order vjp uses that
-cached softmax; the second-order vjp recomputes ``exp(x - m) / sum(...)`` from ``x``
-so it is differentiated (``m`` may stay a constant: softmax does not change when a
-constant is subtracted).  So double backprop always works, whatever
+Residuals: ``x``, the one-hot mask of the labels in ``x``'s dtype, the per-element
+scale ``w[t] * valid * coeff`` (constants: they do not depend on ``x``), the row
+maxima ``m`` and, when ``cache_score`` is on and ``enable_double_backprop`` off, the
+softmax itself.  The first-order vjp uses that cached softmax; the second-order vjp
+recomputes ``exp(x - m) / sum(...)`` from ``x`` so it is differentiated (``m`` may
+stay a constant: softmax does not change when a constant is subtracted).  So double backprop always works, whatever
 ``enable_double_backprop`` says (Chainer would raise without it).
 """
 
@@ -72,11 +71,15 @@ def _row_shape(x: Array) -> Shape:
 
 
 def _log_softmax_parts(xp: ArrayNamespace, x: Array) -> tuple[Array, Array, Array, Array]:
-    """``(m, z, e, s)``: row maximum, ``x - m``, ``exp(z)``, ``sum(e)`` over axis 1."""
-    m = xp.max(x, axis=1, keepdims=True)
+    """``(m, z, e, s)``: row maximum, ``x - m``, ``exp(z)``, ``sum(e)`` over axis 1.
+
+    Forward rules receive raw arrays only, so reductions here use array methods
+    (they skip numpy's Python-level dispatch, which matters at MNIST sizes).
+    """
+    m = x.max(axis=1, keepdims=True)
     z = x - m
     e = xp.exp(z)
-    return m, z, e, xp.sum(e, axis=1, keepdims=True)
+    return m, z, e, e.sum(axis=1, keepdims=True)
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyParams) -> Forwarded:
@@ -84,30 +87,31 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyParams) -
         return _forward_soft(xp, inputs, p)
     x, t = inputs
     n_class = x.shape[1]
-    t1 = xp.reshape(t, _row_shape(x))
-    classes = xp.reshape(xp.arange(n_class), (1, n_class) + (1,) * (x.ndim - 2))
-    onehot = xp.equal(t1, classes)
+    t1 = t.reshape(_row_shape(x))
+    classes = xp.asarray(xp.reshape(xp.arange(n_class), (1, n_class) + (1,) * (x.ndim - 2)), dtype=t.dtype)
+    onehot = xp.equal(t1, classes).astype(x.dtype)
     valid = xp.not_equal(t1, p.ignore_label)
     m, z, e, s = _log_softmax_parts(xp, x)
-    z_t = xp.sum(z * onehot, axis=1, keepdims=True)
-    weight = xp.asarray(valid, dtype=x.dtype)
+    z *= onehot  # z is this call's own temporary
+    weight = valid.astype(x.dtype)
     if p.class_weight is not None:
-        weight = weight * xp.sum(p.class_weight * onehot, axis=1, keepdims=True)
-    per = (xp.log(s) - z_t) * weight
+        weight *= (p.class_weight * onehot).sum(axis=1, keepdims=True)
+    per = xp.log(s) - z.sum(axis=1, keepdims=True)
+    per *= weight
     if p.reduce == "mean":
         if p.normalize:
-            count = xp.maximum(xp.sum(valid, keepdims=False), 1)
-            coeff = xp.asarray(1.0 / count, dtype=x.dtype)
+            coeff = xp.asarray(1.0 / xp.maximum(valid.sum(), 1), dtype=x.dtype)
         else:
             coeff = xp.asarray(1.0 / max(x.shape[0], 1), dtype=x.dtype)
-        y = xp.sum(per, keepdims=False) * coeff
+        y = per.sum() * coeff
         scale = weight * coeff
     else:
-        y = xp.reshape(per, t.shape)
+        y = per.reshape(t.shape)
         scale = weight
-    residuals: Inputs = (x, t1, classes, scale, m)
+    residuals: Inputs = (x, onehot, scale, m)
     if p.cache_score:
-        residuals += (e / s,)
+        e /= s  # e is this call's own temporary: it becomes the cached softmax
+        residuals += (e,)
     return (y,), residuals
 
 
@@ -125,7 +129,8 @@ def _forward_soft(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyPara
         y = per
     residuals: Inputs = (x, t, m, xp.sum(t, axis=1, keepdims=True))
     if p.cache_score:
-        residuals += (e / s,)
+        e /= s  # e is this call's own temporary: it becomes the cached softmax
+        residuals += (e,)
     return (y,), residuals
 
 
@@ -155,13 +160,12 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: SoftmaxCrossEn
         else:
             g = xp.reshape(gy, _row_shape(x))
         return (y * t_sum - t) * g, None
-    x, t1, classes, scale = residuals[:4]
-    y = _softmax(xp, residuals, 4, 5)
-    onehot = xp.equal(t1, classes).astype(gy.dtype)
+    onehot, scale = residuals[1], residuals[2]
+    y = _softmax(xp, residuals, 3, 4)
     if p.reduce == "mean":
         g = gy * scale
     else:
-        g = xp.reshape(gy, t1.shape) * scale
+        g = xp.reshape(gy, scale.shape) * scale
     return (y - onehot) * g, None
 
 
