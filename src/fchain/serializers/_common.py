@@ -1,0 +1,448 @@
+"""What the npz and HDF5 formats share: key paths, value conversion, the strict
+two-pass load and the atomic save.
+
+**Keys.**  A key is the ``'/'``-joined path of names, with no leading slash
+(``predictor/l1/W``), exactly as Chainer writes them.  A path component that starts
+with ``__fchain`` is reserved for fchain's own metadata (``__fchain_version__``):
+never reported as unexpected, and ignored by Chainer, which ignores every extra key.
+
+**Loading** (``Deserializer.load``) runs the target's ``serialize`` twice:
+
+1. A *dry run* reads the file and checks every requested key (present, readable,
+   shape, castable dtype) but writes nothing: each call returns the value it was
+   given, as Chainer's non-strict loader does for a missing key, which every
+   ``serialize`` already has to tolerate.  A missing key raises ``KeyError`` into
+   the target, as in Chainer, so a target that catches it (an optimizer's disabled
+   update rule) tolerates that key; an uncaught one is recorded and the dry run is
+   repeated so that every problem is found.  File keys below the loaded path that
+   were never requested are *unexpected* (strict loads only).
+2. Only when the dry run found nothing wrong does the real pass copy the values in.
+
+So a failed load reports all its problems in one ``SerializationError`` and leaves
+the target as it was.  The data read in the dry run is kept for the real pass, so a
+corrupt or truncated member is found before anything is written.
+
+**Saving** to a path is atomic: the file is written under a temporary name in the
+same folder, flushed to disk, and renamed over the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeAlias
+
+import numpy
+
+from fchain.core import backend
+from fchain.errors import SerializationError
+from fchain.facade.serializer import Deserializer, Serializable
+from fchain.types import Array
+
+__all__ = [
+    "FORMAT_VERSION",
+    "IgnoreNames",
+    "LoadError",
+    "MissingKeyError",
+    "VERSION_KEY",
+    "FlatDeserializer",
+    "Source",
+    "atomic_write",
+    "check_format_version",
+    "host_array",
+    "join_path",
+]
+
+FORMAT_VERSION = 1
+"""The version of fchain's file layout; written under ``VERSION_KEY``."""
+
+VERSION_KEY = "__fchain_version__"
+
+IgnoreName: TypeAlias = str | Callable[[str], bool]
+IgnoreNames: TypeAlias = IgnoreName | Sequence[IgnoreName]
+
+
+class LoadError(SerializationError):
+    """A load found problems; ``problems`` lists each one (key and what is wrong)."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = tuple(problems)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class MissingKeyError(LoadError, KeyError):
+    """A strict load missed keys.  Also a ``KeyError``, which Chainer raises and
+    Chainer-style ``serialize`` methods catch to tolerate an absent key."""
+
+
+class _ProbeMissing(MissingKeyError):
+    """Raised into the target during a dry run to see whether it tolerates a key."""
+
+    def __init__(self, message: str, key: str, session: _Session) -> None:
+        super().__init__(message, (f"missing key {key!r}",))
+        self.key = key
+        self.session = session
+
+
+def join_path(path: str, key: str) -> str:
+    """``path`` (ending in ``/`` or empty) joined with ``key``, leading slashes removed."""
+    return path + key.lstrip("/")
+
+
+def child_path(path: str, key: str) -> str:
+    """The path of the child group ``key`` below ``path``."""
+    return path + key.strip("/") + "/"
+
+
+def normalize_root(path: str) -> str:
+    """A user's ``path=`` prefix, with the trailing ``/`` Chainer expects added."""
+    path = path.lstrip("/")
+    if path and not path.endswith("/"):
+        path += "/"
+    return path
+
+
+def is_reserved(key: str) -> bool:
+    """True for fchain's own metadata keys."""
+    return any(part.startswith("__fchain") for part in key.split("/"))
+
+
+def host_array(where: str, key: str, value: object) -> Array:
+    """``value`` as a numpy array for writing; ``None`` becomes a 0-d object array
+    holding ``None`` (Chainer's convention); a value that numpy could only keep as an
+    object array is refused, since fchain never pickles."""
+    from fchain.facade.variable import Variable
+
+    if value is None:
+        return numpy.asarray(None)
+    if isinstance(value, Variable):
+        value = value.array
+    if backend.is_cupy_array(value):
+        return backend.to_numpy(value)  # type: ignore[arg-type]  # a cupy.ndarray
+    array = numpy.asarray(value)
+    if array.dtype.hasobject:
+        raise SerializationError(
+            f"{where}: cannot store {key!r}: a {type(value).__name__} is neither an array, "
+            "a scalar, a string nor None, and fchain never pickles objects"
+        )
+    return array
+
+
+def _ignore_predicates(where: str, ignore_names: IgnoreNames | None) -> tuple[Callable[[str], bool], ...]:
+    if ignore_names is None:
+        return ()
+    items: Sequence[IgnoreName] = (
+        [ignore_names] if isinstance(ignore_names, str) or callable(ignore_names) else ignore_names
+    )
+    predicates: list[Callable[[str], bool]] = []
+    for item in items:
+        if isinstance(item, str):
+            predicates.append(item.__eq__)
+        elif callable(item):
+            predicates.append(item)
+        else:
+            raise TypeError(
+                f"{where}: ignore_names must be a string, a callable or a list of them, "
+                f"got an item of type {type(item).__name__}"
+            )
+    return tuple(predicates)
+
+
+def check_format_version(where: str, raw: object) -> None:
+    """Refuse a file written by a newer fchain layout than this one reads."""
+    try:
+        version = int(str(numpy.asarray(raw)[()]))
+    except (TypeError, ValueError):
+        raise SerializationError(f"{where}: {VERSION_KEY} holds {raw!r}, not a format version number") from None
+    if version > FORMAT_VERSION:
+        raise SerializationError(
+            f"{where}: the file has fchain format version {version}, but this fchain reads "
+            f"versions up to {FORMAT_VERSION}; upgrade fchain to load it"
+        )
+
+
+class Source(Protocol):
+    """A flat view of a file: full keys and their values (``None`` for a stored None)."""
+
+    def keys(self) -> Iterable[str]: ...
+
+    def __contains__(self, key: str, /) -> bool: ...
+
+    def read(self, key: str) -> Array | None:
+        """The stored value; a ``SerializationError`` when it cannot be read."""
+        ...
+
+
+# ---------------------------------------------------------------------------
+# value conversion, shared by the dry run (check only) and the real pass
+
+
+_PY_SCALAR_DTYPES: dict[type, numpy.dtype[Any]] = {
+    bool: numpy.dtype(numpy.bool_),
+    int: numpy.dtype(numpy.int64),
+    float: numpy.dtype(numpy.float64),
+    complex: numpy.dtype(numpy.complex128),
+}
+
+
+def _describe(array: Array) -> str:
+    return f"{array.dtype} array of shape {tuple(array.shape)}"
+
+
+def _array_problem(key: str, stored: Array, target: Array) -> str | None:
+    if tuple(stored.shape) != tuple(target.shape):
+        return f"{key!r}: shape {tuple(stored.shape)} in the file, {tuple(target.shape)} in the target"
+    if not numpy.can_cast(stored.dtype, target.dtype, casting="same_kind"):
+        return f"{key!r}: the file's {stored.dtype} cannot be cast to the target's {target.dtype}"
+    return None
+
+
+def _scalar_problem(key: str, stored: Array, target: object) -> str | None:
+    kind = type(target)
+    if stored.dtype.hasobject:
+        return f"{key!r}: unreadable object array in the file"
+    if kind in _PY_SCALAR_DTYPES or kind is str or issubclass(kind, numpy.generic):
+        if stored.ndim != 0:
+            return f"{key!r}: the target is a {kind.__name__} scalar but the file holds a {_describe(stored)}"
+        # Chainer's rule: a number must cast safely, except integer to int.
+        if issubclass(stored.dtype.type, numpy.number) and not (
+            issubclass(stored.dtype.type, numpy.integer) and kind is int
+        ):
+            want = _PY_SCALAR_DTYPES.get(kind)
+            if want is None and issubclass(kind, numpy.generic):
+                want = numpy.dtype(kind)
+            if want is not None and not numpy.can_cast(stored.dtype, want):
+                return f"{key!r}: the file's {stored.dtype} cannot be cast safely to the target's {kind.__name__}"
+    try:
+        _convert_scalar(stored, target)
+    except (TypeError, ValueError) as exc:
+        return f"{key!r}: cannot convert the file's {_describe(stored)} to {kind.__name__}: {exc}"
+    return None
+
+
+def _convert_scalar(stored: Array, target: object) -> object:
+    kind: Any = type(target)
+    if kind is str:
+        return str(stored[()])
+    return kind(stored[()] if stored.ndim == 0 else stored)
+
+
+def _is_array(value: object) -> bool:
+    return isinstance(value, numpy.ndarray) or backend.is_cupy_array(value)
+
+
+# ---------------------------------------------------------------------------
+# the deserializer
+
+
+class _Session:
+    """State shared by a deserializer and its children during one pass."""
+
+    def __init__(self, source: Source, where: str, strict: bool,
+                 ignore: tuple[Callable[[str], bool], ...], dry: bool,
+                 cache: dict[str, Array | None]) -> None:
+        self.source = source
+        self.where = where
+        self.strict = strict
+        self.ignore = ignore
+        self.dry = dry
+        self.cache = cache
+        self.requested: set[str] = set()
+        self.speculative: list[str] = []  # groups whose later keys the target may skip
+        self.problems: dict[str, str] = {}  # key -> problem, in the order found
+        self.missing: dict[str, None] = {}
+        self.known_missing: set[str] = set()
+        self.probe_missing = True
+
+    def ignored(self, key: str) -> bool:
+        return any(predicate(key) for predicate in self.ignore)
+
+    def fetch(self, key: str) -> Array | None:
+        if key in self.cache:
+            return self.cache.pop(key) if not self.dry else self.cache[key]
+        value = self.source.read(key)
+        if self.dry:
+            self.cache[key] = value
+        return value
+
+
+class FlatDeserializer(Deserializer):
+    """Chainer's deserializer over a ``Source``; the npz and HDF5 deserializers."""
+
+    _session: _Session
+    _path: str
+    _root: str
+
+    def _init_flat(self, source: Source, where: str, path: str, strict: bool,
+                   ignore_names: IgnoreNames | None) -> None:
+        ignore = _ignore_predicates(where, ignore_names)
+        self._session = _Session(source, where, strict, ignore, dry=False, cache={})
+        self._path = normalize_root(path)
+
+    def _with(self, session: _Session, path: str) -> FlatDeserializer:
+        child = object.__new__(type(self))
+        child.__dict__.update(self.__dict__)
+        child._session = session
+        child._path = path
+        return child
+
+    def __getitem__(self, key: str) -> FlatDeserializer:
+        return self._with(self._session, child_path(self._path, key))
+
+    def __call__(self, key: str, value: Any) -> Any:
+        s = self._session
+        full = join_path(self._path, key)
+        if s.dry:
+            s.requested.add(full)
+        if s.ignored(full):
+            return value
+        if full not in s.source:
+            if not s.strict:
+                return value
+            if s.dry and (full in s.known_missing or not s.probe_missing):
+                s.missing[full] = None
+                return value
+            message = f"{s.where}: {full!r} is not in the file"
+            if s.dry:
+                raise _ProbeMissing(message, full, s)
+            raise MissingKeyError(message, (f"missing key {full!r}",))
+        try:
+            stored = s.fetch(full)
+        except SerializationError as exc:
+            if not s.dry:
+                raise
+            s.problems.setdefault(full, str(exc))
+            return value
+        if s.dry:
+            return self._check(full, stored, value)
+        return self._apply(full, stored, value)
+
+    def _check(self, key: str, stored: Array | None, value: Any) -> Any:
+        s = self._session
+        if stored is None or value is None:
+            if stored is not None:
+                # The real pass hands this data to the target, which may then ask
+                # for keys the dry run never sees (an optimizer's state).
+                s.speculative.append(key.rpartition("/")[0] + "/" if "/" in key else "")
+            return value
+        problem = _array_problem(key, stored, value) if _is_array(value) else _scalar_problem(key, stored, value)
+        if problem is not None:
+            s.problems.setdefault(key, problem)
+        return value
+
+    def _apply(self, key: str, stored: Array | None, value: Any) -> Any:
+        s = self._session
+        if stored is None:
+            return None
+        if value is None:
+            return numpy.array(stored, copy=True)
+        if _is_array(value):
+            problem = _array_problem(key, stored, value)
+            if problem is not None:
+                raise LoadError(f"{s.where}: {problem}", (problem,))
+            if isinstance(value, numpy.ndarray):
+                numpy.copyto(value, stored, casting="same_kind")
+            else:
+                value.set(numpy.ascontiguousarray(stored, dtype=value.dtype))
+            return value
+        problem = _scalar_problem(key, stored, value)
+        if problem is not None:
+            raise LoadError(f"{s.where}: {problem}", (problem,))
+        return _convert_scalar(stored, value)
+
+    def load(self, obj: Serializable) -> None:
+        """Load into ``obj``: check everything first, then change ``obj`` (see the
+        module docstring); all problems are raised together in one ``LoadError``."""
+        base = self._session
+        cache: dict[str, Array | None] = {}
+        known: set[str] = set()
+        while True:
+            dry = _Session(base.source, base.where, base.strict, base.ignore, dry=True, cache=cache)
+            dry.known_missing = known
+            dry.probe_missing = len(known) < 32  # beyond that, record the rest in one run
+            try:
+                obj.serialize(self._with(dry, self._path))
+            except _ProbeMissing as exc:
+                if exc.session is not dry or exc.key in known:
+                    raise
+                known.add(exc.key)
+                continue
+            break
+        problems = [f"missing key {k!r}" for k in dry.missing]
+        problems += list(dry.problems.values())
+        if base.strict:
+            problems += [f"unexpected key {k!r} (the target never asked for it)" for k in self._unexpected(dry)]
+        if problems:
+            cls = MissingKeyError if dry.missing else LoadError
+            listing = "\n".join(f"  - {p}" for p in problems)
+            raise cls(
+                f"{base.where}: cannot load into {type(obj).__name__}: {len(problems)} "
+                f"problem{'s' if len(problems) != 1 else ''}, nothing was changed:\n{listing}",
+                problems,
+            )
+        real = _Session(base.source, base.where, base.strict, base.ignore, dry=False, cache=cache)
+        obj.serialize(self._with(real, self._path))
+
+    def _unexpected(self, dry: _Session) -> list[str]:
+        root = self._path
+        extra = []
+        for key in dry.source.keys():
+            if not key.startswith(root) or key in dry.requested or is_reserved(key) or dry.ignored(key):
+                continue
+            if any(key.startswith(group) for group in dry.speculative):
+                continue
+            extra.append(key)
+        return sorted(extra)
+
+
+def _fsync_path(path: str) -> None:
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # Windows cannot open a folder; its rename is durable enough
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
+    """Create ``path`` through ``write(temporary_path)`` so that a crash leaves either
+    the old file or the complete new one, and no temporary file behind."""
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    base = os.path.basename(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)  # the umask applies, as for a plain open()
+        except FileExistsError:
+            continue
+        os.close(fd)
+        break
+    try:
+        write(tmp)
+        _fsync_path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)

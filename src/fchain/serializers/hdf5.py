@@ -1,0 +1,186 @@
+"""HDF5 files in Chainer's layout: ``save_hdf5``, ``load_hdf5``, ``HDF5Serializer``
+and ``HDF5Deserializer`` (h5py is imported only when one of them is used).
+
+Every path component of a key is an HDF5 group and every value a dataset
+(``/predictor/l1/W``).  Datasets with more than one element are gzip-compressed at
+``compression`` (Chainer's default 4); scalars and one-element arrays are not.
+``None`` is an empty float32 dataset (``h5py.Empty('f')``) and reads back as
+``None``.
+
+Beyond Chainer: strings (a LogReport's JSON log) are stored as UTF-8 variable-length
+string datasets, which Chainer cannot write at all; fchain's format version is the
+root attribute ``__fchain_version__``; ``load_hdf5`` also takes ``path``, ``strict``
+and ``ignore_names``, as ``load_npz`` does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import numpy
+
+from fchain.errors import SerializationError
+from fchain.facade.serializer import Serializable, Serializer
+from fchain.serializers import _npy
+from fchain.serializers._common import (
+    FORMAT_VERSION,
+    VERSION_KEY,
+    FlatDeserializer,
+    IgnoreNames,
+    atomic_write,
+    check_format_version,
+    child_path,
+    host_array,
+    join_path,
+)
+from fchain.types import Array
+
+if TYPE_CHECKING:
+    import h5py
+
+__all__ = ["HDF5Deserializer", "HDF5Serializer", "load_hdf5", "save_hdf5"]
+
+PathLike: TypeAlias = str | os.PathLike[str]
+
+
+def _h5py(where: str) -> Any:
+    try:
+        import h5py as module
+    except ImportError as exc:
+        raise ImportError(
+            f"{where} needs h5py, which is not installed; install it (pip install h5py) "
+            "or use the npz format (save_npz / load_npz)"
+        ) from exc
+    return module
+
+
+class HDF5Serializer(Serializer):
+    """Writes an object's values into an h5py group, one dataset per key.
+
+    ``HDF5Serializer(group, compression=4)``: ``compression`` is the gzip level for
+    datasets with more than one element (``None`` for none).
+    """
+
+    def __init__(self, group: h5py.Group, compression: int | None = 4) -> None:
+        self._h5 = _h5py("HDF5Serializer")
+        self.group = group
+        self.compression = compression
+
+    def __getitem__(self, key: str) -> HDF5Serializer:
+        child = HDF5Serializer.__new__(HDF5Serializer)
+        child._h5 = self._h5
+        child.group = self.group.require_group(child_path("", key).rstrip("/"))
+        child.compression = self.compression
+        return child
+
+    def __call__(self, key: str, value: Any) -> Any:
+        name = join_path("", key)
+        array = host_array("HDF5Serializer", name, value)
+        h5 = self._h5
+        if _npy.is_none_array(array):
+            self.group.create_dataset(name, data=h5.Empty("f"))
+        elif array.dtype.kind == "U":
+            data = array.item() if array.ndim == 0 else array.astype(object)
+            self.group.create_dataset(name, data=data, dtype=h5.string_dtype("utf-8"))
+        else:
+            compression = None if array.size <= 1 or self.compression is None else self.compression
+            self.group.create_dataset(name, data=array, compression=compression)
+        return value
+
+
+class _GroupSource:
+    """A ``Source`` over every dataset below an h5py group."""
+
+    def __init__(self, group: h5py.Group, where: str) -> None:
+        self._group = group
+        self._where = where
+        self._h5 = _h5py(where)
+        names: list[str] = []
+
+        def visit(name: str, obj: object) -> None:
+            if isinstance(obj, self._h5.Dataset):
+                names.append(name)
+
+        group.visititems(visit)
+        self._names = set(names)
+        self._order = names
+
+    def keys(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._names
+
+    def read(self, key: str) -> Array | None:
+        try:
+            dataset = self._group[key]
+            if dataset.shape is None:
+                return None
+            info = self._h5.check_string_dtype(dataset.dtype)
+            if info is not None and info.length is None:
+                return numpy.asarray(dataset.asstr()[()], dtype=str)
+            array = numpy.asarray(dataset[()])
+        except (OSError, KeyError, ValueError, TypeError) as exc:
+            raise SerializationError(f"{self._where}: {key!r} is unreadable: {exc}") from exc
+        if array.dtype.hasobject:
+            raise SerializationError(f"{self._where}: {key!r} holds objects fchain cannot load")
+        return array
+
+
+class HDF5Deserializer(FlatDeserializer):
+    """Reads Chainer's HDF5 layout from an h5py group into an object's ``serialize``.
+
+    ``HDF5Deserializer(group, strict=True)`` as in Chainer, plus fchain's
+    ``path=''`` and ``ignore_names=None`` (see ``NpzDeserializer``).  ``load(obj)``
+    checks everything first and changes nothing unless it all fits.
+    """
+
+    def __init__(self, group: h5py.Group, strict: bool = True, *, path: str = "",
+                 ignore_names: IgnoreNames | None = None) -> None:
+        where = f"HDF5Deserializer({group.name!r})"
+        self.group = group
+        self.strict = strict
+        self._init_flat(_GroupSource(group, where), where, path, strict, ignore_names)
+
+
+def save_hdf5(filename: PathLike, obj: Serializable | dict[str, Any], compression: int | None = 4) -> None:
+    """Save ``obj`` (anything with ``serialize``, or a ``{key: array}`` dict) to the
+    HDF5 file ``filename``, atomically (a temporary file, flushed and renamed)."""
+    h5 = _h5py("save_hdf5")
+
+    def write(tmp: str) -> None:
+        with h5.File(tmp, "w") as f:
+            f.attrs[VERSION_KEY] = FORMAT_VERSION
+            serializer = HDF5Serializer(f, compression=compression)
+            if isinstance(obj, dict):
+                for key in sorted(obj):
+                    serializer(str(key), obj[key])
+            else:
+                serializer.save(obj)
+
+    atomic_write(filename, write)
+
+
+def load_hdf5(filename: PathLike, obj: Serializable, *, path: str = "", strict: bool = True,
+              ignore_names: IgnoreNames | None = None) -> None:
+    """Load an HDF5 file written by fchain or Chainer into ``obj``.  A failed load
+    raises one ``SerializationError`` listing every problem and leaves ``obj``
+    unchanged."""
+    h5 = _h5py("load_hdf5")
+    name = os.fspath(filename)
+    try:
+        f = h5.File(name, "r")
+    except OSError as exc:
+        if not os.path.exists(name):
+            raise FileNotFoundError(f"load_hdf5: no such file: {name!r}") from exc
+        raise SerializationError(
+            f"load_hdf5: {name!r} is not a readable HDF5 file; it may be truncated or corrupt: {exc}"
+        ) from exc
+    with f:
+        if VERSION_KEY in f.attrs:
+            check_format_version(f"load_hdf5({name!r})", f.attrs[VERSION_KEY])
+        deserializer = HDF5Deserializer(f, strict=strict, path=path, ignore_names=ignore_names)
+        deserializer._session.where = f"load_hdf5({name!r})"
+        deserializer.load(obj)
