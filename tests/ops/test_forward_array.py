@@ -286,6 +286,9 @@ def test_split_axis_sections_and_indices(device: str) -> None:
     numpy.testing.assert_array_equal(_np(ys[1]), [r[1:4] for r in cols])
     ys = F.split_axis(x, numpy.array([2, 2, 5]), 1)  # an index array; an empty piece
     assert [y.shape for y in ys] == [(3, 2), (3, 0), (3, 3), (3, 1)]
+    ys = F.split_axis(x, numpy.int64(2), 1)  # a numpy integer counts as sections
+    assert [y.shape for y in ys] == [(3, 3), (3, 3)]
+    numpy.testing.assert_array_equal(_np(ys[1]), [r[3:] for r in cols])
     single = F.split_axis(x, 1, 0, force_tuple=False)
     assert isinstance(single, fchain.Variable) and single.shape == (3, 6)
     assert isinstance(F.split_axis(x, 1, 0), tuple)

@@ -10,9 +10,9 @@ so the zero gradients of unused outputs are made on x's device.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import Literal, SupportsIndex, cast, overload
 
 from fchain.core.op import OpDef
 from fchain.core.registry import register
@@ -87,21 +87,25 @@ def split_axis(x: VariableLike, indices_or_sections: int | Sequence[int] | Array
         raise ShapeError(f"split_axis: axis {axis} is out of range for x of shape {shape} ({ndim} dimensions)")
     axis %= ndim
     ios: int | tuple[int, ...]
+    wrong = TypeError("split_axis: indices_or_sections must be an int or a sequence of ints, "
+                      f"got {indices_or_sections!r}")
     if isinstance(indices_or_sections, bool):
-        raise TypeError("split_axis: indices_or_sections must be an int or a sequence of ints, got a bool")
-    if isinstance(indices_or_sections, int):
-        ios = indices_or_sections
+        raise wrong
+    given: object = indices_or_sections
+    if isinstance(given, (list, tuple)) or int(getattr(given, "ndim", 0)) > 0:
+        try:
+            ios = tuple(operator.index(i) for i in cast(Iterable[SupportsIndex], given))
+        except TypeError:
+            raise wrong from None
+    else:
+        try:
+            ios = operator.index(cast(SupportsIndex, given))  # an int, a numpy integer, a 0-d array
+        except TypeError:
+            raise wrong from None
         if ios <= 0 or shape[axis] % ios:
             raise ShapeError(
                 f"split_axis: indices_or_sections={ios} sections do not divide axis {axis} of x, "
                 f"whose length is {shape[axis]} (x has shape {shape})")
-    else:
-        try:
-            ios = tuple(operator.index(i) for i in indices_or_sections)
-        except TypeError:
-            raise TypeError(
-                "split_axis: indices_or_sections must be an int or a sequence of ints, "
-                f"got {type(indices_or_sections).__name__}") from None
     ys = apply(SPLIT_AXIS, (x,), SplitAxisParams(ios, axis))
     if not force_tuple and len(ys) == 1:
         return ys[0]
