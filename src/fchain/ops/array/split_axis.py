@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, SupportsIndex, cast, overload
+from typing import Literal, SupportsIndex, TypeAlias, cast, overload
 
 from fchain.core.op import OpDef
 from fchain.core.registry import register
@@ -23,7 +23,10 @@ from fchain.facade.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
 from fchain.types import Array, ArrayNamespace
 
-__all__ = ["SPLIT_AXIS", "SplitAxisParams", "split_axis"]
+__all__ = ["SPLIT_AXIS", "Sections", "SplitAxisParams", "split_axis"]
+
+Sections: TypeAlias = SupportsIndex | Sequence[SupportsIndex] | Array
+"""A section count, or the positions to cut at (a sequence or a 1-d integer array)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +68,14 @@ SPLIT_AXIS: OpDef[SplitAxisParams] = register(
 
 
 @overload
-def split_axis(x: VariableLike, indices_or_sections: int | Sequence[int] | Array, axis: int,
+def split_axis(x: VariableLike, indices_or_sections: Sections, axis: int,
                force_tuple: Literal[True] = True) -> tuple[Variable, ...]: ...
 @overload
-def split_axis(x: VariableLike, indices_or_sections: int | Sequence[int] | Array, axis: int,
+def split_axis(x: VariableLike, indices_or_sections: Sections, axis: int,
                force_tuple: bool) -> Variable | tuple[Variable, ...]: ...
 
 
-def split_axis(x: VariableLike, indices_or_sections: int | Sequence[int] | Array, axis: int,
+def split_axis(x: VariableLike, indices_or_sections: Sections, axis: int,
                force_tuple: bool = True) -> Variable | tuple[Variable, ...]:
     """Split ``x`` along ``axis`` into equal sections, or at the given indices.
 
