@@ -103,7 +103,10 @@ class _GroupSource:
             if isinstance(obj, self._h5.Dataset):
                 names.append(name)
 
-        group.visititems(visit)
+        try:
+            group.visititems(visit)
+        except (OSError, RuntimeError, KeyError, ValueError) as exc:
+            raise SerializationError(f"{where}: the file's group tree is unreadable (corrupt?): {exc}") from exc
         self._names = set(names)
         self._order = names
 
