@@ -12,6 +12,7 @@ from fchain.core.op import OpDef
 from fchain.core.spec import Case, GradSpec
 from fchain.errors import NotDoubleDifferentiableError
 from fchain.facade.apply import apply1
+from fchain.types import Array, ArrayNamespace
 
 
 def f64(*values: float) -> np.ndarray:
@@ -99,17 +100,18 @@ def test_grad_set_grad_and_grad_inputs() -> None:
     np.testing.assert_allclose(x.grad, [12.0])
 
 
-def _square_forward(xp: object, inputs: tuple[np.ndarray, ...], p: None) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+def _square_forward(xp: ArrayNamespace, inputs: tuple[Array, ...], p: None) -> tuple[tuple[Array, ...], tuple[Array, ...]]:
     x = inputs[0]
     return (x * x,), (x,)
 
 
-def _square_vjp(xp: object, res: tuple[np.ndarray, ...], gys: tuple[np.ndarray, ...], p: None) -> tuple[np.ndarray | None, ...]:
+def _square_vjp(xp: ArrayNamespace, res: tuple[Array, ...], gys: tuple[Array, ...], p: None) -> tuple[Array | None, ...]:
     return (gys[0] * 2.0 * res[0],)
 
 
+# Deliberately not registered: it exists only to show the second-order refusal.
 FIRST_ORDER_ONLY: OpDef[None] = OpDef(
-    "first_order_only_square", _square_forward, _square_vjp,  # type: ignore[arg-type]  # numpy-typed test rule
+    "first_order_only_square", _square_forward, _square_vjp,
     GradSpec(lambda d: Case((), lambda: None), double=False), double_differentiable=False)
 
 

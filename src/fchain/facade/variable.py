@@ -20,6 +20,7 @@ from fchain.types import Array, ArrayNamespace, Shape
 
 if TYPE_CHECKING:
     from fchain.facade.device import Device
+    from fchain.ops.array.get_item import Slices
 
 __all__ = ["Parameter", "Variable", "as_array", "as_variable"]
 
@@ -387,7 +388,7 @@ class Variable:
     def __rmatmul__(self, other: Array) -> Variable:
         return _F.matmul(other, self)
 
-    def __getitem__(self, index: object) -> Variable:
+    def __getitem__(self, index: Slices) -> Variable:
         return _F.get_item(self, index)
 
     def __eq__(self, other: object) -> NoReturn:
