@@ -296,6 +296,15 @@ def test_fresh_rule_state_loads_without_false_unexpected_keys(tmp_path: Path) ->
     numpy.testing.assert_array_equal(state["v"], numpy.full(3, 2.0))
 
 
+def test_lazy_param_does_not_hide_unexpected_keys_elsewhere(tmp_path: Path) -> None:
+    path = _save(Tree({"W": numpy.ones(2)}, children={"child": Tree({"x": numpy.ones(1)})}), tmp_path / "m.npz")
+    target = Tree({"W": None})
+    with pytest.raises(LoadError) as info:
+        serializers.load_npz(path, target)
+    assert info.value.problems == ("unexpected key 'child/x' (the target never asked for it)",)
+    assert target.params["W"] is None
+
+
 def test_npz_deserializer_over_numpy_load(tmp_path: Path) -> None:
     """Chainer's own spelling: NpzDeserializer(numpy.load(file)).load(obj), even with a
     None member, which numpy itself refuses without allow_pickle."""

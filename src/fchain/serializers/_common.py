@@ -15,7 +15,10 @@ never reported as unexpected, and ignored by Chainer, which ignores every extra 
    the target, as in Chainer, so a target that catches it (an optimizer's disabled
    update rule) tolerates that key; an uncaught one is recorded and the dry run is
    repeated so that every problem is found.  File keys below the loaded path that
-   were never requested are *unexpected* (strict loads only).
+   were never requested are *unexpected* (strict loads only), except siblings of a
+   key the target asked for with ``None`` while the file has data: given that data
+   in the real pass, the target may go on to ask for them (a fresh optimizer rule
+   asks for its first state array, and for the rest only once that one exists).
 2. Only when the dry run found nothing wrong does the real pass copy the values in.
 
 So a failed load reports all its problems in one ``SerializationError`` and leaves
@@ -39,6 +42,7 @@ import numpy
 from fchain.core import backend
 from fchain.errors import SerializationError
 from fchain.facade.serializer import Deserializer, Serializable
+from fchain.facade.variable import Variable
 from fchain.types import Array
 
 __all__ = [
@@ -117,8 +121,6 @@ def host_array(where: str, key: str, value: object) -> Array:
     """``value`` as a numpy array for writing; ``None`` becomes a 0-d object array
     holding ``None`` (Chainer's convention); a value that numpy could only keep as an
     object array is refused, since fchain never pickles."""
-    from fchain.facade.variable import Variable
-
     if value is None:
         return numpy.asarray(None)
     if isinstance(value, Variable):
@@ -395,8 +397,8 @@ class FlatDeserializer(Deserializer):
         for key in dry.source.keys():
             if not key.startswith(root) or key in dry.requested or is_reserved(key) or dry.ignored(key):
                 continue
-            if any(key.startswith(group) for group in dry.speculative):
-                continue
+            if any(key.startswith(group) and "/" not in key[len(group):] for group in dry.speculative):
+                continue  # a sibling the target may ask for only once it has real data
             extra.append(key)
         return sorted(extra)
 
