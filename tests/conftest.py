@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from fchain.core.backend import gpu_available
 
 settings.register_profile(
-    "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=25,
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=50,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
