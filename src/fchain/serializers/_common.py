@@ -235,6 +235,12 @@ def _convert_scalar(stored: Array, target: object) -> object:
     return kind(stored[()] if stored.ndim == 0 else stored)
 
 
+def _group_of(key: str) -> str:
+    """The group path of ``key`` (``'a/b/'`` for ``'a/b/c'``, ``''`` at the root)."""
+    head, sep, _ = key.rpartition("/")
+    return head + sep
+
+
 def _is_array(value: object) -> bool:
     return isinstance(value, numpy.ndarray) or backend.is_cupy_array(value)
 
@@ -256,7 +262,7 @@ class _Session:
         self.dry = dry
         self.cache = cache
         self.requested: set[str] = set()
-        self.speculative: list[str] = []  # groups whose later keys the target may skip
+        self.speculative: set[str] = set()  # groups whose other keys the target may skip
         self.problems: dict[str, str] = {}  # key -> problem, in the order found
         self.missing: dict[str, None] = {}
         self.known_missing: set[str] = set()
@@ -279,7 +285,6 @@ class FlatDeserializer(Deserializer):
 
     _session: _Session
     _path: str
-    _root: str
 
     def _init_flat(self, source: Source, where: str, path: str, strict: bool,
                    ignore_names: IgnoreNames | None) -> None:
@@ -331,7 +336,7 @@ class FlatDeserializer(Deserializer):
             if stored is not None:
                 # The real pass hands this data to the target, which may then ask
                 # for keys the dry run never sees (an optimizer's state).
-                s.speculative.append(key.rpartition("/")[0] + "/" if "/" in key else "")
+                s.speculative.add(_group_of(key))
             return value
         problem = _array_problem(key, stored, value) if _is_array(value) else _scalar_problem(key, stored, value)
         if problem is not None:
@@ -397,7 +402,7 @@ class FlatDeserializer(Deserializer):
         for key in dry.source.keys():
             if not key.startswith(root) or key in dry.requested or is_reserved(key) or dry.ignored(key):
                 continue
-            if any(key.startswith(group) and "/" not in key[len(group):] for group in dry.speculative):
+            if _group_of(key) in dry.speculative:
                 continue  # a sibling the target may ask for only once it has real data
             extra.append(key)
         return sorted(extra)
