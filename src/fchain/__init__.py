@@ -32,9 +32,35 @@ from fchain.facade.device import get_device as get_device
 from fchain.facade.variable import as_array as as_array
 from fchain.facade.variable import as_variable as as_variable
 
+# Models and reporting.
+from fchain import initializers as initializers
+from fchain.facade.link import Chain as Chain
+from fchain.facade.link import ChainList as ChainList
+from fchain.facade.link import Link as Link
+from fchain.facade.reporter import DictSummary as DictSummary
+from fchain.facade.reporter import Reporter as Reporter
+from fchain.facade.reporter import Summary as Summary
+from fchain.facade.reporter import get_current_reporter as get_current_reporter
+from fchain.facade.reporter import report as report
+from fchain.facade.reporter import report_scope as report_scope
+from fchain.facade.sequential import Sequential as Sequential
+from fchain import links as links
+
 __version__ = "0.1.0"
 
 __all__ = [
+    "Chain",
+    "ChainList",
+    "DictSummary",
+    "Link",
+    "Reporter",
+    "Sequential",
+    "Summary",
+    "get_current_reporter",
+    "initializers",
+    "links",
+    "report",
+    "report_scope",
     "Parameter",
     "Variable",
     "as_array",
