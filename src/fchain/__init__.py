@@ -46,11 +46,19 @@ from fchain.facade.reporter import report_scope as report_scope
 from fchain.facade.sequential import Sequential as Sequential
 from fchain import links as links
 
+# Data: datasets, converters, iterators.
+from fchain import dataset as dataset
+from fchain import datasets as datasets
+from fchain import iterators as iterators
+
 __version__ = "0.1.0"
 
 __all__ = [
     "Chain",
     "ChainList",
+    "dataset",
+    "datasets",
+    "iterators",
     "DictSummary",
     "Link",
     "Reporter",

@@ -1,0 +1,74 @@
+"""Chainer's ``chainer.datasets``: dataset wrappers, splitters and loaders of real
+data sets (MNIST, Fashion-MNIST, CIFAR-10/100).
+
+Loaders look for their files in the cache under ``$FCHAIN_DATASET_ROOT`` (default
+``~/.fchain/dataset``), then in the system data folders (``/usr/share/datasets/...``),
+then download them and verify their SHA-256 sums; see ``fchain.datasets.mnist`` and
+``fchain.datasets.cifar``.
+"""
+
+from __future__ import annotations
+
+from fchain.dataset.dataset_mixin import Dataset as Dataset
+from fchain.dataset.dataset_mixin import DatasetMixin as DatasetMixin
+from fchain.datasets import cifar as cifar
+from fchain.datasets import concatenated_dataset as concatenated_dataset
+from fchain.datasets import dict_dataset as dict_dataset
+from fchain.datasets import mnist as mnist
+from fchain.datasets import sub_dataset as sub_dataset
+from fchain.datasets import transform_dataset as transform_dataset
+from fchain.datasets import tuple_dataset as tuple_dataset
+from fchain.datasets._fetch import DatasetNotFoundError as DatasetNotFoundError
+from fchain.datasets._idx import DatasetFileError as DatasetFileError
+from fchain.datasets.cifar import get_cifar10 as get_cifar10
+from fchain.datasets.cifar import get_cifar100 as get_cifar100
+from fchain.datasets.concatenated_dataset import ConcatenatedDataset as ConcatenatedDataset
+from fchain.datasets.dict_dataset import DictDataset as DictDataset
+from fchain.datasets.mnist import LabeledImages as LabeledImages
+from fchain.datasets.mnist import get_fashion_mnist as get_fashion_mnist
+from fchain.datasets.mnist import get_fashion_mnist_labels as get_fashion_mnist_labels
+from fchain.datasets.mnist import get_mnist as get_mnist
+from fchain.datasets.sub_dataset import SubDataset as SubDataset
+from fchain.datasets.sub_dataset import (
+    get_cross_validation_datasets as get_cross_validation_datasets,
+)
+from fchain.datasets.sub_dataset import (
+    get_cross_validation_datasets_random as get_cross_validation_datasets_random,
+)
+from fchain.datasets.sub_dataset import split_dataset as split_dataset
+from fchain.datasets.sub_dataset import split_dataset_n as split_dataset_n
+from fchain.datasets.sub_dataset import split_dataset_n_random as split_dataset_n_random
+from fchain.datasets.sub_dataset import split_dataset_random as split_dataset_random
+from fchain.datasets.transform_dataset import TransformDataset as TransformDataset
+from fchain.datasets.tuple_dataset import TupleDataset as TupleDataset
+
+__all__ = [
+    "ConcatenatedDataset",
+    "Dataset",
+    "DatasetFileError",
+    "DatasetMixin",
+    "DatasetNotFoundError",
+    "DictDataset",
+    "LabeledImages",
+    "SubDataset",
+    "TransformDataset",
+    "TupleDataset",
+    "cifar",
+    "concatenated_dataset",
+    "dict_dataset",
+    "get_cifar10",
+    "get_cifar100",
+    "get_cross_validation_datasets",
+    "get_cross_validation_datasets_random",
+    "get_fashion_mnist",
+    "get_fashion_mnist_labels",
+    "get_mnist",
+    "mnist",
+    "split_dataset",
+    "split_dataset_n",
+    "split_dataset_n_random",
+    "split_dataset_random",
+    "sub_dataset",
+    "transform_dataset",
+    "tuple_dataset",
+]

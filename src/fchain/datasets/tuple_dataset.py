@@ -1,0 +1,110 @@
+"""``TupleDataset``: several equal-length datasets zipped into tuples."""
+
+from __future__ import annotations
+
+from typing import Any, SupportsIndex, TypeVar, cast, overload
+
+import numpy
+
+from fchain.dataset.dataset_mixin import (
+    Dataset,
+    DatasetMixin,
+    Index,
+    MultiIndex,
+    is_multi_index,
+)
+
+__all__ = ["TupleDataset"]
+
+T_co = TypeVar("T_co", covariant=True, bound=tuple[Any, ...])
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
+
+
+class TupleDataset(DatasetMixin[T_co]):
+    """The ``i``-th example is ``(datasets[0][i], datasets[1][i], ...)``.
+
+    Typically the datasets are arrays: ``TupleDataset(x, t)``.  A slice (or a list or
+    array of indices) returns a list of tuples, reading each dataset once with that
+    index, so slicing arrays stays fast.
+    """
+
+    @overload
+    def __init__(self: TupleDataset[tuple[A]], d0: Dataset[A], /) -> None: ...
+
+    @overload
+    def __init__(self: TupleDataset[tuple[A, B]], d0: Dataset[A], d1: Dataset[B], /) -> None: ...
+
+    @overload
+    def __init__(
+        self: TupleDataset[tuple[A, B, C]], d0: Dataset[A], d1: Dataset[B], d2: Dataset[C], /
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: TupleDataset[tuple[A, B, C, D]],
+        d0: Dataset[A],
+        d1: Dataset[B],
+        d2: Dataset[C],
+        d3: Dataset[D],
+        /,
+    ) -> None: ...
+
+    @overload
+    def __init__(self: TupleDataset[tuple[Any, ...]], *datasets: Dataset[Any]) -> None: ...
+
+    def __init__(self, *datasets: Dataset[Any]) -> None:
+        if not datasets:
+            raise ValueError("TupleDataset: no datasets are given")
+        length = len(datasets[0])
+        for i, dataset in enumerate(datasets):
+            if len(dataset) != length:
+                raise ValueError(
+                    f"TupleDataset: dataset {i} has length {len(dataset)} but dataset 0 "
+                    f"has length {length}; all datasets must have the same length"
+                )
+        self._datasets = datasets
+        self._length = length
+
+    @property
+    def datasets(self) -> tuple[Dataset[Any], ...]:
+        """The zipped datasets, in order."""
+        return self._datasets
+
+    @overload
+    def __getitem__(  # type: ignore[overload-overlap]  # ndarray has __index__ in the stubs; a >0-d array is a multi-index
+        self, index: MultiIndex, /
+    ) -> list[T_co]: ...
+
+    @overload
+    def __getitem__(self, index: SupportsIndex, /) -> T_co: ...
+
+    def __getitem__(self, index: Index, /) -> T_co | list[T_co]:
+        if is_multi_index(index):
+            columns = [_take(d, index) for d in self._datasets]
+            n = len(columns[0])
+            return [cast(T_co, tuple(col[j] for col in columns)) for j in range(n)]
+        return self.get_example(index.__index__())
+
+    def get_example(self, i: int) -> T_co:
+        return cast(T_co, tuple(d[i] for d in self._datasets))
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __repr__(self) -> str:
+        return f"TupleDataset(<{len(self._datasets)} datasets of length {self._length}>)"
+
+
+def _take(dataset: Dataset[Any], index: MultiIndex) -> Any:
+    """``dataset[index]`` for a multi-index, falling back to one read per position
+    for datasets (such as lists) that only take integers or slices."""
+    if isinstance(dataset, (numpy.ndarray, DatasetMixin)):
+        return dataset[index]
+    if isinstance(index, slice):
+        if isinstance(dataset, (list, tuple)):
+            return dataset[index]
+        return [dataset[i] for i in range(*index.indices(len(dataset)))]
+    return [dataset[int(i)] for i in index]
