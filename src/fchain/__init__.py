@@ -51,6 +51,9 @@ from fchain import dataset as dataset
 from fchain import datasets as datasets
 from fchain import iterators as iterators
 
+# Graph drawing (Graphviz DOT).
+from fchain import computational_graph as computational_graph
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -59,6 +62,7 @@ __all__ = [
     "dataset",
     "datasets",
     "iterators",
+    "computational_graph",
     "DictSummary",
     "Link",
     "Reporter",

@@ -1,0 +1,110 @@
+"""What the hyperparameter schedules (``ExponentialShift`` and friends) share.
+
+Each schedule counts its calls in ``_t`` and sets one optimizer attribute
+(``lr``, ``alpha``, ``momentum``, ...) per call.  An optimizer's hyperparameters are
+not part of a snapshot, so a schedule that remembers the last value it set
+(``_last_value``) restores it in ``initialize`` when training resumes, as Chainer's
+do.  The serialized keys are exactly Chainer's, per class, so snapshots move both
+ways between the two libraries.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy
+
+from fchain.facade.serializer import AbstractSerializer, Serializer
+from fchain.training.extension import Extension
+
+if TYPE_CHECKING:
+    from fchain.training.trainer import Trainer
+
+__all__ = ["ShiftBase", "load_optional_number", "ratio_to_value", "stop_at_target"]
+
+
+def load_optional_number(raw: object) -> float | None:
+    """A number read back from a deserializer (a 0-d array, a scalar or ``None``)."""
+    if raw is None:
+        return None
+    if isinstance(raw, numpy.ndarray):
+        if raw.dtype.hasobject:
+            item = raw.item()
+            return None if item is None else float(item)
+        return float(raw.item())
+    item_method = getattr(raw, "item", None)
+    if item_method is not None:  # a numpy scalar or a CuPy 0-d array
+        return float(item_method())
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    raise TypeError(f"expected a number, got {type(raw).__name__}")
+
+
+def stop_at_target(value: float, target: float | None, increasing: bool) -> float:
+    """``value``, or ``target`` once a schedule moving up (``increasing``) or down
+    has passed it.  As in Chainer the test is on the ratio ``value / target``, so it
+    also works for negative values; a zero ``target`` is never passed this way."""
+    if target is None or target == 0:
+        return value
+    ratio = value / target
+    if increasing:
+        return target if ratio > 1 else value
+    return target if ratio < 1 else value
+
+
+def ratio_to_value(target: float, value: float, init: float) -> float:
+    """``target / value``, with the limit (an infinity signed by ``target`` and the
+    side ``value`` approached zero from) when ``value`` is zero."""
+    if value != 0:
+        return target / value
+    if target == 0:
+        return 1.0
+    return math.copysign(math.inf, target) * (1.0 if init >= 0 else -1.0)
+
+
+class ShiftBase(Extension):
+    """Optimizer lookup, value setting and Chainer's ``_t`` / ``_last_value`` state."""
+
+    _serialize_last_value = True
+
+    def __init__(self, attr: str, optimizer: object | None) -> None:
+        if not isinstance(attr, str):
+            raise TypeError(f"{type(self).__name__}: attr must be a str (the hyperparameter's name), "
+                            f"got {type(attr).__name__}")
+        self._attr = attr
+        self._optimizer = optimizer
+        self._t = 0
+        self._last_value: float | None = None
+
+    def _get_optimizer(self, trainer: Trainer) -> object:
+        if self._optimizer is not None:
+            return self._optimizer
+        optimizer: object = trainer.updater.get_optimizer("main")
+        return optimizer
+
+    def _read(self, optimizer: object) -> float:
+        try:
+            value = getattr(optimizer, self._attr)
+        except AttributeError:
+            raise AttributeError(
+                f"{type(self).__name__}: the optimizer {type(optimizer).__name__} has no "
+                f"hyperparameter {self._attr!r}") from None
+        if not isinstance(value, (int, float, numpy.number)):
+            raise TypeError(f"{type(self).__name__}: the optimizer's {self._attr!r} is "
+                            f"{type(value).__name__}, not a number")
+        return float(value)
+
+    def _update_value(self, optimizer: object, value: float) -> None:
+        setattr(optimizer, self._attr, value)
+        self._last_value = value
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        """Chainer's keys: ``_t`` and (for most schedules) ``_last_value``."""
+        self._t = int(serializer("_t", self._t))
+        if not self._serialize_last_value:
+            return
+        if isinstance(serializer, Serializer):
+            serializer("_last_value", self._last_value)
+        else:
+            self._last_value = load_optional_number(serializer("_last_value", None))
