@@ -1,0 +1,35 @@
+"""``WeightDecay``: L2 regularization added to the gradient."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from fchain.core import backend, optim_rules
+from fchain.facade.optimizer import UpdateRule
+from fchain.facade.variable import Variable
+
+__all__ = ["WeightDecay"]
+
+
+class WeightDecay:
+    """Optimizer / update-rule hook: ``grad += rate * param`` before the update.
+
+    Args:
+        rate: coefficient of the weight decay.
+
+    Attributes:
+        timing: ``'pre'`` (default) or ``'post'``.
+    """
+
+    name: ClassVar[str] = "WeightDecay"
+    call_for_each_param: ClassVar[bool] = True
+    timing: Literal["pre", "post"] = "pre"
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+
+    def __call__(self, rule: UpdateRule | None, param: Variable) -> None:
+        p, g = param.data, param.grad
+        if p is None or g is None:
+            return
+        optim_rules.weight_decay(backend.namespace_of(p), g, p, float(self.rate))
