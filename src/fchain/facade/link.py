@@ -12,12 +12,15 @@ Typing a model
 --------------
 ``model(x)`` is typed from ``forward``: a subclass that defines
 ``def forward(self, x: Variable) -> Variable`` makes ``model(x)`` a ``Variable``
-and ``model("a")`` a mypy error.  A subclass may define ``__call__`` instead, as
-Chainer's tutorial does; that is typed as written.  A value whose static type is
-just ``Link`` (for instance ``chain_list[0]``) is callable with any arguments and
-is assumed to return a ``Variable``.  Attributes assigned in ``__init__`` keep the
-types mypy infers for them (``self.l1 = L.Linear(3, 2)`` is a ``Linear``, and
-``self.l1.W`` a ``Parameter``).
+and ``model("a")`` a mypy error; ``forward`` may return anything (a tuple, a
+float).  A subclass may define ``__call__`` instead, as Chainer's tutorial does;
+it is typed as written, but must return a ``Variable`` (mypy checks it against
+``Link.__call__``): for other results define ``forward``.  A value whose static
+type is just ``Link`` (for instance ``chain_list[0]``) is callable with any
+arguments and is assumed to return a ``Variable``.  Attributes assigned in
+``__init__`` keep the types mypy infers for them (``self.l1 = L.Linear(3, 2)`` is
+a ``Linear``, and ``self.l1.W`` a ``Parameter``); declare persistents added with
+``add_persistent`` in the class body (``counter: int``) to read them typed.
 
 ``ChainList`` is generic in its links' type: ``ChainList[L.Linear]`` makes
 ``chain[0]`` a ``Linear``; a bare ``ChainList`` holds ``Link``.
@@ -276,10 +279,10 @@ class Link:
             raise TypeError(f"{type(self).__name__}.addgrads: expected a Link, got {type(link).__name__}")
         src = link.__dict__
         for name, param in self._own_params():
-            param.addgrad(_lookup_param(src, name, "addgrads"))
+            param.addgrad(_lookup_param(src, name, f"{type(self).__name__}.addgrads"))
         others = dict(link._child_items())
         for cname, child in self._child_items():
-            child.addgrads(_lookup_child(others, cname, "addgrads"))
+            child.addgrads(_lookup_child(others, cname, f"{type(self).__name__}.addgrads"))
 
     # ------------------------------------------------------------ updates
     def enable_update(self) -> None:
@@ -325,6 +328,8 @@ class Link:
         for param in self.params():
             if param.update_rule is not None:
                 memo[id(param.update_rule)] = None
+        for link in self.links():
+            memo[id(link._device)] = link._device  # devices are shared, never copied
         ret = _copy.deepcopy(self, memo)
         for param in ret.params():
             param.update_rule = None
@@ -356,7 +361,7 @@ class Link:
         src = link.__dict__
         dst = self.__dict__
         for name, param in self._own_params():
-            other = _lookup_param(src, name, "copyparams")
+            other = _lookup_param(src, name, f"{type(self).__name__}.copyparams")
             if not other.is_initialized:
                 continue
             if not param.is_initialized:
@@ -375,7 +380,7 @@ class Link:
                     dst[name] = _copy.deepcopy(value)
         others = dict(link._child_items())
         for cname, child in self._child_items():
-            child.copyparams(_lookup_child(others, cname, "copyparams"), copy_persistent)
+            child.copyparams(_lookup_child(others, cname, f"{type(self).__name__}.copyparams"), copy_persistent)
 
     def repeat(self, n_repeat: int, mode: CopyMode = "init") -> Sequential:
         """A ``Sequential`` of ``n_repeat`` copies of this link made with ``copy(mode)``."""
@@ -481,13 +486,13 @@ class Link:
 def _lookup_param(src: dict[str, Any], name: str, where: str) -> Parameter:
     value = src.get(name)
     if not isinstance(value, Parameter):
-        raise AttributeError(f"Link.{where}: the source link has no parameter {name!r}")
+        raise AttributeError(f"{where}: the source link has no parameter {name!r}")
     return value
 
 
 def _lookup_child(children: dict[str, Link], name: str, where: str) -> Link:
     if name not in children:
-        raise AttributeError(f"Link.{where}: the source link has no child link {name!r}")
+        raise AttributeError(f"{where}: the source link has no child link {name!r}")
     return children[name]
 
 

@@ -1,0 +1,4 @@
+# expect: arg-type
+import fchain.links as L
+
+L.Linear("3", 2)
