@@ -16,8 +16,11 @@ __all__ = ["Iterator", "Optimizer", "StandardUpdater", "Updater"]
 class Iterator(Protocol):
     """What an updater needs from a dataset iterator (``SerialIterator`` etc.)."""
 
-    epoch: int
-    is_new_epoch: bool
+    @property
+    def epoch(self) -> int: ...
+
+    @property
+    def is_new_epoch(self) -> bool: ...
 
     @property
     def epoch_detail(self) -> float: ...
