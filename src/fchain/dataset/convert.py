@@ -144,6 +144,7 @@ def _padding_for(padding: Padding, key: object, where: str) -> float | None:
 
 
 def _concat_arrays(arrays: Sequence[object], padding: float | None, where: str) -> Array:
+    where = f" {where}" if where else ""
     first = arrays[0]
     if not (isinstance(first, numpy.ndarray) or backend.is_cupy_array(first)):
         # Python scalars, lists or numpy scalars: one host array of the whole column.
@@ -152,7 +153,7 @@ def _concat_arrays(arrays: Sequence[object], padding: float | None, where: str) 
                 return numpy.asarray(arrays)
             except ValueError as e:
                 raise ValueError(
-                    f"concat_examples: the examples {where} cannot be stacked: {e}; "
+                    f"concat_examples: the examples{where} cannot be stacked: {e}; "
                     "give padding= to pad them to a common shape"
                 ) from None
         arrays = [numpy.asarray(a) for a in arrays]
@@ -162,7 +163,7 @@ def _concat_arrays(arrays: Sequence[object], padding: float | None, where: str) 
     for i, a in enumerate(arrs):
         if a.ndim != ndim:
             raise ValueError(
-                f"concat_examples: example 0 {where} has {ndim} dimensions but example {i} "
+                f"concat_examples: example 0{where} has {ndim} dimensions but example {i} "
                 f"has {a.ndim} (shape {tuple(a.shape)})"
             )
     if padding is None:
@@ -170,7 +171,7 @@ def _concat_arrays(arrays: Sequence[object], padding: float | None, where: str) 
         for i, a in enumerate(arrs):
             if tuple(a.shape) != shape:
                 raise ValueError(
-                    f"concat_examples: example 0 {where} has shape {shape} but example {i} "
+                    f"concat_examples: example 0{where} has shape {shape} but example {i} "
                     f"has shape {tuple(a.shape)}; give padding= to pad them to a common shape"
                 )
         return cast(Array, cast(Any, xp).stack(arrs))

@@ -3,6 +3,7 @@ helper that turns ``get_example(i)`` into full ``__getitem__`` support)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol, SupportsIndex, TypeVar, overload
 
 import numpy
@@ -60,6 +61,11 @@ class DatasetMixin(Dataset[E_co]):
                 return [self.get_example(i) for i in range(*index.indices(len(self)))]
             return [self.get_example(int(i)) for i in index]
         return self.get_example(index.__index__())
+
+    def __iter__(self) -> Iterator[E_co]:
+        """The examples in index order."""
+        for i in range(len(self)):
+            yield self[i]
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")

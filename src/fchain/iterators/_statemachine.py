@@ -35,21 +35,23 @@ class IteratorState:
 
 
 def initial_state(order_sampler: OrderSamplerLike | None, dataset_len: int) -> IteratorState:
-    """The state of a fresh (or reset) iterator: the sampler gives the first order."""
+    """The state of a fresh (or reset) iterator: the sampler gives the first order.
+    Its length is the epoch size from then on (it may differ from the dataset's, e.g.
+    to over- or under-sample)."""
     order = None
     if order_sampler is not None:
-        order = _check_order(order_sampler(numpy.arange(dataset_len), 0), dataset_len)
+        order = _check_order(order_sampler(numpy.arange(dataset_len), 0), None)
     return IteratorState(0, 0, False, order)
 
 
-def _check_order(order: object, expected: int) -> Array:
+def _check_order(order: object, expected: int | None) -> Array:
     arr = numpy.asarray(order)
     if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
         raise ValueError(
             f"order sampler: an order must be a 1-d array of ints, got shape {arr.shape} "
             f"and dtype {arr.dtype}"
         )
-    if len(arr) != expected:
+    if expected is not None and len(arr) != expected:
         raise ValueError(
             "order sampler: the size of order does not match the size of the previous "
             f"order: {len(arr)} != {expected}"
