@@ -171,6 +171,8 @@ def test_dict_summary_serializes_in_chainers_layout() -> None:
     assert set(saved) == {"_names", "_summaries/0/_x", "_summaries/0/_x2", "_summaries/0/_n",
                           "_summaries/1/_x", "_summaries/1/_x2", "_summaries/1/_n"}
     assert float(saved["_summaries/0/_x"]) == 4.0 and float(saved["_summaries/0/_x2"]) == 10.0
+    # the count stays an integer (Chainer reads it back into an int)
+    assert saved["_summaries/0/_n"].dtype.kind == "i" and int(saved["_summaries/0/_n"]) == 2
     restored = DictSummary()
     restored.add({"stale": 9.0})
     _DictReader(saved).load(restored)

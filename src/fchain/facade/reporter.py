@@ -49,7 +49,7 @@ Observation: TypeAlias = dict[str, object]
 """The values reported in one scope, by (prefixed) name."""
 
 Statistic: TypeAlias = float | Array
-"""A summary statistic: a Python/numpy float, or a 0-d array on the values' device."""
+"""A summary statistic: a Python or numpy number, or a 0-d array on the values' device."""
 
 _STACK: contextvars.ContextVar[tuple[Reporter, ...]] = contextvars.ContextVar(
     "fchain_reporters", default=())
@@ -163,8 +163,10 @@ def report_scope(observation: Observation) -> Iterator[None]:
 def _as_statistic(value: object, what: str) -> Statistic:
     if isinstance(value, Variable):
         value = value.array
-    if isinstance(value, (int, float, numpy.bool_)):
-        return float(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return value  # an int weight keeps ``_n`` an int, as Chainer writes it
     if isinstance(value, numpy.generic):
         return cast(Statistic, value)
     if isinstance(value, numpy.ndarray) or backend.is_cupy_array(value):
