@@ -126,6 +126,9 @@ def test_registration_errors() -> None:
         with m.init_scope():
             m.l1 = L.Linear(2, 2)
     with pytest.raises(AttributeError, match="attribute exists"):
+        with m.init_scope():
+            m.params = L.Linear(2, 2)  # type: ignore[method-assign, assignment]  # the mistake under test
+    with pytest.raises(AttributeError, match="attribute exists"):
         m.add_persistent("l1", 3)
     with pytest.raises(AttributeError, match="non-existent"):
         m.register_persistent("nope")

@@ -523,7 +523,7 @@ class Chain(Link):
         if children is not None:
             if isinstance(value, Link):
                 if d.get("_within_init_scope", False):
-                    if name in d:
+                    if hasattr(self, name):  # also refuses to shadow methods such as params
                         raise AttributeError(
                             f"{type(self).__name__}: cannot register a new link {name!r}: attribute exists")
                     value.name = name
