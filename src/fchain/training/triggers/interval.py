@@ -27,8 +27,11 @@ class IntervalTrigger:
             raise ValueError(f"IntervalTrigger: period must be positive, got {period}")
         self.period = period
         self.unit = unit
-        self._previous_iteration = -1
-        self._previous_epoch_detail = -1.0
+        # Start at 0, as Chainer does: the Trainer asks its stop trigger before the
+        # first update, and a negative start would make that first call fire.  (-1
+        # marks "unknown", e.g. set from an old snapshot, and falls back to the updater.)
+        self._previous_iteration = 0
+        self._previous_epoch_detail = 0.0
 
     def __call__(self, trainer: Trainer) -> bool:
         updater = trainer.updater
