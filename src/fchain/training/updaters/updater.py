@@ -114,6 +114,11 @@ class StandardUpdater(Updater):
         self.loss_func = loss_func
         self.loss_scale = loss_scale
         self.auto_new_epoch = auto_new_epoch
+        if auto_new_epoch:
+            # As Chainer: the optimizers learn that this updater calls new_epoch(auto=True).
+            for opt in self._optimizers.values():
+                if hasattr(opt, "use_auto_new_epoch"):
+                    opt.use_auto_new_epoch = True
         if loss_scale is not None:
             for opt in self._optimizers.values():
                 setter = getattr(opt, "set_loss_scale", None)
