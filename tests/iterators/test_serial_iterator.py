@@ -279,3 +279,32 @@ def test_shuffle_order_sampler_sources() -> None:
         ShuffleOrderSampler("seed")  # type: ignore[arg-type]  # the check under test
     with pytest.raises(Exception, match="saved generator is a Generator"):
         rs.set_rng_state(a.get_rng_state())
+
+
+def test_custom_iterator_subclass_in_chainers_style() -> None:
+    from fchain.dataset import Iterator
+
+    class Countdown(Iterator[int]):
+        epoch: int
+        is_new_epoch: bool
+        epoch_detail: float
+        previous_epoch_detail: float | None
+
+        def __init__(self, n: int) -> None:
+            self.n = n
+            self.epoch = 0  # plain attributes, as Chainer's base class allows
+            self.is_new_epoch = False
+            self.epoch_detail = 0.0
+            self.previous_epoch_detail = None
+
+        def __next__(self) -> list[int]:
+            if self.n == 0:
+                raise StopIteration
+            self.n -= 1
+            return [self.n]
+
+    it = Countdown(2)
+    assert list(it) == [[1], [0]]
+    assert it.epoch == 0 and not hasattr(it, "reset")
+    with Countdown(1) as c:
+        assert c.next() == [0]
