@@ -181,3 +181,11 @@ def test_zero_dim_results_are_arrays() -> None:
     y.backward()
     assert isinstance(x.grad, np.ndarray) and x.grad.shape == ()
     assert fchain.as_array(y) is y.array
+
+
+def test_uninitialized_parameter_remembers_its_device() -> None:
+    p = Parameter(np.float32(1.0))
+    p.to_device("@numpy")
+    p.initialize(2)
+    assert isinstance(p.array, np.ndarray)
+    np.testing.assert_array_equal(p.array, [1.0, 1.0])

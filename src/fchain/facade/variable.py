@@ -437,7 +437,7 @@ class Parameter(Variable):
     a shape the parameter stays uninitialized until ``initialize(shape)``.
     """
 
-    __slots__ = ("initializer", "update_rule", "_grad_initializer")
+    __slots__ = ("initializer", "update_rule", "_initial_device")
 
     initializer: object
     update_rule: Any
@@ -454,7 +454,7 @@ class Parameter(Variable):
             if shape is not None:
                 self.initialize(shape)
         self.update_rule = None
-        self._grad_initializer = None
+        self._initial_device: object = None
 
     @property
     def is_initialized(self) -> bool:
@@ -469,11 +469,17 @@ class Parameter(Variable):
         return initializer_dtype(self.initializer)
 
     def initialize(self, shape: int | Sequence[int]) -> None:
-        """Allocate the array with ``shape`` and fill it with the initializer."""
+        """Allocate the array with ``shape`` and fill it with the initializer, on the
+        device this parameter was sent to while uninitialized (the CPU by default)."""
         from fchain.facade.initializer_glue import generate_array
 
         dims = (int(shape),) if isinstance(shape, int) else tuple(int(n) for n in shape)
-        self._data = generate_array(self.initializer, dims)
+        array = generate_array(self.initializer, dims)
+        if self._initial_device is not None:
+            from fchain.facade.device import get_device
+
+            array = get_device(self._initial_device).send(array)
+        self._data = array
         if self._grad_var is not None:
             self.zerograd()
 
@@ -486,6 +492,11 @@ class Parameter(Variable):
         super().zerograd()
 
     def to_device(self, device: object) -> Parameter:
+        """Move to ``device``; an uninitialized parameter remembers it for ``initialize``."""
+        if self._data is None:
+            from fchain.facade.device import get_device
+
+            self._initial_device = get_device(device)
         super().to_device(device)
         return self
 
