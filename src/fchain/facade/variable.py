@@ -444,6 +444,7 @@ class Parameter(Variable):
 
     def __init__(self, initializer: object = None, shape: int | Sequence[int] | None = None,
                  name: str | None = None) -> None:
+        self._initial_device: object = None
         if isinstance(initializer, numpy.ndarray) or backend.is_cupy_array(initializer):
             array = cast(Array, initializer)
             super().__init__(array, name=name)
@@ -454,7 +455,6 @@ class Parameter(Variable):
             if shape is not None:
                 self.initialize(shape)
         self.update_rule = None
-        self._initial_device: object = None
 
     @property
     def is_initialized(self) -> bool:
