@@ -19,8 +19,6 @@ import hashlib
 import os
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -140,6 +138,8 @@ def _find_local(source: Source, spec: SourceFile, problems: list[str]) -> str | 
 def _download(url: str, spec: SourceFile, folder: str) -> str:
     """Download ``url`` into ``folder/spec.name`` after checking size and SHA-256;
     raises ``OSError`` or ``DatasetFileError`` (leaving nothing behind) otherwise."""
+    import urllib.request  # only when downloading: it costs ~15 ms to import
+
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".part", dir=folder)
     try:
@@ -203,7 +203,7 @@ def fetch(source: Source, names: Sequence[str] | None = None) -> dict[str, str]:
             try:
                 found[spec.name] = _download(url, spec, folder)
                 break
-            except (OSError, DatasetFileError, urllib.error.URLError, ValueError) as e:
+            except (OSError, ValueError) as e:  # URLError is an OSError, DatasetFileError a ValueError
                 problems.append(f"download {url}: {e}")
         else:
             still_missing.append(spec)

@@ -14,9 +14,8 @@ layout.
 from __future__ import annotations
 
 import os
-import tarfile
 from collections.abc import Mapping
-from typing import Literal, TypeAlias, overload
+from typing import TYPE_CHECKING, Literal, TypeAlias, overload
 
 import numpy
 
@@ -26,6 +25,9 @@ from fchain.datasets._idx import DatasetFileError
 from fchain.datasets._images import image_dtype, scale_images
 from fchain.datasets.tuple_dataset import TupleDataset
 from fchain.types import Array, DTypeLike
+
+if TYPE_CHECKING:
+    import tarfile
 
 __all__ = ["CIFAR100_SOURCE", "CIFAR10_SOURCE", "LabeledImages", "get_cifar10", "get_cifar100"]
 
@@ -99,6 +101,8 @@ def _read_records(
 
 
 def _build(name: str, source: Source) -> dict[str, Array]:
+    import tarfile  # only when building the cache
+
     spec = source.files[0]
     path = fetch(source)[spec.name]
     (train_members, test_members), label_bytes, keep, _ = _LAYOUT[name]

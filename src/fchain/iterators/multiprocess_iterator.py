@@ -21,20 +21,22 @@ Differences from Chainer, on purpose:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import warnings
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as FutureTimeoutError
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fchain.dataset.dataset_mixin import Dataset
 from fchain.iterators._prefetch import PrefetchIterator
 from fchain.iterators._statemachine import OrderSamplerLike
 from fchain.iterators.order_samplers import RandomSource
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["MultiprocessIterator"]
 
@@ -58,6 +60,7 @@ def _worker_read(indices: list[int]) -> list[Any]:
 # ---------------------------------------------------------------- main side
 
 _live_executors: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
+_atexit_registered = False
 
 
 def _terminate(executor: ProcessPoolExecutor) -> None:
@@ -87,12 +90,18 @@ def _terminate_all_at_exit() -> None:
             pass
 
 
-# concurrent.futures joins its executors' threads at exit, which waits for busy
-# workers; terminate ours first.  Hooks registered this way run last-in first-out,
-# and concurrent.futures.process registered its own on import, above.
-_register_atexit = getattr(threading, "_register_atexit", None)
-if callable(_register_atexit):
-    _register_atexit(_terminate_all_at_exit)
+def _register_exit_hook() -> None:
+    """concurrent.futures joins its executors' threads at exit, which waits for busy
+    workers; terminate ours first.  Hooks registered this way run last-in first-out,
+    and concurrent.futures.process registered its own when it was imported, before
+    the first executor (and this call) existed."""
+    global _atexit_registered
+    if _atexit_registered:
+        return
+    register = getattr(threading, "_register_atexit", None)
+    if callable(register):
+        register(_terminate_all_at_exit)
+    _atexit_registered = True
 
 
 class MultiprocessIterator(PrefetchIterator[E]):
@@ -125,6 +134,8 @@ class MultiprocessIterator(PrefetchIterator[E]):
         seed: RandomSource = None,
         mp_context: str | None = None,
     ) -> None:
+        import multiprocessing  # here, not at import: it costs ~10 ms
+
         n = n_processes if n_processes is not None else (os.cpu_count() or 1)
         super().__init__(
             "MultiprocessIterator", dataset, batch_size, repeat, shuffle, order_sampler, seed,
@@ -147,6 +158,10 @@ class MultiprocessIterator(PrefetchIterator[E]):
         self.mp_context = mp_context
 
     def _make_executor(self) -> Executor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _register_exit_hook()
         context = multiprocessing.get_context(self.mp_context)
         kwargs: dict[str, Any] = {}
         if self.maxtasksperchild is not None:
@@ -179,6 +194,8 @@ class MultiprocessIterator(PrefetchIterator[E]):
                 )
 
     def _shutdown(self, executor: Executor) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
         if isinstance(executor, ProcessPoolExecutor):
             _terminate(executor)
         else:
