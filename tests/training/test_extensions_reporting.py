@@ -207,3 +207,23 @@ def test_unchain_variables_cuts_reported_graphs_when_the_flag_was_on() -> None:
     # is turned off (that iteration's graphs were kept), then no longer.
     assert trigger(trainer.as_trainer())
     assert not trigger(trainer.as_trainer())
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
+def test_fail_on_nonnumber_stops_a_diverging_run(tmp_path: Any) -> None:
+    from fchain import iterators, optimizers, training
+    from fchain.datasets import TupleDataset
+    from tests.training.ext_helpers import regression_data
+
+    x, t = regression_data()
+    model = L.Linear(1, 1)
+    optimizer = optimizers.SGD(lr=1e37)  # float32 parameters overflow at once
+    optimizer.setup(model)
+    iterator: Any = iterators.SerialIterator(TupleDataset(x, t), 4)
+    updater = training.StandardUpdater(iterator, optimizer, auto_new_epoch=False,
+                                       loss_func=lambda xb, tb: F.mean_squared_error(model(xb), tb))
+    trainer = training.Trainer(updater, lambda tr: tr.updater.iteration >= 20, out=str(tmp_path))
+    trainer.extend(extensions.FailOnNonNumber())
+    with pytest.raises(RuntimeError, match="diverge"):
+        trainer.run(show_loop_exception_msg=False)
+    assert updater.iteration < 20

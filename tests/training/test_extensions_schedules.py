@@ -103,6 +103,15 @@ def test_schedule_resumes_like_an_uninterrupted_run(case: str, cut: int, tmp_pat
     assert after[0] == pytest.approx(before[-1], rel=1e-12, abs=1e-15)
     numpy.testing.assert_allclose(before + after[1:], whole, rtol=1e-12, atol=1e-15)
 
+    # The same snapshot as Chainer writes it (no fchain keys) loads strictly too.
+    chainer_path = os.path.join(str(tmp_path), "chainer.npz")
+    with numpy.load(path, allow_pickle=False) as stored:
+        numpy.savez(chainer_path, **{k: stored[k] for k in stored.files if not k.startswith("__fchain")})
+    from_chainer = factory()
+    load_npz(chainer_path, from_chainer, strict=True)
+    after = run_schedule(from_chainer, FakeOptimizer(**{attr: start}), attr, CALLS - cut)
+    numpy.testing.assert_allclose(before + after[1:], whole, rtol=1e-12, atol=1e-15)
+
 
 def test_warmup_leaves_the_attribute_alone_after_warm_up() -> None:
     optimizer = FakeOptimizer(lr=1.0)
@@ -191,3 +200,48 @@ def test_schedules_on_a_real_training_run(tmp_path: Any) -> None:
 def test_no_value_is_nan() -> None:
     for case, (factory, attr, start, _) in CASES.items():
         assert all(math.isfinite(v) for v in run_schedule(factory(), FakeOptimizer(**{attr: start}), attr, 3)), case
+
+
+def _regression_trainer(out: str, stop: int) -> tuple[Any, Any, Any]:
+    import fchain.functions as F
+    import fchain.links as L
+    from fchain import iterators, optimizers, training
+    from fchain.datasets import TupleDataset
+
+    x, t = regression_data()
+    model = L.Linear(1, 1, nobias=True, initialW=numpy.array([[0.5]], numpy.float32))
+    optimizer = optimizers.SGD(lr=0.3)
+    optimizer.setup(model)
+
+    def loss_func(xb: Any, tb: Any) -> Any:
+        return F.mean_squared_error(model(xb), tb)
+
+    iterator: Any = iterators.SerialIterator(TupleDataset(x, t), 4, shuffle=False)
+    updater = training.StandardUpdater(iterator, optimizer, loss_func=loss_func, auto_new_epoch=False)
+    trainer = training.Trainer(updater, lambda tr: tr.updater.iteration >= stop, out=out)
+    trainer.extend(extensions.MultistepShift("lr", 0.5, (2, 5), None))
+    trainer.extend(extensions.ExponentialShift("lr", 0.9))
+    return trainer, model, optimizer
+
+
+def test_schedules_resume_through_a_trainer_snapshot(tmp_path: Any) -> None:
+    """Two schedules on one lr; the snapshot of the whole trainer holds their
+    state under Chainer's keys and a rebuilt trainer continues identically."""
+    whole, whole_model, whole_opt = _regression_trainer(str(tmp_path / "a"), 8)
+    whole.run()
+
+    first, _, _ = _regression_trainer(str(tmp_path / "b"), 3)
+    first.run()
+    path = str(tmp_path / "snapshot")
+    save_npz(path, first)
+    with numpy.load(path) as stored:
+        assert int(stored["extensions/ExponentialShift/_t"]) == 3
+        assert float(stored["extensions/ExponentialShift/_last_value"]) > 0
+        assert int(stored["extensions/MultistepShift/_t"]) == 3
+        assert "extensions/MultistepShift/_last_value" not in stored.files
+
+    resumed, model, optimizer = _regression_trainer(str(tmp_path / "c"), 8)
+    load_npz(path, resumed)
+    resumed.run()
+    assert optimizer.lr == pytest.approx(whole_opt.lr, rel=1e-12)
+    numpy.testing.assert_allclose(model.W.array, whole_model.W.array, rtol=1e-6)

@@ -4,8 +4,15 @@ Each schedule counts its calls in ``_t`` and sets one optimizer attribute
 (``lr``, ``alpha``, ``momentum``, ...) per call.  An optimizer's hyperparameters are
 not part of a snapshot, so a schedule that remembers the last value it set
 (``_last_value``) restores it in ``initialize`` when training resumes, as Chainer's
-do.  The serialized keys are exactly Chainer's, per class, so snapshots move both
-ways between the two libraries.
+do.  The serialized keys are Chainer's, per class, so snapshots move both ways
+between the two libraries.
+
+One fchain addition: a starting value the schedule read from the optimizer
+(``init=None``) is also saved, under ``__fchain__/init`` (``__fchain__`` keys are
+ignored by Chainer).  fchain's optimizers restore their hyperparameters from a
+snapshot, so on resume the optimizer holds the last value set, not the value
+training started from; the saved one keeps ``init * rate ** t`` anchored.  A
+snapshot without it (one Chainer wrote) reads the optimizer as Chainer does.
 """
 
 from __future__ import annotations
@@ -67,6 +74,9 @@ class ShiftBase(Extension):
     """Optimizer lookup, value setting and Chainer's ``_t`` / ``_last_value`` state."""
 
     _serialize_last_value = True
+    _fchain_extras: tuple[str, ...] = ("_init",)
+    """Attributes resolved from the optimizer when ``None``, saved under
+    ``__fchain__/<name without the underscore>``."""
 
     def __init__(self, attr: str, optimizer: object | None) -> None:
         if not isinstance(attr, str):
@@ -102,9 +112,21 @@ class ShiftBase(Extension):
     def serialize(self, serializer: AbstractSerializer) -> None:
         """Chainer's keys: ``_t`` and (for most schedules) ``_last_value``."""
         self._t = int(serializer("_t", self._t))
-        if not self._serialize_last_value:
-            return
-        if isinstance(serializer, Serializer):
-            serializer("_last_value", self._last_value)
-        else:
-            self._last_value = load_optional_number(serializer("_last_value", None))
+        saving = isinstance(serializer, Serializer)
+        if self._serialize_last_value:
+            if saving:
+                serializer("_last_value", self._last_value)
+            else:
+                self._last_value = load_optional_number(serializer("_last_value", None))
+        for name in self._fchain_extras:
+            current = getattr(self, name)
+            key = name.lstrip("_")
+            if saving:
+                if current is not None:
+                    serializer["__fchain__"](key, current)
+            elif current is None:
+                try:
+                    stored = serializer["__fchain__"](key, None)
+                except KeyError:  # not in the file (Chainer wrote it): keep None
+                    continue
+                setattr(self, name, load_optional_number(stored))

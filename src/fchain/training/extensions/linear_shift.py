@@ -20,6 +20,8 @@ class LinearShift(ShiftBase):
     call 0 (``v1``), or on resume the last value set.
     """
 
+    _fchain_extras: tuple[str, ...] = ()
+
     def __init__(self, attr: str, value_range: tuple[float, float], time_range: tuple[int, int],
                  optimizer: object | None = None) -> None:
         super().__init__(attr, optimizer)

@@ -26,6 +26,7 @@ class WarmupShift(ShiftBase):
     """
 
     _serialize_last_value = False
+    _fchain_extras: tuple[str, ...] = ("_init", "_warmup_start")
 
     def __init__(self, attr: str, warmup_start: float | None, warmup_iter: int,
                  init: float | None = None, optimizer: object | None = None) -> None:
