@@ -2,7 +2,8 @@
 
 Profiles: ``ci`` (derandomized, no database, no deadline; the default under CI),
 ``dev`` (more examples, database on) and ``gpu`` (no deadline: a first CuPy kernel
-compile takes up to a second).  Choose with ``HYPOTHESIS_PROFILE``.
+compile takes up to a second; ``FCHAIN_GPU_EXAMPLES`` sets its example count, 10 by
+default).  Choose with ``HYPOTHESIS_PROFILE``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "gpu", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=10,
+    "gpu", derandomize=True, database=None, deadline=None, print_blob=True,
+    max_examples=int(os.environ.get("FCHAIN_GPU_EXAMPLES", "10")),  # fewer to fit a short GPU lease
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
