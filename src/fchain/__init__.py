@@ -19,6 +19,13 @@ from fchain.facade.variable import Parameter as Parameter
 from fchain.facade.variable import Variable as Variable
 
 from fchain import functions as functions
+from fchain import backend as backend
+from fchain import cuda as cuda
+from fchain import gradient_check as gradient_check
+from fchain import reporter as reporter
+from fchain import utils as utils
+from fchain.facade.function import Function as Function
+from fchain.facade.function import FunctionNode as FunctionNode
 from fchain.facade.backprop import backward as backward
 from fchain.facade.backprop import grad as grad
 from fchain.facade.config import config as config
@@ -57,6 +64,13 @@ from fchain import computational_graph as computational_graph
 __version__ = "0.1.0"
 
 __all__ = [
+    "utils",
+    "reporter",
+    "gradient_check",
+    "cuda",
+    "backend",
+    "FunctionNode",
+    "Function",
     "Chain",
     "ChainList",
     "dataset",

@@ -121,3 +121,32 @@ def get_array_module(*args: object) -> ArrayNamespace:
         if backend.is_cupy_array(data):
             return backend.namespace_of(cast(Array, data))
     return backend.NUMPY
+
+
+class _UsingDevice:
+    """Context manager of ``using_device``: makes a device current, then restores."""
+
+    def __init__(self, device: Device) -> None:
+        self._device = device
+        self._previous: object = None
+
+    def __enter__(self) -> Device:
+        cp = backend.cupy_module()
+        if isinstance(self._device, GpuDevice) and cp is not None:
+            self._previous = cp.cuda.Device()
+            self._device.use()
+        return self._device
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            self._previous.use()  # type: ignore[attr-defined]  # a cupy.cuda.Device
+
+
+def using_device(spec: object) -> _UsingDevice:
+    """``with using_device('@cupy:1'):`` runs the block with that GPU current."""
+    return _UsingDevice(get_device(spec))
+
+
+def copyto(dst: Array, src: Array) -> None:
+    """Copy ``src`` into ``dst`` in place, across devices."""
+    dst[...] = get_device_from_array(dst).send(src)

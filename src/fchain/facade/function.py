@@ -1,0 +1,177 @@
+"""User-defined functions in Chainer's two styles, run by fchain's pure core.
+
+* ``FunctionNode`` (Chainer 3+): ``forward(inputs)`` on arrays, ``backward(indexes,
+  grad_outputs)`` on Variables.  Because the backward is written with fchain
+  functions, it is differentiable again: double backprop works.
+* ``Function`` (Chainer 1 style): ``forward(inputs)`` and ``backward(inputs,
+  grad_outputs)``, both on arrays; first order only.
+
+Both dispatch to ``forward_cpu``/``forward_gpu`` (``backward_cpu``/``backward_gpu``)
+when a subclass defines those instead.  Each application becomes one immutable
+graph node whose rule calls the user's methods; the instance carries the user's
+retained data, as in Chainer (apply an instance once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fchain.core import backend
+from fchain.core.op import OpDef
+from fchain.core.spec import Case, Draw, NotDifferentiable
+from fchain.facade.apply import apply
+from fchain.facade.config import force_backprop_mode, no_backprop_mode
+from fchain.facade.variable import Variable
+from fchain.types import Array, ArrayNamespace
+
+__all__ = ["Function", "FunctionNode"]
+
+
+def _no_sample(draw: Draw) -> Case:
+    raise NotImplementedError("user-defined functions carry no gradient spec; test them with "
+                              "fchain.gradient_check.check_backward")
+
+
+_USER_SPEC = NotDifferentiable("a user-defined function; checked by its author", _no_sample)
+
+
+def _as_tuple(value: object, where: str) -> tuple[Any, ...]:
+    if isinstance(value, tuple):
+        return value
+    if isinstance(value, list):
+        return tuple(value)
+    raise TypeError(f"{where} must return a tuple, got {type(value).__name__}")
+
+
+class FunctionNode:
+    """Base class of new-style differentiable functions (Chainer's ``FunctionNode``).
+
+    Override ``forward(inputs)`` (arrays in, tuple of arrays out) and
+    ``backward(target_input_indexes, grad_outputs)`` (Variables in, one Variable or
+    ``None`` per input out).  Call ``retain_inputs``/``retain_outputs`` in forward to
+    use ``get_retained_inputs``/``get_retained_outputs`` in backward.
+    """
+
+    _retained_input_indexes: tuple[int, ...] = ()
+    _retained_output_indexes: tuple[int, ...] = ()
+    _retained_inputs: tuple[Variable, ...] = ()
+    _retained_outputs: tuple[Variable, ...] = ()
+    _n_inputs: int = 0
+
+    @property
+    def label(self) -> str:
+        return type(self).__name__
+
+    def forward(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+        xp = backend.namespace_of(inputs[0]) if inputs else backend.NUMPY
+        if xp is backend.NUMPY and hasattr(self, "forward_cpu"):
+            return _as_tuple(self.forward_cpu(inputs), f"{self.label}.forward_cpu")
+        if xp is not backend.NUMPY and hasattr(self, "forward_gpu"):
+            return _as_tuple(self.forward_gpu(inputs), f"{self.label}.forward_gpu")
+        raise NotImplementedError(f"{self.label}: define forward, or forward_cpu/forward_gpu")
+
+    def backward(self, target_input_indexes: tuple[int, ...],
+                 grad_outputs: tuple[Variable | None, ...]) -> tuple[Variable | None, ...]:
+        raise NotImplementedError(f"{self.label}: define backward to make it differentiable")
+
+    def retain_inputs(self, indexes: Sequence[int]) -> None:
+        self._retained_input_indexes = tuple(indexes)
+
+    def retain_outputs(self, indexes: Sequence[int]) -> None:
+        self._retained_output_indexes = tuple(indexes)
+
+    def get_retained_inputs(self) -> tuple[Variable, ...]:
+        return self._retained_inputs
+
+    def get_retained_outputs(self) -> tuple[Variable, ...]:
+        return self._retained_outputs
+
+    def apply(self, inputs: Sequence[Variable | Array]) -> tuple[Variable, ...]:
+        """Run forward on ``inputs`` and record the node; returns the outputs."""
+        self._n_inputs = len(inputs)
+        return apply(_FUNCTION_NODE, tuple(inputs), self)
+
+
+def _node_forward(xp: ArrayNamespace, inputs: tuple[Array, ...], fn: FunctionNode
+                  ) -> tuple[tuple[Array, ...], tuple[Array, ...]]:
+    outputs = _as_tuple(fn.forward(inputs), f"{fn.label}.forward")
+    residuals = tuple(inputs[i] for i in fn._retained_input_indexes) + tuple(
+        outputs[i] for i in fn._retained_output_indexes)
+    return outputs, residuals
+
+
+def _wrap(values: Sequence[object]) -> tuple[Variable, ...]:
+    return tuple(v if isinstance(v, Variable) else Variable(v, requires_grad=False)  # type: ignore[arg-type]  # arrays
+                 for v in values)
+
+
+def _node_vjp(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple[Array, ...],
+              fn: FunctionNode) -> tuple[Array | None, ...]:
+    recorded = any(isinstance(g, Variable) for g in grads)
+    n_in = len(fn._retained_input_indexes)
+    held = _wrap(residuals)
+    fn._retained_inputs = held[:n_in]
+    fn._retained_outputs = held[n_in:]
+    targets = tuple(range(fn._n_inputs))
+    with force_backprop_mode() if recorded else no_backprop_mode():
+        result = _as_tuple(fn.backward(targets, _wrap(grads)), f"{fn.label}.backward")
+    if len(result) != fn._n_inputs:
+        raise ValueError(f"{fn.label}.backward returned {len(result)} gradients for {fn._n_inputs} inputs")
+    if recorded:
+        return result
+    return tuple(None if g is None else (g._data if isinstance(g, Variable) else g) for g in result)
+
+
+_FUNCTION_NODE: OpDef[FunctionNode] = OpDef(
+    "function_node", _node_forward, _node_vjp, _USER_SPEC, float_inputs=())
+
+
+class Function:
+    """Base class of old-style functions (Chainer 1's ``Function``): ``forward`` and
+    ``backward`` both on arrays.  ``f(x, y)`` returns a Variable (or a tuple when
+    there are several outputs).  First order only."""
+
+    @property
+    def label(self) -> str:
+        return type(self).__name__
+
+    def forward(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+        xp = backend.namespace_of(inputs[0]) if inputs else backend.NUMPY
+        if xp is backend.NUMPY and hasattr(self, "forward_cpu"):
+            return _as_tuple(self.forward_cpu(inputs), f"{self.label}.forward_cpu")
+        if xp is not backend.NUMPY and hasattr(self, "forward_gpu"):
+            return _as_tuple(self.forward_gpu(inputs), f"{self.label}.forward_gpu")
+        raise NotImplementedError(f"{self.label}: define forward, or forward_cpu/forward_gpu")
+
+    def backward(self, inputs: tuple[Array, ...], grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
+        xp = backend.namespace_of(inputs[0]) if inputs else backend.NUMPY
+        if xp is backend.NUMPY and hasattr(self, "backward_cpu"):
+            return _as_tuple(self.backward_cpu(inputs, grad_outputs), f"{self.label}.backward_cpu")
+        if xp is not backend.NUMPY and hasattr(self, "backward_gpu"):
+            return _as_tuple(self.backward_gpu(inputs, grad_outputs), f"{self.label}.backward_gpu")
+        raise NotImplementedError(f"{self.label}: define backward to make it differentiable")
+
+    def __call__(self, *inputs: Variable | Array) -> Any:
+        outputs = apply(_FUNCTION, tuple(inputs), self)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+
+def _function_forward(xp: ArrayNamespace, inputs: tuple[Array, ...], fn: Function
+                      ) -> tuple[tuple[Array, ...], tuple[Array, ...]]:
+    outputs = _as_tuple(fn.forward(inputs), f"{fn.label}.forward")
+    setattr(fn, "output_data", outputs)
+    return outputs, inputs
+
+
+def _function_vjp(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple[Array, ...],
+                  fn: Function) -> tuple[Array | None, ...]:
+    result = _as_tuple(fn.backward(residuals, grads), f"{fn.label}.backward")
+    if len(result) != len(residuals):
+        raise ValueError(f"{fn.label}.backward returned {len(result)} gradients for {len(residuals)} inputs")
+    return result
+
+
+_FUNCTION: OpDef[Function] = OpDef(
+    "function", _function_forward, _function_vjp, _USER_SPEC, float_inputs=(),
+    double_differentiable=False)

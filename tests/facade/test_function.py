@@ -1,0 +1,103 @@
+"""User-defined functions in Chainer's FunctionNode and Function styles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fchain
+import fchain.functions as F
+from fchain import Function, FunctionNode, Variable
+from fchain.errors import NotDoubleDifferentiableError
+from fchain.gradient_check import check_backward, check_double_backward
+from fchain.types import Array
+
+
+class Cube(FunctionNode):
+    """y = x ** 3 with a backward written in fchain functions."""
+
+    def forward(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+        self.retain_inputs((0,))
+        (x,) = inputs
+        return (x * x * x,)
+
+    def backward(self, indexes: tuple[int, ...],
+                 grad_outputs: tuple[Variable | None, ...]) -> tuple[Variable | None, ...]:
+        (x,) = self.get_retained_inputs()
+        gy = grad_outputs[0]
+        assert gy is not None
+        return (gy * 3.0 * x * x,)
+
+
+def cube(x: Variable | Array) -> Variable:
+    return Cube().apply((x,))[0]
+
+
+class OldMulAdd(Function):
+    """z = x * y + y, Chainer 1 style (arrays both ways)."""
+
+    def forward(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+        x, y = inputs
+        return (x * y + y,)
+
+    def backward(self, inputs: tuple[Array, ...], grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
+        x, y = inputs
+        (gz,) = grad_outputs
+        return gz * y, gz * (x + 1)
+
+
+def test_function_node_forward_backward_and_numerical_check() -> None:
+    x = np.array([0.5, -1.5, 2.0])
+    y = cube(Variable(x))
+    np.testing.assert_allclose(y.array, x**3)
+    check_backward(cube, (x,), (np.ones(3),), dtype=np.float64, eps=1e-6, atol=1e-7, rtol=1e-6)
+
+
+def test_function_node_supports_double_backprop() -> None:
+    x = np.array([0.5, -1.5, 2.0])
+    check_double_backward(cube, (x,), (np.array([1.0, 0.5, -1.0]),), (np.array([0.3, 0.1, 2.0]),),
+                          dtype=np.float64, eps=1e-6, atol=1e-6, rtol=1e-5)
+    v = Variable(x)
+    (g,) = fchain.grad([F.sum(cube(v))], [v], enable_double_backprop=True)
+    assert g is not None
+    (gg,) = fchain.grad([F.sum(g)], [v])
+    assert gg is not None
+    np.testing.assert_allclose(gg.array, 6 * x)
+
+
+def test_old_style_function() -> None:
+    x = np.array([1.0, 2.0])
+    y = np.array([3.0, -1.0])
+    z = OldMulAdd()(Variable(x), Variable(y))
+    assert isinstance(z, Variable)
+    np.testing.assert_allclose(z.array, x * y + y)
+    check_backward(lambda a, b: OldMulAdd()(a, b), (x, y), (np.ones(2),), dtype=np.float64,
+                   eps=1e-6, atol=1e-7, rtol=1e-6)
+
+
+def test_old_style_function_refuses_second_order() -> None:
+    a = Variable(np.array([1.0]))
+    b = Variable(np.array([2.0]))
+    z = OldMulAdd()(a, b)
+    with pytest.raises(NotDoubleDifferentiableError, match="function"):
+        fchain.grad([z], [a], enable_double_backprop=True)
+
+
+def test_missing_backward_is_a_clear_error() -> None:
+    class NoBackward(FunctionNode):
+        def forward(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+            return (inputs[0] * 2,)
+
+    y = NoBackward().apply((Variable(np.ones(1)),))[0]
+    with pytest.raises(NotImplementedError, match="NoBackward"):
+        y.backward()
+
+
+def test_forward_cpu_dispatch() -> None:
+    class Twice(Function):
+        def forward_cpu(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+            return (inputs[0] * 2,)
+
+    out = Twice()(Variable(np.ones(2)))
+    assert isinstance(out, Variable)
+    np.testing.assert_array_equal(out.array, [2.0, 2.0])
