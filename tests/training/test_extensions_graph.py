@@ -166,9 +166,9 @@ def test_dump_graph_in_a_training_run(tmp_path: Any) -> None:
     model = L.Classifier(L.Linear(2, 3))
     optimizer = optimizers.SGD()
     optimizer.setup(model)
-    iterator: Any = iterators.SerialIterator(TupleDataset(x, t), 3)
-    updater = training.StandardUpdater(iterator, optimizer, auto_new_epoch=False)
-    trainer = training.Trainer(updater, lambda tr: tr.updater.iteration >= 2, out=str(tmp_path))
+    iterator = iterators.SerialIterator(TupleDataset(x, t), 3)
+    updater = training.StandardUpdater(iterator, optimizer)
+    trainer = training.Trainer(updater, (2, "iteration"), out=str(tmp_path))
     trainer.extend(extensions.DumpGraph("main/loss"))
     trainer.run()
     with open(os.path.join(str(tmp_path), "cg.dot")) as f:

@@ -99,14 +99,28 @@ def test_micro_average_skips_iterations_without_both_keys() -> None:
 def test_micro_average_resumes_mid_interval(tmp_path: Any) -> None:
     trainer = ExtTrainer(iters_per_epoch=4)
     ext = extensions.MicroAverage("n", "d", "r")
+    results = [call_in_scope(ext, trainer, {"n": 1, "d": 2}).get("r") for _ in range(4)]
+    assert results[:3] == [None] * 3 and results[3] == pytest.approx(0.5)
     call_in_scope(ext, trainer, {"n": 1, "d": 2})
     call_in_scope(ext, trainer, {"n": 2, "d": 2})
     path = os.path.join(str(tmp_path), "micro.npz")
     save_npz(path, ext)
+    with numpy.load(path) as stored:
+        assert {k for k in stored.files if not k.startswith("__fchain")} == {"_numerator", "_denominator"}
+        chainer_style = {k: stored[k] for k in stored.files if not k.startswith("__fchain")}
     resumed = extensions.MicroAverage("n", "d", "r")
     load_npz(path, resumed)
-    call_in_scope(resumed, trainer, {"n": 0, "d": 3})
+    # Mid-epoch 2: the saved trigger does not fire early; the sums carried over.
+    assert "r" not in call_in_scope(resumed, trainer, {"n": 0, "d": 3})
     assert call_in_scope(resumed, trainer, {"n": 1, "d": 1})["r"] == pytest.approx(4 / 8)
+
+    # A snapshot without fchain's keys (as Chainer writes it) loads strictly.
+    chainer_path = os.path.join(str(tmp_path), "chainer.npz")
+    numpy.savez(chainer_path, **chainer_style)
+    from_chainer = extensions.MicroAverage("n", "d", "r")
+    load_npz(chainer_path, from_chainer, strict=True)
+    trainer.updater.iteration = 7
+    assert call_in_scope(from_chainer, trainer, {"n": 1, "d": 4})["r"] == pytest.approx(4 / 8)
 
 
 # ------------------------------------------------------------ ParameterStatistics
@@ -219,10 +233,10 @@ def test_fail_on_nonnumber_stops_a_diverging_run(tmp_path: Any) -> None:
     model = L.Linear(1, 1)
     optimizer = optimizers.SGD(lr=1e37)  # float32 parameters overflow at once
     optimizer.setup(model)
-    iterator: Any = iterators.SerialIterator(TupleDataset(x, t), 4)
-    updater = training.StandardUpdater(iterator, optimizer, auto_new_epoch=False,
+    iterator = iterators.SerialIterator(TupleDataset(x, t), 4)
+    updater = training.StandardUpdater(iterator, optimizer,
                                        loss_func=lambda xb, tb: F.mean_squared_error(model(xb), tb))
-    trainer = training.Trainer(updater, lambda tr: tr.updater.iteration >= 20, out=str(tmp_path))
+    trainer = training.Trainer(updater, (20, "iteration"), out=str(tmp_path))
     trainer.extend(extensions.FailOnNonNumber())
     with pytest.raises(RuntimeError, match="diverge"):
         trainer.run(show_loop_exception_msg=False)

@@ -175,10 +175,9 @@ def test_schedules_on_a_real_training_run(tmp_path: Any) -> None:
     def loss_func(xb: Any, tb: Any) -> Any:
         return F.mean_squared_error(model(xb), tb)
 
-    # Typed loosely: the updater's Iterator protocol is checked in the training tests.
-    iterator: Any = iterators.SerialIterator(TupleDataset(x, t), len(x), shuffle=False)
-    updater = training.StandardUpdater(iterator, optimizer, loss_func=loss_func, auto_new_epoch=False)
-    trainer = training.Trainer(updater, lambda tr: tr.updater.iteration >= 5, out=str(tmp_path))
+    iterator = iterators.SerialIterator(TupleDataset(x, t), len(x), shuffle=False)
+    updater = training.StandardUpdater(iterator, optimizer, loss_func=loss_func)
+    trainer = training.Trainer(updater, (5, "iteration"), out=str(tmp_path))
     trainer.extend(extensions.ExponentialShift("lr", 0.5, init=0.2))
     trainer.extend(extensions.observe_lr(), trigger=(1, "iteration"))
     log = extensions.LogReport(trigger=(1, "iteration"), filename=None)
@@ -216,9 +215,9 @@ def _regression_trainer(out: str, stop: int) -> tuple[Any, Any, Any]:
     def loss_func(xb: Any, tb: Any) -> Any:
         return F.mean_squared_error(model(xb), tb)
 
-    iterator: Any = iterators.SerialIterator(TupleDataset(x, t), 4, shuffle=False)
-    updater = training.StandardUpdater(iterator, optimizer, loss_func=loss_func, auto_new_epoch=False)
-    trainer = training.Trainer(updater, lambda tr: tr.updater.iteration >= stop, out=out)
+    iterator = iterators.SerialIterator(TupleDataset(x, t), 4, shuffle=False)
+    updater = training.StandardUpdater(iterator, optimizer, loss_func=loss_func)
+    trainer = training.Trainer(updater, (stop, "iteration"), out=out)
     trainer.extend(extensions.MultistepShift("lr", 0.5, (2, 5), None))
     trainer.extend(extensions.ExponentialShift("lr", 0.9))
     return trainer, model, optimizer

@@ -64,11 +64,11 @@ class DumpGraph(Extension):
 
     default_name = "dump_graph"
 
-    def __init__(self, root_name: str, filename: str | None = None,
+    def __init__(self, root_name: str, filename: str = "cg.dot",
                  variable_style: Mapping[str, str] | None = None,
-                 function_style: Mapping[str, str] | None = None, *, out_name: str = "cg.dot") -> None:
+                 function_style: Mapping[str, str] | None = None, *, out_name: str | None = None) -> None:
         self._root_name = root_name
-        self._filename = filename if filename is not None else out_name
+        self._filename = out_name if out_name is not None else filename
         self._variable_style = variable_style if variable_style is not None else _var_style
         self._function_style = function_style if function_style is not None else _func_style
         self._original_flag: bool | None = None

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from fchain.facade.serializer import AbstractSerializer, Serializer
 from fchain.training.extension import PRIORITY_EDITOR, Extension
+from fchain.training.extensions._fchain_state import serialize_extra
 from fchain.training.triggers.util import get_trigger
 
 if TYPE_CHECKING:
@@ -70,7 +71,9 @@ class MicroAverage(Extension):
             report({self._result_key: result})
 
     def serialize(self, serializer: AbstractSerializer) -> None:
-        """Chainer's keys: ``_numerator`` and ``_denominator``."""
+        """Chainer's keys ``_numerator`` and ``_denominator``, plus the trigger under
+        ``__fchain__/_trigger``."""
+        serialize_extra(serializer, "_trigger", self._trigger)
         if isinstance(serializer, Serializer):
             serializer("_numerator", self._numerator)
             serializer("_denominator", self._denominator)

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy
 
+from fchain.facade.serializer import AbstractSerializer
 from fchain.training.extension import PRIORITY_WRITER, Extension
+from fchain.training.extensions._fchain_state import serialize_extra
 from fchain.training.extensions._arrays import array_module
 from fchain.training.triggers.util import get_trigger
 from fchain.types import Array
@@ -110,6 +112,11 @@ class ParameterStatistics(Extension):
         self._trigger = get_trigger(trigger)
         self._summary = DictSummary()
         self._skip_nan_params = skip_nan_params
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        """No Chainer keys (Chainer saves nothing); the trigger under
+        ``__fchain__/_trigger``."""
+        serialize_extra(serializer, "_trigger", self._trigger)
 
     def register_statistics(self, name: str, function: Statistic) -> None:
         """Add a statistic ``function(1-d array) -> number(s)`` reported as ``name``."""

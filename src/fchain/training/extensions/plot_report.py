@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from fchain.facade.serializer import AbstractSerializer, Serializer
 from fchain.training.extension import Extension
+from fchain.training.extensions._fchain_state import serialize_extra
 from fchain.training.extensions._arrays import to_float
 from fchain.training.triggers.util import get_trigger
 
@@ -65,15 +66,15 @@ class PlotReport(Extension):
     def __init__(self, y_keys: str | Iterable[str] | None, x_key: str = "iteration",
                  trigger: TriggerLike = (1, "epoch"),
                  postprocess: Callable[..., object] | None = None,
-                 filename: str | None = None, marker: str | None = "x", grid: bool = True,
-                 *, file_name: str = "plot.png") -> None:
+                 filename: str = "plot.png", marker: str | None = "x", grid: bool = True,
+                 *, file_name: str | None = None) -> None:
         _check_available()
         self._x_key = x_key
         if isinstance(y_keys, str):
             y_keys = (y_keys,)
         self._y_keys: tuple[str, ...] | None = None if y_keys is None else tuple(y_keys)
         self._trigger = get_trigger(trigger)
-        self._file_name = filename if filename is not None else file_name
+        self._file_name = file_name if file_name is not None else filename
         self._marker = marker
         self._grid = grid
         self._postprocess = postprocess
@@ -142,7 +143,9 @@ class PlotReport(Extension):
                 os.remove(temp)
 
     def serialize(self, serializer: AbstractSerializer) -> None:
-        """Chainer's key: ``_plot_<filename>``, the series as JSON text."""
+        """Chainer's key ``_plot_<filename>`` (the series as JSON text), plus the
+        trigger under ``__fchain__/_trigger``."""
+        serialize_extra(serializer, "_trigger", self._trigger)
         key = f"_plot_{self._file_name}"
         if isinstance(serializer, Serializer):
             serializer(key, json.dumps(self._data))
@@ -151,4 +154,4 @@ class PlotReport(Extension):
         text = str(stored.item() if hasattr(stored, "item") else stored)
         if text:
             loaded = json.loads(text)
-            self._data = {k: [(float(p[0]), float(p[1])) for p in v] for k, v in loaded.items()}
+            self._data = {k: [(p[0], p[1]) for p in v] for k, v in loaded.items()}
