@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from fchain.core.backend import gpu_available
 
@@ -26,6 +26,9 @@ settings.register_profile(
 settings.register_profile(
     "gpu", derandomize=True, database=None, deadline=None, print_blob=True,
     max_examples=int(os.environ.get("FCHAIN_GPU_EXAMPLES", "10")),  # fewer to fit a short GPU lease
+    # no shrinking: on a GPU every new shape compiles new kernels, so shrinking one
+    # failure could eat the whole run; the failing example is reported as drawn
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
