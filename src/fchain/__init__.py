@@ -53,6 +53,14 @@ from fchain.facade.reporter import report_scope as report_scope
 from fchain.facade.sequential import Sequential as Sequential
 from fchain import links as links
 
+# Optimization: optimizers, hooks, and the old ``fchain.optimizer`` module.
+from fchain.facade.optimizer import GradientMethod as GradientMethod
+from fchain.facade.optimizer import Optimizer as Optimizer
+from fchain.facade.optimizer import UpdateRule as UpdateRule
+from fchain import optimizer as optimizer
+from fchain import optimizer_hooks as optimizer_hooks
+from fchain import optimizers as optimizers
+
 # Data: datasets, converters, iterators.
 from fchain import dataset as dataset
 from fchain import datasets as datasets
@@ -64,6 +72,12 @@ from fchain import computational_graph as computational_graph
 __version__ = "0.1.0"
 
 __all__ = [
+    "GradientMethod",
+    "Optimizer",
+    "UpdateRule",
+    "optimizer",
+    "optimizer_hooks",
+    "optimizers",
     "utils",
     "reporter",
     "gradient_check",

@@ -206,7 +206,10 @@ def adam(xp: ArrayNamespace, param: Array, grad: Array, m: Array, v: Array,
         step = xp.clip(step, bounds[0], bounds[1])
     keep = 1.0 - eta * weight_decay_rate
     if keep == 1:
-        param += -eta * (step * m)
+        if eta == 1:
+            param -= step * m  # bitwise the same as param += -1.0 * (step * m)
+        else:
+            param += -eta * (step * m)
     else:
         param[...] = keep * param + -eta * (step * m)
 

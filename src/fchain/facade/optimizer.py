@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, Self, TypeVar, cast, overload
+from typing import Any, ClassVar, Generic, Literal, Self, TypeVar, cast, overload
 
 import numpy
 
 from fchain.core import backend
+from fchain.facade import link as _link_module
+from fchain.facade.link import Link
 from fchain.facade.serializer import AbstractSerializer, Deserializer
 from fchain.facade.variable import Parameter, Variable
 from fchain.types import Array
@@ -64,22 +66,15 @@ parameter when ``hook.call_for_each_param`` is true.  An update-rule hook is
 _T = TypeVar("_T")
 
 
-class _Target(Protocol):
-    """What an optimizer needs of its target: Chainer's ``Link`` traversal."""
-
-    def params(self, include_uninit: bool = True) -> Iterator[Parameter]: ...
-    def namedparams(self, include_uninit: bool = True) -> Iterator[tuple[str, Parameter]]: ...
-    def cleargrads(self) -> None: ...
-    def zerograds(self) -> None: ...
-
-
-if TYPE_CHECKING:
-    Link = _Target
-
-
 def _is_link(obj: object) -> bool:
-    return all(callable(getattr(obj, name, None))
-               for name in ("params", "namedparams", "cleargrads"))
+    return isinstance(obj, Link)
+
+
+def _structure_version() -> object:
+    """The link tree's structure version when ``fchain.facade.link`` keeps one (bumped
+    whenever a parameter or child link is registered or removed anywhere); ``None``
+    otherwise."""
+    return getattr(_link_module, "structure_version", None)
 
 
 # ------------------------------------------------------------ hyperparameters
@@ -176,6 +171,7 @@ class HyperparameterProxy(Generic[_T]):
 _FCHAIN_GROUP = "__fchain__"
 _HYPERPARAM_GROUP = "hyperparam"
 _SCALAR_TYPES = (bool, int, float)
+_ndarray = numpy.ndarray
 
 
 def _read_optional(serializer: AbstractSerializer, path: tuple[str, ...], key: str) -> object | None:
@@ -239,6 +235,13 @@ class UpdateRule:
     """
 
     is_elementwise: ClassVar[bool] = False
+    # True unless a subclass overrides update_core: update() then dispatches to
+    # update_core_cpu itself, saving a call per parameter on the hot path.
+    _default_update_core: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._default_update_core = cls.update_core is UpdateRule.update_core
 
     enabled: bool
     t: int
@@ -248,6 +251,8 @@ class UpdateRule:
         self._post_update_hooks: dict[str, Hook] = {}
         self._state: dict[str, Array] | None = None
         self._state_kind: type | None = None
+        # numpy.ndarray while update() may take its fast path for numpy parameters.
+        self._fast_kind: type | None = None
         self.enabled = True
         self.t = 0
         self._hyperparam = self._new_hyperparam(parent_hyperparam)
@@ -291,6 +296,7 @@ class UpdateRule:
             raise ValueError(f"UpdateRule.add_hook: a hook named {key!r} already exists")
         (self._post_update_hooks if resolved == "post" else self._pre_update_hooks)[key] = hook
         _rule_hooks_added[0] += 1
+        self._fast_kind = None
 
     def remove_hook(self, name: str) -> None:
         """Remove the hook registered as ``name``."""
@@ -305,8 +311,17 @@ class UpdateRule:
         if not self.enabled:
             return
         self.t += 1
-        data = param.data
-        if data is not None and (self._state is None or type(data) is not self._state_kind):
+        data = param._data  # the hot path reads the slot, not the property
+        if type(data) is self._fast_kind:
+            # numpy parameter, state ready, no hooks, update_core not overridden:
+            # update_core inlined.
+            if self._hp_stamp != _stamp[0]:
+                self._hp_stamp = _stamp[0]
+                self._read_hyperparam()
+            self.update_core_cpu(param)
+            return
+        if type(data) is not self._state_kind and data is not None:
+            # first update, state loaded from a file, or the parameter changed device
             self._prepare(param)
         if self._pre_update_hooks:
             for hook in tuple(self._pre_update_hooks.values()):
@@ -315,6 +330,10 @@ class UpdateRule:
         if self._post_update_hooks:
             for hook in tuple(self._post_update_hooks.values()):
                 hook(self, param)
+        self._fast_kind = (
+            _ndarray if (self._state_kind is _ndarray and self._default_update_core
+                         and not self._pre_update_hooks and not self._post_update_hooks)
+            else None)
 
     def update_core(self, param: Variable) -> None:
         """Dispatch to ``update_core_cpu`` or (on the array's device) ``update_core_gpu``."""
@@ -396,11 +415,11 @@ class UpdateRule:
                     assert loaded is not None
                     loaded[key] = cast(Array, value)
                 self._state = loaded
-                self._state_kind = None
+                self._state_kind = self._fast_kind = None
         else:
             for key in list(state):
                 state[key] = serializer(key, state[key])
-            self._state_kind = None
+            self._state_kind = self._fast_kind = None
         _serialize_hyperparam(serializer, self._hyperparam, self._hyperparam.own_items())
 
 
@@ -548,6 +567,16 @@ class GradientMethod(Optimizer):
     """An optimizer that updates each parameter from its gradient with one
     ``UpdateRule`` per parameter (created by ``create_update_rule`` at ``setup``)."""
 
+    _params_cache: tuple[Link, object, list[Parameter]] | None = None
+    # True for subclasses that override reallocate_cleared_grads (update() then
+    # calls it instead of its own inline reallocation).
+    _custom_reallocate: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._custom_reallocate = (
+            cls.reallocate_cleared_grads is not GradientMethod.reallocate_cleared_grads)
+
     def __init__(self) -> None:
         super().__init__()
         self._hyperparam = self._new_hyperparam()
@@ -566,9 +595,26 @@ class GradientMethod(Optimizer):
     def setup(self, link: Link) -> Self:
         """Set the target and give every parameter a fresh update rule."""
         super().setup(link)
-        for param in link.params():
+        params = list(link.params())
+        for param in params:
             param.update_rule = self.create_update_rule()
+        self._params_cache = (link, _structure_version(), params)
         return self
+
+    def _params(self, target: Link) -> list[Parameter]:
+        """``list(target.params())``, traversed again only when the link tree changed.
+
+        When ``fchain.facade.link`` keeps no structure version, the list made at
+        ``setup`` is reused: the optimizer then updates the parameters the target had
+        at ``setup`` (parameters added later have no update rule in Chainer either);
+        call ``setup`` again after removing or replacing parameters."""
+        cache = self._params_cache
+        version = _structure_version()
+        if cache is not None and cache[0] is target and cache[1] == version:
+            return cache[2]
+        params = list(target.params())
+        self._params_cache = (target, version, params)
+        return params
 
     def create_update_rule(self) -> UpdateRule:
         """A new update rule whose hyperparameter's parent is ``self.hyperparam``."""
@@ -607,9 +653,13 @@ class GradientMethod(Optimizer):
             loss.backward()
             del loss
 
-        params = list(target.params())
-        if (self._pre_update_hooks or _rule_hooks_added[0]
-                or type(self).reallocate_cleared_grads is not GradientMethod.reallocate_cleared_grads):
+        cache = self._params_cache
+        if (cache is not None and cache[0] is target
+                and cache[1] == getattr(_link_module, "structure_version", None)):
+            params = cache[2]
+        else:
+            params = self._params(target)
+        if self._pre_update_hooks or _rule_hooks_added[0] or self._custom_reallocate:
             self._update_in_steps(params)
             return
         # Fast path, same result: with no hooks anywhere, reallocating each
@@ -617,8 +667,8 @@ class GradientMethod(Optimizer):
         # first, and nothing can clear a gradient during the updates.
         self.t += 1
         for param in params:
-            if param.grad is None:
-                data = param.data
+            if param._grad_var is None:
+                data = param._data
                 if data is not None:
                     param.grad = backend.namespace_of(data).zeros_like(data)
             rule = param.update_rule

@@ -12,6 +12,8 @@ from fchain.optimizers._common import NUMPY
 
 __all__ = ["SGD", "SGDHyperparameter", "SGDRule"]
 
+_sgd = optim_rules.sgd
+
 
 class SGDHyperparameter(Hyperparameter):
     """Entries of SGD: ``lr`` (learning rate, default 0.01)."""
@@ -54,7 +56,7 @@ class SGDRule(UpdateRule):
         grad = param.grad
         if grad is None:
             return
-        optim_rules.sgd(NUMPY, param.data, grad, self._lr)
+        _sgd(NUMPY, param.data, grad, self._lr)
 
     def update_core_gpu(self, param: Variable) -> None:
         grad = param.grad
