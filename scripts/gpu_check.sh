@@ -13,6 +13,11 @@
 #      (hypothesis profile "gpu"), forward tests, serializers, links;
 #   4. benchmarks that take a --device flag, run with --device @cupy:0 (none: skipped).
 #
+# Expected time on an H100 (an estimate, not yet measured): kernel compilation
+# dominates, one CuPy kernel per (function, dtypes, array rank), roughly 0.1-0.3 s
+# each on a cold machine; phase 2 about 1-2 minutes, phase 3 about 2-3 minutes at 10
+# examples.  The durations pytest prints per phase tell the next run what to trim.
+#
 # Knobs (environment):
 #   GPU_CHECK_SECONDS     total budget in seconds (default 360); each phase gets what
 #                         is left, pytest is interrupted with SIGINT at its limit and
