@@ -173,3 +173,25 @@ def test_scatter_add_accumulates_repeated_indices_like_numpy(dtype: Any) -> None
     assert _on_gpu(got) and got.dtype == dtype
     tol = 2e-3 if dtype == numpy.float16 else 1e-6
     numpy.testing.assert_allclose(cupy.asnumpy(got), expected, rtol=tol, atol=tol)
+
+
+def test_chainer_style_cuda_and_backend_helpers() -> None:
+    assert cupy is not None
+    a = numpy.arange(6, dtype=numpy.float32).reshape(2, 3)
+    assert fchain.cuda.available and fchain.backend.gpu_available()
+    g = fchain.cuda.to_gpu(a)
+    assert _on_gpu(g) and g.dtype == numpy.float32
+    assert fchain.cuda.get_array_module(g) is backend.cupy_module()
+    assert fchain.backend.get_array_module(fchain.Variable(g)) is backend.cupy_module()
+    assert fchain.cuda.get_device_from_id(0) == fchain.backend.get_device_from_array(g)
+    back = fchain.cuda.to_cpu(g)
+    assert type(back) is numpy.ndarray
+    numpy.testing.assert_array_equal(back, a)
+    dst = cupy.asarray(numpy.zeros((2, 3), dtype=numpy.float32))
+    fchain.backend.copyto(dst, a)  # host to device, in place
+    numpy.testing.assert_array_equal(cupy.asnumpy(dst), a)
+    host = numpy.zeros((2, 3), dtype=numpy.float32)
+    fchain.backend.copyto(host, g)  # device to host, in place
+    numpy.testing.assert_array_equal(host, a)
+    with fchain.backend.using_device("@cupy:0"):
+        assert fchain.backend.get_device_from_array(fchain.cuda.to_gpu(a)) == fchain.get_device("@cupy:0")
