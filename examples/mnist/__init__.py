@@ -1,0 +1,1 @@
+"""Chainer's MNIST example, for fchain."""
