@@ -6,6 +6,11 @@ child's sub-serializer.  A ``Serializer`` stores what it is given and returns it
 ``Deserializer`` returns the stored value (copying arrays into ``value`` in place
 when ``value`` is an array, as Chainer does).  Concrete formats live in
 ``fchain.serializers``.
+
+A ``serialize`` method must tolerate a deserializer that hands back the value it was
+given (Chainer's non-strict load of a missing key does this): ``load`` in
+``fchain.serializers`` first runs ``serialize`` that way, as a dry run that checks
+the whole file, and changes the object only in a second pass.
 """
 
 from __future__ import annotations
