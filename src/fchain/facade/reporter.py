@@ -269,17 +269,18 @@ class DictSummary:
             for index, name in enumerate(names):
                 self._summaries[name].serialize(serializer["_summaries"][str(index)])
         else:
-            self._summaries.clear()
             try:
                 stored = serializer("_names", "")
             except KeyError:
                 warnings.warn("The names of statistics are not saved.", stacklevel=2)
                 return
             text = stored if isinstance(stored, str) else str(numpy.asarray(stored).item())
-            names = json.loads(text)
+            names = json.loads(text) if text.strip() else []
+            summaries: dict[str, Summary] = {}
             for index, name in enumerate(names):
-                summary = self._summaries[name] = Summary()
+                summary = summaries[name] = Summary()
                 summary.serialize(serializer["_summaries"][str(index)])
+            self._summaries = summaries
 
 
 def _is_scalar(value: object) -> bool:
