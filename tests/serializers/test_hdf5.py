@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import h5py
 import numpy
 import pytest
+
+h5py = pytest.importorskip("h5py", reason="h5py is not installed (optional extra fchain[hdf5])")
 
 from fchain import serializers
 from fchain.errors import SerializationError
