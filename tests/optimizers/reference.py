@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 
 from fchain.types import Array
 
 State = dict[str, Array]
-Hyper = dict[str, Any]
+Hyper = dict[str, float]
 Step = Callable[[Array, Array, State, Hyper, int], Array]
 
 
@@ -59,7 +57,7 @@ def ada_delta(p: Array, g: Array, s: State, hp: Hyper, t: int) -> Array:
     _zeros(p, s, "msg", "msdx")
     rho, eps = hp["rho"], hp["eps"]
     s["msg"] = rho * s["msg"] + (1 - rho) * g ** 2
-    dx = np.sqrt((s["msdx"] + eps) / (s["msg"] + eps)) * g
+    dx: Array = np.sqrt((s["msdx"] + eps) / (s["msg"] + eps)) * g
     s["msdx"] = rho * s["msdx"] + (1 - rho) * dx ** 2
     return p - dx
 

@@ -1,0 +1,5 @@
+# expect: arg-type
+from fchain import optimizers
+
+optimizer = optimizers.SGD()
+optimizer.setup(42)
