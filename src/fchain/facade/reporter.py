@@ -270,9 +270,14 @@ class DictSummary:
                 self._summaries[name].serialize(serializer["_summaries"][str(index)])
         else:
             try:
-                stored = serializer("_names", "")
+                stored = serializer("_names", None)
             except KeyError:
                 warnings.warn("The names of statistics are not saved.", stacklevel=2)
+                return
+            if stored is None:
+                # fchain's loaders answer None in their checking pass (the names are not
+                # known yet; the summaries' keys below are then accepted unseen): keep
+                # the current summaries until the real pass.
                 return
             text = stored if isinstance(stored, str) else str(numpy.asarray(stored).item())
             names = json.loads(text) if text.strip() else []

@@ -263,6 +263,7 @@ class _Session:
         self.cache = cache
         self.requested: set[str] = set()
         self.speculative: set[str] = set()  # groups whose other keys the target may skip
+        self.speculative_trees: set[str] = set()  # groups whose whole subtree it may skip
         self.problems: dict[str, str] = {}  # key -> problem, in the order found
         self.missing: dict[str, None] = {}
         self.known_missing: set[str] = set()
@@ -337,6 +338,10 @@ class FlatDeserializer(Deserializer):
                 # The real pass hands this data to the target, which may then ask
                 # for keys the dry run never sees (an optimizer's state).
                 s.speculative.add(_group_of(key))
+                if stored.dtype.kind in "US":
+                    # A text the target reads may name the keys it then asks for
+                    # (DictSummary's JSON list of names): accept the group's subtree.
+                    s.speculative_trees.add(_group_of(key))
             return value
         problem = _array_problem(key, stored, value) if _is_array(value) else _scalar_problem(key, stored, value)
         if problem is not None:
@@ -404,6 +409,8 @@ class FlatDeserializer(Deserializer):
                 continue
             if _group_of(key) in dry.speculative:
                 continue  # a sibling the target may ask for only once it has real data
+            if any(key.startswith(group) for group in dry.speculative_trees):
+                continue  # below a group whose layout a stored text decides
             extra.append(key)
         return sorted(extra)
 
