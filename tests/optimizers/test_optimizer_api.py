@@ -404,3 +404,20 @@ def test_custom_gradient_method_in_chainer_style() -> None:
         warnings.simplefilter("error")
         opt.update()
     np.testing.assert_allclose(W.array, [0.75, 1.25])
+
+
+def test_param_added_after_setup_is_updated_only_after_setup_again() -> None:
+    link = make_link({"W": np.array([1.0])})
+    opt = optimizers.SGD(lr=1.0).setup(link)
+    with link.init_scope():
+        link.extra = fchain.Parameter(np.array([5.0]))
+    extra = param(link, "extra")
+    assert extra.update_rule is None  # as in Chainer: no rule, no update
+    param(link, "W").grad = np.array([1.0])
+    extra.grad = np.array([1.0])
+    opt.update()
+    np.testing.assert_array_equal(extra.array, [5.0])
+    np.testing.assert_array_equal(param(link, "W").array, [0.0])
+    opt.setup(link)
+    opt.update()
+    np.testing.assert_array_equal(extra.array, [4.0])

@@ -17,6 +17,12 @@ operations:
    kernel), then its post-hooks;
 6. gradients are reallocated again and the ``'post'`` hooks run.
 
+The parameters updated are those the target had at ``setup`` (re-read when
+``fchain.facade.link`` reports a change to the link tree): a parameter added later
+has no update rule and is left alone, as in Chainer; call ``setup`` again after
+adding, replacing or removing parameters.  With no hooks anywhere, steps 2-6 run as
+one pass over the parameters (the same result with less per-parameter overhead).
+
 Each update rule reads its hyperparameters through a ``Hyperparameter`` whose
 parent is the optimizer's, so ``optimizer.lr = 0.1`` reaches every rule while
 ``param.update_rule.hyperparam.lr = 0.5`` overrides one parameter.
@@ -70,11 +76,15 @@ def _is_link(obj: object) -> bool:
     return isinstance(obj, Link)
 
 
-def _structure_version() -> object:
-    """The link tree's structure version when ``fchain.facade.link`` keeps one (bumped
-    whenever a parameter or child link is registered or removed anywhere); ``None``
-    otherwise."""
-    return getattr(_link_module, "structure_version", None)
+# ``fchain.facade.link`` may keep ``structure_version = [n]``, bumped whenever a
+# parameter or child link is registered or removed anywhere; optimizers then re-read
+# their target's parameter list only after such a change.
+_structure_box: list[int] | None = getattr(_link_module, "structure_version", None)
+
+
+def _structure_version() -> int | None:
+    box = _structure_box
+    return None if box is None else box[0]
 
 
 # ------------------------------------------------------------ hyperparameters
@@ -602,12 +612,8 @@ class GradientMethod(Optimizer):
         return self
 
     def _params(self, target: Link) -> list[Parameter]:
-        """``list(target.params())``, traversed again only when the link tree changed.
-
-        When ``fchain.facade.link`` keeps no structure version, the list made at
-        ``setup`` is reused: the optimizer then updates the parameters the target had
-        at ``setup`` (parameters added later have no update rule in Chainer either);
-        call ``setup`` again after removing or replacing parameters."""
+        """``list(target.params())``, cached: traversed again only for a new target or
+        after ``fchain.facade.link`` reports a change to the link tree."""
         cache = self._params_cache
         version = _structure_version()
         if cache is not None and cache[0] is target and cache[1] == version:
@@ -654,8 +660,8 @@ class GradientMethod(Optimizer):
             del loss
 
         cache = self._params_cache
-        if (cache is not None and cache[0] is target
-                and cache[1] == getattr(_link_module, "structure_version", None)):
+        box = _structure_box
+        if cache is not None and cache[0] is target and (box is None or cache[1] == box[0]):
             params = cache[2]
         else:
             params = self._params(target)
