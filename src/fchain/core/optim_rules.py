@@ -39,9 +39,9 @@ from fchain.types import Array, ArrayNamespace, DTypeLike
 __all__ = [
     "ada_delta",
     "ada_grad",
+    "adabound_bounds",
     "adam",
     "adam_alpha_t",
-    "adabound_bounds",
     "corrected_momentum_sgd",
     "functional",
     "gradient_clipping_rate",

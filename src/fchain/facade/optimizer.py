@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, ClassVar, Generic, Literal, Self, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Self, TypeVar, cast, overload
 
 import numpy
 
@@ -69,7 +69,14 @@ Hook = Callable[..., object]
 parameter when ``hook.call_for_each_param`` is true.  An update-rule hook is
 ``hook(update_rule, param)``."""
 
-_T = TypeVar("_T")
+if TYPE_CHECKING:
+    # An unparametrized ``HyperparameterProxy('lr')`` (Chainer's spelling) aliases an
+    # entry of unknown type, as dynamic as the Hyperparameter entry itself.
+    from typing_extensions import TypeVar as _TypeVarWithDefault
+
+    _V = _TypeVarWithDefault("_V", default=Any)
+else:
+    _V = TypeVar("_V")
 
 
 def _is_link(obj: object) -> bool:
@@ -153,7 +160,7 @@ class Hyperparameter:
         return "Hyperparameter(%s)" % ", ".join(f"{k}={d[k]}" for k in sorted(d))
 
 
-class HyperparameterProxy(Generic[_T]):
+class HyperparameterProxy(Generic[_V]):
     """A class attribute of an optimizer that aliases one hyperparameter entry:
     ``lr = HyperparameterProxy[float]('lr')`` makes ``optimizer.lr`` read and write
     ``optimizer.hyperparam.lr``."""
@@ -163,17 +170,17 @@ class HyperparameterProxy(Generic[_T]):
         self.__doc__ = f"Alias to ``self.hyperparam.{attr_name}``"
 
     @overload
-    def __get__(self, obj: None, owner: type[object] | None = None) -> HyperparameterProxy[_T]: ...
+    def __get__(self, obj: None, owner: type[object] | None = None) -> HyperparameterProxy[_V]: ...
     @overload
-    def __get__(self, obj: GradientMethod, owner: type[object] | None = None) -> _T: ...
+    def __get__(self, obj: GradientMethod, owner: type[object] | None = None) -> _V: ...
 
     def __get__(self, obj: GradientMethod | None,
-                owner: type[object] | None = None) -> HyperparameterProxy[_T] | _T:
+                owner: type[object] | None = None) -> HyperparameterProxy[_V] | _V:
         if obj is None:
             return self
-        return cast(_T, getattr(obj.hyperparam, self._attr_name))
+        return cast(_V, getattr(obj.hyperparam, self._attr_name))
 
-    def __set__(self, obj: GradientMethod, value: _T) -> None:
+    def __set__(self, obj: GradientMethod, value: _V) -> None:
         setattr(obj.hyperparam, self._attr_name, value)
 
 
