@@ -421,3 +421,39 @@ def test_param_added_after_setup_is_updated_only_after_setup_again() -> None:
     opt.setup(link)
     opt.update()
     np.testing.assert_array_equal(extra.array, [4.0])
+
+
+def test_optimizer_stops_updating_a_link_removed_after_setup() -> None:
+    import numpy as np
+
+    import fchain
+    import fchain.links as L
+    from fchain import optimizers
+
+    class Two(fchain.Chain):
+        def __init__(self) -> None:
+            super().__init__()
+            with self.init_scope():
+                self.a = L.Linear(2, 2)
+                self.b = L.Linear(2, 2)
+
+    model = Two()
+    opt = optimizers.SGD(lr=1.0).setup(model)
+    removed = model.b
+    x = np.ones((1, 2), np.float32)
+    fchain.functions.sum(removed(model.a(x))).backward()  # removed.W now has a gradient
+    del model.b
+    before = removed.W.array.copy()
+    opt.update()
+    np.testing.assert_array_equal(removed.W.array, before)
+
+
+def test_deepcopy_of_a_link_works() -> None:
+    import copy
+
+    import fchain.links as L
+
+    link = L.Linear(2, 3)
+    clone = copy.deepcopy(link)
+    assert clone.W is not link.W
+    assert (clone.W.array == link.W.array).all()

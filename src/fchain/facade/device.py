@@ -37,6 +37,10 @@ class Device:
     def __hash__(self) -> int:
         return hash(self.name)
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Device:
+        """Devices are shared, never copied (they hold the numpy or CuPy module)."""
+        return self
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 

@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Chain", "ChainList", "CopyMode", "Link"]
 
+structure_version = [0]
+"""Bumped whenever any link gains or loses a parameter or a child, so an optimizer
+can keep its parameter list and still notice a change of structure."""
+
 CopyMode = Literal["share", "copy", "init"]
 _COPY_MODES = ("share", "copy", "init")
 
@@ -138,6 +142,7 @@ class Link:
         d = self.__dict__
         params: dict[str, None] | None = d.get("_params")
         if params is not None:
+            structure_version[0] += 1
             if isinstance(value, Parameter):
                 if d.get("_within_init_scope", False):
                     value.name = name
@@ -151,6 +156,7 @@ class Link:
 
     def __delattr__(self, name: str) -> None:
         d = self.__dict__
+        structure_version[0] += 1
         d["_params"].pop(name, None)
         d["_persistent"].pop(name, None)
         object.__delattr__(self, name)
@@ -608,6 +614,7 @@ class ChainList(Link, MutableSequence[_LinkT], Generic[_LinkT]):
             link.to_device(self._device)
 
     def _rename(self) -> None:
+        structure_version[0] += 1
         for i, link in enumerate(self._children):
             link.name = str(i)
 
@@ -615,6 +622,7 @@ class ChainList(Link, MutableSequence[_LinkT], Generic[_LinkT]):
         """Append ``link`` as the next child."""
         self._adopt(link, len(self._children))
         self._children.append(link)
+        structure_version[0] += 1
 
     def append(self, value: _LinkT) -> None:
         """Append ``value`` as the next child (same as ``add_link``)."""

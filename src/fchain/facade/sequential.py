@@ -17,7 +17,7 @@ import copy as _copy
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Self, SupportsIndex, TypeAlias, overload
 
-from fchain.facade.link import ChainList, CopyMode, Link
+from fchain.facade.link import structure_version, ChainList, CopyMode, Link
 from fchain.facade.variable import Variable
 from fchain.types import Array
 
@@ -53,6 +53,7 @@ class Sequential(ChainList[Link]):
             if self._device.name != "@numpy":
                 link.to_device(self._device)
         self.__dict__["_children"] = links
+        structure_version[0] += 1
 
     @staticmethod
     def _check(layer: object) -> None:
