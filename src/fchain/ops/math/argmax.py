@@ -3,7 +3,9 @@
 Not differentiable: the output is an integer index, piecewise constant in ``x``, so
 its gradient is zero almost everywhere and undefined at ties; the vjp returns
 ``None`` and no gradient reaches ``x``.  Ties give the first index, as numpy.
-The dtype is int32 and the input must be floating point, as in Chainer.
+The dtype is int32 and the input must be floating point, as in Chainer.  The
+forward, the argument check and the spec's sampling are shared with ``argmin``
+(``fchain.ops.math._minmax``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, NotDifferentiable
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops.math._minmax import draw_index_case, index_axis, index_forward
 from fchain.types import ArrayNamespace
 
 __all__ = ["ARGMAX", "ArgmaxParams", "argmax"]
@@ -23,16 +26,13 @@ __all__ = ["ARGMAX", "ArgmaxParams", "argmax"]
 
 @dataclass(frozen=True, slots=True)
 class ArgmaxParams:
+    """The non-negative axis to search along, or ``None`` for the flattened array."""
+
     axis: int | None
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: ArgmaxParams) -> Forwarded:
-    x = inputs[0]
-    if p.axis is None:
-        index = xp.argmax(xp.reshape(x, (-1,)), axis=0)
-    else:
-        index = xp.argmax(x, axis=p.axis)
-    return (xp.asarray(index, dtype=xp.int32),), ()
+    return index_forward(xp.argmax, xp, inputs[0], p.axis)
 
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: ArgmaxParams) -> Grads:
@@ -40,9 +40,7 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: ArgmaxParams) 
 
 
 def _sample(draw: Draw) -> Case:
-    shape = draw.shape(min_dims=1)
-    axis = draw.choice([None, *range(-len(shape), len(shape))])
-    return Case((draw.floats(shape),), lambda x: argmax(x, axis=axis))
+    return draw_index_case(draw, argmax)
 
 
 ARGMAX: OpDef[ArgmaxParams] = register(OpDef(
@@ -55,8 +53,4 @@ def argmax(x: VariableLike, axis: int | None = None) -> Variable:
 
     Returns an int32 Variable that carries no gradient; ties give the first index.
     """
-    if axis is not None and not isinstance(axis, int):
-        raise TypeError(f"argmax: axis must be None or an int, got {axis!r}")
-    shape = shape_of(x)
-    axes = normalize_axes("argmax", axis, len(shape))
-    return apply1(ARGMAX, (x,), ArgmaxParams(None if axes is None else axes[0]))
+    return apply1(ARGMAX, (x,), ArgmaxParams(index_axis("argmax", x, axis)))

@@ -6,7 +6,8 @@ with the reduced axes kept).  Residuals: (x, y), the input and the output.
 Convention at ties (Chainer's ``F.max``): every element equal to the maximum
 receives the *whole* output gradient: it is neither split between them nor given
 to the first one only.  The mask carries no gradient, so the backward is linear in
-``gy`` and differentiable again.
+``gy`` and differentiable again.  The rule and the spec's sampling are shared with
+``min`` (``fchain.ops.math._minmax``).
 """
 
 from __future__ import annotations
@@ -18,18 +19,16 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
-from fchain.ops.math._reduce import draw_axis, kept_shape
-from fchain.types import ArrayNamespace, Shape
+from fchain.ops._common import Forwarded, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.ops.math._minmax import ExtremumParams, draw_extremum_case, extremum_vjp
+from fchain.types import ArrayNamespace
 
 __all__ = ["MAX", "MaxParams", "max"]
 
 
 @dataclass(frozen=True, slots=True)
-class MaxParams:
-    axis: tuple[int, ...] | None
-    keepdims: bool
-    in_shape: Shape
+class MaxParams(ExtremumParams):
+    """Parameters of ``max``: the reduced axes, ``keepdims`` and the input's shape."""
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: MaxParams) -> Forwarded:
@@ -38,26 +37,12 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: MaxParams) -> Forwarded:
     return (y,), (x, y)
 
 
-def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: MaxParams) -> Grads:
-    x, y = residuals
-    gy = grads[0]
-    if not p.keepdims:
-        kept = kept_shape(p.in_shape, p.axis)
-        y = xp.reshape(y, kept)
-        gy = xp.reshape(gy, kept)
-    hit = xp.equal(x, y).astype(gy.dtype)
-    return (xp.broadcast_to(gy, p.in_shape) * hit,)
-
-
 def _sample(draw: Draw) -> Case:
-    shape = draw.shape()
-    axis = draw_axis(draw, shape)
-    keepdims = draw.boolean()
-    return Case((draw.distinct(shape),), lambda x: max(x, axis=axis, keepdims=keepdims))
+    return draw_extremum_case(draw, max)
 
 
 MAX: OpDef[MaxParams] = register(OpDef(
-    "max", _forward, _vjp,
+    "max", _forward, extremum_vjp,
     GradSpec(_sample, conventions=("ties: every tied element gets the whole gradient",))))
 
 

@@ -5,7 +5,8 @@ Residuals: (x1, x2), the inputs.
 
 Convention at ties (Chainer's): where ``x1 == x2`` the whole gradient goes to
 ``x1`` and none to ``x2``.  The masks carry no gradient, so the backward is linear
-in ``gy`` and differentiable again.
+in ``gy`` and differentiable again.  The rule and the spec's sampling are shared
+with ``maximum`` (``fchain.ops.math._minmax``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops.math._minmax import draw_untied_pair_case, pairwise_vjp
 from fchain.types import ArrayNamespace
 
 __all__ = ["MINIMUM", "minimum"]
@@ -28,17 +30,11 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, params: None) -> Forwarded:
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> Grads:
     x1, x2 = residuals
-    gy = grads[0]
-    to_x1 = xp.less_equal(x1, x2)
-    return gy * to_x1.astype(gy.dtype), gy * xp.logical_not(to_x1).astype(gy.dtype)
+    return pairwise_vjp(xp, grads[0], xp.less_equal(x1, x2))
 
 
 def _sample(draw: Draw) -> Case:
-    shape = draw.shape()
-    other = draw.floats(draw.broadcastable_shape(shape))
-    # a gap of at least 0.1 between the operands keeps every element off a tie
-    one = other + draw.floats(shape, -1.0, 1.0, kinks=(0.0,), margin=0.1)
-    return Case((other, one) if draw.boolean() else (one, other), minimum)
+    return draw_untied_pair_case(draw, minimum)
 
 
 MINIMUM: OpDef[None] = register(OpDef(
