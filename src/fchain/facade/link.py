@@ -142,21 +142,23 @@ class Link:
         d = self.__dict__
         params: dict[str, None] | None = d.get("_params")
         if params is not None:
-            structure_version[0] += 1
             if isinstance(value, Parameter):
                 if d.get("_within_init_scope", False):
+                    structure_version[0] += 1
                     value.name = name
                     self._send_param(value)
                     params[name] = None
                     self._persistent.pop(name, None)
             elif name in params:
                 # A registered parameter replaced by something else is no longer one.
+                structure_version[0] += 1
                 del params[name]
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
         d = self.__dict__
-        structure_version[0] += 1
+        if name in d["_params"] or name in d.get("_children", ()):
+            structure_version[0] += 1
         d["_params"].pop(name, None)
         d["_persistent"].pop(name, None)
         object.__delattr__(self, name)
@@ -537,12 +539,16 @@ class Chain(Link):
                     if device is not None and device.name != "@numpy":
                         value.to_device(device)
                     children[name] = None
+                    structure_version[0] += 1
             elif name in children:
                 del children[name]
+                structure_version[0] += 1
         super().__setattr__(name, value)
 
     def __delattr__(self, name: str) -> None:
-        self.__dict__["_children"].pop(name, None)
+        if name in self.__dict__["_children"]:
+            structure_version[0] += 1
+            del self.__dict__["_children"][name]
         super().__delattr__(name)
 
     def add_link(self, name: str, link: Link) -> None:
