@@ -5,27 +5,17 @@ from __future__ import annotations
 from typing import cast
 
 from fchain.core import optim_rules
-from fchain.facade import optim_cuda
-from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
-from fchain.facade.variable import Variable
-from fchain.optimizers._common import NUMPY, zeros_like_param
+from fchain.facade.optimizer import Hyperparameter
+from fchain.optimizers._momentum import MomentumHyperparameter, MomentumMethod, MomentumRule
 
 __all__ = ["NesterovAG", "NesterovAGHyperparameter", "NesterovAGRule"]
 
 
-class NesterovAGHyperparameter(Hyperparameter):
+class NesterovAGHyperparameter(MomentumHyperparameter):
     """Entries of NesterovAG: ``lr`` (default 0.01) and ``momentum`` (default 0.9)."""
 
-    lr: float
-    momentum: float
 
-
-_default_hyperparam = NesterovAGHyperparameter()
-_default_hyperparam.lr = 0.01
-_default_hyperparam.momentum = 0.9
-
-
-class NesterovAGRule(UpdateRule):
+class NesterovAGRule(MomentumRule):
     """Update rule of Nesterov's accelerated gradient; state: ``v`` (the velocity).
 
     Args:
@@ -34,53 +24,19 @@ class NesterovAGRule(UpdateRule):
         momentum: decay rate of the velocity, overriding the parent's.
     """
 
-    is_elementwise = True
+    _numpy_rule = staticmethod(optim_rules.nesterov_ag)
+    _kernel_name = "nesterov_ag"
+
     @staticmethod
     def _new_hyperparam(parent: Hyperparameter | None = None) -> NesterovAGHyperparameter:
         return NesterovAGHyperparameter(parent)
-
-    def __init__(self, parent_hyperparam: Hyperparameter | None = None,
-                 lr: float | None = None, momentum: float | None = None) -> None:
-        super().__init__(_default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if momentum is not None:
-            self.hyperparam.momentum = momentum
-        self._values = (0.0, 0.0)
 
     @property
     def hyperparam(self) -> NesterovAGHyperparameter:
         return cast(NesterovAGHyperparameter, self._hyperparam)
 
-    def _read_hyperparam(self) -> None:
-        hp = self.hyperparam
-        self._values = (float(hp.lr), float(hp.momentum))
 
-    def init_state(self, param: Variable) -> None:
-        state = self.state
-        assert state is not None
-        state["v"] = zeros_like_param(param)
-
-    def update_core_cpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        lr, momentum = self._values
-        optim_rules.nesterov_ag(NUMPY, param.data, grad, state["v"], lr, momentum)
-
-    def update_core_gpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        lr, momentum = self._values
-        optim_cuda.kernel("nesterov_ag")(grad, lr, momentum, param.data, state["v"])
-
-
-class NesterovAG(GradientMethod):
+class NesterovAG(MomentumMethod):
     """Nesterov's accelerated gradient.
 
     ``v = momentum * v - lr * grad;
@@ -95,14 +51,6 @@ class NesterovAG(GradientMethod):
     @staticmethod
     def _new_hyperparam(parent: Hyperparameter | None = None) -> NesterovAGHyperparameter:
         return NesterovAGHyperparameter(parent)
-
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.momentum = momentum
-
-    lr = HyperparameterProxy[float]("lr")
-    momentum = HyperparameterProxy[float]("momentum")
 
     @property
     def hyperparam(self) -> NesterovAGHyperparameter:
