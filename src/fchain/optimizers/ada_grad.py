@@ -6,26 +6,19 @@ from typing import cast
 
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
-from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
+from fchain.facade.optimizer import Hyperparameter
 from fchain.facade.variable import Variable
 from fchain.optimizers._common import NUMPY, zeros_like_param
+from fchain.optimizers._lr_eps import LrEpsHyperparameter, LrEpsMethod, LrEpsRule, lr_eps_defaults
 
 __all__ = ["AdaGrad", "AdaGradHyperparameter", "AdaGradRule"]
 
 
-class AdaGradHyperparameter(Hyperparameter):
+class AdaGradHyperparameter(LrEpsHyperparameter):
     """Entries of AdaGrad: ``lr`` (default 0.001) and ``eps`` (default 1e-8)."""
 
-    lr: float
-    eps: float
 
-
-_default_hyperparam = AdaGradHyperparameter()
-_default_hyperparam.lr = 0.001
-_default_hyperparam.eps = 1e-8
-
-
-class AdaGradRule(UpdateRule):
+class AdaGradRule(LrEpsRule):
     """Update rule of AdaGrad; state: ``h`` (the sum of squared gradients).
 
     Args:
@@ -34,27 +27,15 @@ class AdaGradRule(UpdateRule):
         eps: small value added to the root, overriding the parent's.
     """
 
-    is_elementwise = True
+    _default_hyperparam = lr_eps_defaults(0.001, 1e-8)
+
     @staticmethod
     def _new_hyperparam(parent: Hyperparameter | None = None) -> AdaGradHyperparameter:
         return AdaGradHyperparameter(parent)
 
-    def __init__(self, parent_hyperparam: Hyperparameter | None = None,
-                 lr: float | None = None, eps: float | None = None) -> None:
-        super().__init__(_default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if eps is not None:
-            self.hyperparam.eps = eps
-        self._values = (0.0, 0.0)
-
     @property
     def hyperparam(self) -> AdaGradHyperparameter:
         return cast(AdaGradHyperparameter, self._hyperparam)
-
-    def _read_hyperparam(self) -> None:
-        hp = self.hyperparam
-        self._values = (float(hp.lr), float(hp.eps))
 
     def init_state(self, param: Variable) -> None:
         state = self.state
@@ -80,7 +61,7 @@ class AdaGradRule(UpdateRule):
         optim_cuda.kernel("ada_grad")(grad, lr, eps, param.data, state["h"])
 
 
-class AdaGrad(GradientMethod):
+class AdaGrad(LrEpsMethod):
     """AdaGrad (Duchi et al., http://jmlr.org/papers/v12/duchi11a.html).
 
     Args:
@@ -93,12 +74,7 @@ class AdaGrad(GradientMethod):
         return AdaGradHyperparameter(parent)
 
     def __init__(self, lr: float = 0.001, eps: float = 1e-8) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.eps = eps
-
-    lr = HyperparameterProxy[float]("lr")
-    eps = HyperparameterProxy[float]("eps")
+        super().__init__(lr, eps)
 
     @property
     def hyperparam(self) -> AdaGradHyperparameter:

@@ -6,26 +6,19 @@ from typing import cast
 
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
-from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
+from fchain.facade.optimizer import Hyperparameter
 from fchain.facade.variable import Variable
 from fchain.optimizers._common import NUMPY, ones_like_param, zeros_like_param
+from fchain.optimizers._lr_eps import LrEpsHyperparameter, LrEpsMethod, LrEpsRule, lr_eps_defaults
 
 __all__ = ["SMORMS3", "SMORMS3Hyperparameter", "SMORMS3Rule"]
 
 
-class SMORMS3Hyperparameter(Hyperparameter):
+class SMORMS3Hyperparameter(LrEpsHyperparameter):
     """Entries of SMORMS3: ``lr`` (default 0.001) and ``eps`` (default 1e-16)."""
 
-    lr: float
-    eps: float
 
-
-_default_hyperparam = SMORMS3Hyperparameter()
-_default_hyperparam.lr = 0.001
-_default_hyperparam.eps = 1e-16
-
-
-class SMORMS3Rule(UpdateRule):
+class SMORMS3Rule(LrEpsRule):
     """Update rule of SMORMS3; state: ``mem`` (starts at 1), ``g`` and ``g2``.
 
     Args:
@@ -34,27 +27,15 @@ class SMORMS3Rule(UpdateRule):
         eps: small value for numerical stability.
     """
 
-    is_elementwise = True
+    _default_hyperparam = lr_eps_defaults(0.001, 1e-16)
+
     @staticmethod
     def _new_hyperparam(parent: Hyperparameter | None = None) -> SMORMS3Hyperparameter:
         return SMORMS3Hyperparameter(parent)
 
-    def __init__(self, parent_hyperparam: Hyperparameter | None = None,
-                 lr: float | None = None, eps: float | None = None) -> None:
-        super().__init__(_default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if eps is not None:
-            self.hyperparam.eps = eps
-        self._values = (0.0, 0.0)
-
     @property
     def hyperparam(self) -> SMORMS3Hyperparameter:
         return cast(SMORMS3Hyperparameter, self._hyperparam)
-
-    def _read_hyperparam(self) -> None:
-        hp = self.hyperparam
-        self._values = (float(hp.lr), float(hp.eps))
 
     def init_state(self, param: Variable) -> None:
         state = self.state
@@ -84,7 +65,7 @@ class SMORMS3Rule(UpdateRule):
                                      state["g2"])
 
 
-class SMORMS3(GradientMethod):
+class SMORMS3(LrEpsMethod):
     """Simon Funk's SMORMS3.
 
     Args:
@@ -97,12 +78,7 @@ class SMORMS3(GradientMethod):
         return SMORMS3Hyperparameter(parent)
 
     def __init__(self, lr: float = 0.001, eps: float = 1e-16) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.eps = eps
-
-    lr = HyperparameterProxy[float]("lr")
-    eps = HyperparameterProxy[float]("eps")
+        super().__init__(lr, eps)
 
     @property
     def hyperparam(self) -> SMORMS3Hyperparameter:
