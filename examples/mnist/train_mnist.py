@@ -15,8 +15,8 @@ example, on purpose:
   (``-1`` snapshots once, at the end, as Chainer's default does);
 * ``--limit N`` trains and evaluates on the first N examples of each split;
 * ``--seed`` seeds the weight initialization and the shuffling;
-* ``--noplot`` is accepted for compatibility; fchain has no PlotReport yet, so
-  nothing is plotted either way.
+* loss and accuracy are plotted to ``loss.png``/``accuracy.png`` in ``--out`` when
+  matplotlib is installed (the ``fchain[plot]`` extra); ``--noplot`` turns it off.
 
 Resume an interrupted run with ``--resume result/snapshot_iter_N``.
 """
@@ -102,7 +102,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="only check that the data set is on this machine (exit status 0) "
                              "or not (1), without loading or downloading it")
     parser.add_argument("--noplot", dest="plot", action="store_false",
-                        help="disable PlotReport (fchain has none yet: accepted and ignored)")
+                        help="do not plot loss.png and accuracy.png")
     group = parser.add_argument_group("deprecated arguments")
     group.add_argument("--gpu", "-g", dest="gpu", type=int, nargs="?", const=0, default=None,
                        help="GPU ID (a negative value means the CPU); use --device")
@@ -190,6 +190,11 @@ def build_trainer(args: argparse.Namespace, train: LabeledImages, test: LabeledI
     frequency = args.epoch if args.frequency == -1 else args.frequency
     trainer.extend(extensions.snapshot(n_retains=2), trigger=(frequency, "epoch"))
     trainer.extend(extensions.LogReport())
+    if args.plot and extensions.PlotReport.available():
+        trainer.extend(extensions.PlotReport(["main/loss", "validation/main/loss"], "epoch",
+                                             filename="loss.png"))
+        trainer.extend(extensions.PlotReport(["main/accuracy", "validation/main/accuracy"], "epoch",
+                                             filename="accuracy.png"))
     trainer.extend(extensions.PrintReport(REPORT_ENTRIES, out=out))
     trainer.extend(extensions.ProgressBar(out=out))
     if args.resume is not None:
