@@ -12,10 +12,10 @@ source) and casts them into the array, as Chainer does on the CPU:
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
-from fchain.initializers._base import Initializer, RandomSource, draw_normal, fill, get_fans
+from fchain.initializers._base import Initializer, RandomSource, draw_normal, fill
+from fchain.initializers._fan_scaled import FanScaled
 from fchain.types import Array, DTypeLike
 
 __all__ = ["GlorotNormal", "HeNormal", "LeCunNormal", "Normal"]
@@ -35,51 +35,40 @@ class Normal(Initializer):
         fill(array, draw_normal(self.rng, self.scale, tuple(array.shape)))
 
 
-class LeCunNormal(Initializer):
+class _FanScaledNormal(FanScaled):
+    """N(0, s^2) with the fan-scaled s of ``FanScaled``."""
+
+    def _distribution(self, s: float) -> Initializer:
+        return Normal(s, rng=self.rng)
+
+
+class LeCunNormal(_FanScaledNormal):
     """N(0, s^2) with s = scale * sqrt(1 / fan_in): Chainer's default for ``Linear.W``."""
 
-    def __init__(self, scale: float = 1.0, dtype: DTypeLike | None = None,
-                 rng: RandomSource | None = None) -> None:
-        super().__init__(dtype)
-        self.scale = scale
-        self.rng = rng
-
-    def __call__(self, array: Array) -> None:
-        self._check_dtype(array)
-        fan_in, _ = get_fans(array.shape)
-        Normal(self.scale * math.sqrt(1.0 / fan_in), rng=self.rng)(array)
+    gain = 1.0
 
 
-class GlorotNormal(Initializer):
+class GlorotNormal(_FanScaledNormal):
     """N(0, s^2) with s = scale * sqrt(2 / (fan_in + fan_out))."""
 
-    def __init__(self, scale: float = 1.0, dtype: DTypeLike | None = None,
-                 rng: RandomSource | None = None) -> None:
-        super().__init__(dtype)
-        self.scale = scale
-        self.rng = rng
+    gain = 2.0
 
-    def __call__(self, array: Array) -> None:
-        self._check_dtype(array)
-        fan_in, fan_out = get_fans(array.shape)
-        Normal(self.scale * math.sqrt(2.0 / (fan_in + fan_out)), rng=self.rng)(array)
+    def _fan(self, fan_in: int, fan_out: int) -> int:
+        return fan_in + fan_out
 
 
-class HeNormal(Initializer):
+class HeNormal(_FanScaledNormal):
     """N(0, s^2) with s = scale * sqrt(2 / fan), fan = fan_in or fan_out."""
+
+    gain = 2.0
 
     def __init__(self, scale: float = 1.0, dtype: DTypeLike | None = None,
                  fan_option: Literal["fan_in", "fan_out"] = "fan_in",
                  rng: RandomSource | None = None) -> None:
-        super().__init__(dtype)
+        super().__init__(scale, dtype, rng)
         if fan_option not in ("fan_in", "fan_out"):
             raise ValueError(f"HeNormal: fan_option must be 'fan_in' or 'fan_out', got {fan_option!r}")
-        self.scale = scale
         self.fan_option = fan_option
-        self.rng = rng
 
-    def __call__(self, array: Array) -> None:
-        self._check_dtype(array)
-        fan_in, fan_out = get_fans(array.shape)
-        fan = fan_in if self.fan_option == "fan_in" else fan_out
-        Normal(self.scale * math.sqrt(2.0 / fan), rng=self.rng)(array)
+    def _fan(self, fan_in: int, fan_out: int) -> int:
+        return fan_in if self.fan_option == "fan_in" else fan_out

@@ -11,9 +11,8 @@ Each draws float64 samples from U[-s, s) on the host and casts them into the arr
 
 from __future__ import annotations
 
-import math
-
-from fchain.initializers._base import Initializer, RandomSource, draw_uniform, fill, get_fans
+from fchain.initializers._base import Initializer, RandomSource, draw_uniform, fill
+from fchain.initializers._fan_scaled import FanScaled
 from fchain.types import Array, DTypeLike
 
 __all__ = ["GlorotUniform", "HeUniform", "LeCunUniform", "Uniform"]
@@ -33,46 +32,29 @@ class Uniform(Initializer):
         fill(array, draw_uniform(self.rng, -self.scale, self.scale, tuple(array.shape)))
 
 
-class LeCunUniform(Initializer):
+class _FanScaledUniform(FanScaled):
+    """U[-s, s) with the fan-scaled s of ``FanScaled``."""
+
+    def _distribution(self, s: float) -> Initializer:
+        return Uniform(s, rng=self.rng)
+
+
+class LeCunUniform(_FanScaledUniform):
     """U[-s, s) with s = scale * sqrt(3 / fan_in)."""
 
-    def __init__(self, scale: float = 1.0, dtype: DTypeLike | None = None,
-                 rng: RandomSource | None = None) -> None:
-        super().__init__(dtype)
-        self.scale = scale
-        self.rng = rng
-
-    def __call__(self, array: Array) -> None:
-        self._check_dtype(array)
-        fan_in, _ = get_fans(array.shape)
-        Uniform(self.scale * math.sqrt(3.0 / fan_in), rng=self.rng)(array)
+    gain = 3.0
 
 
-class GlorotUniform(Initializer):
+class GlorotUniform(_FanScaledUniform):
     """U[-s, s) with s = scale * sqrt(6 / (fan_in + fan_out))."""
 
-    def __init__(self, scale: float = 1.0, dtype: DTypeLike | None = None,
-                 rng: RandomSource | None = None) -> None:
-        super().__init__(dtype)
-        self.scale = scale
-        self.rng = rng
+    gain = 6.0
 
-    def __call__(self, array: Array) -> None:
-        self._check_dtype(array)
-        fan_in, fan_out = get_fans(array.shape)
-        Uniform(self.scale * math.sqrt(6.0 / (fan_in + fan_out)), rng=self.rng)(array)
+    def _fan(self, fan_in: int, fan_out: int) -> int:
+        return fan_in + fan_out
 
 
-class HeUniform(Initializer):
+class HeUniform(_FanScaledUniform):
     """U[-s, s) with s = scale * sqrt(6 / fan_in)."""
 
-    def __init__(self, scale: float = 1.0, dtype: DTypeLike | None = None,
-                 rng: RandomSource | None = None) -> None:
-        super().__init__(dtype)
-        self.scale = scale
-        self.rng = rng
-
-    def __call__(self, array: Array) -> None:
-        self._check_dtype(array)
-        fan_in, _ = get_fans(array.shape)
-        Uniform(self.scale * math.sqrt(6.0 / fan_in), rng=self.rng)(array)
+    gain = 6.0
