@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fchain.training import extensions as extensions
+from fchain.training._types import Trigger as Trigger
+from fchain.training._types import TriggerLike as TriggerLike
 from fchain.training import triggers as triggers
 from fchain.training import updaters as updaters
 from fchain.training.extension import PRIORITY_EDITOR as PRIORITY_EDITOR
@@ -22,6 +24,8 @@ __all__ = [
     "Extension",
     "StandardUpdater",
     "Trainer",
+    "Trigger",
+    "TriggerLike",
     "Updater",
     "extensions",
     "get_trigger",
