@@ -28,7 +28,7 @@ from fchain.training.extension import Extension
 if TYPE_CHECKING:
     from fchain.training.trainer import Trainer
 
-__all__ = ["ShiftBase", "load_optional_number", "ratio_to_value", "stop_at_target"]
+__all__ = ["FormulaShift", "ShiftBase", "load_optional_number", "ratio_to_value", "stop_at_target"]
 
 
 def load_optional_number(raw: object) -> float | None:
@@ -130,3 +130,39 @@ class ShiftBase(Extension):
                 except KeyError:  # not in the file (Chainer wrote it): keep None
                     continue
                 setattr(self, name, load_optional_number(stored))
+
+
+class FormulaShift(ShiftBase):
+    """A schedule whose value at the ``t``-th call is a formula of ``t`` and the
+    starting value ``init`` (``ExponentialShift``, ``StepShift``, ``InverseShift``,
+    ``PolynomialShift``): subclasses implement ``_value(init)``, reading ``self._t``
+    and applying ``self._target`` as their rule says.
+
+    ``init`` is read from the optimizer when ``None``; ``initialize`` sets the
+    attribute to it, or, on resume, to the last value set before the snapshot.
+    """
+
+    def __init__(self, attr: str, init: float | None, target: float | None,
+                 optimizer: object | None) -> None:
+        super().__init__(attr, optimizer)
+        self._init = init
+        self._target = target
+
+    def _value(self, init: float) -> float:
+        """The value at call ``self._t``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _value")
+
+    def _resolved_init(self, optimizer: object) -> float:
+        if self._init is None:
+            self._init = self._read(optimizer)
+        return self._init
+
+    def initialize(self, trainer: Trainer) -> None:
+        optimizer = self._get_optimizer(trainer)
+        init = self._resolved_init(optimizer)
+        self._update_value(optimizer, init if self._last_value is None else self._last_value)
+
+    def __call__(self, trainer: Trainer) -> None:
+        self._t += 1
+        optimizer = self._get_optimizer(trainer)
+        self._update_value(optimizer, self._value(self._resolved_init(optimizer)))

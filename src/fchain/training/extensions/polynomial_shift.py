@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from fchain.training.extensions._shift import ShiftBase, ratio_to_value
-
-if TYPE_CHECKING:
-    from fchain.training.trainer import Trainer
+from fchain.training.extensions._shift import FormulaShift, ratio_to_value
 
 __all__ = ["PolynomialShift"]
 
 
-class PolynomialShift(ShiftBase):
+class PolynomialShift(FormulaShift):
     """Sets ``optimizer.<attr>`` to ``init * max(1 - t / max_count, 0) ** rate`` at
     the ``t``-th call (Chainer's ``PolynomialShift``); ``max_count`` is the number of
     calls the decay spans (the number of iterations, with the default trigger).
@@ -24,33 +19,20 @@ class PolynomialShift(ShiftBase):
 
     def __init__(self, attr: str, rate: float, max_count: int, init: float | None = None,
                  target: float | None = None, optimizer: object | None = None) -> None:
-        super().__init__(attr, optimizer)
+        super().__init__(attr, init, target, optimizer)
         if max_count <= 0:
             raise ValueError(f"PolynomialShift: max_count must be positive, got {max_count}")
         self._rate = rate
         self._max_count = max_count
-        self._init = init
-        self._target = target
 
-    def initialize(self, trainer: Trainer) -> None:
-        optimizer = self._get_optimizer(trainer)
-        if self._init is None:
-            self._init = self._read(optimizer)
-        value = self._init if self._last_value is None else self._last_value
-        self._update_value(optimizer, value)
-
-    def __call__(self, trainer: Trainer) -> None:
-        self._t += 1
-        optimizer = self._get_optimizer(trainer)
-        if self._init is None:
-            self._init = self._read(optimizer)
+    def _value(self, init: float) -> float:
         decay = max(1 - self._t / self._max_count, 0.0)
-        value = self._init * decay ** self._rate
+        value: float = init * decay ** self._rate
         target = self._target
         if target is not None:
             # Chainer's test on target / value: like max(value, target) for a
             # positive decay, but valid for negative values too.
-            ratio = ratio_to_value(target, value, self._init)
+            ratio = ratio_to_value(target, value, init)
             if (ratio > 1) if self._rate > 0 else (ratio < 1):
                 value = target
-        self._update_value(optimizer, value)
+        return value
