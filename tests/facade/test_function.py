@@ -101,3 +101,57 @@ def test_forward_cpu_dispatch() -> None:
     out = Twice()(Variable(np.ones(2)))
     assert isinstance(out, Variable)
     np.testing.assert_array_equal(out.array, [2.0, 2.0])
+
+
+def test_function_node_forward_cpu_dispatch() -> None:
+    class Halve(FunctionNode):
+        def forward_cpu(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+            return (inputs[0] / 2,)
+
+    (out,) = Halve().apply((Variable(np.array([2.0, 6.0])),))
+    np.testing.assert_array_equal(out.array, [1.0, 3.0])
+
+
+def test_old_style_backward_cpu_dispatch() -> None:
+    class Square(Function):
+        def forward_cpu(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+            return (inputs[0] * inputs[0],)
+
+        def backward_cpu(self, inputs: tuple[Array, ...],
+                         grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
+            return (2 * inputs[0] * grad_outputs[0],)
+
+    x = Variable(np.array([1.5, -2.0]))
+    y = Square()(x)
+    assert isinstance(y, Variable)
+    y.grad = np.array([1.0, 0.5])
+    y.backward()
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad, [3.0, -2.0])
+
+
+def test_gpu_only_methods_on_cpu_inputs_are_a_clear_error() -> None:
+    class GpuOnly(Function):
+        def forward_gpu(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+            return inputs
+
+    with pytest.raises(NotImplementedError, match="GpuOnly: define forward, or forward_cpu/forward_gpu"):
+        GpuOnly()(Variable(np.ones(1)))
+
+    class ForwardOnly(Function):
+        def forward_cpu(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+            return (inputs[0] * 2,)
+
+    y = ForwardOnly()(Variable(np.ones(1)))
+    assert isinstance(y, Variable)
+    with pytest.raises(NotImplementedError, match="ForwardOnly: define backward"):
+        y.backward()
+
+
+def test_forward_cpu_must_return_a_tuple() -> None:
+    class Bare(FunctionNode):
+        def forward_cpu(self, inputs: tuple[Array, ...]) -> Array:
+            return inputs[0]
+
+    with pytest.raises(TypeError, match=r"Bare\.forward_cpu must return a tuple, got ndarray"):
+        Bare().apply((Variable(np.ones(1)),))

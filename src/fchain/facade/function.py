@@ -44,6 +44,17 @@ def _as_tuple(value: object, where: str) -> tuple[Any, ...]:
     raise TypeError(f"{where} must return a tuple, got {type(value).__name__}")
 
 
+def _on_device(fn: FunctionNode | Function, method: str, inputs: tuple[Array, ...],
+               *args: tuple[Array, ...]) -> tuple[Any, ...] | None:
+    """The result of ``fn.<method>_cpu(*args)`` or ``fn.<method>_gpu(*args)``, chosen by
+    the device of ``inputs``; ``None`` when the subclass defines neither for it."""
+    on_cpu = (backend.namespace_of(inputs[0]) if inputs else backend.NUMPY) is backend.NUMPY
+    name = f"{method}_cpu" if on_cpu else f"{method}_gpu"
+    if not hasattr(fn, name):
+        return None
+    return _as_tuple(getattr(fn, name)(*args), f"{fn.label}.{name}")
+
+
 class FunctionNode:
     """Base class of new-style differentiable functions (Chainer's ``FunctionNode``).
 
@@ -64,12 +75,10 @@ class FunctionNode:
         return type(self).__name__
 
     def forward(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
-        xp = backend.namespace_of(inputs[0]) if inputs else backend.NUMPY
-        if xp is backend.NUMPY and hasattr(self, "forward_cpu"):
-            return _as_tuple(self.forward_cpu(inputs), f"{self.label}.forward_cpu")
-        if xp is not backend.NUMPY and hasattr(self, "forward_gpu"):
-            return _as_tuple(self.forward_gpu(inputs), f"{self.label}.forward_gpu")
-        raise NotImplementedError(f"{self.label}: define forward, or forward_cpu/forward_gpu")
+        outputs = _on_device(self, "forward", inputs, inputs)
+        if outputs is None:
+            raise NotImplementedError(f"{self.label}: define forward, or forward_cpu/forward_gpu")
+        return outputs
 
     def backward(self, target_input_indexes: tuple[int, ...],
                  grad_outputs: tuple[Variable | None, ...]) -> tuple[Variable | None, ...]:
@@ -137,20 +146,16 @@ class Function:
         return type(self).__name__
 
     def forward(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
-        xp = backend.namespace_of(inputs[0]) if inputs else backend.NUMPY
-        if xp is backend.NUMPY and hasattr(self, "forward_cpu"):
-            return _as_tuple(self.forward_cpu(inputs), f"{self.label}.forward_cpu")
-        if xp is not backend.NUMPY and hasattr(self, "forward_gpu"):
-            return _as_tuple(self.forward_gpu(inputs), f"{self.label}.forward_gpu")
-        raise NotImplementedError(f"{self.label}: define forward, or forward_cpu/forward_gpu")
+        outputs = _on_device(self, "forward", inputs, inputs)
+        if outputs is None:
+            raise NotImplementedError(f"{self.label}: define forward, or forward_cpu/forward_gpu")
+        return outputs
 
     def backward(self, inputs: tuple[Array, ...], grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
-        xp = backend.namespace_of(inputs[0]) if inputs else backend.NUMPY
-        if xp is backend.NUMPY and hasattr(self, "backward_cpu"):
-            return _as_tuple(self.backward_cpu(inputs, grad_outputs), f"{self.label}.backward_cpu")
-        if xp is not backend.NUMPY and hasattr(self, "backward_gpu"):
-            return _as_tuple(self.backward_gpu(inputs, grad_outputs), f"{self.label}.backward_gpu")
-        raise NotImplementedError(f"{self.label}: define backward to make it differentiable")
+        grads = _on_device(self, "backward", inputs, inputs, grad_outputs)
+        if grads is None:
+            raise NotImplementedError(f"{self.label}: define backward to make it differentiable")
+        return grads
 
     def __call__(self, *inputs: Variable | Array) -> Any:
         outputs = apply(_FUNCTION, tuple(inputs), self)
