@@ -49,8 +49,9 @@ def _env_flag(name: str, default: bool) -> bool:
     return value not in ("0", "", "false", "False")
 
 
-class GlobalConfig:
-    """Process-wide defaults.  Attributes beyond the documented ones may be added."""
+class _ConfigKeys:
+    """The documented keys and their types, declared once for ``GlobalConfig`` and
+    ``LocalConfig`` (annotations only: no class attribute shadows a lookup)."""
 
     train: bool
     enable_backprop: bool
@@ -64,6 +65,10 @@ class GlobalConfig:
     autotune: bool
     use_ideep: str
     in_recomputing: bool
+
+
+class GlobalConfig(_ConfigKeys):
+    """Process-wide defaults.  Attributes beyond the documented ones may be added."""
 
     def __init__(self) -> None:
         self.train = True
@@ -91,26 +96,13 @@ class GlobalConfig:
 global_config = GlobalConfig()
 
 
-class LocalConfig:
+class LocalConfig(_ConfigKeys):
     """The configuration seen by the current thread or task.
 
     Reading an attribute returns the innermost ``using_config`` value, or the global
     default.  Assigning one (``fchain.config.train = False``) changes it for the
     current context only.
     """
-
-    train: bool
-    enable_backprop: bool
-    debug: bool
-    type_check: bool
-    dtype: numpy.dtype[Any]
-    keep_graph_on_report: bool
-    lazy_grad_sum: bool
-    use_cudnn: str
-    cudnn_deterministic: bool
-    autotune: bool
-    use_ideep: str
-    in_recomputing: bool
 
     def __getattr__(self, name: str) -> Any:
         overlay = _OVERLAY.get()
