@@ -48,9 +48,14 @@ def normalize_axes(op_name: str, axis: int | tuple[int, ...] | None, ndim: int) 
     return tuple(sorted(out))
 
 
-def shape_of(x: VariableLike) -> tuple[int, ...]:
-    """The shape of a Variable or array argument (a clear error for anything else)."""
+def shape_of(x: VariableLike, op_name: str, arg: str = "x") -> tuple[int, ...]:
+    """The shape of the argument ``arg`` of ``op_name``, a Variable or an array.
+
+    Anything else raises a ``TypeError`` naming the op and the argument, worded as
+    ``apply``'s own check (this runs first in ops that need the shape up front).
+    """
     shape = getattr(x, "shape", None)
     if shape is None:
-        raise TypeError(f"expected a Variable or an array, got {type(x).__name__}")
+        raise TypeError(f"{op_name}: {arg} must be a Variable, numpy.ndarray or cupy.ndarray, "
+                        f"got {type(x).__name__}")
     return tuple(shape)

@@ -42,6 +42,6 @@ LOG_SOFTMAX: OpDef[int] = register(OpDef("log_softmax", _forward, _vjp, GradSpec
 
 def log_softmax(x: VariableLike, axis: int = 1) -> Variable:
     """Logarithm of the softmax along ``axis``, computed stably (no ``log(0)``)."""
-    axes = normalize_axes("log_softmax", axis, len(shape_of(x)))
+    axes = normalize_axes("log_softmax", axis, len(shape_of(x, "log_softmax")))
     assert axes is not None
     return apply1(LOG_SOFTMAX, (x,), axes[0])

@@ -42,6 +42,6 @@ SOFTMAX: OpDef[int] = register(OpDef("softmax", _forward, _vjp, GradSpec(_sample
 
 def softmax(x: VariableLike, axis: int = 1) -> Variable:
     """Softmax along ``axis``: non-negative values that sum to one along it."""
-    axes = normalize_axes("softmax", axis, len(shape_of(x)))
+    axes = normalize_axes("softmax", axis, len(shape_of(x, "softmax")))
     assert axes is not None
     return apply1(SOFTMAX, (x,), axes[0])

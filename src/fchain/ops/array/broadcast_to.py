@@ -36,7 +36,7 @@ BROADCAST_TO: OpDef[Shape] = register(
 def broadcast_to(x: VariableLike, shape: Sequence[int]) -> Variable:
     """``x`` broadcast to ``shape`` by numpy's rules."""
     target = tuple(int(n) for n in shape)
-    in_shape = shape_of(x)
+    in_shape = shape_of(x, "broadcast_to")
     ok = len(in_shape) <= len(target) and all(
         a == b or a == 1 for a, b in zip(reversed(in_shape), reversed(target)))
     if not ok:

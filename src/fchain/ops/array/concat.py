@@ -58,7 +58,7 @@ def concat(xs: Sequence[VariableLike], axis: int = 1) -> Variable:
         raise TypeError(f"concat: xs must be a list or tuple of Variables or arrays, got {type(xs).__name__}")
     if not xs:
         raise ValueError("concat: xs is empty; give at least one Variable or array")
-    shapes = [shape_of(x) for x in xs]
+    shapes = [shape_of(x, "concat", f"xs[{i}]") for i, x in enumerate(xs)]
     first = shapes[0]
     ndim = len(first)
     if not -ndim <= axis < ndim:

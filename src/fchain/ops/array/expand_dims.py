@@ -47,7 +47,7 @@ EXPAND_DIMS: OpDef[ExpandDimsParams] = register(
 
 def expand_dims(x: VariableLike, axis: int | tuple[int, ...]) -> Variable:
     """Insert an axis of length 1 at position ``axis`` of the result."""
-    shape = shape_of(x)
+    shape = shape_of(x, "expand_dims")
     wanted = (axis,) if isinstance(axis, int) else tuple(axis)
     out_ndim = len(shape) + len(wanted)
     for a in wanted:

@@ -34,4 +34,4 @@ FLATTEN: OpDef[Shape] = register(
 
 def flatten(x: VariableLike) -> Variable:
     """All elements of ``x`` in one axis."""
-    return apply1(FLATTEN, (x,), shape_of(x))
+    return apply1(FLATTEN, (x,), shape_of(x, "flatten"))

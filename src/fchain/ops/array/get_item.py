@@ -192,7 +192,7 @@ def _normalize(slices: object, data: Array) -> tuple[_Entry, ...]:
 def _data_of(x: VariableLike) -> Array:
     if isinstance(x, Variable):
         return x.array
-    shape_of(x)
+    shape_of(x, "get_item")
     return x
 
 

@@ -71,6 +71,6 @@ def _resolve(in_shape: Shape, shape: Sequence[int]) -> Shape:
 
 def reshape(x: VariableLike, shape: int | Sequence[int]) -> Variable:
     """The same elements in a new shape (one entry may be -1)."""
-    in_shape = shape_of(x)
+    in_shape = shape_of(x, "reshape")
     target = _resolve(in_shape, (shape,) if isinstance(shape, int) else shape)
     return apply1(RESHAPE, (x,), ReshapeParams(target, in_shape))

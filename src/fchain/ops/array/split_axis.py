@@ -82,7 +82,7 @@ def split_axis(x: VariableLike, indices_or_sections: Sections, axis: int,
     Returns a tuple of Variables; with ``force_tuple=False`` a single piece comes back
     as a Variable rather than a 1-tuple.
     """
-    shape = shape_of(x)
+    shape = shape_of(x, "split_axis")
     ndim = len(shape)
     if not isinstance(axis, int) or isinstance(axis, bool):
         raise TypeError(f"split_axis: axis must be an int, got {axis!r}")

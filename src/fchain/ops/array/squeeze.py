@@ -49,7 +49,7 @@ SQUEEZE: OpDef[SqueezeParams] = register(
 
 def squeeze(x: VariableLike, axis: int | tuple[int, ...] | None = None) -> Variable:
     """Remove axes of length 1: every one when ``axis`` is None, else those listed."""
-    shape = shape_of(x)
+    shape = shape_of(x, "squeeze")
     axes = normalize_axes("squeeze", axis, len(shape))
     if axes is None:
         axes = tuple(i for i, n in enumerate(shape) if n == 1)

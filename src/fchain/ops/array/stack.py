@@ -53,7 +53,7 @@ def stack(xs: Sequence[VariableLike], axis: int = 0) -> Variable:
         raise TypeError(f"stack: xs must be a list or tuple of Variables or arrays, got {type(xs).__name__}")
     if not xs:
         raise ValueError("stack: xs is empty; give at least one Variable or array")
-    first = shape_of(xs[0])
+    first = shape_of(xs[0], "stack", "xs[0]")
     out_ndim = len(first) + 1
     if not -out_ndim <= axis < out_ndim:
         raise ShapeError(
@@ -61,7 +61,7 @@ def stack(xs: Sequence[VariableLike], axis: int = 0) -> Variable:
             f"lie in [{-out_ndim}, {out_ndim - 1}]")
     dtype = xs[0].dtype
     for i, x in enumerate(xs):
-        shape = shape_of(x)
+        shape = shape_of(x, "stack", f"xs[{i}]")
         if shape != first:
             raise ShapeError(f"stack: xs[{i}] has shape {shape} but xs[0] has shape {first}; all must match")
         if x.dtype != dtype:

@@ -44,7 +44,7 @@ SUM_TO: OpDef[SumToParams] = register(OpDef("sum_to", _forward, _vjp, GradSpec(_
 def sum_to(x: VariableLike, shape: Sequence[int]) -> Variable:
     """Sum ``x`` over the axes along which ``shape`` was broadcast to ``x.shape``."""
     target = tuple(int(n) for n in shape)
-    in_shape = shape_of(x)
+    in_shape = shape_of(x, "sum_to")
     ok = len(target) <= len(in_shape) and all(
         a == b or a == 1 for a, b in zip(reversed(target), reversed(in_shape)))
     if not ok:

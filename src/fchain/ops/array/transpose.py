@@ -40,7 +40,7 @@ TRANSPOSE: OpDef[tuple[int, ...]] = register(
 
 def transpose(x: VariableLike, axes: Sequence[int] | None = None) -> Variable:
     """Permute the axes (reverse them when ``axes`` is None)."""
-    ndim = len(shape_of(x))
+    ndim = len(shape_of(x, "transpose"))
     if axes is None:
         perm = tuple(range(ndim - 1, -1, -1))
     else:

@@ -116,12 +116,12 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
     them are flattened.  ``W``: ``(out, in)``.  ``b``: ``(out,)`` or ``None``.
     Returns an array of shape ``batch_shape + (out,)``.
     """
-    x_shape = shape_of(x)
-    W_shape = shape_of(W)
+    x_shape = shape_of(x, "linear")
+    W_shape = shape_of(W, "linear", "W")
     if len(W_shape) != 2:
         raise ShapeError(f"linear: W must be 2-d (out_size, in_size), got shape {W_shape}")
     if b is not None:
-        b_shape = shape_of(b)
+        b_shape = shape_of(b, "linear", "b")
         if b_shape != (W_shape[0],):
             raise ShapeError(
                 f"linear: b has shape {b_shape} but W has shape {W_shape}; "

@@ -53,7 +53,7 @@ def mean_absolute_error(x0: VariableLike, x1: VariableLike) -> Variable:
     >>> float(mean_absolute_error(np.array([1.0, 2.0, 3.0]), np.zeros(3)).array)
     2.0
     """
-    s0, s1 = shape_of(x0), shape_of(x1)
+    s0, s1 = shape_of(x0, "mean_absolute_error", "x0"), shape_of(x1, "mean_absolute_error", "x1")
     if s0 != s1:
         raise ShapeError(f"{_NAME}: x1 has shape {s1} but x0 has shape {s0}; they must be equal")
     return apply1(MEAN_ABSOLUTE_ERROR, (x0, x1), None)

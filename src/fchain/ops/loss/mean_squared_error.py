@@ -51,7 +51,7 @@ def mean_squared_error(x0: VariableLike, x1: VariableLike) -> Variable:
     >>> float(mean_squared_error(np.array([1.0, 2.0]), np.array([0.0, 0.0])).array)
     2.5
     """
-    s0, s1 = shape_of(x0), shape_of(x1)
+    s0, s1 = shape_of(x0, "mean_squared_error", "x0"), shape_of(x1, "mean_squared_error", "x1")
     if s0 != s1:
         raise ShapeError(f"{_NAME}: x1 has shape {s1} but x0 has shape {s0}; they must be equal")
     return apply1(MEAN_SQUARED_ERROR, (x0, x1), None)

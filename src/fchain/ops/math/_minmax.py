@@ -83,7 +83,7 @@ def index_axis(op_name: str, x: VariableLike, axis: int | None) -> int | None:
     """``axis`` checked (one int or None, as in Chainer) and made non-negative."""
     if axis is not None and not isinstance(axis, int):
         raise TypeError(f"{op_name}: axis must be None or an int, got {axis!r}")
-    axes = normalize_axes(op_name, axis, len(shape_of(x)))
+    axes = normalize_axes(op_name, axis, len(shape_of(x, op_name)))
     return None if axes is None else axes[0]
 
 

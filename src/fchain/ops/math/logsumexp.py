@@ -68,5 +68,5 @@ def logsumexp(x: VariableLike, axis: int | tuple[int, ...] | None = None) -> Var
     The reduced axes are removed from the result (Chainer's ``F.logsumexp`` has no
     ``keepdims``).
     """
-    shape = shape_of(x)
+    shape = shape_of(x, "logsumexp")
     return apply1(LOGSUMEXP, (x,), LogsumexpParams(normalize_axes("logsumexp", axis, len(shape)), shape))

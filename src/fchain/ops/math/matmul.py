@@ -131,7 +131,7 @@ def matmul(a: VariableLike, b: VariableLike, transa: bool = False, transb: bool 
     for a 1-D operand).  Both operands must share one floating dtype.  ``a @ b`` on
     Variables calls this.
     """
-    a_shape, b_shape = shape_of(a), shape_of(b)
+    a_shape, b_shape = shape_of(a, "matmul", "a"), shape_of(b, "matmul", "b")
     a_ndim, b_ndim = len(a_shape), len(b_shape)
     if a_ndim and b_ndim:
         a_axis = -2 if transa and a_ndim >= 2 else -1

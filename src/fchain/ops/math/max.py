@@ -52,5 +52,5 @@ def max(x: VariableLike, axis: int | tuple[int, ...] | None = None, keepdims: bo
     The gradient goes to the position of the maximum; where several elements tie
     for it, each of them receives the whole gradient (Chainer's convention).
     """
-    shape = shape_of(x)
+    shape = shape_of(x, "max")
     return apply1(MAX, (x,), MaxParams(normalize_axes("max", axis, len(shape)), keepdims, shape))

@@ -63,7 +63,7 @@ def mean(x: VariableLike, axis: int | tuple[int, ...] | None = None,
     supported with weights (as in Chainer).  The result is
     ``sum(x * weights, axis) / sum(weights)``.
     """
-    shape = shape_of(x)
+    shape = shape_of(x, "mean")
     axes = normalize_axes("mean", axis, len(shape))
     if weights is None:
         return apply1(MEAN, (x,), MeanParams(axes, keepdims, shape))
@@ -78,7 +78,7 @@ def _weighted(x: VariableLike, shape: Shape, axes: tuple[int, ...] | None,
     from fchain.ops.math.mul import mul
     from fchain.ops.math.sum import sum as sum_
 
-    w_shape = shape_of(weights)
+    w_shape = shape_of(weights, "mean", "weights")
     if axes is None:
         if w_shape != shape:
             raise ShapeError(

@@ -52,5 +52,5 @@ def min(x: VariableLike, axis: int | tuple[int, ...] | None = None, keepdims: bo
     The gradient goes to the position of the minimum; where several elements tie
     for it, each of them receives the whole gradient (Chainer's convention).
     """
-    shape = shape_of(x)
+    shape = shape_of(x, "min")
     return apply1(MIN, (x,), MinParams(normalize_axes("min", axis, len(shape)), keepdims, shape))

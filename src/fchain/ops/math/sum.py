@@ -53,5 +53,5 @@ SUM: OpDef[SumParams] = register(OpDef("sum", _forward, _vjp, GradSpec(_sample))
 
 def sum(x: VariableLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Variable:
     """Sum of the elements over ``axis`` (all of them by default)."""
-    shape = shape_of(x)
+    shape = shape_of(x, "sum")
     return apply1(SUM, (x,), SumParams(normalize_axes("sum", axis, len(shape)), keepdims, shape))

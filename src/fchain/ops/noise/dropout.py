@@ -20,7 +20,7 @@ from fchain.facade.apply import apply1
 from fchain.facade.config import config
 from fchain.facade.random import random_mask
 from fchain.facade.variable import Variable, as_array, as_variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
 from fchain.types import Array, ArrayNamespace
 
 __all__ = ["DROPOUT", "dropout"]
@@ -75,7 +75,7 @@ def dropout(x: VariableLike, ratio: float = 0.5, *, mask: Array | None = None,
     data = as_array(x)
     if mask is None:
         mask = random_mask(data, ratio)
-    elif tuple(mask.shape) != shape_of(x):
-        raise ShapeError(f"dropout: mask has shape {tuple(mask.shape)} but x has shape {shape_of(x)}")
+    elif tuple(mask.shape) != tuple(data.shape):
+        raise ShapeError(f"dropout: mask has shape {tuple(mask.shape)} but x has shape {tuple(data.shape)}")
     y = apply1(DROPOUT, (x, mask), None)
     return (y, mask) if return_mask else y
