@@ -7,7 +7,7 @@ works, as in Chainer.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import numpy
 
@@ -26,15 +26,15 @@ def initializer_dtype(initializer: object) -> numpy.dtype[Any]:
     return result
 
 
-def generate_array(initializer: object, shape: Shape, xp: Any = numpy) -> Array:
-    """A new array of ``shape`` filled by ``initializer``.
+def generate_array(initializer: object, shape: Shape) -> Array:
+    """A new host (numpy) array of ``shape`` filled by ``initializer``.
 
     ``None`` fills NaN (Chainer's default for a Parameter without initializer); a
     Python or numpy scalar fills a constant; an array is copied (shapes must match);
     anything callable is called with the new array to fill it in place.
     """
     dtype = initializer_dtype(initializer)
-    array = cast(Array, xp.empty(shape, dtype=dtype))
+    array: Array = numpy.empty(shape, dtype=dtype)
     if initializer is None:
         array[...] = numpy.nan
     elif isinstance(initializer, (int, float, numpy.number, numpy.bool_)):
