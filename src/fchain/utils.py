@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast, overload
 
 import numpy
+import numpy.typing as npt
 
 from fchain.core import backend as _backend
 from fchain.core.broadcast import sum_to as _sum_to
-from fchain.types import Array, Shape
+from fchain.types import Array, DTypeLike, Shape
 
 __all__ = ["force_array", "force_type", "get_conv_outsize", "get_deconv_outsize", "sum_to"]
 
 
-def force_array(x: Any, dtype: Any = None) -> Array:
-    """``x`` as an array: numpy turns 0-d results into scalars, this turns them back."""
+def force_array(x: npt.ArrayLike, dtype: DTypeLike | None = None) -> Array:
+    """``x`` as an array: numpy turns 0-d results into scalars, this turns them back.
+
+    An array (numpy or CuPy) is returned as it is, or cast to ``dtype`` (no copy when
+    it already has it); anything else goes through ``numpy.asarray``.
+    """
     if isinstance(x, numpy.ndarray) or _backend.is_cupy_array(x):
-        array: Array = x if dtype is None else x.astype(dtype, copy=False)
-        return array
+        array = cast(Array, x)  # a CuPy array stands in for an Array
+        return array if dtype is None else array.astype(dtype, copy=False)
     return numpy.asarray(x, dtype=dtype)
 
 
-def force_type(dtype: Any, value: Any) -> Any:
-    """``value`` converted to ``dtype`` when it is a numpy scalar or array of another type."""
-    if numpy.isscalar(value):
-        return numpy.dtype(dtype).type(value)
-    if value.dtype != dtype:
-        return value.astype(dtype, copy=False)
-    return value
+@overload
+def force_type(dtype: DTypeLike, value: Array) -> Array: ...
+@overload
+def force_type(dtype: DTypeLike, value: bool | int | float | complex | numpy.generic) -> numpy.generic: ...
+
+
+def force_type(dtype: DTypeLike, value: Array | bool | int | float | complex | numpy.generic
+               ) -> Array | numpy.generic:
+    """``value`` in ``dtype``: a scalar becomes a numpy scalar of it, an array of
+    another dtype is cast (an array already in ``dtype`` is returned unchanged)."""
+    target: numpy.dtype[Any] = numpy.dtype(dtype)
+    if isinstance(value, numpy.ndarray) or _backend.is_cupy_array(value):
+        array = cast(Array, value)  # a CuPy array stands in for an Array
+        return array if array.dtype == target else array.astype(target, copy=False)
+    converted: numpy.generic = target.type(value)
+    return converted
 
 
 def sum_to(x: Array, shape: Shape) -> Array:
