@@ -79,6 +79,7 @@ def test_old_style_function_refuses_second_order() -> None:
     a = Variable(np.array([1.0]))
     b = Variable(np.array([2.0]))
     z = OldMulAdd()(a, b)
+    assert isinstance(z, Variable)
     with pytest.raises(NotDoubleDifferentiableError, match="function"):
         fchain.grad([z], [a], enable_double_backprop=True)
 
@@ -155,3 +156,26 @@ def test_forward_cpu_must_return_a_tuple() -> None:
 
     with pytest.raises(TypeError, match=r"Bare\.forward_cpu must return a tuple, got ndarray"):
         Bare().apply((Variable(np.ones(1)),))
+
+
+def test_old_style_function_with_two_outputs_returns_a_tuple() -> None:
+    class SumAndDiff(Function):
+        def forward(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
+            x, y = inputs
+            return x + y, x - y
+
+        def backward(self, inputs: tuple[Array, ...],
+                     grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
+            gs, gd = grad_outputs
+            return gs + gd, gs - gd
+
+    x, y = Variable(np.array([3.0])), Variable(np.array([1.0]))
+    out = SumAndDiff()(x, y)
+    assert isinstance(out, tuple) and len(out) == 2
+    s, d = out
+    np.testing.assert_array_equal(s.array, [4.0])
+    np.testing.assert_array_equal(d.array, [2.0])
+    (F.sum(s) + 2.0 * F.sum(d)).backward()
+    assert x.grad is not None and y.grad is not None
+    np.testing.assert_array_equal(x.grad, [3.0])
+    np.testing.assert_array_equal(y.grad, [-1.0])

@@ -157,7 +157,9 @@ class Function:
             raise NotImplementedError(f"{self.label}: define backward to make it differentiable")
         return grads
 
-    def __call__(self, *inputs: Variable | Array) -> Any:
+    def __call__(self, *inputs: Variable | Array) -> Variable | tuple[Variable, ...]:
+        """Apply to ``inputs``: the output Variable, or a tuple of them when the
+        forward returns several (as in Chainer)."""
         outputs = apply(_FUNCTION, tuple(inputs), self)
         return outputs[0] if len(outputs) == 1 else outputs
 
