@@ -9,11 +9,13 @@ default).  Choose with ``HYPOTHESIS_PROFILE``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from fchain.core.backend import gpu_available
+from fchain.initializers import get_rng, set_rng
 
 settings.register_profile(
     "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=50,
@@ -42,3 +44,14 @@ DEVICES = [
     pytest.param("@numpy", id="cpu"),
     pytest.param("@cupy:0", id="gpu", marks=[pytest.mark.gpu, requires_gpu]),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _restore_initializer_rng() -> Iterator[None]:
+    """Tests that seed the initializers (``set_random_seed``) must not change the
+    models later tests build: the installed random source is put back afterwards."""
+    saved = get_rng()
+    try:
+        yield
+    finally:
+        set_rng(saved)
