@@ -14,7 +14,7 @@ differs between the two lives in a ``GradAlgebra``.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -63,50 +63,62 @@ def backpropagate(
     """
     result: BackwardResult[G] = BackwardResult()
     leaves = result.leaves
-    pending: dict[Node, list[G | None]] = {}
-    heap: list[tuple[int, Node]] = []
+    # Nodes waiting for their vjp, keyed by their negated creation index: the heap
+    # holds those plain ints (cheap to compare), so it pops the newest node first.
+    pending: dict[int, tuple[Node, list[G | None]]] = {}
+    heap: list[int] = []
+    heappush = heapq.heappush
+    heappop = heapq.heappop
     add = algebra.add
     unbroadcast = algebra.unbroadcast
     vjp = algebra.vjp
-    wanted_set = set((id(n), i) for n, i in wanted)
+    wanted_set = set((id(n), i) for n, i in wanted) if wanted else None
+    keep = record_intermediates or bool(wanted_set)
 
-    def deliver(var: GraphVar, g: G) -> None:
-        shape = var._data.shape
-        if g.shape != shape:  # type: ignore[attr-defined]  # arrays and Variables both have .shape
-            g = unbroadcast(g, shape)
-        creator = var._creator
-        if creator is None:
-            key = id(var)
-            previous = leaves.get(key)
-            leaves[key] = (var, g if previous is None else add(previous[1], g))
-            return
-        slots = pending.get(creator)
-        if slots is None:
-            slots = [None] * len(creator.outputs)
-            pending[creator] = slots
-            heapq.heappush(heap, (-creator.index, creator))
-        index = var._index
-        previous_g = slots[index]
-        slots[index] = g if previous_g is None else add(previous_g, g)
-
-    for var, g in seeds:
-        deliver(var, g)
-
-    while heap:
-        node = heapq.heappop(heap)[1]
-        slots = pending.pop(node)
+    # One delivery loop for the seeds and for every node's input gradients.
+    todo: Iterable[tuple[GraphVar | None, G | None]] = seeds
+    node: Node | None = None
+    while True:
+        for var, g in todo:
+            if g is None or var is None or (node is not None and not var.requires_grad):
+                continue
+            shape = var._data.shape
+            if g.shape != shape:  # type: ignore[attr-defined]  # arrays and Variables both have .shape
+                g = unbroadcast(g, shape)
+            creator = var._creator
+            if creator is None:
+                key = id(var)
+                previous = leaves.get(key)
+                leaves[key] = (var, g if previous is None else add(previous[1], g))
+                continue
+            k = -creator.index
+            entry = pending.get(k)
+            if entry is None:
+                n_out = len(creator.outputs)
+                if n_out == 1:
+                    pending[k] = (creator, [g])
+                    heappush(heap, k)
+                    continue
+                slots: list[G | None] = [None] * n_out
+                pending[k] = (creator, slots)
+                heappush(heap, k)
+            else:
+                slots = entry[1]
+            index = var._index
+            previous_g = slots[index]
+            slots[index] = g if previous_g is None else add(previous_g, g)
+        if not heap:
+            return result
+        node, slots = pending.pop(heappop(heap))
         if len(slots) == 1:
             grads: tuple[G, ...] = (slots[0],)  # type: ignore[assignment]  # delivered, so not None
         else:
             grads = tuple(g if g is not None else algebra.zeros(node, i) for i, g in enumerate(slots))
-        if record_intermediates or wanted_set:
+        if keep:
             for i, kept in enumerate(slots):
-                if kept is not None and (record_intermediates or (id(node), i) in wanted_set):
+                if kept is not None and (record_intermediates or (id(node), i) in wanted_set):  # type: ignore[operator]  # not None when keep and not record_intermediates
                     result.intermediates.append((node, i, kept))
         input_grads = vjp(node, grads)
         if on_node is not None:
             on_node(node, input_grads)
-        for parent, gx in zip(node.inputs, input_grads):
-            if gx is not None and parent is not None and parent.requires_grad:
-                deliver(parent, gx)
-    return result
+        todo = zip(node.inputs, input_grads)

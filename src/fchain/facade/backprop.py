@@ -142,6 +142,25 @@ def _seed(y: Variable, gy: Variable | Array | None, where: str) -> Variable:
     )
 
 
+def _scaled(g: Array, loss_scale: float) -> Array:
+    """``g * loss_scale`` as an array (numpy makes a scalar of a 0-d product)."""
+    return backend.namespace_of(g).asarray(g * loss_scale)
+
+
+def _seed_array(y: Variable, gy: Variable | Array | None, where: str) -> Array:
+    """``_seed(...)._data`` without building the Variable (first order needs the array)."""
+    if gy is None:
+        existing = y._grad_var
+        if existing is not None:
+            return existing._data
+        data = y._data
+        if data.size == 1:
+            if type(data) is _ndarray:
+                return _NUMPY.ones_like(data)
+            return backend.namespace_of(data).ones_like(data)
+    return _seed(y, gy, where)._data
+
+
 def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | Array | None] | None,
                   *, retain_grad: bool = False, enable_double_backprop: bool = False,
                   loss_scale: float | None = None) -> None:
@@ -150,14 +169,14 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
     gys = list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(gys) != len(outputs):
         raise ValueError(f"backward: {len(outputs)} outputs but {len(gys)} grad_outputs")
-    seeds_v = [(y, _seed(y, gy, where)) for y, gy in zip(outputs, gys) if y.requires_grad]
-    if not seeds_v:
-        return
-    if loss_scale is not None:
-        seeds_v = [(y, Variable(g._data * loss_scale, requires_grad=False)) for y, g in seeds_v]
     debug = hot_flags()[1]
     hook = _debug_hook if debug else None
     if enable_double_backprop:
+        seeds_v = [(y, _seed(y, gy, where)) for y, gy in zip(outputs, gys) if y.requires_grad]
+        if not seeds_v:
+            return
+        if loss_scale is not None:
+            seeds_v = [(y, Variable(_scaled(g._data, loss_scale), requires_grad=False)) for y, g in seeds_v]
         result_v: BackwardResult[Variable] = backpropagate(
             [(cast(GraphVar, y), g) for y, g in seeds_v], _VARIABLES,
             record_intermediates=retain_grad, on_node=hook)
@@ -175,20 +194,34 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
                 if isinstance(alive, Variable):
                     alive._grad_var = g
         return
-    result = backpropagate([(cast(GraphVar, y), g._data) for y, g in seeds_v], _ARRAYS,
-                           record_intermediates=retain_grad, on_node=hook)
+    seeds: list[tuple[GraphVar, Array]] = [
+        (y, _seed_array(y, gy, where)) for y, gy in zip(outputs, gys) if y.requires_grad]
+    if not seeds:
+        return
+    if loss_scale is not None:
+        seeds = [(y, _scaled(g, loss_scale)) for y, g in seeds]
+    result = backpropagate(seeds, _ARRAYS, record_intermediates=retain_grad, on_node=hook)
+    new = _new_variable
     for var, ga in result.leaves.values():
-        target = cast(Variable, var)
-        prev = target._grad_var
-        if prev is None:
-            target._grad_var = _grad_holder(ga)
-        else:
-            target._grad_var = _grad_holder(prev._data + ga)
+        prev = var._grad_var  # type: ignore[attr-defined]  # every graph variable is a Variable
+        if prev is not None:
+            ga = prev._data + ga
+        holder = new(Variable)  # _grad_holder(ga), inlined: one per parameter per step
+        holder._data = ga
+        holder._grad_var = None
+        holder._creator = None
+        holder._index = 0
+        holder.name = None
+        holder.requires_grad = False
+        var._grad_var = holder  # type: ignore[attr-defined]  # every graph variable is a Variable
     if retain_grad:
         for node, j, ga in result.intermediates:
             alive = node.outputs[j]()
             if isinstance(alive, Variable):
                 alive._grad_var = _grad_holder(ga)
+
+
+_new_variable = object.__new__
 
 
 def _grad_holder(g: Array) -> Variable:
@@ -229,7 +262,7 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
         raise ValueError(f"grad: {len(outputs)} outputs but {len(gys)} grad_outputs")
     seeds = [(y, _seed(y, gy, "grad")) for y, gy in zip(outputs, gys)]
     if loss_scale is not None:
-        seeds = [(y, Variable(g._data * loss_scale, requires_grad=False)) for y, g in seeds]
+        seeds = [(y, Variable(_scaled(g._data, loss_scale), requires_grad=False)) for y, g in seeds]
     wanted = [(v._creator, v._index) for v in inputs if v._creator is not None]
     hook = _debug_hook if hot_flags()[1] else None
     found: dict[tuple[int, int], Variable] = {}

@@ -242,10 +242,8 @@ class Variable:
         """
         if self._creator is None:
             return
-        from fchain.facade.backprop import backward_from
-
-        backward_from((self,), None, retain_grad=retain_grad,
-                      enable_double_backprop=enable_double_backprop, loss_scale=loss_scale)
+        _backward_from((self,), None, retain_grad=retain_grad,
+                       enable_double_backprop=enable_double_backprop, loss_scale=loss_scale)
 
     # --------------------------------------------------------------- shapes
     @overload
@@ -559,3 +557,4 @@ from fchain.ops.math.div import rdiv as _rdiv  # noqa: E402
 from fchain.ops.math.mul import mul_pair as _mul_pair  # noqa: E402
 from fchain.ops.math.pow import rpow as _rpow  # noqa: E402
 from fchain.ops.math.sub import rsub as _rsub  # noqa: E402
+from fchain.facade.backprop import backward_from as _backward_from  # noqa: E402
