@@ -15,6 +15,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeAlias, TypeVar, cas
 import numpy
 
 from fchain.core import backend
+from fchain.dataset._batch import ArrayColumns, ColumnBatch
 from fchain.facade.device import Device, get_device
 from fchain.types import Array
 
@@ -247,6 +248,10 @@ class _ConcatExamples(Converter[Sequence[object], "Array | tuple[Array, ...] | d
         if len(batch) == 0:
             raise ValueError("concat_examples: batch is empty")
         dev = _as_device(device)
+        if type(batch) is ColumnBatch:
+            columns = batch.gather()
+            if columns is not None:
+                return _from_columns(columns, dev, padding)
         first = batch[0]
         if isinstance(first, tuple):
             n = len(first)
@@ -289,6 +294,40 @@ class _ConcatExamples(Converter[Sequence[object], "Array | tuple[Array, ...] | d
 
     def __repr__(self) -> str:
         return "<converter concat_examples>"
+
+
+def _from_columns(
+    columns: ArrayColumns, dev: Device | None, padding: Padding
+) -> Array | tuple[Array, ...] | dict[Any, Array]:
+    """``concat_examples`` of a lazy batch of an array-backed dataset: the gathered
+    columns are what stacking its examples gives (same values, dtype and shape), and
+    padding a column whose rows all have one shape only fills that same array."""
+    arrays = cast(tuple[Array, ...], columns.arrays)
+    if columns.kind == "tuple":
+        return tuple(
+            _move(dev, _pad(a, _padding_for(padding, i, f"at position {i}")))
+            for i, a in enumerate(arrays)
+        )
+    if columns.kind == "dict":
+        return {
+            k: _move(dev, _pad(a, _padding_for(padding, k, f"at key {k!r}")))
+            for k, a in zip(columns.keys, arrays)
+        }
+    if isinstance(padding, (tuple, Mapping)):
+        raise ValueError(
+            "concat_examples: padding is a tuple or dict but the examples are single "
+            "arrays; give one padding value"
+        )
+    return _move(dev, _pad(arrays[0], padding))
+
+
+def _pad(a: Array, padding: float | None) -> Array:
+    if padding is None:
+        return a
+    # As the general path: an array of the padding value, then the examples in it.
+    out = cast(Array, numpy.full(tuple(a.shape), padding, dtype=a.dtype))
+    out[...] = a
+    return out
 
 
 def _describe(ex: object) -> str:

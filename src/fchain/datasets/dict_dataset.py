@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import SupportsIndex, TypeVar, overload
+from typing import Any, SupportsIndex, TypeVar, cast, overload
 
+import numpy
+
+from fchain.dataset._batch import ArrayColumns, gatherable
 from fchain.dataset.dataset_mixin import (
     Dataset,
     DatasetMixin,
@@ -63,6 +66,14 @@ class DictDataset(DatasetMixin[dict[str, V]]):
 
     def __len__(self) -> int:
         return self._length
+
+    def _fchain_array_columns(self) -> ArrayColumns | None:
+        """The columns, when every one is a numeric numpy array and ``self`` is a plain
+        ``DictDataset``: the iterators' fast path (see ``fchain.dataset._batch``)."""
+        if type(self) is not DictDataset or not all(gatherable(d) for d in self._datasets.values()):
+            return None
+        arrays = cast("tuple[numpy.ndarray[Any, Any], ...]", tuple(self._datasets.values()))
+        return ArrayColumns("dict", arrays, tuple(self._datasets))
 
     def __repr__(self) -> str:
         return f"DictDataset(keys={list(self._datasets)}, length={self._length})"

@@ -6,6 +6,7 @@ from typing import Any, SupportsIndex, TypeVar, cast, overload
 
 import numpy
 
+from fchain.dataset._batch import ArrayColumns, gatherable
 from fchain.dataset.dataset_mixin import (
     Dataset,
     DatasetMixin,
@@ -93,6 +94,14 @@ class TupleDataset(DatasetMixin[T_co]):
 
     def __len__(self) -> int:
         return self._length
+
+    def _fchain_array_columns(self) -> ArrayColumns | None:
+        """The columns, when every one is a numeric numpy array and ``self`` is a plain
+        ``TupleDataset`` (a subclass may redefine its examples): the iterators' fast
+        path (see ``fchain.dataset._batch``)."""
+        if type(self) is not TupleDataset or not all(gatherable(d) for d in self._datasets):
+            return None
+        return ArrayColumns("tuple", cast(tuple[Any, ...], self._datasets))
 
     def __repr__(self) -> str:
         return f"TupleDataset(<{len(self._datasets)} datasets of length {self._length}>)"

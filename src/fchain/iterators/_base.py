@@ -114,10 +114,13 @@ class StatefulIterator(Iterator[E], Generic[E]):
 
     @property
     def epoch_detail(self) -> float:
-        size = self._epoch_size
+        # ``_epoch_size`` written out: triggers read this every iteration.
+        state = self._state
+        order = state.order
+        size = len(self.dataset) if order is None else len(order)
         if size == 0:
-            return float(self._state.epoch)
-        return self._state.epoch + self._state.current_position / size
+            return float(state.epoch)
+        return state.epoch + state.current_position / size
 
     @property
     def previous_epoch_detail(self) -> float | None:
