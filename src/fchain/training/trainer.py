@@ -133,14 +133,24 @@ class Trainer:
         update = self.updater.update
         reporter = self.reporter
         stop_trigger = self.stop_trigger
+        calls = [(entry.trigger, entry.extension) for _, entry in extensions]
         try:
             while not stop_trigger(self):
-                self.observation = {}
-                with reporter.scope(self.observation):
+                # ``with reporter.scope(observation):`` written out (it runs every
+                # iteration): the reporter is current and writes into the new dict.
+                observation: dict[str, Any] = {}
+                self.observation = observation
+                previous = reporter.observation
+                reporter.observation = observation
+                reporter.__enter__()
+                try:
                     update()
-                    for _, entry in extensions:
-                        if entry.trigger(self):
-                            entry.extension(self)
+                    for trigger, extension in calls:
+                        if trigger(self):
+                            extension(self)
+                finally:
+                    reporter.__exit__(None, None, None)
+                    reporter.observation = previous
         except BaseException as error:
             if show_loop_exception_msg and not isinstance(error, KeyboardInterrupt):
                 print("Exception in main training loop: {}".format(error), file=sys.stderr)

@@ -10,6 +10,7 @@ from fchain.facade.config import no_backprop_mode, using_config
 from fchain.training.extension import PRIORITY_WRITER, Extension
 
 if TYPE_CHECKING:
+    from fchain.dataset.convert import DeviceLike
     from fchain.training._types import TriggerLike
     from fchain.training.trainer import Trainer
 
@@ -30,7 +31,7 @@ class Evaluator(Extension):
     default_name = "validation"
 
     def __init__(self, iterator: Any, target: Any, converter: Callable[..., Any] | None = None,
-                 device: Any = None, eval_hook: Callable[[Evaluator], None] | None = None,
+                 device: DeviceLike = None, eval_hook: Callable[[Evaluator], None] | None = None,
                  eval_func: Callable[..., Any] | None = None, *, progress_bar: bool = False) -> None:
         self._iterators: dict[str, Any] = (
             dict(iterator) if isinstance(iterator, Mapping) else {"main": iterator})
@@ -74,7 +75,7 @@ class Evaluator(Extension):
 
     def evaluate(self) -> dict[str, float]:
         """The mean of every value reported while evaluating all batches."""
-        from fchain.facade.reporter import DictSummary, report_scope
+        from fchain.facade.reporter import DictSummary, get_current_reporter
 
         iterator = self._iterators["main"]
         eval_func = self.eval_func or self._targets["main"]
@@ -86,10 +87,17 @@ class Evaluator(Extension):
         else:
             it = copy.copy(iterator)
         summary = DictSummary()
+        converter = self.converter
+        device = self.device
         for batch in it:
             observation: dict[str, Any] = {}
-            with report_scope(observation):
-                in_arrays = self.converter(batch, self.device)
+            # ``with report_scope(observation):`` written out (it runs every batch).
+            reporter = get_current_reporter()
+            previous = reporter.observation
+            reporter.observation = observation
+            reporter.__enter__()
+            try:
+                in_arrays = converter(batch, device)
                 with no_backprop_mode():
                     if isinstance(in_arrays, tuple):
                         eval_func(*in_arrays)
@@ -97,6 +105,9 @@ class Evaluator(Extension):
                         eval_func(**in_arrays)
                     else:
                         eval_func(in_arrays)
+            finally:
+                reporter.__exit__(None, None, None)
+                reporter.observation = previous
             summary.add(observation)
         return {key: float(value) for key, value in summary.compute_mean().items()}
 

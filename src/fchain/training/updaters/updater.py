@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from fchain.facade.serializer import AbstractSerializer
 
 if TYPE_CHECKING:
+    from fchain.dataset.convert import DeviceLike
     from fchain.training.trainer import Trainer
 
 __all__ = ["Iterator", "Optimizer", "StandardUpdater", "Updater"]
@@ -98,7 +99,7 @@ class StandardUpdater(Updater):
     """
 
     def __init__(self, iterator: Iterator | Mapping[str, Iterator], optimizer: Any,
-                 converter: Callable[..., Any] | None = None, device: Any = None,
+                 converter: Callable[..., Any] | None = None, device: DeviceLike = None,
                  loss_func: Callable[..., Any] | None = None, loss_scale: float | None = None,
                  auto_new_epoch: bool = True) -> None:
         self._iterators: dict[str, Iterator] = (
