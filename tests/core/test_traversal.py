@@ -215,3 +215,20 @@ def test_intermediate_gradient_memory_is_released() -> None:
     leaf = result.leaves[id(x)][1]
     alive = [r() for r in refs if r() is not None]
     assert all(a is leaf for a in alive)
+
+
+def test_make_node_builds_the_same_frozen_node() -> None:
+    import dataclasses
+
+    from fchain.core.node import Node, make_node
+
+    fields = [f.name for f in dataclasses.fields(Node)]
+    values: list[object] = [object(), (1, 2), (None,), (), (), (), 7, "here"]
+    fast = make_node(*values)  # type: ignore[arg-type]  # placeholder field values
+    slow = Node(*values)  # type: ignore[arg-type]  # placeholder field values
+    assert type(fast) is Node
+    for name, value in zip(fields, values):
+        assert getattr(fast, name) is value and getattr(slow, name) is value
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.index = 8  # type: ignore[misc]  # the assignment under test
+    assert make_node(*values[:7]).created_at is None  # type: ignore[arg-type]  # placeholder field values

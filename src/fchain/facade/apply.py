@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import numpy
 
 from fchain.core import backend
-from fchain.core.node import Node
+from fchain.core.node import Node, make_node
 from fchain.core.op import OpDef
 from fchain.errors import DTypeError, FchainError, ShapeError
 from fchain.facade.config import _HOT, _global_version, hot_flags
@@ -31,6 +31,7 @@ _next_index = itertools.count().__next__
 _ndarray = numpy.ndarray
 _ref = weakref.ref
 _NUMPY = backend.NUMPY
+_make_node = make_node
 
 
 def _unwrap(op_name: str, i: int, x: object) -> Array:
@@ -129,7 +130,7 @@ def apply(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> tupl
     if backprop:
         graph_inputs = tuple([x if isinstance(x, Variable) else None for x in inputs])
         if any(v is not None and v.requires_grad for v in graph_inputs):
-            node = Node(op, params, graph_inputs, residuals,
+            node = make_node(op, params, graph_inputs, residuals,
                         tuple([_ref(v) for v in variables]), outs, _next_index(), where)
             for i, v in enumerate(variables):
                 v._creator = node
@@ -144,7 +145,12 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
     """``apply`` for a single-output op: the fast path of almost every function."""
     if len(inputs) == 1:
         x0 = inputs[0]
-        a0 = x0._data if type(x0) is Variable else _unwrap(op.name, 0, x0)
+        if type(x0) is Variable:
+            a0 = x0._data
+            graph_input = x0.requires_grad
+        else:
+            a0 = _unwrap(op.name, 0, x0)
+            graph_input = isinstance(x0, Variable) and x0.requires_grad
         arrays: tuple[Array, ...] = (a0,)
         if op.float_inputs and a0.dtype.kind != "f":
             _check_dtypes(op, arrays)
@@ -159,6 +165,11 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
                     arrays[i].dtype != first for i in float_inputs[1:] if i < len(arrays))):
                 _check_dtypes(op, arrays)
         xp = backend.namespace_of_all(op.name, arrays)
+        graph_input = False
+        for x in inputs:
+            if isinstance(x, Variable) and x.requires_grad:
+                graph_input = True
+                break
     try:
         outs, residuals = op.forward(xp, arrays, params)
     except (ValueError, TypeError, IndexError) as error:
@@ -178,16 +189,12 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
         where = _call_site()
         check_finite(op.name, "output", outs, where)
     if backprop:
-        requires = False
-        for x in inputs:
-            if type(x) is Variable or isinstance(x, Variable):
-                if x.requires_grad:
-                    requires = True
-                    break
-        if requires:
-            graph_inputs = tuple([x if isinstance(x, Variable) else None for x in inputs])
-            v._creator = Node(op, params, graph_inputs, residuals, (_ref(v),),
-                              outs, _next_index(), where)
+        if graph_input:
+            # ``inputs`` itself is the node's input tuple when it holds only Variables.
+            graph_inputs = inputs if (len(inputs) == 1 and type(inputs[0]) is Variable) else tuple(
+                [x if isinstance(x, Variable) else None for x in inputs])
+            v._creator = _make_node(op, params, graph_inputs, residuals,  # type: ignore[arg-type]  # holds Variables (or None) only
+                                    (_ref(v),), outs, _next_index(), where)
         else:
             v.requires_grad = False
     return v
