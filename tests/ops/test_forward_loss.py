@@ -140,6 +140,38 @@ def test_softmax_cross_entropy_gradient_formula(cache_score: bool, reduce: Any) 
     numpy.testing.assert_allclose(v.grad, expected, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("ignore_label", [-1, 0])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("reduce", ["mean", "no"])
+@pytest.mark.parametrize("normalize", [True, False])
+@pytest.mark.parametrize("double", [False, True])
+def test_softmax_cross_entropy_2d_path_agrees_with_the_general_path(
+        ignore_label: int, weighted: bool, reduce: Any, normalize: bool, double: bool) -> None:
+    # 2-d scores take the row-indexed path; the same scores with a trailing axis of
+    # size 1 take the one-hot path.  Loss, gradient and second-order gradient agree.
+    x = RNG.normal(size=(6, 4))
+    t = numpy.array([0, 3, -1, 2, 0, 1]) if ignore_label == -1 else numpy.array([0, 3, 1, 2, 0, 1])
+    w = RNG.uniform(0.5, 2.0, size=4) if weighted else None
+    u = RNG.normal(size=x.shape)
+    results = []
+    for xs, ts in ((x, t), (x[:, :, None], t[:, None])):
+        v = fchain.Variable(xs.copy())
+        loss = F.softmax_cross_entropy(v, ts, normalize=normalize, class_weight=w,
+                                       ignore_label=ignore_label, reduce=reduce,
+                                       enable_double_backprop=double)
+        total = F.sum(loss * numpy.arange(1.0, 7.0).reshape(loss.shape)) if reduce == "no" else loss
+        (g1,) = fchain.grad([total], [v])  # first order: the rules run on arrays
+        (gx,) = fchain.grad([total], [v], enable_double_backprop=True)
+        assert g1 is not None and gx is not None
+        numpy.testing.assert_allclose(g1.array, gx.array, rtol=1e-12, atol=1e-14)
+        (ggx,) = fchain.grad([F.sum(gx * u.reshape(xs.shape))], [v])
+        assert ggx is not None
+        results.append((loss.array.reshape(-1), g1.array.reshape(x.shape), ggx.array.reshape(x.shape)))
+    for got, expected in zip(results[0], results[1]):
+        numpy.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+    assert numpy.abs(results[0][1]).sum() > 0
+
+
 def test_softmax_cross_entropy_second_order_without_enable_double_backprop() -> None:
     # d/dx of (d loss / d x . u) for loss = -log_softmax(x)[t]: the Hessian of the
     # log-sum-exp, diag(p) - p p^T, applied to u; checked against numpy.

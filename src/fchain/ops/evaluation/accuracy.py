@@ -31,10 +31,15 @@ class AccuracyParams:
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: AccuracyParams) -> Forwarded:
     y, t = inputs
-    pred = xp.reshape(xp.argmax(y, axis=1), t.shape)
-    hit = xp.equal(pred, t)
+    pred = y.argmax(axis=1)  # forward rules get arrays: their methods skip numpy's dispatch
+    if pred.shape != t.shape:
+        pred = pred.reshape(t.shape)
+    hit = pred == t
     if p.ignore_label is None:
-        value = xp.mean(hit, keepdims=False)
+        # Chainer's ``hit.mean(dtype=y.dtype)``: the count summed in y's dtype, then
+        # divided in it (what numpy's mean does, without its Python-level wrapper).
+        dtype = y.dtype
+        return (xp.asarray(hit.sum(dtype=dtype) / dtype.type(max(hit.size, 1)), dtype=dtype),), ()
     else:
         valid = xp.not_equal(t, p.ignore_label)
         correct = xp.sum(xp.logical_and(hit, valid), keepdims=False)

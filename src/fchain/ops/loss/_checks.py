@@ -48,19 +48,21 @@ def check_same_shape(fname: str, a_name: str, a: Array, b_name: str, b: Array) -
             "they must be equal")
 
 
-def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: int | None) -> None:
-    """Every label must lie in ``[low, high)`` or equal ``ignore_label``.
+def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: int | None) -> bool:
+    """Every label must lie in ``[low, high)`` or equal ``ignore_label``.  Returns
+    whether every label lies in ``[low, high)``.
 
     Usually decided from the minimum and maximum (two reductions, and two host
     synchronisations on the GPU); the elementwise test runs only when those do not.
     """
     if t.size == 0:
-        return
+        return True
     xp = backend.namespace_of(t)
     lowest, highest = int(t.min()), int(t.max())
-    if highest < high and (lowest >= low or (
-            lowest == ignore_label and (ignore_label == low - 1 or lowest == highest))):
-        return  # the common case (all labels in range, or ignore_label just below it)
+    if highest < high and lowest >= low:
+        return True  # the common case
+    if highest < high and lowest == ignore_label and (ignore_label == low - 1 or lowest == highest):
+        return False  # in range or ignored, and some are ignored
     bad = xp.logical_not(xp.logical_and(xp.greater_equal(t, low), xp.less(t, high)))
     if ignore_label is not None:
         bad = xp.logical_and(bad, xp.not_equal(t, ignore_label))
@@ -70,3 +72,4 @@ def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: 
         if ignore_label is not None:
             allowed += f" or t == {ignore_label} (ignore_label)"
         raise ValueError(f"{fname}: every label in t must satisfy {allowed}, but t contains {found}")
+    return False

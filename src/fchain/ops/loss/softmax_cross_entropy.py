@@ -63,6 +63,10 @@ class SoftmaxCrossEntropyParams:
     reduce: str
     soft: bool
     kl: bool
+    rows: bool = False
+    """Hard labels and a 2-d ``x``: the row-indexed path (no one-hot mask)."""
+    all_valid: bool = False
+    """No label equals ``ignore_label`` (known from the label check)."""
 
 
 def _row_shape(x: Array) -> Shape:
@@ -85,6 +89,8 @@ def _log_softmax_parts(xp: ArrayNamespace, x: Array) -> tuple[Array, Array, Arra
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyParams) -> Forwarded:
     if p.soft:
         return _forward_soft(xp, inputs, p)
+    if p.rows:
+        return _forward_rows(xp, inputs, p)
     x, t = inputs
     n_class = x.shape[1]
     t1 = t.reshape(_row_shape(x))
@@ -109,6 +115,49 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyParams) -
         y = per.reshape(t.shape)
         scale = weight
     residuals: Inputs = (x, onehot, scale, m)
+    if p.cache_score:
+        e /= s  # e is this call's own temporary: it becomes the cached softmax
+        residuals += (e,)
+    return (y,), residuals
+
+
+def _forward_rows(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyParams) -> Forwarded:
+    """Hard labels, ``x`` of shape ``(N, C)``: each row's label entry is picked by
+    index (``z[arange(N), t]``) instead of through a one-hot mask, and with no
+    ignored label and no class weight every row weighs ``1 / N``.
+
+    Residuals: ``x``, the labels with ignored ones replaced by 0, the per-row scale
+    ``w[t] * valid * coeff`` (a 0-d array when it is the same for every row), the row
+    maxima and, with ``cache_score``, the softmax.
+    """
+    x, t = inputs
+    n = x.shape[0]
+    m, z, e, s = _log_softmax_parts(xp, x)
+    rows = xp.arange(n)
+    if p.all_valid:
+        labels, valid = t, None
+    else:
+        valid = xp.not_equal(t, p.ignore_label)
+        labels = xp.where(valid, t, 0)
+    per = xp.log(s).reshape(n)
+    per -= z[rows, labels]
+    weight = None if valid is None else valid.astype(x.dtype)
+    if p.class_weight is not None:
+        w = p.class_weight.reshape(x.shape[1])[labels]
+        weight = w if weight is None else weight * w
+    if weight is not None:
+        per *= weight
+    if p.reduce == "mean":
+        if p.normalize and valid is not None:
+            coeff = xp.asarray(1.0 / xp.maximum(valid.sum(), 1), dtype=x.dtype)
+        else:
+            coeff = xp.asarray(1.0 / max(n, 1), dtype=x.dtype)
+        y = xp.asarray(per.sum() * coeff, dtype=x.dtype)
+        scale = coeff if weight is None else weight * coeff
+    else:
+        y = per
+        scale = xp.ones_like(per) if weight is None else weight
+    residuals: Inputs = (x, labels, scale, m)
     if p.cache_score:
         e /= s  # e is this call's own temporary: it becomes the cached softmax
         residuals += (e,)
@@ -160,6 +209,8 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: SoftmaxCrossEn
         else:
             g = xp.reshape(gy, _row_shape(x))
         return (y * t_sum - t) * g, None
+    if p.rows:
+        return _vjp_rows(xp, residuals, gy)
     onehot, scale = residuals[1], residuals[2]
     y = _softmax(xp, residuals, 3, 4)
     if p.reduce == "mean":
@@ -167,6 +218,25 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: SoftmaxCrossEn
     else:
         g = xp.reshape(gy, scale.shape) * scale
     return (y - onehot) * g, None
+
+
+def _vjp_rows(xp: ArrayNamespace, residuals: Inputs, gy: Array) -> Grads:
+    """``(softmax(x) - onehot(t)) * scale * gy`` for the row-indexed residuals.  On
+    arrays the label entries are decremented in place; on the second-order namespace
+    the one-hot mask is built (a constant) and the expression is recorded."""
+    x, labels, scale = residuals[0], residuals[1], residuals[2]
+    y = _softmax(xp, residuals, 3, 4)
+    g = gy * scale  # 0-d, or one value per row
+    if isinstance(xp, DiffNamespace):
+        raw = labels.array if isinstance(labels, Variable) else labels
+        rxp = backend.namespace_of(raw)
+        onehot = rxp.equal(rxp.reshape(raw, (-1, 1)), rxp.arange(x.shape[1]).reshape(1, -1))
+        if g.ndim:
+            g = xp.reshape(g, (x.shape[0], 1))
+        return (y - onehot.astype(x.dtype)) * g, None
+    gx = y * (g.reshape(x.shape[0], 1) if g.ndim else g)
+    gx[xp.arange(x.shape[0]), labels] -= g
+    return gx, None
 
 
 def _sample(draw: Draw) -> Case:
@@ -266,12 +336,14 @@ def softmax_cross_entropy(
         if ta.dtype != xa.dtype:
             ta = backend.namespace_of(ta).asarray(ta, dtype=xa.dtype)
         soft = True
+        all_valid = False
     elif ta.dtype.kind in "iu":
         expected = (xa.shape[0],) + tuple(xa.shape[2:])
         if tuple(ta.shape) != expected:
             raise ShapeError(f"{_NAME}: t has shape {tuple(ta.shape)} but x has shape {tuple(xa.shape)}; "
                              f"expected t of shape {expected}")
-        check_label_values(_NAME, ta, 0, xa.shape[1], ignore_label)
+        in_range = check_label_values(_NAME, ta, 0, xa.shape[1], ignore_label)
+        all_valid = in_range and not 0 <= ignore_label < xa.shape[1]
         if class_weight is not None:
             weight = _class_weight(class_weight, xa)
         soft = False
@@ -279,5 +351,6 @@ def softmax_cross_entropy(
         raise DTypeError(f"{_NAME}: t must hold integer labels or floating soft targets, got dtype {ta.dtype}")
     params = SoftmaxCrossEntropyParams(
         normalize, cache_score and not enable_double_backprop, weight, int(ignore_label), reduce,
-        soft, soft_target_loss == "kl-divergence")
+        soft, soft_target_loss == "kl-divergence", rows=not soft and xa.ndim == 2,
+        all_valid=all_valid)
     return apply1(SOFTMAX_CROSS_ENTROPY, (x, ta), params)
