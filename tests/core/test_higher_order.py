@@ -123,3 +123,20 @@ def test_op_without_second_order_refuses_double_backprop_clearly() -> None:
     np.testing.assert_allclose(g.array, [6.0])
     with pytest.raises(NotDoubleDifferentiableError, match="first_order_only_square"):
         fchain.grad([y], [x], enable_double_backprop=True)
+
+
+def test_grad_seeds_ones_of_any_shape_and_ignores_the_outputs_grad() -> None:
+    # Chainer's grad(): a missing grad_output is an array of ones of the output's
+    # shape, whatever that shape, and an existing y.grad is not used.
+    x = Variable(np.array([1.0, 2.0, 3.0]))
+    y = x * x
+    y.grad = np.full(3, 5.0)
+    (gx,) = fchain.grad([y], [x])
+    assert gx is not None
+    np.testing.assert_array_equal(gx.array, 2.0 * x.array)
+    np.testing.assert_array_equal(y.grad, np.full(3, 5.0))  # left as it was
+    s = F.sum(x * x)
+    s.grad = np.asarray(5.0)
+    (gs,) = fchain.grad([s], [x])
+    assert gs is not None
+    np.testing.assert_array_equal(gs.array, 2.0 * x.array)

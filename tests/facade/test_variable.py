@@ -38,6 +38,20 @@ def test_grad_setter_and_grad_var() -> None:
     assert v.grad is None
 
 
+def test_grad_must_match_the_data_in_dtype_and_shape() -> None:
+    v = Variable(np.zeros((2, 3), np.float32))
+    with pytest.raises(TypeError, match="Variable.grad: the gradient has dtype float64 but the data has dtype float32"):
+        v.grad = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"Variable.grad: the gradient has shape \(3,\) but the data has shape \(2, 3\)"):
+        v.grad = np.ones(3, np.float32)
+    with pytest.raises(ValueError, match="Variable.grad_var: the gradient has shape"):
+        v.grad_var = Variable(np.ones((3, 2), np.float32))
+    assert v.grad is None, "a rejected gradient is not stored"
+    lazy = fchain.Parameter()
+    lazy.grad = np.ones(4)  # an uninitialized Parameter has nothing to match yet
+    assert lazy.grad is not None and lazy.grad.shape == (4,)
+
+
 def test_addgrad_and_copydata() -> None:
     a = Variable(np.zeros(2, np.float32))
     b = Variable(np.ones(2, np.float32), grad=np.full(2, 2.0, np.float32))

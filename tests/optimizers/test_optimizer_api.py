@@ -211,7 +211,7 @@ def test_uninitialized_param_is_skipped_until_it_has_data() -> None:
     assert rule.state is None and not lazy.is_initialized
     lazy.initialize((3,))
     lazy.array[...] = 1.0
-    lazy.grad = np.full(3, 2.0)
+    lazy.grad = np.full(3, 2.0, dtype=np.float32)  # a Parameter is float32 by default
     opt.update()
     np.testing.assert_allclose(lazy.array, 1.0 - 0.1 * 2.0)
     assert sorted(rule.state or {}) == ["v"]

@@ -260,7 +260,11 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
     gys = list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(gys) != len(outputs):
         raise ValueError(f"grad: {len(outputs)} outputs but {len(gys)} grad_outputs")
-    seeds = [(y, _seed(y, gy, "grad")) for y, gy in zip(outputs, gys)]
+    # As Chainer: a missing output gradient is ones of the output's shape (any
+    # shape), and ``y.grad`` is not read.
+    seeds = [(y, _seed(y, gy, "grad") if gy is not None else Variable(
+        backend.namespace_of(y._data).ones_like(y._data), requires_grad=False))
+        for y, gy in zip(outputs, gys)]
     if loss_scale is not None:
         seeds = [(y, Variable(_scaled(g._data, loss_scale), requires_grad=False)) for y, g in seeds]
     wanted = [(v._creator, v._index) for v in inputs if v._creator is not None]

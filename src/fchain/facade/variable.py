@@ -33,6 +33,23 @@ def _check_array(data: object, where: str) -> Array:
     )
 
 
+def _check_grad_matches(var: Variable, g: Array, where: str) -> None:
+    """A gradient must be an array of the data's kind (numpy or CuPy), dtype and
+    shape, as Chainer checks; an uninitialized Parameter takes any."""
+    data = var._data
+    if data is None:
+        return
+    if type(g) is not type(data) and backend.is_cupy_array(g) != backend.is_cupy_array(data):
+        raise TypeError(
+            f"{where}: the gradient is a {type(g).__module__}.{type(g).__name__} but the data is a "
+            f"{type(data).__module__}.{type(data).__name__}; move it to the variable's device")
+    if g.dtype != data.dtype:
+        raise TypeError(f"{where}: the gradient has dtype {g.dtype} but the data has dtype {data.dtype}")
+    if g.shape != data.shape:
+        raise ValueError(
+            f"{where}: the gradient has shape {tuple(g.shape)} but the data has shape {tuple(data.shape)}")
+
+
 class Variable:
     """An array with a gradient and, when an op produced it, its creator node.
 
@@ -98,7 +115,9 @@ class Variable:
         if value is None:
             self._grad_var = None
         else:
-            self._grad_var = Variable(_check_array(value, "Variable.grad"), requires_grad=False)
+            g = _check_array(value, "Variable.grad")
+            _check_grad_matches(self, g, "Variable.grad")
+            self._grad_var = Variable(g, requires_grad=False)
 
     @property
     def grad_var(self) -> Variable | None:
@@ -107,8 +126,10 @@ class Variable:
 
     @grad_var.setter
     def grad_var(self, value: Variable | None) -> None:
-        if value is not None and not isinstance(value, Variable):
-            raise TypeError(f"Variable.grad_var: expected a Variable or None, got {type(value).__name__}")
+        if value is not None:
+            if not isinstance(value, Variable):
+                raise TypeError(f"Variable.grad_var: expected a Variable or None, got {type(value).__name__}")
+            _check_grad_matches(self, value._data, "Variable.grad_var")
         self._grad_var = value
 
     @property
