@@ -131,6 +131,39 @@ def test_orthogonal_tall_matrix_has_orthonormal_columns() -> None:
     np.testing.assert_allclose(a.T @ a, np.eye(2), atol=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(3, 3), (4, 4), (2, 2, 2), (3, 5), (5, 3)])
+def test_orthogonal_follows_chainers_transpose_rule_under_the_global_seed(
+        shape: tuple[int, ...]) -> None:
+    # Chainer transposes the drawn (out, in) matrix only when in > out; a square
+    # matrix is factorized as drawn.  Expected values: the same draw, factorized here.
+    I.set_rng(None)
+    out_dim = shape[0]
+    in_dim = int(np.prod(shape[1:]))
+    np.random.seed(0)
+    a = np.random.normal(size=(out_dim, in_dim))
+    flip = in_dim > out_dim
+    q, r = np.linalg.qr(a.T if flip else a)
+    expected = q * np.copysign(1.1, np.diag(r))
+    if flip:
+        expected = expected.T
+    np.random.seed(0)
+    got = _filled(I.Orthogonal(), shape)
+    np.testing.assert_array_equal(got, expected.reshape(shape))
+
+
+def test_orthogonal_square_draw_is_not_the_transposed_factorization() -> None:
+    # The audit's case: for (3, 3) the QR of a and of a.T give different matrices,
+    # so the rule is observable.
+    I.set_rng(None)
+    np.random.seed(0)
+    a = np.random.normal(size=(3, 3))
+    q_t, r_t = np.linalg.qr(a.T)
+    transposed = (q_t * np.copysign(1.1, np.diag(r_t))).T
+    np.random.seed(0)
+    got = _filled(I.Orthogonal(), (3, 3))
+    assert not np.allclose(got, transposed)
+
+
 def test_orthogonal_modes_and_edge_cases() -> None:
     with pytest.raises(ShapeError, match="projection"):
         _filled(I.Orthogonal(mode="projection"), (5, 2))

@@ -1,10 +1,12 @@
 """``Orthogonal``: a scaled (semi-)orthogonal matrix (Saxe et al., 2013).
 
 The array is viewed as a matrix ``(out, in)`` (trailing axes flattened).  A
-standard-normal matrix of that shape is drawn; for ``out <= in`` the QR
+standard-normal matrix of that shape is drawn; for ``out < in`` the QR
 decomposition of its transpose gives ``in x out`` orthonormal columns, whose
-transpose is stored: the rows are orthonormal.  For ``out > in`` the QR of the
-matrix itself gives orthonormal columns.  Signs follow ``diag(R)`` so the result is
+transpose is stored: the rows are orthonormal.  For ``out >= in`` (square matrices
+included) the QR of the matrix itself gives orthonormal columns.  This is Chainer's
+rule (transpose only when ``in > out``), so after ``numpy.random.seed(s)`` every
+shape, square ones too, gets exactly Chainer's numbers.  Signs follow ``diag(R)`` so the result is
 unique, and everything is multiplied by ``scale`` (Chainer's default 1.1).
 
 ``mode`` asserts the shape: ``'projection'`` needs ``out <= in``, ``'embedding'``
@@ -58,7 +60,7 @@ class Orthogonal(Initializer):
                 f"Orthogonal: mode={self.mode!r} needs at least as many rows as columns, but the "
                 f"array of shape {tuple(array.shape)} is {out_dim} x {in_dim}")
         a = draw_normal(self.rng, 1.0, (out_dim, in_dim))
-        transpose = out_dim <= in_dim
+        transpose = in_dim > out_dim  # Chainer's rule: a square matrix is not transposed
         q, r = numpy.linalg.qr(a.T if transpose else a)
         q = q * numpy.copysign(self.scale, numpy.diag(r))
         if transpose:
