@@ -289,6 +289,78 @@ def test_copyparams_values_persistents_and_lazy_targets() -> None:
         ChainList(L.Linear(1, 1)).addgrads(ChainList())
 
 
+def test_copyparams_initializes_an_uninitialized_source_and_copies_it() -> None:
+    # Chainer's copydata: the lazy source is initialized with the target's shape by
+    # its own initializer, and those values are copied over the target's.
+    src = L.Linear(None, 2, initialW=fchain.initializers.Constant(3.0))
+    dst = L.Linear(4, 2, initialW=fchain.initializers.Constant(-1.0), initial_bias=5.0)
+    dst.copyparams(src)
+    assert src.W.is_initialized and src.W.shape == (2, 4)
+    np.testing.assert_array_equal(src.W.array, np.full((2, 4), 3.0, np.float32))
+    np.testing.assert_array_equal(dst.W.array, np.full((2, 4), 3.0, np.float32))
+    assert dst.b is not None
+    np.testing.assert_array_equal(dst.b.array, np.zeros(2, np.float32))  # src.b's default
+    assert dst.W.array is not src.W.array
+
+
+def test_copyparams_between_two_uninitialized_links_leaves_both_lazy() -> None:
+    src, dst = L.Linear(None, 2), L.Linear(None, 2)
+    dst.copyparams(src)
+    assert not src.W.is_initialized and not dst.W.is_initialized
+
+
+def test_parameter_copydata_with_lazy_sides() -> None:
+    target = Parameter(np.array([1.0, 2.0], np.float32))
+    lazy_source = Parameter(fchain.initializers.Constant(7.0))
+    target.copydata(lazy_source)
+    np.testing.assert_array_equal(lazy_source.array, [7.0, 7.0])
+    np.testing.assert_array_equal(target.array, [7.0, 7.0])
+
+    lazy_target = Parameter(fchain.initializers.Constant(0.0))
+    lazy_target.copydata(Parameter(np.array([[1.0, 2.0, 3.0]], np.float32)))
+    assert lazy_target.shape == (1, 3)
+    np.testing.assert_array_equal(lazy_target.array, [[1.0, 2.0, 3.0]])
+
+    both_a, both_b = Parameter(), Parameter()
+    both_a.copydata(both_b)
+    assert both_a.array is None and both_b.array is None
+
+    with pytest.raises(ValueError, match="Parameter.copydata: the source variable 'v' has no data"):
+        Parameter(np.zeros(2, np.float32)).copydata(Variable(None, name="v"))
+    not_a_variable: Any = np.zeros(2, np.float32)
+    with pytest.raises(TypeError, match="expected a Variable, got ndarray"):
+        target.copydata(not_a_variable)
+
+
+def test_zerograd_on_an_uninitialized_parameter_gives_zeros_once_initialized() -> None:
+    p = Parameter(fchain.initializers.Constant(2.0))
+    p.zerograd()
+    assert p.grad is None
+    p.initialize((2, 3))
+    assert p.grad is not None
+    np.testing.assert_array_equal(p.grad, np.zeros((2, 3), np.float32))
+
+    q = Parameter(fchain.initializers.Constant(2.0))
+    q.zerograd()
+    q.cleargrad()  # forgets the pending zero gradient, as Chainer drops its Zero initializer
+    q.initialize((2,))
+    assert q.grad is None
+
+    r = Parameter(fchain.initializers.Constant(2.0))
+    r.initialize((2,))
+    assert r.grad is None
+
+
+def test_link_zerograds_before_a_lazy_linear_runs() -> None:
+    layer = L.Linear(None, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        layer.zerograds()
+    layer(np.ones((1, 3), np.float32))
+    assert layer.W.grad is not None
+    np.testing.assert_array_equal(layer.W.grad, np.zeros((2, 3), np.float32))
+
+
 def test_repeat() -> None:
     fchain.initializers.set_random_seed(1)
     block = L.Linear(3, 3)

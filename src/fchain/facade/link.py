@@ -363,7 +363,13 @@ class Link:
     def copyparams(self, link: Link, copy_persistent: bool = True) -> None:
         """Copy the parameter values (not gradients) of ``link``, which has the same
         structure, into this link's arrays, across devices; persistents too unless
-        ``copy_persistent=False``."""
+        ``copy_persistent=False``.
+
+        Lazy parameters follow Chainer's ``copydata``: an uninitialized parameter
+        here is initialized with the source's shape; an uninitialized source
+        parameter is initialized (on the source link's device, by its own
+        initializer) with this one's shape and then copied; a pair of uninitialized
+        parameters is left alone."""
         if not isinstance(link, Link):
             raise TypeError(f"{type(self).__name__}.copyparams: expected a Link, got {type(link).__name__}")
         src = link.__dict__
@@ -371,8 +377,10 @@ class Link:
         for name, param in self._own_params():
             other = _lookup_param(src, name, f"{type(self).__name__}.copyparams")
             if not other.is_initialized:
-                continue
-            if not param.is_initialized:
+                if not param.is_initialized:
+                    continue
+                link._initialize_param(other, param.shape)
+            elif not param.is_initialized:
                 self._initialize_param(param, other.shape)
             param.copydata(other)
         if copy_persistent:

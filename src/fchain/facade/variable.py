@@ -456,7 +456,7 @@ class Parameter(Variable):
     a shape the parameter stays uninitialized until ``initialize(shape)``.
     """
 
-    __slots__ = ("initializer", "update_rule", "_initial_device")
+    __slots__ = ("initializer", "update_rule", "_initial_device", "_zero_grad_on_init")
 
     initializer: object
     update_rule: Any
@@ -464,6 +464,9 @@ class Parameter(Variable):
     def __init__(self, initializer: object = None, shape: int | Sequence[int] | None = None,
                  name: str | None = None) -> None:
         self._initial_device: object = None
+        # Set by zerograd() while uninitialized: initialize() then makes a zero
+        # gradient (Chainer keeps a Zero grad initializer until the data exists).
+        self._zero_grad_on_init = False
         if isinstance(initializer, numpy.ndarray) or backend.is_cupy_array(initializer):
             array = cast(Array, initializer)
             super().__init__(array, name=name)
@@ -499,16 +502,47 @@ class Parameter(Variable):
 
             array = get_device(self._initial_device).send(array)
         self._data = array
-        if self._grad_var is not None:
+        if self._grad_var is not None or self._zero_grad_on_init:
+            self._zero_grad_on_init = False
             self.zerograd()
 
     def cleargrad(self) -> None:
+        """Set the gradient to ``None`` (an uninitialized parameter also forgets a
+        pending ``zerograd``)."""
         self._grad_var = None
+        self._zero_grad_on_init = False
 
     def zerograd(self) -> None:
+        """Set the gradient to zeros.  On an uninitialized parameter the gradient
+        becomes zeros of the right shape when ``initialize`` runs, as in Chainer."""
         if self._data is None:
+            self._zero_grad_on_init = True
             return
         super().zerograd()
+
+    def copydata(self, var: Variable) -> None:
+        """Copy ``var``'s data into this parameter, across devices (Chainer's rules).
+
+        An uninitialized side is initialized first: this parameter with ``var``'s
+        shape, or an uninitialized source ``Parameter`` with this one's shape (by its
+        own initializer, whose values are then copied here).  If both are
+        uninitialized nothing happens.
+        """
+        if not isinstance(var, Variable):
+            raise TypeError(f"Parameter.copydata: expected a Variable, got {type(var).__name__}")
+        src = var._data
+        if src is None:
+            if self._data is None:
+                return
+            if not isinstance(var, Parameter):
+                raise ValueError(
+                    f"Parameter.copydata: the source variable"
+                    f"{'' if var.name is None else ' ' + repr(var.name)} has no data "
+                    "to copy and, not being a Parameter, cannot be initialized")
+            var.initialize(self._data.shape)
+        elif self._data is None:
+            self.initialize(src.shape)
+        super().copydata(var)
 
     def to_device(self, device: object) -> Parameter:
         """Move to ``device``; an uninitialized parameter remembers it for ``initialize``."""
