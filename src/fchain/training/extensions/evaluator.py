@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fchain.facade.config import no_backprop_mode, using_config
 from fchain.training.extension import PRIORITY_WRITER, Extension
+from fchain.training.extensions._console import ERASE, isatty
 
 if TYPE_CHECKING:
+    from typing import IO
+
     from fchain.dataset.convert import DeviceLike
     from fchain.training._types import TriggerLike
     from fchain.training.trainer import Trainer
@@ -24,6 +28,10 @@ class Evaluator(Extension):
 
     ``iterator`` must not repeat (``repeat=False``); it is reset before each run.
     ``eval_func`` replaces ``target`` as the function called on each batch.
+    ``progress_bar=True`` shows Chainer's validation bar on stdout while evaluating
+    (``validation [###...]  42.00%`` and the number of batches); on a terminal it
+    is redrawn in place and erased at the end, elsewhere one line is printed at
+    the end of each evaluation.
     """
 
     trigger: TriggerLike = (1, "epoch")
@@ -89,7 +97,10 @@ class Evaluator(Extension):
         summary = DictSummary()
         converter = self.converter
         device = self.device
-        for batch in it:
+        batches: Iterable[Any] = it
+        if self._progress_bar:
+            batches = _with_progress(it, self.name or "validation", sys.stdout)
+        for batch in batches:
             observation: dict[str, Any] = {}
             # ``with report_scope(observation):`` written out (it runs every batch).
             reporter = get_current_reporter()
@@ -116,3 +127,35 @@ class Evaluator(Extension):
             finalize = getattr(iterator, "finalize", None)
             if finalize is not None:
                 finalize()
+
+
+def _with_progress(batches: Iterable[Any], name: str, out: IO[str], bar_length: int = 50,
+                   ) -> Iterator[Any]:
+    """Yield ``batches`` and draw a progress bar after each one has been evaluated
+    (the bar's rate is the iterator's ``epoch_detail`` when it has one)."""
+    tty = isatty(out)
+    count = 0
+
+    def lines() -> str:
+        detail = getattr(batches, "epoch_detail", None)
+        text = ""
+        if isinstance(detail, (int, float)):
+            rate = min(max(float(detail), 0.0), 1.0)
+            marks = int(rate * bar_length)
+            text = f"{name} [{'#' * marks}{'.' * (bar_length - marks)}] {rate:6.2%}\n"
+        return text + f"{count:10} iterations\n"
+
+    try:
+        for batch in batches:
+            yield batch  # the batch is evaluated before the generator resumes
+            count += 1
+            if tty:
+                block = lines()
+                out.write(ERASE + block + f"\033[{block.count(chr(10))}A")
+                out.flush()
+    finally:
+        if tty:
+            out.write(ERASE)
+        else:
+            out.write(lines())
+        out.flush()

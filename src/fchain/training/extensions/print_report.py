@@ -8,6 +8,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from fchain.facade.serializer import AbstractSerializer
 from fchain.training.extension import PRIORITY_READER, Extension
+from fchain.training.extensions._console import ERASE, isatty
 from fchain.training.extensions.log_report import LogReport
 
 if TYPE_CHECKING:
@@ -21,8 +22,13 @@ class PrintReport(Extension):
     """Prints a header once, then one row per new log entry, with Chainer's layout
     (columns at least 10 wide, two spaces apart, numbers in ``g`` format).
 
-    ``log_report`` is the LogReport extension's name (default ``'LogReport'``) or
-    the LogReport itself.
+    ``log_report`` is the LogReport extension's name (default ``'LogReport'``) or a
+    LogReport of its own, which PrintReport then calls itself each time it is
+    called (as Chainer does), so it need not be registered with the trainer.
+
+    On a terminal (``out.isatty()``) each line is preceded by the erase-to-end code
+    ``ESC [J``, which clears a ProgressBar drawn below the cursor before the row is
+    written over it; the bar is redrawn below the row on its next update.
     """
 
     trigger: TriggerLike = (1, "iteration")
@@ -49,7 +55,11 @@ class PrintReport(Extension):
             found = trainer.get_extension(report)
             if not isinstance(found, LogReport):
                 raise TypeError(f"PrintReport: extension {report!r} is not a LogReport")
-            report = found
+            return found.log
+        if not isinstance(report, LogReport):
+            raise TypeError(f"PrintReport: log_report must be a LogReport or the name of one, "
+                            f"got {type(report).__name__}")
+        report(trainer)  # a LogReport of our own: it accumulates when we are called
         return report.log
 
     def _row(self, entry: dict[str, Any]) -> str:
@@ -62,15 +72,17 @@ class PrintReport(Extension):
         return "".join(cells).rstrip() + "\n"
 
     def __call__(self, trainer: Trainer) -> None:
-        out = self.out
-        if not self._header_printed:
-            out.write(self._header)
-            self._header_printed = True
         log = self._log(trainer)
+        if self._header_printed and len(log) == self._log_len:
+            return  # most iterations: nothing new to print
+        out = self.out
+        erase = ERASE if isatty(out) else ""
+        if not self._header_printed:
+            out.write(erase + self._header)
+            self._header_printed = True
         for entry in log[self._log_len:]:
-            out.write(self._row(entry))
-        if len(log) > self._log_len:
-            out.flush()
+            out.write(erase + self._row(entry))
+        out.flush()
         self._log_len = len(log)
 
     def serialize(self, serializer: AbstractSerializer) -> None:

@@ -8,6 +8,7 @@ import time
 from typing import IO, TYPE_CHECKING
 
 from fchain.training.extension import PRIORITY_READER, Extension
+from fchain.training.extensions._console import ERASE, isatty
 
 if TYPE_CHECKING:
     from fchain.training._types import TriggerLike
@@ -25,7 +26,9 @@ class ProgressBar(Extension):
             97.593 iters/sec. Estimated time to finish: 0:04:34.
 
     The training length comes from the stop trigger (an ``(n, unit)`` interval) or
-    ``training_length``.  On a terminal the block is redrawn in place.
+    ``training_length``.  On a terminal the block is redrawn in place (erase, draw,
+    cursor back up), so that PrintReport rows, which erase the bar before they are
+    written, stay on the screen above it; elsewhere each block is simply appended.
     """
 
     trigger: TriggerLike = (1, "iteration")
@@ -81,15 +84,19 @@ class ProgressBar(Extension):
         else:
             lines.append(f"{'inf':>10} iters/sec. Estimated time to finish: 0:00:00.\n")
         out = self.out
-        if self._drawn and out.isatty():
-            out.write("\033[4A")
-        out.write("\033[J" if out.isatty() else "")
-        out.write("".join(lines))
+        if isatty(out):
+            # Chainer's protocol: erase from the cursor down, draw, and put the cursor
+            # back at the bar's first line.  Whatever is printed next (a PrintReport
+            # row, which erases first) takes the bar's place, and the next draw comes
+            # below it, so printed rows are never overwritten.
+            out.write(ERASE + "".join(lines) + f"\033[{len(lines)}A")
+        else:
+            out.write("".join(lines))
         out.flush()
         self._drawn = True
 
     def finalize(self) -> None:
         out = self.out
-        if self._drawn and out.isatty():
-            out.write("\033[J")
+        if self._drawn and isatty(out):
+            out.write(ERASE)
             out.flush()
