@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +24,10 @@ class LogReport(Extension):
     writes the whole log as JSON to ``<out>/<filename>`` (atomically).
 
     ``keys`` restricts the observed keys; ``postprocess`` may edit each entry before
-    it is stored; ``filename=None`` keeps the log in memory only.
+    it is stored.  ``filename`` (default ``'log'``; Chainer's older spelling
+    ``log_name`` is accepted) is formatted with the new entry, so ``'log_{epoch}'``
+    writes ``log_1``, ``log_2``, ...; ``log_name=None`` keeps the log in memory only.
+    The file gets the usual permissions (``0o666`` less the umask).
     """
 
     trigger: TriggerLike = (1, "iteration")
@@ -33,13 +35,18 @@ class LogReport(Extension):
 
     def __init__(self, keys: Iterable[str] | None = None, trigger: TriggerLike = (1, "epoch"),
                  postprocess: Callable[[dict[str, Any]], None] | None = None,
-                 filename: str | None = "log", **kwargs: Any) -> None:
+                 filename: str | None = None, **kwargs: Any) -> None:
         self._keys = None if keys is None else list(keys)
         self._trigger = get_trigger(trigger)
         self._postprocess = postprocess
-        self._log_name = kwargs.pop("log_name", filename)
+        # Chainer 7: ``filename=None`` falls back to the old ``log_name`` argument,
+        # whose default is ``'log'``; only ``log_name=None`` turns the file off.
+        log_name = kwargs.pop("log_name", "log")
         if kwargs:
             raise TypeError(f"LogReport: unexpected arguments {sorted(kwargs)}")
+        if log_name is not None and not isinstance(log_name, str):
+            raise TypeError(f"LogReport: log_name must be a str or None, got {log_name!r}")
+        self._log_name: str | None = log_name if filename is None else filename
         self._log: list[dict[str, Any]] = []
         self._init_summary()
 
@@ -71,23 +78,28 @@ class LogReport(Extension):
             self._postprocess(entry)
         self._log.append(entry)
         if self._log_name is not None:
-            self._write(os.path.join(trainer.out, self._log_name))
+            self._write(os.path.join(trainer.out, self._file_name(entry)))
         self._init_summary()
 
-    def _write(self, path: str) -> None:
-        folder = os.path.dirname(path) or "."
-        os.makedirs(folder, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".tmp_log_", dir=folder)
+    def _file_name(self, entry: dict[str, Any]) -> str:
+        assert self._log_name is not None
         try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(self._log, f, indent=4)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            if os.path.exists(temp):
-                os.remove(temp)
-            raise
+            return self._log_name.format(**entry)
+        except (KeyError, IndexError, AttributeError) as error:
+            raise KeyError(f"LogReport: filename {self._log_name!r} names {error}, which the log "
+                           f"entry does not have; its keys are {sorted(entry)}") from None
+
+    def _write(self, path: str) -> None:
+        from fchain.serializers._common import atomic_write
+
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        text = json.dumps(self._log, indent=4)
+
+        def write(temp: str) -> None:
+            with open(temp, "w") as f:
+                f.write(text)
+
+        atomic_write(path, write)
 
     def serialize(self, serializer: AbstractSerializer) -> None:
         """Chainer's keys: ``_trigger/``, ``_summary/`` and ``_log`` (JSON text)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from types import ModuleType
@@ -130,17 +129,17 @@ class PlotReport(Extension):
         if self._postprocess is not None:
             self._postprocess(figure, axes, self._summary)
         legend = axes.legend(bbox_to_anchor=(1.05, 1), loc=2, borderaxespad=0.0)
-        folder = os.path.dirname(path) or "."
-        os.makedirs(folder, exist_ok=True)
-        suffix = os.path.splitext(path)[1] or ".png"
-        fd, temp = tempfile.mkstemp(prefix=".tmp_plot_", suffix=suffix, dir=folder)
-        os.close(fd)
-        try:
-            figure.savefig(temp, bbox_extra_artists=(legend,), bbox_inches="tight")
-            os.replace(temp, path)
-        finally:
-            if os.path.exists(temp):
-                os.remove(temp)
+        from fchain.serializers._common import atomic_write
+
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        # The temporary name has no meaningful extension: name the format.
+        extension = os.path.splitext(path)[1].lstrip(".").lower() or "png"
+
+        def write(temp: str) -> None:
+            figure.savefig(temp, format=extension, bbox_extra_artists=(legend,),
+                           bbox_inches="tight")
+
+        atomic_write(path, write)
 
     def serialize(self, serializer: AbstractSerializer) -> None:
         """Chainer's key ``_plot_<filename>`` (the series as JSON text), plus the

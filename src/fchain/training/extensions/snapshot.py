@@ -41,29 +41,17 @@ def _atomic_save(savefun: SaveFun, folder: str, filename: str, target: Any) -> s
     """Save through ``savefun`` so that the file appears complete or not at all.
 
     fchain's own ``save_npz`` is already atomic and is called on the final path; a
-    user's ``savefun`` writes a temporary file in the same folder that is flushed,
-    given the usual permissions and renamed.
+    user's ``savefun`` writes a temporary file in the same folder through the same
+    helper (created with the usual permissions, flushed, renamed).
     """
-    import tempfile
+    from fchain.serializers._common import atomic_write
 
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, filename)
     if savefun is _default_save:
         savefun(path, target)
-        return path
-    fd, temp = tempfile.mkstemp(prefix=".tmp_" + os.path.basename(filename) + "_", dir=folder)
-    os.close(fd)
-    try:
-        savefun(temp, target)
-        with open(temp, "rb") as f:
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
+    else:
+        atomic_write(path, lambda temp: savefun(temp, target))
     return path
 
 
