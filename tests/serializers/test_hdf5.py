@@ -207,3 +207,48 @@ def test_clear_error_without_h5py(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(ImportError, match="load_hdf5 needs h5py"):
         serializers.load_hdf5(tmp_path / "x.h5", Tree())
     assert os.listdir(tmp_path) == []
+
+
+# --------------------------------------------------------------------- error texts
+
+
+def _damage_dataset(path: Path, key: str) -> None:
+    with h5py.File(path, "r") as f:
+        ds = f[key]
+        assert ds.chunks is not None  # gzip-compressed, one chunk
+        offset = ds.id.get_chunk_info(0).byte_offset
+        size = ds.id.get_storage_size()
+    data = bytearray(path.read_bytes())
+    for i in range(offset + 4, offset + size - 4):
+        data[i] = 0x55
+    path.write_bytes(bytes(data))
+
+
+def test_unreadable_dataset_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.h5"
+    serializers.save_hdf5(path, classifier_mlp(seed=1, n_in=40))
+    _damage_dataset(path, "predictor/l1/W")
+    model = _zeroed(classifier_mlp(seed=1, n_in=40))
+    before = model.snapshot()
+    with pytest.raises(LoadError) as info:
+        serializers.load_hdf5(path, model)
+    (problem,) = info.value.problems
+    assert problem.startswith(f"load_hdf5({str(path)!r}): 'predictor/l1/W' is unreadable")
+    assert "HDF5Deserializer('/')" not in str(info.value)
+    assert same_snapshot(model.snapshot(), before)
+
+
+def test_hdf5_deserializer_names_the_file_and_the_group(tmp_path: Path) -> None:
+    path = tmp_path / "grouped.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("top/extra", data=numpy.zeros(2, numpy.float32))
+        f.create_dataset("top/W", data=numpy.zeros(3, numpy.float32))
+    with h5py.File(path, "r") as f:
+        with pytest.raises(LoadError) as info:  # W: (3,) in the file, (4,) in the target
+            serializers.HDF5Deserializer(f["top"], strict=False).load(Tree({"W": numpy.ones(4, numpy.float32)}))
+        assert str(info.value).startswith(
+            f"HDF5Deserializer({str(path)!r}, group '/top'): cannot load into Tree")
+        with pytest.raises(LoadError) as info:
+            serializers.HDF5Deserializer(f).load(Tree(children={"top": Tree({"W": numpy.ones(3, numpy.float32)})}))
+        assert str(info.value).startswith(f"HDF5Deserializer({str(path)!r}): cannot load into Tree")
+        assert "unexpected key 'top/extra'" in str(info.value)

@@ -472,3 +472,72 @@ def test_save_to_file_object() -> None:
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         serializers.load_npz(tmp_path / "nope.npz", Tree())
+
+
+# --------------------------------------------------------------------- error texts
+
+
+def _corrupt_member(path: Path, member: str) -> None:
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + info.compress_size - 8, start + info.compress_size):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("compression", [True, False])
+def test_corrupt_member_is_not_reported_as_a_pickle(tmp_path: Path, compression: bool) -> None:
+    path = _save(classifier_mlp(seed=1), tmp_path / "c.npz", compression)
+    _corrupt_member(path, "predictor/l2/W.npy")
+    with pytest.raises(LoadError) as info:
+        serializers.load_npz(path, _zero_classifier())
+    (problem,) = info.value.problems
+    assert "'predictor/l2/W' is corrupt or truncated" in problem
+    assert "pickle" not in problem
+    assert problem.count("load_npz(") == 1  # the place is said once, not nested twice
+
+
+def test_npz_deserializer_over_numpy_load_names_the_file(tmp_path: Path) -> None:
+    path = _save(classifier_mlp(seed=1), tmp_path / "named.npz", compression=False)
+    _corrupt_member(path, "predictor/l1/b.npy")
+    with numpy.load(path) as npz:
+        with pytest.raises(LoadError) as info:
+            serializers.NpzDeserializer(npz).load(_zero_classifier())
+    message = str(info.value)
+    assert message.startswith(f"NpzDeserializer({str(path)!r}): cannot load into Tree: 1 problem")
+    assert "'predictor/l1/b' is corrupt or truncated" in message and "pickle" not in message
+
+
+class _Wrapped(dict[str, Any]):
+    """A user's mapping that hands out numpy's own lazily-loaded members."""
+
+    def __init__(self, npz: Any) -> None:
+        super().__init__()
+        self._npz = npz
+        for key in npz.files:
+            self[key] = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._npz[key]
+
+
+def test_numpys_pickle_refusal_through_a_plain_mapping_says_pickled(tmp_path: Path) -> None:
+    path = tmp_path / "obj.npz"
+    numpy.savez(path, s=numpy.asarray("text", dtype=object), allow_pickle=True)
+    with numpy.load(path) as npz:
+        with pytest.raises(LoadError) as info:
+            serializers.NpzDeserializer(_Wrapped(npz)).load(Tree(persistents={"s": ""}))
+    (problem,) = info.value.problems
+    assert "'s' holds a pickled Python object; fchain never unpickles" in problem
+    assert "allow_pickle" in problem  # numpy's own words follow
+
+
+def test_non_array_value_in_a_mapping_is_not_called_a_pickle() -> None:
+    ragged: dict[str, Any] = {"W": [[1.0, 2.0], [3.0]]}
+    with pytest.raises(LoadError) as info:
+        serializers.NpzDeserializer(ragged).load(Tree({"W": numpy.zeros((2, 2))}))
+    (problem,) = info.value.problems
+    assert "'W' is not an array (numpy cannot convert it)" in problem
+    assert "pickle" not in problem

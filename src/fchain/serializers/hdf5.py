@@ -142,10 +142,24 @@ class HDF5Deserializer(FlatDeserializer):
 
     def __init__(self, group: h5py.Group, strict: bool = True, *, path: str = "",
                  ignore_names: IgnoreNames | None = None) -> None:
-        where = f"HDF5Deserializer({group.name!r})"
+        self._setup(group, strict, path, ignore_names, _describe(group))
+
+    def _setup(self, group: h5py.Group, strict: bool, path: str,
+               ignore_names: IgnoreNames | None, where: str) -> None:
         self.group = group
         self.strict = strict
         self._init_flat(_GroupSource(group, where), where, path, strict, ignore_names)
+
+
+def _describe(group: h5py.Group) -> str:
+    """``HDF5Deserializer('model.h5')``, plus the group when it is not the root, so
+    every message names the file."""
+    # ``file`` is read with getattr: the local h5py stubs stay minimal, and a
+    # group-like object without one is still described.
+    filename = getattr(getattr(group, "file", None), "filename", "<unknown file>")
+    if group.name in ("/", None):
+        return f"HDF5Deserializer({filename!r})"
+    return f"HDF5Deserializer({filename!r}, group {group.name!r})"
 
 
 def save_hdf5(filename: PathLike, obj: Serializable | dict[str, Any], compression: int | None = 4) -> None:
@@ -184,6 +198,6 @@ def load_hdf5(filename: PathLike, obj: Serializable, *, path: str = "", strict: 
     with f:
         if VERSION_KEY in f.attrs:
             check_format_version(f"load_hdf5({name!r})", f.attrs[VERSION_KEY])
-        deserializer = HDF5Deserializer(f, strict=strict, path=path, ignore_names=ignore_names)
-        deserializer._session.where = f"load_hdf5({name!r})"
+        deserializer = HDF5Deserializer.__new__(HDF5Deserializer)
+        deserializer._setup(f, strict, path, ignore_names, f"load_hdf5({name!r})")
         deserializer.load(obj)

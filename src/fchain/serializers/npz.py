@@ -207,10 +207,19 @@ class _MappingSource:
     def read(self, key: str) -> Array | None:
         try:
             array = numpy.asarray(self._mapping[key])
-        except ValueError as exc:  # numpy's own NpzFile refusing an object array
+        except SerializationError:
+            raise  # from _NpzArchive: it already says what is wrong with the member
+        except ValueError as exc:
+            if "allow_pickle" in str(exc):  # numpy's own NpzFile refusing an object array
+                raise SerializationError(
+                    f"{self._where}: {key!r} holds a pickled Python object; fchain never "
+                    f"unpickles: {exc}"
+                ) from exc
             raise SerializationError(
-                f"{self._where}: {key!r} holds a pickled object or is unreadable: {exc}"
+                f"{self._where}: {key!r} is not an array (numpy cannot convert it): {exc}"
             ) from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise SerializationError(f"{self._where}: {key!r} is corrupt or truncated: {exc}") from exc
         if _npy.is_none_array(array):
             return None
         if array.dtype.hasobject:
@@ -238,6 +247,9 @@ class NpzDeserializer(FlatDeserializer):
         mapping: Mapping[str, Array] = npz
         where = "NpzDeserializer"
         if isinstance(npz, NpzFile) and npz.zip is not None:
+            name = getattr(npz.fid, "name", None)
+            if isinstance(name, (str, os.PathLike)):
+                where = f"NpzDeserializer({os.fspath(name)!r})"
             mapping = _NpzArchive(npz.zip, where)  # read None members without unpickling
         elif isinstance(npz, _NpzArchive):
             where = npz._where
