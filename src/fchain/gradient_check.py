@@ -4,10 +4,15 @@
   (5-point, with a non-differentiability test, when ``detect_nondifferentiable``).
 * ``check_backward(func, x_data, y_grad, ...)``: compares backprop with a numerical
   directional derivative along one random unit direction (two forward calls,
-  whatever the input size), as Chainer does.
+  whatever the input size, or five with ``detect_nondifferentiable``), as Chainer
+  does.
 * ``check_double_backward(...)``: the same check applied to the first-order
   gradient function, so second derivatives (also with respect to ``y_grad``) are
   verified.
+
+As in Chainer, a ``None`` entry of ``y_grad`` means that output contributes
+nothing, and the two sides are compared as ``testing.assert_allclose(numerical,
+backprop, atol, rtol)`` does: ``|numerical - backprop| <= atol + rtol * |backprop|``.
 
 Pass ``dtype=numpy.float64`` to compute the numerical side in float64 while the
 analytic side runs in the inputs' own dtype.
@@ -36,6 +41,9 @@ __all__ = [
 
 Func = Callable[..., object]
 
+# One sample of f: its outputs as float64 numpy copies (None where f returned None).
+_Sample = list[Array | None]
+
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:
     if value is None:
@@ -49,6 +57,11 @@ def _to_float64(a: Array) -> Array:
     return a.astype(numpy.float64) if a.dtype != numpy.float64 else a
 
 
+def _host_float64(a: Array) -> Array:
+    """A float64 numpy copy of ``a`` (a copy, so later in-place changes of ``a`` do not leak)."""
+    return numpy.array(backend.to_numpy(a), dtype=numpy.float64)
+
+
 def numerical_grad(f: Callable[[], Sequence[Array | None] | Array], inputs: Sequence[Array],
                    grad_outputs: Sequence[Array | None], eps: float = 1e-3,
                    detect_nondifferentiable: bool = False, diff_atol: float = 0.0,
@@ -57,72 +70,123 @@ def numerical_grad(f: Callable[[], Sequence[Array | None] | Array], inputs: Sequ
     """Per-element numerical gradient of ``sum(f() * grad_outputs)`` w.r.t. ``inputs``.
 
     ``f`` takes no argument and reads ``inputs``, which are perturbed in place and
-    restored.  Each result has its input's dtype.  With ``detect_nondifferentiable``
-    a 5-point stencil is used and a ``NondifferentiableError`` is raised where the
-    samples do not lie on a smooth curve.
+    restored.  Each result has its input's dtype; the differences are taken output
+    element by output element in float64 before they are weighted by
+    ``grad_outputs`` (an output whose grad_output is ``None`` contributes nothing).
+
+    With ``detect_nondifferentiable`` a 5-point stencil is used and, as in Chainer,
+    every output element is tested at every input element: a
+    ``NondifferentiableError`` is raised where its finiteness differs among the 5
+    samples, or where the samples do not fit a quadratic within
+    ``diff_atol + diff_rtol * (max - min)`` (RMS residual).
+
+    ``center_outputs`` is accepted for Chainer's signature and not used: Chainer 7
+    discards it too (it sets it to ``None`` on entry, since outputs in a low
+    precision dtype made the centre sample too coarse), so the centre is always
+    evaluated afresh, in float64.
     """
+    del center_outputs  # Chainer 7 ignores it as well; see the docstring
     if eps <= 0:
         raise ValueError(f"numerical_grad: eps must be positive, got {eps}")
     for i, x in enumerate(inputs):
         if x.dtype.kind != "f":
             raise RuntimeError(f"numerical_grad: input {i} has non-floating dtype {x.dtype}")
-    if len({backend.is_cupy_array(x) for x in inputs}) > 1:
+    arrays = list(inputs) + [g for g in grad_outputs if g is not None]
+    if len({backend.is_cupy_array(a) for a in arrays}) > 1:
         raise RuntimeError("numerical_grad: CPU and GPU arrays cannot be mixed")
+    gys = [None if g is None else _host_float64(g) for g in grad_outputs]
 
-    def evaluate() -> tuple[Array | None, ...]:
+    def evaluate() -> _Sample:
         out = f()
-        return tuple(out) if isinstance(out, (tuple, list)) else (cast(Array, out),)
-
-    def project(outs: tuple[Array | None, ...]) -> float:
-        total = 0.0
-        for y, gy in zip(outs, grad_outputs):
-            if y is None or gy is None:
+        outs = tuple(out) if isinstance(out, (tuple, list)) else (cast(Array, out),)
+        if len(outs) != len(gys):
+            raise ValueError(f"numerical_grad: f returned {len(outs)} outputs but there are "
+                             f"{len(gys)} grad_outputs")
+        sample: _Sample = []
+        for i, (y, gy) in enumerate(zip(outs, gys)):
+            if y is None:
+                sample.append(None)
                 continue
-            total += float((backend.to_numpy(_to_float64(y)) * backend.to_numpy(_to_float64(gy))).sum())
-        return total
+            if gy is not None and tuple(y.shape) != gy.shape:
+                raise ValueError(f"numerical_grad: output {i} has shape {tuple(y.shape)} but "
+                                 f"grad_outputs[{i}] has shape {gy.shape}")
+            sample.append(_host_float64(y))
+        return sample
 
     offsets = (-1.0, -0.5, 0.0, 0.5, 1.0) if detect_nondifferentiable else (-1.0, 1.0)
     grads: list[Array] = []
-    for x in inputs:
-        xp = backend.namespace_of(x)
-        flat = x.reshape(-1) if x.flags.c_contiguous else None
+    for i_in, x in enumerate(inputs):
         g = numpy.zeros(x.shape, dtype=numpy.float64)
         for idx in numpy.ndindex(*x.shape):
-            original = x[idx].copy() if flat is None else x[idx].copy()
-            samples: list[float] = []
-            for k in offsets:
-                x[idx] = original + k * eps
-                samples.append(project(evaluate()))
-            x[idx] = original
+            original = x[idx].copy()
+            samples: list[_Sample] = []
+            try:
+                for k in offsets:
+                    x[idx] = original + k * eps
+                    samples.append(evaluate())
+            finally:
+                x[idx] = original
             if detect_nondifferentiable:
-                _check_smooth(samples, eps, diff_atol, diff_rtol, idx)
-                y_m1, y_mh, _, y_ph, y_p1 = samples
-                g[idx] = (-y_p1 + 8 * y_ph - 8 * y_mh + y_m1) / (6 * eps)
-            else:
-                g[idx] = (samples[1] - samples[0]) / (2 * eps)
-        grads.append(xp.asarray(g.astype(x.dtype)) if backend.is_cupy_array(x) else g.astype(x.dtype))
+                _check_smooth(samples, diff_atol, diff_rtol, i_in, idx)
+            g[idx] = _stencil(samples, gys, eps)
+        out = g.astype(x.dtype)
+        grads.append(backend.namespace_of(x).asarray(out) if backend.is_cupy_array(x) else out)
     return tuple(grads)
 
 
-def _check_smooth(samples: list[float], eps: float, atol: float, rtol: float, where: object) -> None:
-    finite = [numpy.isfinite(s) for s in samples]
-    if any(finite) and not all(finite):
-        raise NondifferentiableError(
-            f"numerical_grad: some of the 5 samples around element {where} are not finite: {samples}")
-    if not all(finite):
-        return
-    xs = numpy.array([-1.0, -0.5, 0.0, 0.5, 1.0]) * eps
-    ys = numpy.array(samples)
-    span = float(ys.max() - ys.min())
-    if span == 0.0:
-        return
-    coeffs = numpy.polynomial.polynomial.polyfit(xs, ys, 2)
-    fitted = numpy.polynomial.polynomial.polyval(xs, coeffs)
-    rms = float(numpy.sqrt(numpy.mean((fitted - ys) ** 2)))
-    if rms > atol + rtol * span:
-        raise NondifferentiableError(
-            f"numerical_grad: the function is not differentiable near element {where}: "
-            f"samples {samples} do not fit a quadratic (residual {rms:.3g})")
+def _stencil(samples: list[_Sample], gys: list[Array | None], eps: float) -> float:
+    """The difference quotient of ``sum(y * gy)``, formed output element by element."""
+    total = 0.0
+    for i, gy in enumerate(gys):
+        ys = [s[i] for s in samples]
+        if any((y is None) != (ys[0] is None) for y in ys):
+            raise ValueError(f"numerical_grad: output {i} is None at some samples but not at others")
+        if gy is None or ys[0] is None:
+            continue
+        if len(ys) == 2:
+            y_m1, y_p1 = cast(list[Array], ys)
+            total += float(((y_p1 - y_m1) * gy).sum()) / (2 * eps)
+        else:
+            y_m1, y_mh, _, y_ph, y_p1 = cast(list[Array], ys)
+            total += float(((-y_p1 + 8 * y_ph - 8 * y_mh + y_m1) * gy).sum()) / (6 * eps)
+    return total
+
+
+# Design matrix of a quadratic at the 5 sample points (in units of eps / 2, centred).
+_QUADRATIC = numpy.vander(numpy.arange(-2.0, 3.0), 3)
+
+
+def _check_smooth(samples: list[_Sample], atol: float, rtol: float, i_in: int, where: object) -> None:
+    """Chainer's non-differentiability test, for every element of every output."""
+    for i_out in range(len(samples[0])):
+        ys = [s[i_out] for s in samples]
+        if ys[0] is None or ys[0].size == 0:
+            continue
+        stack = numpy.stack([cast(Array, y).reshape(-1) for y in ys])  # (5, output size)
+        finite = numpy.isfinite(stack)
+        if bool((finite != finite[0]).any()):
+            column = int(numpy.argwhere((finite != finite[0]).any(axis=0))[0, 0])
+            raise NondifferentiableError(
+                f"numerical_grad: the finiteness of output {i_out} (element {column} of it) "
+                f"differs among the 5 samples around element {where} of input {i_in}: "
+                f"{stack[:, column].tolist()}")
+        # Elements that are non-finite at all 5 points (log of a negative, ...) are
+        # consistently so: not a sign of a kink.  The rest are fitted.
+        values = stack[:, finite.all(axis=0)]
+        if values.size == 0:
+            continue
+        values = values - values[2]  # relative to the centre: fewer digits lost in the fit
+        coeffs = numpy.linalg.lstsq(_QUADRATIC, values, rcond=None)[0]
+        rms = numpy.sqrt(numpy.mean((_QUADRATIC @ coeffs - values) ** 2, axis=0))
+        span = values.max(axis=0) - values.min(axis=0)
+        bad = (rms > atol + rtol * span) & (span > 0)
+        if bool(bad.any()):
+            column = int(numpy.argmax(bad))
+            raise NondifferentiableError(
+                f"numerical_grad: output {i_out} is not differentiable near element {where} of "
+                f"input {i_in}: its samples (relative to the centre) {values[:, column].tolist()} "
+                f"do not fit a quadratic (RMS residual {float(rms[column]):.3g} > "
+                f"diff_atol {atol} + diff_rtol {rtol} * span {float(span[column]):.3g})")
 
 
 def _random_direction(sizes: Sequence[int], rng: numpy.random.Generator) -> list[Array]:
@@ -149,10 +213,17 @@ def check_backward(func: Func, x_data: Array | Sequence[Array], y_grad: Array | 
     """Assert that backprop through ``func`` matches a numerical directional derivative.
 
     ``func`` takes one Variable per array of ``x_data`` and returns a Variable or a
-    tuple of them.  ``y_grad`` holds one gradient per output (``None`` only for a
-    single one-element output).  ``params`` are Parameters ``func`` uses, checked as
-    well.  ``no_grads[i]`` skips input ``i`` (default: skip non-float inputs, whose
-    gradient must stay ``None``).  Raises ``AssertionError`` on a mismatch.
+    tuple of them (``None`` entries allowed).  ``y_grad`` holds one gradient per
+    output; a ``None`` entry means that output contributes nothing (Chainer's
+    semantics), and ``y_grad=None`` itself is allowed only for a single
+    one-element output, whose gradient is then 1.  ``params`` are Parameters
+    ``func`` uses, checked as well.  ``no_grads[i]`` skips input ``i`` (default:
+    skip non-float inputs, whose gradient must stay ``None``).
+
+    The check passes when ``|numerical - backprop| <= atol + rtol * |backprop|``
+    (``testing.assert_allclose(numerical, backprop, atol, rtol)`` in Chainer);
+    otherwise it raises ``AssertionError``.  ``dtype`` is the dtype the numerical
+    side runs in (default: each input's own).
     """
     xs_data = _as_tuple(x_data)
     params_t: tuple[Parameter, ...] = (params,) if isinstance(params, Parameter) else tuple(params)
@@ -162,20 +233,17 @@ def check_backward(func: Func, x_data: Array | Sequence[Array], y_grad: Array | 
         if len(no_grads) != len(xs_data):
             raise ValueError(f"check_backward: {len(xs_data)} inputs but {len(no_grads)} no_grads entries")
         skip = list(no_grads)
+    work_dtype = numpy.dtype(dtype) if dtype is not None else None
+    if work_dtype is not None and work_dtype.kind != "f":
+        raise ValueError(f"check_backward: dtype must be a floating-point dtype, got {work_dtype}")
     rng = rng if rng is not None else numpy.random.default_rng()
 
     xs = [Variable(x, requires_grad=not s) for x, s in zip(xs_data, skip)]
     for p in params_t:
         p.cleargrad()
     ys = _call(func, xs)
-    gys = _as_tuple(y_grad)
-    if not gys:
-        if len(ys) != 1 or ys[0].size != 1:
-            raise ValueError("check_backward: y_grad may be None only for a single one-element output")
-        gys = (None,)
-    if len(gys) != len(ys):
-        raise ValueError(f"check_backward: func returned {len(ys)} outputs but y_grad has {len(gys)}")
-    live = [(y, gy) for y, gy in zip(ys, gys) if y is not None]
+    gys = _grad_outputs("check_backward", ys, y_grad)
+    live = [(y, gy) for y, gy in zip(ys, gys) if y is not None and gy is not None]
     if live:
         _backward([y for y, _ in live], [gy for _, gy in live])
     for i, (x, s) in enumerate(zip(xs, skip)):
@@ -196,9 +264,11 @@ def check_backward(func: Func, x_data: Array | Sequence[Array], y_grad: Array | 
 
     base_inputs = [x.copy() for x in xs_data]
     base_params = [p._data.copy() for p in params_t]
-    work_dtype = numpy.dtype(dtype) if dtype is not None else None
+    delta0 = numpy.zeros((), dtype=numpy.float64)
 
-    def perturbed(delta: float) -> float:
+    def outputs_along_direction() -> tuple[Array | None, ...]:
+        """``func`` at ``x + delta0 * direction`` (inputs and params moved together)."""
+        delta = float(delta0)
         k = 0
         inputs: list[Array] = []
         for x0, s in zip(base_inputs, skip):
@@ -223,32 +293,49 @@ def check_backward(func: Func, x_data: Array | Sequence[Array], y_grad: Array | 
         finally:
             for p, original in zip(params_t, originals):
                 p._data = original
-        total = 0.0
-        for y, gy in zip(outs, gys):
-            if y is None or gy is None:
-                if y is not None and gy is None and y.size == 1 and len(outs) == 1:
-                    total += float(backend.to_numpy(_to_float64(y._data)).sum())
-                continue
-            total += float((backend.to_numpy(_to_float64(y._data)) *
-                            backend.to_numpy(_to_float64(gy))).sum())
-        return total
+        if len(outs) != len(gys):
+            raise ValueError(f"check_backward: func returned {len(ys)} outputs at first but "
+                             f"{len(outs)} when called again")
+        return tuple(None if y is None or gy is None else y._data for y, gy in zip(outs, gys))
 
-    delta0 = numpy.zeros((), dtype=numpy.float64)
-    (numeric_arr,) = numerical_grad(lambda: (numpy.asarray(perturbed(float(delta0))),), [delta0],
-                                    [numpy.ones((), dtype=numpy.float64)], eps=eps,
+    (numeric_arr,) = numerical_grad(outputs_along_direction, [delta0], list(gys), eps=eps,
                                     detect_nondifferentiable=detect_nondifferentiable,
-                                    diff_rtol=rtol)
+                                    diff_atol=0.0, diff_rtol=rtol)
     numeric = float(numeric_arr)
-    if not abs(numeric - analytic) <= atol + rtol * abs(numeric):
+    if not abs(numeric - analytic) <= atol + rtol * abs(analytic):
         raise AssertionError(
             "check_backward: backprop and numerical gradients differ along a random direction\n"
             f"  numerical: {numeric!r}\n  backprop:  {analytic!r}\n"
-            f"  difference {abs(numeric - analytic):.3g} > atol {atol} + rtol {rtol} * |numerical|\n"
+            f"  difference {abs(numeric - analytic):.3g} > atol {atol} + rtol {rtol} * |backprop|\n"
             f"  inputs: {[(x.shape, x.dtype) for x in xs_data]}\n"
             f"  params: {[(p.name, p.shape) for p in params_t]}")
 
 
-def _call(func: Func, xs: Sequence[Variable]) -> tuple[Variable, ...]:
+def _grad_outputs(where: str, ys: tuple[Variable | None, ...],
+                  y_grad: Array | Sequence[Array | None] | None) -> tuple[Array | None, ...]:
+    """One gradient (or ``None``: no contribution) per output of ``ys``.
+
+    ``y_grad=None`` stands for a gradient of 1 on a single one-element output; a
+    ``None`` output gets ``None`` whatever was given for it.
+    """
+    if y_grad is None:
+        if len(ys) != 1 or ys[0] is None or ys[0].size != 1:
+            shapes = [None if y is None else y.shape for y in ys]
+            raise ValueError(f"{where}: y_grad may be None only for a single one-element output "
+                             f"(a loss); func returned outputs of shapes {shapes}")
+        only = ys[0]
+        return (backend.namespace_of(only._data).ones_like(only._data),)
+    gys = _as_tuple(y_grad)
+    if len(gys) != len(ys):
+        raise ValueError(f"{where}: func returned {len(ys)} outputs but y_grad has {len(gys)}")
+    for i, (y, gy) in enumerate(zip(ys, gys)):
+        if y is not None and gy is not None and tuple(gy.shape) != y.shape:
+            raise ValueError(f"{where}: y_grad[{i}] has shape {tuple(gy.shape)} but output {i} "
+                             f"has shape {y.shape}")
+    return tuple(None if y is None else gy for y, gy in zip(ys, gys))
+
+
+def _call(func: Func, xs: Sequence[Variable]) -> tuple[Variable | None, ...]:
     out = func(*xs)
     if isinstance(out, Variable):
         return (out,)
@@ -273,22 +360,43 @@ def check_double_backward(func: Func, x_data: Array | Sequence[Array],
     """Check second derivatives: ``check_backward`` on the first-order gradient.
 
     The first-order gradient is a function of the inputs and of ``y_grad``, so the
-    derivative with respect to ``y_grad`` is checked too.  ``x_grad_grad`` holds one
-    gradient per checked input, ``params_grad_grad`` one per parameter.
+    derivative with respect to ``y_grad`` is checked too.  A ``None`` entry of
+    ``y_grad`` means that output contributes nothing (it is then not an input of
+    the first-order function either); ``y_grad=None`` means a gradient of 1 on a
+    single one-element output.  ``x_grad_grad`` holds one gradient per checked
+    input, ``params_grad_grad`` one per parameter.
     """
     xs_data = _as_tuple(x_data)
-    gys_data = _as_tuple(y_grad)
+    given = None if y_grad is None else _as_tuple(y_grad)
+    live = [] if given is None else [i for i, g in enumerate(given) if g is not None]
+    gys_data = tuple(cast(tuple[Array, ...], given)[i] for i in live)
     params_t: tuple[Parameter, ...] = (params,) if isinstance(params, Parameter) else tuple(params)
     n_x = len(xs_data)
+    if no_grads is not None and len(no_grads) != n_x:
+        raise ValueError(f"check_double_backward: {n_x} inputs but {len(no_grads)} no_grads entries")
     skip = [x.dtype.kind != "f" for x in xs_data] if no_grads is None else list(no_grads)
 
     def first_order_grad(*inputs: Variable) -> tuple[Variable, ...]:
         xs = inputs[:n_x]
-        gys = inputs[n_x:]
         ys = _call(func, xs)
+        if given is None:
+            _grad_outputs("check_double_backward", ys, None)  # validates: one one-element output
+            outs = [cast(Variable, ys[0])]
+            seeds: list[Variable | Array | None] = [None]
+        else:
+            if len(ys) != len(given):
+                raise ValueError(f"check_double_backward: func returned {len(ys)} outputs but "
+                                 f"y_grad has {len(given)}")
+            outs, seeds = [], []
+            for i, gy in zip(live, inputs[n_x:]):
+                y = ys[i]
+                if y is None:
+                    continue
+                outs.append(y)
+                seeds.append(gy if gy.dtype == y.dtype else _cast(gy, y.dtype))
         targets = [x for x, s in zip(xs, skip) if not s] + list(params_t)
-        seeds: list[Variable | Array | None] = list(gys) if gys else [None] * len(ys)
-        grads = _grad(list(ys), targets, seeds, enable_double_backprop=True)
+        grads = (_grad(outs, targets, seeds, enable_double_backprop=True) if outs
+                 else [None] * len(targets))
         out: list[Variable] = []
         for t, g in zip(targets, grads):
             if g is None:
@@ -298,7 +406,14 @@ def check_double_backward(func: Func, x_data: Array | Sequence[Array],
         return tuple(out)
 
     ggs = _as_tuple(x_grad_grad) + _as_tuple(params_grad_grad)
-    inputs = xs_data + tuple(g for g in gys_data if g is not None)
+    inputs = xs_data + gys_data
     check_backward(first_order_grad, inputs, ggs, params_t, eps=eps, atol=atol, rtol=rtol,
-                   no_grads=skip + [False] * (len(inputs) - n_x), dtype=dtype,
+                   no_grads=skip + [False] * len(gys_data), dtype=dtype,
                    detect_nondifferentiable=detect_nondifferentiable, rng=rng)
+
+
+def _cast(v: Variable, dtype: Any) -> Variable:
+    """``v`` cast to ``dtype`` differentiably (gradients flow back in ``v``'s dtype)."""
+    from fchain.ops.array.cast import cast as cast_op
+
+    return cast_op(v, dtype)
