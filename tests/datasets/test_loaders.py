@@ -282,13 +282,41 @@ def test_no_files_no_network_says_where_to_put_what(dirs: dict[str, Path],
         fchain.datasets.get_mnist()
     message = str(info.value)
     assert isinstance(info.value, FileNotFoundError)
+    # Every missing file of the data set, train and test, in one error.
     assert message.startswith("MNIST: cannot find, and could not download, "
-                              "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz.")
+                              "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
+                              "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.")
     assert str(dirs["mnist_cache"]) in message
     assert str(dirs["mnist_system"]) in message
     assert "FCHAIN_DATASET_ROOT" in message
-    assert f"from {url}train-images-idx3-ubyte.gz" in message
-    assert f"download {url}train-labels-idx1-ubyte.gz" in message
+    for name in fake.gz:
+        assert f"  {name}  ({len(fake.gz[name])} bytes, sha256 {sha(fake.gz[name])}) from {url}{name}" \
+            in message
+        assert f"download {url}{name}" in message
+    assert not dirs["mnist_cache"].exists() or not any(dirs["mnist_cache"].glob("*.npz"))
+
+
+def test_missing_test_files_are_reported_before_the_train_split_is_built(
+        dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeMnist(5)
+    monkeypatch.setattr(mnist_mod, "MNIST_SOURCE", fake.source((closed_port_url(),)))
+    put(dirs["mnist_cache"], {k: v for k, v in fake.gz.items() if k.startswith("train")})
+    with pytest.raises(DatasetNotFoundError) as info:
+        fchain.datasets.get_mnist()
+    first_line = str(info.value).splitlines()[0]
+    assert first_line == ("MNIST: cannot find, and could not download, "
+                          "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.")
+    assert not (dirs["mnist_cache"] / "train.npz").exists()  # nothing built in vain
+    # With the train split cached, only the test files are looked for.
+    put(dirs["mnist_system"], {k: v for k, v in fake.gz.items() if k.startswith("t10k")})
+    train, test = fchain.datasets.get_mnist(withlabel=False, ndim=2)
+    assert (len(train), len(test)) == (5, 3)
+    (dirs["mnist_cache"] / "test.npz").unlink()
+    for name in list(fake.gz):
+        if name.startswith("train"):
+            (dirs["mnist_cache"] / name).unlink()
+    _, test = fchain.datasets.get_mnist(withlabel=False, ndim=2)  # train.npz serves train
+    numpy.testing.assert_allclose(test, expected_images(fake.arrays["test"][0], 1.0, numpy.float32))
 
 
 def test_bad_arguments_fail_before_any_file_access(dirs: dict[str, Path]) -> None:

@@ -9,6 +9,7 @@ files are looked for and how they are checked.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from typing import Literal, TypeAlias, overload
@@ -134,12 +135,14 @@ def _validate(arrays: Mapping[str, Array]) -> str | None:
     return None
 
 
-def _build(source: Source, split: str) -> dict[str, Array]:
+def _split_files(split: str) -> tuple[str, str]:
     prefix = _SPLITS[split]
+    return f"{prefix}-images-idx3-ubyte.gz", f"{prefix}-labels-idx1-ubyte.gz"
+
+
+def _build(source: Source, split: str, paths: Mapping[str, str]) -> dict[str, Array]:
     specs = {s.name: s for s in source.files}
-    img_name = f"{prefix}-images-idx3-ubyte.gz"
-    lbl_name = f"{prefix}-labels-idx1-ubyte.gz"
-    paths = fetch(source, [img_name, lbl_name])
+    img_name, lbl_name = _split_files(split)
     images = _read_idx(paths[img_name], specs[img_name])
     labels = _read_idx(paths[lbl_name], specs[lbl_name])
     if images.dtype != numpy.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
@@ -155,9 +158,29 @@ def _build(source: Source, split: str) -> dict[str, Array]:
     return {"x": images.reshape(-1, 784), "y": labels}
 
 
-def _raw(source: Source, split: str) -> dict[str, Array]:
-    path = os.path.join(cache_dir(source), f"{split}.npz")
-    return load_or_build(path, ("x", "y"), _validate, lambda: _build(source, split))
+def _raw_splits(source: Source) -> dict[str, dict[str, Array]]:
+    """The decoded train and test arrays, from their npz caches or built from the
+    original files.  The files of every split still to be built are looked for in
+    one ``fetch``, so a missing-files error lists all of them (train and test) at
+    once instead of one split at a time."""
+    folder = cache_dir(source)
+    caches = {split: os.path.join(folder, f"{split}.npz") for split in _SPLITS}
+    fetched: dict[str, str] = {}
+
+    def build(split: str) -> dict[str, Array]:
+        if not all(name in fetched for name in _split_files(split)):
+            # This split, and every other one without a cache yet (an unreadable
+            # cache found later is rebuilt through its own fetch).
+            wanted = [name for other in _SPLITS
+                      if other == split or not os.path.isfile(caches[other])
+                      for name in _split_files(other) if name not in fetched]
+            fetched.update(fetch(source, wanted))
+        return _build(source, split, fetched)
+
+    return {
+        split: load_or_build(caches[split], ("x", "y"), _validate, functools.partial(build, split))
+        for split in ("train", "test")
+    }
 
 
 def _preprocess(
@@ -199,9 +222,9 @@ def _load(
     if ndim not in (1, 2, 3):
         raise ValueError(f"{fn}: invalid ndim for MNIST dataset: {ndim} (expected 1, 2 or 3)")
     image_dtype(fn, dtype)
+    raw = _raw_splits(source)
     return tuple(  # type: ignore[return-value]  # exactly two splits
-        _preprocess(fn, _raw(source, split), withlabel, ndim, scale, dtype, label_dtype,
-                    rgb_format)
+        _preprocess(fn, raw[split], withlabel, ndim, scale, dtype, label_dtype, rgb_format)
         for split in ("train", "test")
     )
 
