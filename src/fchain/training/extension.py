@@ -61,12 +61,20 @@ class Extension:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def make_extension(trigger: TriggerLike = (1, "iteration"), default_name: str | None = None,
-                   priority: int = PRIORITY_READER, finalizer: Callable[[], None] | None = None,
+def make_extension(trigger: TriggerLike = None, default_name: str | None = None,
+                   priority: int | None = None, finalizer: Callable[[], None] | None = None,
                    initializer: Callable[[Trainer], None] | None = None,
                    on_error: Callable[[Trainer, BaseException, object], None] | None = None,
                    ) -> Callable[[F], F]:
-    """Decorate a function ``f(trainer)`` so the trainer treats it as an extension."""
+    """Decorate a function ``f(trainer)`` so the trainer treats it as an extension.
+
+    As in Chainer, ``trigger=None`` and ``priority=None`` mean ``Extension``'s
+    defaults: every iteration, at ``PRIORITY_READER``.
+    """
+    if trigger is None:
+        trigger = Extension.trigger
+    if priority is None:
+        priority = Extension.priority
 
     def decorator(ext: F) -> F:
         setattr(ext, "trigger", trigger)

@@ -81,13 +81,17 @@ class _Snapshot(Extension):
         return re.compile("^" + r"(\d+)".join(re.escape(p) for p in parts) + "$")
 
     def _existing(self, folder: str) -> list[str]:
+        """This extension's snapshot files in ``folder``, oldest first: by mtime (as
+        Chainer), then by the numbers in the name (files written within the clock's
+        resolution: ``snapshot_iter_10`` is newer than ``snapshot_iter_9``)."""
         pattern = self._pattern()
-        found = []
+        found: list[tuple[float, tuple[int, ...], str]] = []
         for path in glob.glob(os.path.join(glob.escape(folder), "*")):
-            name = os.path.basename(path)
-            if pattern.match(name) and os.path.isfile(path):
-                found.append(path)
-        return sorted(found, key=lambda p: (os.path.getmtime(p), p))
+            match = pattern.match(os.path.basename(path))
+            if match and os.path.isfile(path):
+                numbers = tuple(int(g) for g in match.groups())
+                found.append((os.path.getmtime(path), numbers, path))
+        return [path for _, _, path in sorted(found)]
 
     def initialize(self, trainer: Trainer) -> None:
         if not self.autoload:

@@ -9,6 +9,7 @@ from fchain.facade.serializer import AbstractSerializer
 
 if TYPE_CHECKING:
     from fchain.dataset.convert import DeviceLike
+    from fchain.facade.device import Device
     from fchain.training.trainer import Trainer
 
 __all__ = ["Iterator", "Optimizer", "StandardUpdater", "Updater"]
@@ -96,12 +97,21 @@ class StandardUpdater(Updater):
     ``iterator`` and ``optimizer`` are one object each or dicts by name; the model
     is each optimizer's target.  Subclass and override ``update_core`` for custom
     steps (GANs, several optimizers).
+
+    As in Chainer 7, ``device`` (a specifier such as ``'@numpy'`` or ``'@cupy:0'``)
+    moves every optimizer's target there with ``to_device`` (except a model already
+    on a GPU when ``device`` is a GPU: GPU-to-GPU moves are skipped, as Chainer's
+    ``to_gpu`` does), and ``input_device`` is the device the converter sends each
+    batch to; it defaults to ``device``.  Both are kept as ``Device`` objects (or
+    ``None``) in ``device`` and ``input_device``.
     """
 
     def __init__(self, iterator: Iterator | Mapping[str, Iterator], optimizer: Any,
                  converter: Callable[..., Any] | None = None, device: DeviceLike = None,
                  loss_func: Callable[..., Any] | None = None, loss_scale: float | None = None,
-                 auto_new_epoch: bool = True) -> None:
+                 auto_new_epoch: bool = True, *, input_device: DeviceLike = None) -> None:
+        from fchain.facade.device import GpuDevice, get_device
+
         self._iterators: dict[str, Iterator] = (
             dict(iterator) if isinstance(iterator, Mapping) else {"main": iterator})
         self._optimizers: dict[str, Any] = (
@@ -111,7 +121,21 @@ class StandardUpdater(Updater):
 
             converter = concat_examples
         self.converter = converter
-        self.device = device
+        self.device: Device | None = None if device is None else get_device(device)
+        self.input_device: Device | None = (
+            self.device if input_device is None else get_device(input_device))
+        if self.device is not None:
+            for name, opt in self._optimizers.items():
+                target = opt.target
+                move = getattr(target, "to_device", None)
+                if move is None:
+                    raise TypeError(f"StandardUpdater: the target of optimizer {name!r} "
+                                    f"({type(target).__name__}) has no to_device(), so it cannot "
+                                    f"be moved to device {self.device}")
+                if isinstance(self.device, GpuDevice) and isinstance(
+                        getattr(target, "device", None), GpuDevice):
+                    continue
+                move(self.device)
         self.loss_func = loss_func
         self.loss_scale = loss_scale
         self.auto_new_epoch = auto_new_epoch
@@ -161,7 +185,7 @@ class StandardUpdater(Updater):
     def update_core(self) -> None:
         iterator = self._iterators["main"]
         batch = next(iterator)
-        in_arrays = self.converter(batch, self.device)
+        in_arrays = self.converter(batch, self.input_device)
         optimizer = self._optimizers["main"]
         loss_func = self.loss_func or optimizer.target
         if isinstance(in_arrays, tuple):
