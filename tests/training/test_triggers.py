@@ -105,3 +105,69 @@ def test_time_trigger_uses_elapsed_time() -> None:
         trainer.elapsed_time = t
         fired.append(trigger(trainer))  # type: ignore[arg-type]  # duck-typed trainer
     assert fired == [False, False, True, False, True]
+
+
+# ------------------------------------------------------------ snapshots without keys
+@pytest.mark.parametrize(("unit", "period"), [("iteration", 3), ("epoch", 1)])
+def test_interval_trigger_loads_a_snapshot_without_its_keys(tmp_path: Any, unit: str,
+                                                            period: int) -> None:
+    """An old Chainer snapshot lacks previous_iteration / previous_epoch_detail: a
+    strict load warns and the trigger guesses from the updater, so (called every
+    iteration) it fires where an uninterrupted run does."""
+    import numpy
+
+    from fchain.serializers import load_npz
+
+    whole = fired_at(IntervalTrigger(period, unit), FakeTrainer(4), 20)
+    trainer = FakeTrainer(4)
+    fired_at(IntervalTrigger(period, unit), trainer, 7)
+    path = str(tmp_path / "old.npz")
+    numpy.savez(path)  # no keys at all
+    resumed = IntervalTrigger(period, unit)
+    with pytest.warns(UserWarning, match="IntervalTrigger: the snapshot has no previous_"):
+        load_npz(path, resumed)
+    assert fired_at(resumed, trainer, 13) == [i for i in whole if i > 7]
+
+
+# ------------------------------------------------------------------ EarlyStopping
+def early_stop_at(trigger: Any, losses_per_epoch: list[float], iters_per_epoch: int = 4) -> int | None:
+    """The iteration at which ``trigger`` (a stop trigger) first fires."""
+    trainer = FakeTrainer(iters_per_epoch)
+    for loss in losses_per_epoch:
+        for _ in range(iters_per_epoch):
+            trainer.step()
+            trainer.observation = {"main/loss": loss, "main/accuracy": -loss}
+            if trigger(trainer):
+                return int(trainer.updater.iteration)
+    return None
+
+
+LOSSES = [3.0, 2.0, 2.5, 2.2, 2.1, 1.0, 0.5, 0.4]
+
+
+def test_early_stopping_stops_after_patience_checks_without_improvement() -> None:
+    from fchain.training.triggers import EarlyStoppingTrigger
+
+    # best 2.0 at epoch 2; epochs 3, 4, 5 do not improve: stop at the end of epoch 5
+    assert early_stop_at(EarlyStoppingTrigger(patience=3), LOSSES) == 20
+    assert early_stop_at(EarlyStoppingTrigger(patience=4), LOSSES) is None  # epoch 6 improves
+    assert early_stop_at(EarlyStoppingTrigger(patience=1), LOSSES) == 12
+    # 'auto' maximizes keys containing "accuracy" (here -loss: the same epochs)
+    assert early_stop_at(EarlyStoppingTrigger(monitor="main/accuracy", patience=3), LOSSES) == 20
+    assert early_stop_at(EarlyStoppingTrigger(patience=3, mode="max"), LOSSES) == 16
+    # max_trigger ends training regardless
+    trigger = EarlyStoppingTrigger(patience=10, max_trigger=(2, "epoch"))
+    assert trigger.get_training_length() == (2, "epoch")
+    assert early_stop_at(trigger, LOSSES) == 8
+
+
+def test_early_stopping_accepts_the_old_patients_spelling() -> None:
+    from fchain.training.triggers import EarlyStoppingTrigger
+
+    with pytest.warns(DeprecationWarning, match="'patients' is deprecated"):
+        trigger = EarlyStoppingTrigger(patients=1)
+    assert trigger.patience == 1
+    assert early_stop_at(trigger, LOSSES) == 12
+    assert EarlyStoppingTrigger().patience == 3
+    with pytest.raises(TypeError, match="patience or its old alias patients, not both"):
+        EarlyStoppingTrigger(patience=2, patients=2)

@@ -24,7 +24,13 @@ def serialize_extra(serializer: AbstractSerializer, name: str, target: object) -
     if isinstance(serializer, Serializer):
         serialize(child)
         return
+    from fchain.training.triggers.interval import IntervalTrigger
+
     try:
-        serialize(child)
+        if isinstance(target, IntervalTrigger):
+            # No guessing here: a snapshot without these keys loads as in Chainer.
+            target._serialize_state(child, guess_missing=False)
+        else:
+            serialize(child)
     except KeyError:  # a snapshot Chainer wrote: no fchain keys
         pass

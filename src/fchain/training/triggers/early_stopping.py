@@ -20,14 +20,28 @@ class EarlyStoppingTrigger:
     checks, or when ``max_trigger`` is reached.
 
     ``mode`` is ``'min'``, ``'max'`` or ``'auto'`` (max for keys containing
-    "accuracy", else min), as in Chainer.
+    "accuracy", else min), as in Chainer.  ``patience`` defaults to 3; Chainer's old
+    misspelling ``patients`` is accepted (with a ``DeprecationWarning``), but not
+    together with ``patience``.
     """
 
     def __init__(self, check_trigger: TriggerLike = (1, "epoch"), monitor: str = "main/loss",
-                 patience: int = 3, mode: str = "auto", verbose: bool = False,
-                 max_trigger: tuple[int | float, str] = (100, "epoch")) -> None:
+                 patience: int | None = None, mode: str = "auto", verbose: bool = False,
+                 max_trigger: tuple[int | float, str] = (100, "epoch"), *,
+                 patients: int | None = None) -> None:
         from fchain.facade.reporter import DictSummary
 
+        if patients is not None:
+            if patience is not None:
+                raise TypeError("EarlyStoppingTrigger: give patience or its old alias patients, "
+                                "not both")
+            import warnings
+
+            warnings.warn("EarlyStoppingTrigger: 'patients' is deprecated; use 'patience'",
+                          DeprecationWarning, stacklevel=2)
+            patience = patients
+        if patience is None:
+            patience = 3
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStoppingTrigger: mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.monitor = monitor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 from fchain.facade.serializer import AbstractSerializer
@@ -52,8 +53,32 @@ class IntervalTrigger:
         return bool(fire)
 
     def serialize(self, serializer: AbstractSerializer) -> None:
-        self._previous_iteration = int(serializer("previous_iteration", self._previous_iteration))
-        self._previous_epoch_detail = float(serializer("previous_epoch_detail", self._previous_epoch_detail))
+        """Chainer's keys ``previous_iteration`` and ``previous_epoch_detail``.  A
+        snapshot without them (written by an old Chainer) loads with a warning, and
+        the trigger then guesses the previous position from the updater."""
+        self._serialize_state(serializer, guess_missing=True)
+
+    def _serialize_state(self, serializer: AbstractSerializer, *, guess_missing: bool) -> None:
+        """``serialize``; with ``guess_missing=False`` (``serialize_extra`` uses it) a
+        missing key raises the deserializer's ``KeyError`` instead of being guessed."""
+        try:
+            self._previous_iteration = int(serializer("previous_iteration", self._previous_iteration))
+        except KeyError:
+            if not guess_missing:
+                raise
+            warnings.warn("IntervalTrigger: the snapshot has no previous_iteration; it is guessed "
+                          "from the current iteration, which is only right if this trigger is "
+                          "called every iteration", stacklevel=3)
+            self._previous_iteration = -1
+        try:
+            self._previous_epoch_detail = float(
+                serializer("previous_epoch_detail", self._previous_epoch_detail))
+        except KeyError:
+            if not guess_missing:
+                raise
+            warnings.warn("IntervalTrigger: the snapshot has no previous_epoch_detail; the "
+                          "updater's previous_epoch_detail is used instead", stacklevel=3)
+            self._previous_epoch_detail = -1.0
 
     def get_training_length(self) -> tuple[int | float, str]:
         return self.period, self.unit
