@@ -18,7 +18,9 @@ example, on purpose:
 * loss and accuracy are plotted to ``loss.png``/``accuracy.png`` in ``--out`` when
   matplotlib is installed (the ``fchain[plot]`` extra); ``--noplot`` turns it off.
 
-Resume an interrupted run with ``--resume result/snapshot_iter_N``.
+Resume an interrupted run with ``--resume result/snapshot_iter_N``, or run with
+``--autoload`` (as in Chainer's example): the same command, run again after a
+crash or preemption, continues from the newest snapshot in ``--out``.
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="directory to write the log and snapshots to")
     parser.add_argument("--resume", "-r", type=str, default=None,
                         help="resume the training from this snapshot")
+    parser.add_argument("--autoload", action="store_true",
+                        help="automatically load the newest snapshot in --out, in case of "
+                             "preemption or another temporary failure")
     parser.add_argument("--unit", "-u", type=int, default=100,
                         help="number of units in each hidden layer (the tutorial uses 100)")
     parser.add_argument("--dataset", choices=DATASETS, default="fashion-mnist",
@@ -188,7 +193,8 @@ def build_trainer(args: argparse.Namespace, train: LabeledImages, test: LabeledI
     trainer = training.Trainer(updater, (args.epoch, "epoch"), out=args.out)
     trainer.extend(extensions.Evaluator(test_iter, model, device=device))
     frequency = args.epoch if args.frequency == -1 else args.frequency
-    trainer.extend(extensions.snapshot(n_retains=2), trigger=(frequency, "epoch"))
+    trainer.extend(extensions.snapshot(n_retains=2, autoload=args.autoload),
+                   trigger=(frequency, "epoch"))
     trainer.extend(extensions.LogReport())
     if args.plot and extensions.PlotReport.available():
         trainer.extend(extensions.PlotReport(["main/loss", "validation/main/loss"], "epoch",

@@ -61,7 +61,7 @@ def test_defaults_are_chainers_except_the_tutorial_unit_count() -> None:
     assert args.device == "@numpy" and args.gpu is None and args.resume is None
     assert args.unit == 100  # the tutorial's MLP (Chainer's example: 1000)
     assert args.dataset == "fashion-mnist" and args.limit is None and args.frequency == 1
-    assert args.plot is True
+    assert args.plot is True and args.autoload is False
     assert train_mnist.device_spec(args) == "@numpy"
 
 
@@ -177,6 +177,32 @@ def test_resume_flag_continues_to_the_same_parameters(
     with np.load(final, allow_pickle=False) as npz:
         np.testing.assert_array_equal(npz["updater/model:main/predictor/l3/W"],
                                       full_params["/predictor/l3/W"].array)
+
+
+def test_autoload_flag_continues_from_the_newest_snapshot_in_out(
+        data_root: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """The same command run twice with --autoload: the second run (asked for one
+    epoch more) starts where the first one's last snapshot left off and ends with
+    the parameters of one uninterrupted run; without --autoload it starts over."""
+    _write_cache(data_root, "mnist", seed=6)
+    common = ["--dataset", "mnist", "--limit", "100", "-b", "30", "-u", "20", "--seed", "7",
+              "--noplot"]
+    _, full = _run([*common, "-e", "3", "-o", str(tmp_path / "full")])
+    out = str(tmp_path / "auto")
+    _, first = _run([*common, "-e", "2", "-o", out, "--autoload"])  # nothing to load yet
+    assert first.updater.iteration == 7  # ceil(100/30 * 2)
+    assert sorted(os.listdir(out)) == ["log", "snapshot_iter_4", "snapshot_iter_7"]
+    _, second = _run([*common, "-e", "3", "-o", out, "--autoload"])
+    assert second.updater.iteration == 10
+    log = second.get_extension("LogReport")
+    assert isinstance(log, extensions.LogReport)
+    assert [e["epoch"] for e in log.log] == [1, 2, 3]  # epochs 1-2 came from the snapshot
+    full_params = dict(full.updater.get_optimizer("main").target.namedparams())
+    for name, param in second.updater.get_optimizer("main").target.namedparams():
+        np.testing.assert_array_equal(param.array, full_params[name].array, err_msg=name)
+    assert sorted(os.listdir(out)) == ["log", "snapshot_iter_10", "snapshot_iter_7"]
+    _, fresh = _run([*common, "-e", "1", "-o", out])  # no --autoload: from scratch
+    assert fresh.updater.iteration == 4
 
 
 # --------------------------------------------------------------------------- demo.sh
