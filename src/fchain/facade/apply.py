@@ -48,6 +48,11 @@ def _unwrap(op_name: str, i: int, x: object) -> Array:
     )
 
 
+def _position(inputs: tuple[object, ...], x: object) -> int:
+    """The index of ``x`` in ``inputs`` by identity (for error messages)."""
+    return next(i for i, y in enumerate(inputs) if y is x)
+
+
 def _force_array(xp: ArrayNamespace, y: object) -> Array:
     """numpy returns scalars from 0-d arithmetic; a Variable always holds an array."""
     if backend.is_cupy_array(y):
@@ -152,24 +157,41 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
             a0 = _unwrap(op.name, 0, x0)
             graph_input = isinstance(x0, Variable) and x0.requires_grad
         arrays: tuple[Array, ...] = (a0,)
+        all_variables = True  # graph_input implies x0 is a Variable
         if op.float_inputs and a0.dtype.kind != "f":
             _check_dtypes(op, arrays)
         xp = _NUMPY if type(a0) is _ndarray else backend.namespace_of(a0)
     else:
-        arrays = tuple([x._data if type(x) is Variable else _unwrap(op.name, i, x)
-                        for i, x in enumerate(inputs)])
+        # One pass over the inputs: their arrays, whether any needs a gradient,
+        # whether all are numpy arrays and whether all are Variables.
+        collected: list[Array] = []
+        graph_input = False
+        numpy_only = True
+        all_variables = True
+        for x in inputs:
+            if isinstance(x, Variable):
+                a = x._data
+                if a is None:
+                    _unwrap(op.name, _position(inputs, x), x)
+                if x.requires_grad:
+                    graph_input = True
+            elif type(x) is _ndarray:
+                a = x
+                all_variables = False
+            else:
+                a = _unwrap(op.name, _position(inputs, x), x)
+                all_variables = False
+            if type(a) is not _ndarray:
+                numpy_only = False
+            collected.append(a)
+        arrays = tuple(collected)
         float_inputs = op.float_inputs
         if float_inputs:
             first = arrays[float_inputs[0]].dtype
             if first.kind != "f" or (len(float_inputs) > 1 and any(
                     arrays[i].dtype != first for i in float_inputs[1:] if i < len(arrays))):
                 _check_dtypes(op, arrays)
-        xp = backend.namespace_of_all(op.name, arrays)
-        graph_input = False
-        for x in inputs:
-            if isinstance(x, Variable) and x.requires_grad:
-                graph_input = True
-                break
+        xp = _NUMPY if numpy_only else backend.namespace_of_all(op.name, arrays)
     try:
         outs, residuals = op.forward(xp, arrays, params)
     except (ValueError, TypeError, IndexError) as error:
@@ -191,7 +213,7 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
     if backprop:
         if graph_input:
             # ``inputs`` itself is the node's input tuple when it holds only Variables.
-            graph_inputs = inputs if (len(inputs) == 1 and type(inputs[0]) is Variable) else tuple(
+            graph_inputs = inputs if (len(inputs) == 1 or all_variables) else tuple(
                 [x if isinstance(x, Variable) else None for x in inputs])
             v._creator = _make_node(op, params, graph_inputs, residuals,  # type: ignore[arg-type]  # holds Variables (or None) only
                                     (_ref(v),), outs, _next_index(), where)

@@ -23,7 +23,9 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, params: None) -> Forwarded:
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> Grads:
     gy = grads[0]
-    return (gy * xp.greater(residuals[0], 0.0).astype(gy.dtype),)
+    if isinstance(gy, Variable):  # second order: the mask is a constant of gy's dtype
+        return (gy * xp.greater(residuals[0], 0.0).astype(gy.dtype),)
+    return (gy * (residuals[0] > 0),)  # arrays: a float times a bool mask keeps the float dtype
 
 
 def _sample(draw: Draw) -> Case:

@@ -57,7 +57,7 @@ def _wants_grad(v: VariableLike) -> bool:
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: LinearParams) -> Forwarded:
     x, W = inputs[0], inputs[1]
     x2 = x if p.flat is None else xp.reshape(x, p.flat)
-    y = xp.matmul(x2, xp.transpose(W))
+    y = x2 @ W.T  # forward rules get arrays: operators and .T skip numpy's dispatch
     if p.bias:
         y += inputs[2]
     if p.out_shape is not None:
@@ -72,12 +72,14 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams) 
         x = xp.reshape(x, p.flat)
         if p.out_shape is not None:
             gy = xp.reshape(gy, (p.flat[0], p.out_shape[-1]))
-    gx = xp.matmul(gy, W) if p.grad_x else None
+    # ``@`` and ``.T`` work on arrays and Variables alike (both orders).
+    gx = gy @ W if p.grad_x else None
     if gx is not None and p.x_shape is not None:
         gx = xp.reshape(gx, p.x_shape)
-    gW = xp.matmul(xp.transpose(gy), x) if p.grad_W else None
+    gW = gy.T @ x if p.grad_W else None
     if p.bias:
-        return gx, gW, xp.sum(gy, axis=0, keepdims=False)
+        gb = xp.sum(gy, axis=0, keepdims=False) if isinstance(gy, Variable) else gy.sum(axis=0)
+        return gx, gW, gb
     return gx, gW
 
 
