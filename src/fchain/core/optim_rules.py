@@ -190,8 +190,17 @@ def adam(xp: ArrayNamespace, param: Array, grad: Array, m: Array, v: Array,
     ``v``; ``step = alpha_t / (sqrt(v) + eps)`` (``eps`` is added to the
     *uncorrected* root), clipped to ``bounds`` for AdaBound; finally
     ``param = (1 - eta * weight_decay_rate) * param - eta * step * m`` (decoupled
-    weight decay).  ``compute_dtype`` is float32 for float16 parameters (the moments
-    stay in the parameter's dtype), the parameter's own dtype otherwise."""
+    weight decay).
+
+    The decay factor is ``1 - eta * weight_decay_rate``: the schedule multiplier
+    ``eta`` scales the decay as well as the step.  This is Chainer 7's documented
+    formula, its fused GPU kernel, and also its CPU path (7.8.1's ``_inplace_axpby(
+    param, 1 - eta * weight_decay_rate, -eta, step * m)``), evaluated in the same
+    order here so float32 results agree bit for bit; the golden files in
+    ``tests/fixtures/chainer`` (AdamW-style ``eta=0.5``) pin it.
+
+    ``compute_dtype`` is float32 for float16 parameters (the moments stay in the
+    parameter's dtype), the parameter's own dtype otherwise."""
     grad = xp.asarray(grad, dtype=compute_dtype)
     m += (1.0 - beta1) * (grad - m)
     v += (1.0 - beta2) * (grad * grad - v)

@@ -9,8 +9,10 @@ Rate" (``adabound``, ``final_lr``, ``gamma``).
 
 The step uses the per-parameter ``t`` of each update rule:
 ``alpha_t = alpha * sqrt(1 - beta2**t) / (1 - beta1**t)`` and
-``param -= eta * (alpha_t * m / (sqrt(v) + eps) + weight_decay_rate * param)``, where
-``eps`` is added to the root of the *uncorrected* second moment, as Chainer does.
+``param = (1 - eta * weight_decay_rate) * param - eta * alpha_t * m / (sqrt(v) + eps)``,
+where ``eps`` is added to the root of the *uncorrected* second moment, as Chainer
+does.  ``eta`` multiplies the decoupled decay too (``1 - eta * weight_decay_rate``),
+which is Chainer 7.8.1's formula on both the CPU and the GPU.
 """
 
 from __future__ import annotations

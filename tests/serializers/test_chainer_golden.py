@@ -1,0 +1,344 @@
+"""Golden files written by real Chainer 7.8.1 (``tests/fixtures/chainer``, made by
+``make_golden.py`` there): fchain reads Chainer's npz and HDF5 files, gives Chainer's
+initial weights, loss, accuracy and optimizer trajectories, and writes files with
+exactly Chainer's keys, dtypes and shapes.
+
+The expected values are Chainer's own outputs read from the files with plain numpy /
+h5py (or zip headers), never through fchain.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy
+import pytest
+from numpy.lib import format as npy_format
+
+import fchain
+import fchain.functions as F
+import fchain.links as L
+from fchain import initializers, optimizer_hooks, optimizers, serializers
+from fchain.facade.optimizer import GradientMethod
+from fchain.types import Array
+
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
+CONFIGS: dict[str, dict[str, Any]] = json.loads((GOLDEN / "configs.json").read_text())
+PARAM_KEYS = ["predictor/l1/W", "predictor/l1/b", "predictor/l2/W", "predictor/l2/b",
+              "predictor/l3/W", "predictor/l3/b"]
+
+
+class MLP(fchain.Chain):
+    """The tutorial's MLP, as make_golden.py builds it in Chainer."""
+
+    def __init__(self, n_units: int, n_out: int) -> None:
+        super().__init__()
+        with self.init_scope():
+            self.l1 = L.Linear(None, n_units)
+            self.l2 = L.Linear(None, n_units)
+            self.l3 = L.Linear(None, n_out)
+
+    def forward(self, x: fchain.Variable | Array) -> fchain.Variable:
+        h1 = F.relu(self.l1(x))
+        h2 = F.relu(self.l2(h1))
+        return self.l3(h2)
+
+
+def _model() -> L.Classifier[MLP]:
+    return L.Classifier(MLP(10, 3))
+
+
+def _plain(path: Path) -> dict[str, Array]:
+    with numpy.load(path, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+def _data() -> tuple[Array, Array]:
+    d = _plain(GOLDEN / "data.npz")
+    return d["x"], d["t"]
+
+
+def _member_specs(path: Path) -> dict[str, tuple[numpy.dtype[Any], tuple[int, ...]]]:
+    """Key -> (dtype, shape) of every npz member, from the .npy headers alone (so a
+    pickled ``None`` member is described, never loaded)."""
+    out: dict[str, tuple[numpy.dtype[Any], tuple[int, ...]]] = {}
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            with zf.open(name) as fp:
+                version = npy_format.read_magic(fp)
+                if version == (1, 0):
+                    shape, _, dtype = npy_format.read_array_header_1_0(fp)
+                else:
+                    shape, _, dtype = npy_format.read_array_header_2_0(fp)
+            out[name.removesuffix(".npy")] = (numpy.dtype(dtype), tuple(shape))
+    return out
+
+
+def _without_fchain_keys(specs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in specs.items() if not any(p.startswith("__fchain") for p in k.split("/"))}
+
+
+def _params(model: fchain.Link) -> dict[str, Array]:
+    return {name.lstrip("/"): numpy.array(p.array) for name, p in model.namedparams()}
+
+
+def _initialized_from_chainer() -> L.Classifier[MLP]:
+    model = _model()
+    serializers.load_npz(GOLDEN / "mlp.npz", model)
+    return model
+
+
+# ---------------------------------------------------------------- initial model
+
+
+def test_numpy_seed_gives_chainers_initial_weights() -> None:
+    """numpy.random.seed(0), the tutorial MLP, one forward pass: Chainer's weights."""
+    x, _ = _data()
+    initializers.set_rng(None)
+    numpy.random.seed(0)
+    model = _model()
+    with fchain.using_config("train", False):
+        model.predictor(x[0])
+    want = _plain(GOLDEN / "mlp.npz")
+    assert sorted(want) == PARAM_KEYS
+    got = _params(model)
+    for key in PARAM_KEYS:
+        assert got[key].dtype == want[key].dtype == numpy.float32
+        numpy.testing.assert_array_equal(got[key], want[key], err_msg=key)
+
+
+def test_orthogonal_draws_match_chainer() -> None:
+    initializers.set_rng(None)
+    want = _plain(GOLDEN / "orthogonal.npz")
+    shapes = {"3x3": (3, 3), "3x5": (3, 5), "5x3": (5, 3), "2x2x2": (2, 2, 2)}
+    assert sorted(want) == sorted(shapes)
+    for key, shape in shapes.items():
+        numpy.random.seed(0)
+        got = numpy.empty(shape, numpy.float64)
+        initializers.Orthogonal()(got)
+        numpy.testing.assert_allclose(got, want[key], rtol=1e-12, atol=1e-14, err_msg=key)
+
+
+def test_load_chainers_npz_into_a_lazy_fchain_model() -> None:
+    model = _initialized_from_chainer()
+    want = _plain(GOLDEN / "mlp.npz")
+    got = _params(model)
+    assert sorted(got) == PARAM_KEYS
+    for key in PARAM_KEYS:
+        numpy.testing.assert_array_equal(got[key], want[key], err_msg=key)
+
+
+def test_load_chainers_hdf5_into_a_lazy_fchain_model() -> None:
+    h5py = pytest.importorskip("h5py")
+    model = _model()
+    serializers.load_hdf5(GOLDEN / "mlp.h5", model)
+    got = _params(model)
+    with h5py.File(GOLDEN / "mlp.h5", "r") as f:
+        for key in PARAM_KEYS:
+            numpy.testing.assert_array_equal(got[key], f[key][()], err_msg=key)
+
+
+def test_classifier_loss_and_accuracy_match_chainer() -> None:
+    x, t = _data()
+    model = _initialized_from_chainer()
+    with fchain.using_config("train", False):
+        loss = model(x[0], t[0])
+    want = _plain(GOLDEN / "classifier_eval.npz")
+    assert loss.array.dtype == want["loss"].dtype == numpy.float32
+    numpy.testing.assert_allclose(loss.array, want["loss"], rtol=1e-6)
+    assert model.accuracy is not None
+    assert float(model.accuracy.array) == float(want["accuracy"])
+
+
+@pytest.mark.parametrize("fmt", ["npz", "h5"])
+def test_chainers_lazy_linear_loads_and_stays_lazy(fmt: str) -> None:
+    if fmt == "h5":
+        pytest.importorskip("h5py")
+    layer = L.Linear(None, 3)
+    layer.b.array[...] = 9.0  # type: ignore[union-attr]  # b exists: nobias is False
+    if fmt == "npz":
+        serializers.load_npz(GOLDEN / "lazy_linear.npz", layer)
+    else:
+        serializers.load_hdf5(GOLDEN / "lazy_linear.h5", layer)
+    assert not layer.W.is_initialized
+    assert layer.b is not None
+    numpy.testing.assert_array_equal(layer.b.array, numpy.zeros(3, numpy.float32))
+
+
+# ------------------------------------------------------------------ optimizers
+
+
+def _optimizer(spec: dict[str, Any]) -> GradientMethod:
+    cls = getattr(optimizers, spec["optimizer"])
+    opt = cls(**spec["kwargs"])
+    assert isinstance(opt, GradientMethod)
+    return opt
+
+
+def _run(spec: dict[str, Any]) -> tuple[L.Classifier[MLP], GradientMethod]:
+    """make_golden.py's run_optimizer, in fchain."""
+    x, t = _data()
+    model = _initialized_from_chainer()
+    opt = _optimizer(spec)
+    opt.setup(model)
+    for hook_name, hook_kwargs in spec["hooks"]:
+        opt.add_hook(getattr(optimizer_hooks, hook_name)(**hook_kwargs))
+    if "seed" in spec:
+        numpy.random.seed(spec["seed"])
+    for i in range(x.shape[0]):
+        opt.update(model, x[i], t[i])
+    return model, opt
+
+
+def _state(model: fchain.Link, opt: GradientMethod) -> dict[str, Array]:
+    """Chainer's optimizer keys, read from fchain's live objects."""
+    out: dict[str, Array] = {"t": numpy.asarray(opt.t), "epoch": numpy.asarray(opt.epoch)}
+    for name, param in model.namedparams():
+        rule = param.update_rule
+        key = name.lstrip("/")
+        out[key + "/t"] = numpy.asarray(rule.t)
+        for state_name, value in (rule.state or {}).items():
+            out[key + "/" + state_name] = numpy.asarray(value)
+    return out
+
+
+def test_every_documented_run_is_in_the_golden_files() -> None:
+    assert {"sgd", "momentum_sgd", "adam", "adam_amsgrad", "adam_adabound", "adam_wd_eta",
+            "rmsprop", "ada_delta"} <= set(CONFIGS)
+    assert CONFIGS["adam_wd_eta"]["kwargs"] == {"alpha": 0.01, "eta": 0.5, "weight_decay_rate": 0.1}
+    for name in CONFIGS:
+        assert (GOLDEN / f"opt_{name}.npz").exists(), name
+
+
+# fchain's softmax_cross_entropy gradient differs from Chainer's in the last bit of
+# most elements (Chainer takes exp(log_softmax(x)); measured: 299 of 448 elements,
+# |diff| <= 3e-9, while linear's and relu's gradients agree bit for bit).  Most rules
+# carry that over at rtol 1e-6; two amplify it: RMSprop divides by sqrt(ms) + eps
+# where the gradient is tiny, and M-SVAG's first step divides v - m**2 (zero up to
+# rounding) by 1 - rho = 1e-4.  Those two get the measured tolerance; their rule is
+# checked bit for bit on given gradients below.
+_LOOSE = {"msvag": (2e-3, 5e-5), "rmsprop": (5e-6, 1e-7)}
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_three_updates_match_chainers_params_and_state(name: str) -> None:
+    spec = CONFIGS[name]
+    model, opt = _run(spec)
+    rtol, atol = _LOOSE.get(name, (1e-6, 1e-7))
+    after = _plain(GOLDEN / "params_after.npz")
+    got_params = _params(model)
+    for key in PARAM_KEYS:
+        want = after[f"{name}/{key}"]
+        assert got_params[key].dtype == want.dtype
+        numpy.testing.assert_allclose(got_params[key], want, rtol=rtol, atol=atol, err_msg=key)
+    want_state = _plain(GOLDEN / f"opt_{name}.npz")
+    got_state = _state(model, opt)
+    assert sorted(got_state) == sorted(want_state)
+    for key, want in want_state.items():
+        got = got_state[key]
+        assert got.shape == want.shape, key
+        if key == "t" or key == "epoch" or key.endswith("/t"):
+            assert int(got) == int(want), key
+        else:
+            assert got.dtype == want.dtype, key
+            numpy.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=key)
+
+
+def _given_gradients(step: int) -> dict[str, Array]:
+    """make_golden.py's given_gradients: the same RandomState draws."""
+    rng = numpy.random.RandomState(10 + step)
+    return {name: (0.1 * rng.standard_normal(shape)).astype(numpy.float32)
+            for name, shape in (("W", (3, 5)), ("b", (3,)))}
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_update_rules_and_hooks_match_chainer_bit_for_bit_on_given_gradients(name: str) -> None:
+    """No backward pass in between: the rules and hooks alone give Chainer's bits."""
+    spec = CONFIGS[name]
+    layer = L.Linear(5, 3)
+    rng = numpy.random.RandomState(3)
+    layer.W.array[...] = rng.standard_normal((3, 5)).astype(numpy.float32)
+    assert layer.b is not None
+    layer.b.array[...] = rng.standard_normal(3).astype(numpy.float32)
+    opt = _optimizer(spec)
+    opt.setup(layer)
+    for hook_name, hook_kwargs in spec["hooks"]:
+        opt.add_hook(getattr(optimizer_hooks, hook_name)(**hook_kwargs))
+    if "seed" in spec:
+        numpy.random.seed(spec["seed"])
+    for step in range(3):
+        grads = _given_gradients(step)
+        layer.W.grad = grads["W"].copy()
+        layer.b.grad = grads["b"].copy()
+        opt.update()
+    want = _plain(GOLDEN / "given_gradients.npz")[name]
+    got = numpy.concatenate([layer.W.array.ravel(), layer.b.array.ravel()])
+    numpy.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("name", ["adam", "adam_wd_eta", "momentum_sgd", "ada_delta", "smorms3"])
+def test_loading_chainers_optimizer_file_restores_its_state(name: str) -> None:
+    spec = CONFIGS[name]
+    model = _initialized_from_chainer()
+    opt = _optimizer(spec)
+    opt.setup(model)
+    serializers.load_npz(GOLDEN / f"opt_{name}.npz", opt)  # strict: every key is used
+    want = _plain(GOLDEN / f"opt_{name}.npz")
+    got = _state(model, opt)
+    assert sorted(got) == sorted(want)
+    for key, value in want.items():
+        numpy.testing.assert_array_equal(got[key], value, err_msg=key)
+    # The file has no hyperparameters: the ones the optimizer was built with remain.
+    for hp_name, value in spec["kwargs"].items():
+        assert getattr(opt.hyperparam, hp_name) == value
+
+
+# ------------------------------------------------- fchain's files, Chainer's layout
+
+
+def test_fchain_npz_has_chainers_keys_dtypes_and_shapes(tmp_path: Path) -> None:
+    path = tmp_path / "mlp.npz"
+    serializers.save_npz(path, _initialized_from_chainer())
+    got = _member_specs(path)
+    assert "__fchain_version__" in got  # fchain's one extra key, ignored by Chainer
+    assert _without_fchain_keys(got) == _member_specs(GOLDEN / "mlp.npz")
+
+
+def test_fchain_lazy_linear_npz_matches_chainers(tmp_path: Path) -> None:
+    path = tmp_path / "lazy.npz"
+    serializers.save_npz(path, L.Linear(None, 3))
+    want = _member_specs(GOLDEN / "lazy_linear.npz")
+    assert want["W"] == (numpy.dtype(object), ())  # Chainer's pickled None
+    assert _without_fchain_keys(_member_specs(path)) == want
+
+
+def _h5_specs(path: Path) -> dict[str, tuple[Any, ...]]:
+    h5py = pytest.importorskip("h5py")
+    out: dict[str, tuple[Any, ...]] = {}
+    with h5py.File(path, "r") as f:
+        def visit(name: str, obj: Any) -> None:
+            if isinstance(obj, h5py.Dataset):
+                out[name] = (obj.dtype, obj.shape, obj.compression, obj.compression_opts)
+        f.visititems(visit)
+    return out
+
+
+def test_fchain_hdf5_has_chainers_datasets(tmp_path: Path) -> None:
+    pytest.importorskip("h5py")
+    path = tmp_path / "mlp.h5"
+    serializers.save_hdf5(path, _initialized_from_chainer())
+    assert _h5_specs(path) == _h5_specs(GOLDEN / "mlp.h5")
+    lazy = tmp_path / "lazy.h5"
+    serializers.save_hdf5(lazy, L.Linear(None, 3))
+    assert _h5_specs(lazy) == _h5_specs(GOLDEN / "lazy_linear.h5")
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_fchain_optimizer_file_has_chainers_keys_dtypes_and_shapes(tmp_path: Path, name: str) -> None:
+    _, opt = _run(CONFIGS[name])
+    path = tmp_path / "opt.npz"
+    serializers.save_npz(path, opt)
+    assert _without_fchain_keys(_member_specs(path)) == _member_specs(GOLDEN / f"opt_{name}.npz")
