@@ -303,6 +303,8 @@ def _from_columns(
     columns are what stacking its examples gives (same values, dtype and shape), and
     padding a column whose rows all have one shape only fills that same array."""
     arrays = cast(tuple[Array, ...], columns.arrays)
+    if padding is None and dev is None and columns.kind == "tuple":
+        return arrays  # the gathered columns are new arrays already: nothing to pad or move
     if columns.kind == "tuple":
         return tuple(
             _move(dev, _pad(a, _padding_for(padding, i, f"at position {i}")))

@@ -36,21 +36,21 @@ class IntervalTrigger:
 
     def __call__(self, trainer: Trainer) -> bool:
         updater = trainer.updater
+        iteration = updater.iteration
+        epoch_detail = updater.epoch_detail
         if self.unit == "epoch":
-            epoch_detail = updater.epoch_detail
             previous = self._previous_epoch_detail
             if previous < 0:
                 previous = updater.previous_epoch_detail
             fire = previous // self.period != epoch_detail // self.period
         else:
-            iteration = updater.iteration
             previous_iteration = self._previous_iteration
             if previous_iteration < 0:
                 previous_iteration = iteration - 1
             fire = previous_iteration // self.period != iteration // self.period
-        self._previous_iteration = updater.iteration
-        self._previous_epoch_detail = updater.epoch_detail
-        return bool(fire)
+        self._previous_iteration = iteration
+        self._previous_epoch_detail = epoch_detail
+        return fire
 
     def serialize(self, serializer: AbstractSerializer) -> None:
         """Chainer's keys ``previous_iteration`` and ``previous_epoch_detail``.  A
