@@ -130,3 +130,69 @@ def msvag(p: Array, g: Array, s: State, hp: Hyper, t: int) -> Array:
     factor = np.where(np.isnan(factor), 0.0, factor)
     eta, wd = hp.get("eta", 1.0), hp.get("weight_decay_rate", 0.0)
     return p - eta * (hp["lr"] * mt * factor + wd * p)
+
+
+# ----------------------------------------------------------------------- hooks
+# Each hook maps the gradients of all parameters (a dict path -> array) to new ones,
+# from the formulas in Chainer's optimizer_hooks documentation.  They run before
+# any update rule, in registration order, each over every parameter; ``t`` is the
+# rules' step count *before* this update (0 on the first one), which is what a
+# noise function sees.
+Grads = dict[str, Array]
+Params = dict[str, Array]
+HookStep = Callable[[Params, Grads, int], Grads]
+
+
+def weight_decay(rate: float) -> HookStep:
+    """L2 regularization: ``g + rate * p``."""
+    def apply(params: Params, grads: Grads, t: int) -> Grads:
+        return {k: g + rate * params[k] for k, g in grads.items()}
+    return apply
+
+
+def lasso(rate: float) -> HookStep:
+    """L1 regularization: ``g + rate * sign(p)``."""
+    def apply(params: Params, grads: Grads, t: int) -> Grads:
+        return {k: g + rate * np.sign(params[k]) for k, g in grads.items()}
+    return apply
+
+
+def gradient_hard_clipping(lower: float, upper: float) -> HookStep:
+    """Every element of every gradient into ``[lower, upper]``."""
+    def apply(params: Params, grads: Grads, t: int) -> Grads:
+        return {k: np.minimum(np.maximum(g, lower), upper) for k, g in grads.items()}
+    return apply
+
+
+def gradient_clipping(threshold: float) -> HookStep:
+    """Rescale all gradients together so that their joint L2 norm is at most
+    ``threshold`` (unchanged when it already is)."""
+    def apply(params: Params, grads: Grads, t: int) -> Grads:
+        total = math.sqrt(sum(float((g * g).sum()) for g in grads.values()))
+        factor = threshold / total
+        if factor >= 1:
+            return dict(grads)
+        return {k: g * factor for k, g in grads.items()}
+    return apply
+
+
+def gradient_lars(threshold: float, weight_decay_rate: float, eps: float) -> HookStep:
+    """LARS (You et al.): per parameter, ``(g + wd * p)`` times
+    ``|p| / (eps + |g| + wd * |p|)`` when ``|p| > threshold``, else times 1."""
+    def apply(params: Params, grads: Grads, t: int) -> Grads:
+        out = {}
+        for k, g in grads.items():
+            p = params[k]
+            p_norm = math.sqrt(float((p * p).sum()))
+            g_norm = math.sqrt(float((g * g).sum()))
+            trust = p_norm / (eps + g_norm + weight_decay_rate * p_norm) if p_norm > threshold else 1.0
+            out[k] = trust * (g + weight_decay_rate * p)
+        return out
+    return apply
+
+
+def gradient_noise(noise: Callable[[str, tuple[int, ...], int], Array]) -> HookStep:
+    """``g + noise(path, shape, t)``: the test supplies a seeded noise function."""
+    def apply(params: Params, grads: Grads, t: int) -> Grads:
+        return {k: g + noise(k, tuple(g.shape), t) for k, g in grads.items()}
+    return apply
