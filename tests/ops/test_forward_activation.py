@@ -102,11 +102,14 @@ def test_leaky_relu_default_slope_is_0_2() -> None:
     numpy.testing.assert_array_equal(F.leaky_relu(numpy.array([-1.0, 3.0])).array, [-0.2, 3.0])
 
 
-def test_leaky_relu_kink_convention() -> None:
-    x = numpy.array([-1.0, 0.0, -0.0, 2.0])
-    numpy.testing.assert_array_equal(F.leaky_relu(x, 0.3).array, [-0.3, 0.0, 0.0, 2.0])
-    # leaky_relu'(0) = 1: the slope applies only where x < 0
-    numpy.testing.assert_array_equal(_grad(lambda v: F.leaky_relu(v, 0.3), x), [0.3, 1.0, 1.0, 1.0])
+@pytest.mark.parametrize("slope", [0.3, -0.3])
+def test_leaky_relu_kink_convention(slope: float) -> None:
+    x = numpy.array([-1.0, 0.0, -0.0, 1e-300, 2.0])
+    numpy.testing.assert_array_equal(F.leaky_relu(x, slope).array, [-slope, 0.0, 0.0, 1e-300, 2.0])
+    # leaky_relu'(0) = slope, as Chainer 7 (its _LeakyReLUGrad scales where y <= 0,
+    # or x <= 0 for a negative slope): the slope applies where x <= 0, -0.0 included
+    numpy.testing.assert_array_equal(_grad(lambda v: F.leaky_relu(v, slope), x),
+                                     [slope, slope, slope, 1.0, 1.0])
 
 
 @pytest.mark.parametrize("alpha", [1.0, 0.5, 2.0])
@@ -114,15 +117,57 @@ def test_elu_values(alpha: float) -> None:
     x = numpy.concatenate([X.ravel(), [-30.0, 30.0, 700.0]])
     expected = _elementwise(lambda v: v if v >= 0 else alpha * math.expm1(v), x)
     numpy.testing.assert_allclose(F.elu(x, alpha).array, expected, rtol=1e-13)
-    expected_grad = _elementwise(lambda v: 1.0 if v >= 0 else alpha * math.exp(v), x)
+    expected_grad = _elementwise(lambda v: 1.0 if v > 0 else alpha * math.exp(v), x)
     numpy.testing.assert_allclose(_grad(lambda v: F.elu(v, alpha), x), expected_grad, rtol=1e-9, atol=1e-15)
 
 
-def test_elu_kink_convention() -> None:
-    x = numpy.array([0.0, -0.0])
-    numpy.testing.assert_array_equal(F.elu(x, 2.0).array, [0.0, 0.0])
-    # elu'(0) = 1, not alpha * exp(0): the exponential branch is x < 0 only
-    numpy.testing.assert_array_equal(_grad(lambda v: F.elu(v, 2.0), x), [1.0, 1.0])
+@pytest.mark.parametrize("alpha", [2.0, 0.5])
+def test_elu_kink_convention(alpha: float) -> None:
+    x = numpy.array([0.0, -0.0, 1e-300, -1e-300])
+    numpy.testing.assert_array_equal(F.elu(x, alpha).array, [0.0, 0.0, 1e-300, -alpha * 1e-300])
+    # elu'(0) = alpha = alpha * exp(0), as Chainer 7 (its ELUGrad gives y + alpha
+    # wherever y <= 0): the exponential branch is x <= 0, -0.0 included
+    numpy.testing.assert_array_equal(_grad(lambda v: F.elu(v, alpha), x), [alpha, alpha, 1.0, alpha])
+
+
+def test_elu_and_leaky_relu_second_derivatives_at_the_kink() -> None:
+    """d/dx of elu' on the x <= 0 branch is alpha * exp(x), alpha at 0; leaky_relu' is
+    piecewise constant, so its second derivative is 0 everywhere."""
+    x = fchain.Variable(numpy.array([0.0, -1.0, 1.0]))
+    (gx,) = fchain.grad([F.sum(F.elu(x, 2.0))], [x], enable_double_backprop=True)
+    assert gx is not None
+    (ggx,) = fchain.grad([F.sum(gx)], [x])
+    assert ggx is not None
+    numpy.testing.assert_allclose(ggx.array, [2.0, 2.0 * math.exp(-1.0), 0.0], rtol=1e-14)
+    x2 = fchain.Variable(numpy.array([0.0, -1.0, 1.0]))
+    (g2,) = fchain.grad([F.sum(F.leaky_relu(x2, 0.3))], [x2], enable_double_backprop=True)
+    assert g2 is not None
+    numpy.testing.assert_array_equal(g2.array, [0.3, 0.3, 1.0])
+    x2.cleargrad()
+    F.sum(g2 * g2).backward()
+    assert x2.grad is None or not numpy.any(x2.grad)
+
+
+# ----------------------------------------------------------------- relu
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_relu_matches_max_with_zero(dtype: type) -> None:
+    x: Array = numpy.concatenate([X.ravel(), [0.0, -0.0, 1e-30, -1e-30, 1e30]]).astype(dtype)
+    y = F.relu(x)
+    assert y.dtype == dtype and y.shape == x.shape
+    expected: Array = numpy.array([v if v > 0 else 0.0 for v in x.tolist()], dtype=dtype)
+    numpy.testing.assert_array_equal(y.array, expected)
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_relu_gradient_at_zero_is_exactly_zero(dtype: type) -> None:
+    x: Array = numpy.array([-2.0, -0.0, 0.0, 1e-30, 3.0], dtype=dtype)
+    v = fchain.Variable(x.copy())
+    y = F.relu(v)
+    y.grad = numpy.full(5, 7.0, dtype=dtype)
+    y.backward()
+    assert v.grad is not None and v.grad.dtype == dtype
+    # relu'(0) = 0, for -0.0 too; the smallest positive input passes the gradient
+    numpy.testing.assert_array_equal(v.grad, numpy.array([0.0, 0.0, 0.0, 7.0, 7.0], dtype=dtype))
 
 
 @pytest.mark.parametrize("beta", [1.0, 2.0, 0.5])

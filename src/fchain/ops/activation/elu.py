@@ -1,11 +1,13 @@
-"""elu(x, alpha=1.0) = x if x >= 0 else alpha * (exp(x) - 1), elementwise.
+"""elu(x, alpha=1.0) = x if x > 0 else alpha * (exp(x) - 1), elementwise.
 
-VJP: ``gy`` where ``x >= 0``, ``gy * (y + alpha)`` (= ``gy * alpha * exp(x)``) where
-``x < 0``.  Residuals: (x, y): ``x`` only selects the branch, ``y`` carries the value,
+VJP: ``gy`` where ``x > 0``, ``gy * (y + alpha)`` (= ``gy * alpha * exp(x)``) where
+``x <= 0``.  Residuals: (x, y): ``x`` only selects the branch, ``y`` carries the value,
 so under double backprop the negative branch differentiates through the output.
 
-Convention at the kink (Chainer's): elu'(0) = 1, the exponential branch applies
-only where ``x < 0``.
+Convention at the kink (Chainer 7's): elu'(0) = alpha.  Chainer's ``ELUGrad`` gives
+``y + alpha`` wherever its condition (``y``, or ``x`` for a negative alpha) is
+``<= 0``, and 1 only where it is ``> 0``; at ``x = 0`` (and ``-0.0``) ``y = 0``, so
+the gradient there is ``alpha``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ __all__ = ["ELU", "elu"]
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, alpha: float) -> Forwarded:
     x = inputs[0]
-    negative = xp.less(x, 0.0)
+    negative = xp.less_equal(x, 0.0)
     # expm1 of min(x, 0): no overflow warning for large positive x
     y = xp.where(negative, xp.expm1(xp.where(negative, x, 0.0)) * alpha, x)
     return (y,), (x, y)
@@ -32,7 +34,7 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, alpha: float) -> Forwarded:
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, alpha: float) -> Grads:
     x, y = residuals
     gy = grads[0]
-    mask = xp.less(x, 0.0)
+    mask = xp.less_equal(x, 0.0)
     negative = mask.astype(gy.dtype)
     # negative * (y + alpha) + (1 - negative), the constant part computed exactly
     constant = negative * alpha
@@ -47,9 +49,12 @@ def _sample(draw: Draw) -> Case:
 
 
 ELU: OpDef[float] = register(OpDef(
-    "elu", _forward, _vjp, GradSpec(_sample, conventions=("elu'(0) = 1",))))
+    "elu", _forward, _vjp, GradSpec(_sample, conventions=("elu'(0) = alpha",))))
 
 
 def elu(x: VariableLike, alpha: float = 1.0) -> Variable:
-    """Exponential linear unit: ``x`` for ``x >= 0``, ``alpha * (exp(x) - 1)`` for ``x < 0``."""
+    """Exponential linear unit: ``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` for ``x <= 0``.
+
+    The gradient at ``x = 0`` is ``alpha``, as in Chainer 7.
+    """
     return apply1(ELU, (x,), float(alpha))
