@@ -17,7 +17,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays, real_arg
 from fchain.types import ArrayNamespace
 
 __all__ = ["ELU", "elu"]
@@ -57,4 +57,10 @@ def elu(x: VariableLike, alpha: float = 1.0) -> Variable:
 
     The gradient at ``x = 0`` is ``alpha``, as in Chainer 7.
     """
-    return apply1(ELU, (x,), float(alpha))
+    if type(alpha) is not float:
+        alpha = real_arg("elu", "alpha", alpha)
+    try:
+        return apply1(ELU, (x,), alpha)
+    except TypeError:
+        name_arrays("elu", ("x", x))
+        raise

@@ -16,7 +16,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays, real_arg
 from fchain.types import ArrayNamespace
 
 __all__ = ["LEAKY_RELU", "leaky_relu"]
@@ -50,4 +50,10 @@ def leaky_relu(x: VariableLike, slope: float = 0.2) -> Variable:
 
     The gradient at ``x = 0`` is ``slope``, as in Chainer 7.
     """
-    return apply1(LEAKY_RELU, (x,), float(slope))
+    if type(slope) is not float:
+        slope = real_arg("leaky_relu", "slope", slope)
+    try:
+        return apply1(LEAKY_RELU, (x,), slope)
+    except TypeError:
+        name_arrays("leaky_relu", ("x", x))
+        raise

@@ -12,7 +12,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["SIGMOID", "sigmoid"]
@@ -39,4 +39,8 @@ SIGMOID: OpDef[None] = register(OpDef("sigmoid", _forward, _vjp, GradSpec(_sampl
 
 def sigmoid(x: VariableLike) -> Variable:
     """Logistic sigmoid ``1 / (1 + exp(-x))``, elementwise."""
-    return apply1(SIGMOID, (x,), None)
+    try:
+        return apply1(SIGMOID, (x,), None)
+    except TypeError:
+        name_arrays("sigmoid", ("x", x))
+        raise

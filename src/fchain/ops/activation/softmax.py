@@ -12,7 +12,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, axis_arg, shape_of
 from fchain.types import ArrayNamespace
 
 __all__ = ["SOFTMAX", "softmax"]
@@ -42,6 +42,4 @@ SOFTMAX: OpDef[int] = register(OpDef("softmax", _forward, _vjp, GradSpec(_sample
 
 def softmax(x: VariableLike, axis: int = 1) -> Variable:
     """Softmax along ``axis``: non-negative values that sum to one along it."""
-    axes = normalize_axes("softmax", axis, len(shape_of(x, "softmax")))
-    assert axes is not None
-    return apply1(SOFTMAX, (x,), axes[0])
+    return apply1(SOFTMAX, (x,), axis_arg("softmax", axis, len(shape_of(x, "softmax"))))

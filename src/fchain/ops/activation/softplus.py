@@ -16,7 +16,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays, real_arg
 from fchain.types import ArrayNamespace
 
 __all__ = ["SOFTPLUS", "softplus"]
@@ -46,7 +46,12 @@ SOFTPLUS: OpDef[float] = register(OpDef("softplus", _forward, _vjp, GradSpec(_sa
 
 def softplus(x: VariableLike, beta: float = 1.0) -> Variable:
     """Softplus ``log(1 + exp(beta * x)) / beta``, elementwise (smooth relu)."""
-    beta = float(beta)
+    if type(beta) is not float:
+        beta = real_arg("softplus", "beta", beta)
     if beta == 0.0:
         raise ValueError("softplus: beta must be non-zero, got 0.0")
-    return apply1(SOFTPLUS, (x,), beta)
+    try:
+        return apply1(SOFTPLUS, (x,), beta)
+    except TypeError:
+        name_arrays("softplus", ("x", x))
+        raise

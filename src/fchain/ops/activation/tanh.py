@@ -11,7 +11,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["TANH", "tanh"]
@@ -36,4 +36,8 @@ TANH: OpDef[None] = register(OpDef("tanh", _forward, _vjp, GradSpec(_sample)))
 
 def tanh(x: VariableLike) -> Variable:
     """Hyperbolic tangent, elementwise."""
-    return apply1(TANH, (x,), None)
+    try:
+        return apply1(TANH, (x,), None)
+    except TypeError:
+        name_arrays("tanh", ("x", x))
+        raise

@@ -10,7 +10,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_arg, shape_of
 from fchain.types import ArrayNamespace, Shape
 
 __all__ = ["BROADCAST_TO", "broadcast_to"]
@@ -35,7 +35,7 @@ BROADCAST_TO: OpDef[Shape] = register(
 
 def broadcast_to(x: VariableLike, shape: Sequence[int]) -> Variable:
     """``x`` broadcast to ``shape`` by numpy's rules."""
-    target = tuple(int(n) for n in shape)
+    target = shape_arg("broadcast_to", "shape", shape)
     in_shape = shape_of(x, "broadcast_to")
     ok = len(in_shape) <= len(target) and all(
         a == b or a == 1 for a, b in zip(reversed(in_shape), reversed(target)))

@@ -15,7 +15,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import ARRAY_KINDS, Forwarded, Grads, Inputs, VariableLike, describe
 from fchain.types import Array, ArrayNamespace, DTypeLike
 
 __all__ = ["CAST", "CastParams", "cast"]
@@ -63,5 +63,10 @@ def cast(x: VariableLike, typ: DTypeLike) -> Variable:
     """``x`` with its elements converted to dtype ``typ`` (no copy when it already has it)."""
     dtype = getattr(x, "dtype", None)
     if dtype is None:
-        raise TypeError(f"cast: x must be a Variable or an array, got {type(x).__name__}")
-    return apply1(CAST, (x,), CastParams(typ, dtype, dtype.kind == "f"))
+        raise TypeError(f"cast: x must be {ARRAY_KINDS}, got {type(x).__name__}")
+    try:
+        return apply1(CAST, (x,), CastParams(typ, dtype, dtype.kind == "f"))
+    except TypeError as error:
+        # x is an array (checked above), so the conversion itself refused ``typ``
+        raise TypeError(f"cast: typ must be a dtype (numpy.float32, 'float64', ...), "
+                        f"got {describe(typ)}") from error

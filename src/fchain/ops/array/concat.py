@@ -16,7 +16,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError, ShapeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of
 from fchain.types import ArrayNamespace
 
 __all__ = ["CONCAT", "ConcatParams", "concat"]
@@ -61,6 +61,8 @@ def concat(xs: Sequence[VariableLike], axis: int = 1) -> Variable:
     shapes = [shape_of(x, "concat", f"xs[{i}]") for i, x in enumerate(xs)]
     first = shapes[0]
     ndim = len(first)
+    if type(axis) is not int:
+        axis = int_arg("concat", "axis", axis)
     if not -ndim <= axis < ndim:
         raise ShapeError(f"concat: axis {axis} is out of range for xs[0] of shape {first} ({ndim} dimensions)")
     axis %= ndim

@@ -17,7 +17,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.device import Device, get_device, get_device_from_array
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import ARRAY_KINDS, Forwarded, Grads, Inputs, VariableLike
 from fchain.types import Array, ArrayNamespace
 
 __all__ = ["COPY", "CopyParams", "copy"]
@@ -74,7 +74,7 @@ def copy(x: VariableLike, dst: object) -> Variable:
     """
     data = x.array if isinstance(x, Variable) else x
     if not hasattr(data, "shape"):
-        raise TypeError(f"copy: x must be a Variable or an array, got {type(x).__name__}")
+        raise TypeError(f"copy: x must be {ARRAY_KINDS}, got {type(x).__name__}")
     try:
         target = get_device(dst)
     except ValueError as error:

@@ -15,7 +15,8 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.ops._common import (Forwarded, Grads, Inputs, VariableLike, describe, int_arg, is_integer,
+                                normalize_axes, shape_of)
 from fchain.types import ArrayNamespace, Shape
 
 __all__ = ["EXPAND_DIMS", "ExpandDimsParams", "expand_dims"]
@@ -48,7 +49,14 @@ EXPAND_DIMS: OpDef[ExpandDimsParams] = register(
 def expand_dims(x: VariableLike, axis: int | tuple[int, ...]) -> Variable:
     """Insert an axis of length 1 at position ``axis`` of the result."""
     shape = shape_of(x, "expand_dims")
-    wanted = (axis,) if isinstance(axis, int) else tuple(axis)
+    if type(axis) is int:
+        wanted: tuple[int, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        wanted = tuple(axis)
+    elif is_integer(axis):
+        wanted = (int_arg("expand_dims", "axis", axis),)
+    else:
+        raise TypeError(f"expand_dims: axis must be an int or a tuple of ints, got {describe(axis)}")
     out_ndim = len(shape) + len(wanted)
     for a in wanted:
         if isinstance(a, int) and not isinstance(a, bool) and not -out_ndim <= a < out_ndim:

@@ -15,7 +15,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["IDENTITY", "identity"]
@@ -56,5 +56,9 @@ def identity(*xs: VariableLike) -> Variable | tuple[Variable, ...]:
     """The inputs unchanged, as new Variables: one input gives a Variable, several a tuple."""
     if not xs:
         raise TypeError("identity: expected at least one input")
-    ys = apply(IDENTITY, xs, None)
+    try:
+        ys = apply(IDENTITY, xs, None)
+    except TypeError:
+        name_arrays("identity", *((f"xs[{i}]", x) for i, x in enumerate(xs)))
+        raise
     return ys[0] if len(ys) == 1 else ys

@@ -11,7 +11,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_arg, shape_of
 from fchain.types import ArrayNamespace, Shape
 
 __all__ = ["RESHAPE", "ReshapeParams", "reshape"]
@@ -44,11 +44,11 @@ RESHAPE: OpDef[ReshapeParams] = register(
     OpDef("reshape", _forward, _vjp, GradSpec(_sample), float_inputs=()))
 
 
-def _resolve(in_shape: Shape, shape: Sequence[int]) -> Shape:
+def _resolve(in_shape: Shape, shape: Shape) -> Shape:
     size = 1
     for n in in_shape:
         size *= n
-    target = [int(n) for n in shape]
+    target = list(shape)
     unknown = [i for i, n in enumerate(target) if n == -1]
     known = 1
     for n in target:
@@ -72,5 +72,5 @@ def _resolve(in_shape: Shape, shape: Sequence[int]) -> Shape:
 def reshape(x: VariableLike, shape: int | Sequence[int]) -> Variable:
     """The same elements in a new shape (one entry may be -1)."""
     in_shape = shape_of(x, "reshape")
-    target = _resolve(in_shape, (shape,) if isinstance(shape, int) else shape)
+    target = _resolve(in_shape, shape_arg("reshape", "shape", shape))
     return apply1(RESHAPE, (x,), ReshapeParams(target, in_shape))

@@ -20,7 +20,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.facade.apply import apply
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, shape_of
 from fchain.types import Array, ArrayNamespace
 
 __all__ = ["SPLIT_AXIS", "Sections", "SplitAxisParams", "split_axis"]
@@ -109,6 +109,8 @@ def split_axis(x: VariableLike, indices_or_sections: Sections, axis: int,
             raise ShapeError(
                 f"split_axis: indices_or_sections={ios} sections do not divide axis {axis} of x, "
                 f"whose length is {shape[axis]} (x has shape {shape})")
+    if type(force_tuple) is not bool:
+        force_tuple = bool_arg("split_axis", "force_tuple", force_tuple)
     ys = apply(SPLIT_AXIS, (x,), SplitAxisParams(ios, axis))
     if not force_tuple and len(ys) == 1:
         return ys[0]

@@ -15,7 +15,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError, ShapeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of
 from fchain.types import ArrayNamespace
 
 __all__ = ["STACK", "StackParams", "stack"]
@@ -55,6 +55,8 @@ def stack(xs: Sequence[VariableLike], axis: int = 0) -> Variable:
         raise ValueError("stack: xs is empty; give at least one Variable or array")
     first = shape_of(xs[0], "stack", "xs[0]")
     out_ndim = len(first) + 1
+    if type(axis) is not int:
+        axis = int_arg("stack", "axis", axis)
     if not -out_ndim <= axis < out_ndim:
         raise ShapeError(
             f"stack: axis {axis} is out of range: xs[0] has {len(first)} dimensions, so axis must "

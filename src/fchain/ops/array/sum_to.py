@@ -12,7 +12,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_arg, shape_of
 from fchain.types import ArrayNamespace, Shape
 
 __all__ = ["SUM_TO", "SumToParams", "sum_to"]
@@ -43,7 +43,7 @@ SUM_TO: OpDef[SumToParams] = register(OpDef("sum_to", _forward, _vjp, GradSpec(_
 
 def sum_to(x: VariableLike, shape: Sequence[int]) -> Variable:
     """Sum ``x`` over the axes along which ``shape`` was broadcast to ``x.shape``."""
-    target = tuple(int(n) for n in shape)
+    target = shape_arg("sum_to", "shape", shape)
     in_shape = shape_of(x, "sum_to")
     ok = len(target) <= len(in_shape) and all(
         a == b or a == 1 for a, b in zip(reversed(target), reversed(in_shape)))

@@ -9,7 +9,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_arg, shape_of
 from fchain.types import ArrayNamespace
 
 __all__ = ["TRANSPOSE", "transpose"]
@@ -44,7 +44,8 @@ def transpose(x: VariableLike, axes: Sequence[int] | None = None) -> Variable:
     if axes is None:
         perm = tuple(range(ndim - 1, -1, -1))
     else:
-        perm = tuple(int(a) % ndim if ndim else int(a) for a in axes)
-        if sorted(perm) != list(range(ndim)):
-            raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of {ndim} axes")
+        given = shape_arg("transpose", "axes", axes)
+        perm = tuple(a % ndim for a in given) if ndim else given
+        if sorted(perm) != list(range(ndim)) or any(not -ndim <= a < ndim for a in given):
+            raise ValueError(f"transpose: axes {given} are not a permutation of {ndim} axes")
     return apply1(TRANSPOSE, (x,), perm)

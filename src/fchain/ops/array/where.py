@@ -13,7 +13,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import ARRAY_KINDS, Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["WHERE", "where"]
@@ -50,8 +50,13 @@ def where(condition: VariableLike, x: VariableLike, y: VariableLike) -> Variable
     """Elementwise choice: ``x`` where ``condition`` is True, ``y`` where it is False."""
     dtype = getattr(condition, "dtype", None)
     if dtype is None:
-        raise TypeError(f"where: condition must be a boolean array or Variable, got {type(condition).__name__}")
+        raise TypeError(f"where: condition must be {ARRAY_KINDS} of dtype bool, "
+                        f"got {type(condition).__name__}")
     if dtype.kind != "b":
         raise DTypeError(
             f"where: condition must have dtype bool, got {dtype}; compare first, e.g. where(a > 0, x, y)")
-    return apply1(WHERE, (condition, x, y), None)
+    try:
+        return apply1(WHERE, (condition, x, y), None)
+    except TypeError:
+        name_arrays("where", ("condition", condition), ("x", x), ("y", y))
+        raise

@@ -25,7 +25,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg
 from fchain.ops.loss._checks import (array_of, check_int_labels, check_label_values, check_reduce,
                                      check_same_shape)
 from fchain.types import ArrayNamespace
@@ -102,6 +102,8 @@ def sigmoid_cross_entropy(x: VariableLike, t: VariableLike, normalize: bool = Tr
     0.256647
     """
     check_reduce(_NAME, reduce)
+    if type(normalize) is not bool:
+        normalize = bool_arg(_NAME, "normalize", normalize)
     xa = array_of(_NAME, "x", x)
     ta = array_of(_NAME, "t", t)
     if xa.dtype.kind != "f":

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from fchain.core.spec import Case, Draw
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.ops._common import (Forwarded, Grads, Inputs, VariableLike, describe, is_integer, normalize_axes,
+                                shape_of)
 from fchain.ops.math._reduce import draw_axis, kept_shape
 from fchain.types import Array, ArrayNamespace, Shape
 
@@ -81,8 +82,10 @@ def index_forward(reduce: Callable[[Array, int], Array], xp: ArrayNamespace, x: 
 
 def index_axis(op_name: str, x: VariableLike, axis: int | None) -> int | None:
     """``axis`` checked (one int or None, as in Chainer) and made non-negative."""
-    if axis is not None and not isinstance(axis, int):
-        raise TypeError(f"{op_name}: axis must be None or an int, got {axis!r}")
+    if axis is not None and type(axis) is not int:
+        if not is_integer(axis):
+            raise TypeError(f"{op_name}: axis must be None or an int, got {describe(axis)}")
+        axis = int(axis)
     axes = normalize_axes(op_name, axis, len(shape_of(x, op_name)))
     return None if axes is None else axes[0]
 

@@ -11,7 +11,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["ABSOLUTE", "absolute"]
@@ -39,4 +39,8 @@ def absolute(x: VariableLike) -> Variable:
 
     The gradient at 0 is 0 (Chainer's ``sign(x)`` convention).
     """
-    return apply1(ABSOLUTE, (x,), None)
+    try:
+        return apply1(ABSOLUTE, (x,), None)
+    except TypeError:
+        name_arrays("absolute", ("x", x))
+        raise

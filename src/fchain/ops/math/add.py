@@ -11,7 +11,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, SCALAR_TYPES
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, SCALAR_TYPES, name_operands
 from fchain.types import ArrayNamespace
 
 __all__ = ["ADD", "ADD_CONSTANT", "add", "add_pair"]
@@ -59,18 +59,26 @@ def add(*xs: VariableLike | float) -> Variable:
     """
     if len(xs) < 2:
         raise TypeError(f"add: expected at least two operands, got {len(xs)}")
-    acc = add_pair(xs[0], xs[1])
-    for x in xs[2:]:
-        acc = add_pair(acc, x)
+    try:
+        acc = add_pair(xs[0], xs[1])
+        for x in xs[2:]:
+            acc = add_pair(acc, x)
+    except TypeError:
+        name_operands("add", *((f"xs[{i}]", x) for i, x in enumerate(xs)))
+        raise
     return acc
 
 
 def add_pair(x: VariableLike | float, y: VariableLike | float) -> Variable:
     """``x + y`` for exactly two operands: what the Variable operator calls."""
-    if isinstance(y, SCALAR_TYPES):
+    try:
+        if isinstance(y, SCALAR_TYPES):
+            if isinstance(x, SCALAR_TYPES):
+                raise TypeError("add: at least one operand must be a Variable or an array")
+            return apply1(ADD_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
-            raise TypeError("add: at least one operand must be a Variable or an array")
-        return apply1(ADD_CONSTANT, (x,), float(y))
-    if isinstance(x, SCALAR_TYPES):
-        return apply1(ADD_CONSTANT, (y,), float(x))
-    return apply1(ADD, (x, y), None)
+            return apply1(ADD_CONSTANT, (y,), float(x))
+        return apply1(ADD, (x, y), None)
+    except TypeError:
+        name_operands("add", ("x", x), ("y", y))
+        raise

@@ -15,7 +15,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays, real_arg
 from fchain.types import ArrayNamespace
 
 __all__ = ["CLIP", "ClipParams", "clip"]
@@ -71,8 +71,12 @@ def clip(x: VariableLike, x_min: float | None, x_max: float | None) -> Variable:
     """
     if x_min is None and x_max is None:
         raise ValueError("clip: x_min and x_max cannot both be None; set at least one bound")
-    lo = None if x_min is None else float(x_min)
-    hi = None if x_max is None else float(x_max)
+    lo = x_min if x_min is None or type(x_min) is float else real_arg("clip", "x_min", x_min)
+    hi = x_max if x_max is None or type(x_max) is float else real_arg("clip", "x_max", x_max)
     if lo is not None and hi is not None and not lo < hi:
         raise ValueError(f"clip: x_min must be less than x_max, got x_min={x_min!r} and x_max={x_max!r}")
-    return apply1(CLIP, (x,), ClipParams(lo, hi))
+    try:
+        return apply1(CLIP, (x,), ClipParams(lo, hi))
+    except TypeError:
+        name_arrays("clip", ("x", x))
+        raise

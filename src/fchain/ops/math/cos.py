@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["COS", "cos"]
@@ -31,4 +31,8 @@ COS: OpDef[None] = register(OpDef("cos", _forward, _vjp, GradSpec(_sample)))
 
 def cos(x: VariableLike) -> Variable:
     """Elementwise cosine (radians)."""
-    return apply1(COS, (x,), None)
+    try:
+        return apply1(COS, (x,), None)
+    except TypeError:
+        name_arrays("cos", ("x", x))
+        raise

@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike, name_operands
 from fchain.types import ArrayNamespace
 
 __all__ = ["DIV", "DIV_CONSTANT", "RDIV_CONSTANT", "div", "rdiv"]
@@ -69,13 +69,17 @@ RDIV_CONSTANT: OpDef[float] = register(
 
 def div(x: VariableLike | float, y: VariableLike | float) -> Variable:
     """Elementwise ``x / y`` (broadcasting; either may be a scalar)."""
-    if isinstance(y, SCALAR_TYPES):
+    try:
+        if isinstance(y, SCALAR_TYPES):
+            if isinstance(x, SCALAR_TYPES):
+                raise TypeError("div: at least one operand must be a Variable or an array")
+            return apply1(DIV_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
-            raise TypeError("div: at least one operand must be a Variable or an array")
-        return apply1(DIV_CONSTANT, (x,), float(y))
-    if isinstance(x, SCALAR_TYPES):
-        return apply1(RDIV_CONSTANT, (y,), float(x))
-    return apply1(DIV, (x, y), None)
+            return apply1(RDIV_CONSTANT, (y,), float(x))
+        return apply1(DIV, (x, y), None)
+    except TypeError:
+        name_operands("div", ("x", x), ("y", y))
+        raise
 
 
 def rdiv(x: VariableLike, y: VariableLike | float) -> Variable:

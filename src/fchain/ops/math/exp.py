@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["EXP", "exp"]
@@ -31,4 +31,8 @@ EXP: OpDef[None] = register(OpDef("exp", _forward, _vjp, GradSpec(_sample)))
 
 def exp(x: VariableLike) -> Variable:
     """Elementwise exponential function."""
-    return apply1(EXP, (x,), None)
+    try:
+        return apply1(EXP, (x,), None)
+    except TypeError:
+        name_arrays("exp", ("x", x))
+        raise

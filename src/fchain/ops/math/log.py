@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["LOG", "log"]
@@ -31,4 +31,8 @@ LOG: OpDef[None] = register(OpDef("log", _forward, _vjp, GradSpec(_sample)))
 
 def log(x: VariableLike) -> Variable:
     """Elementwise natural logarithm (``-inf`` at 0 and ``nan`` below, as numpy)."""
-    return apply1(LOG, (x,), None)
+    try:
+        return apply1(LOG, (x,), None)
+    except TypeError:
+        name_arrays("log", ("x", x))
+        raise

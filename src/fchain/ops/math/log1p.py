@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["LOG1P", "log1p"]
@@ -31,4 +31,8 @@ LOG1P: OpDef[None] = register(OpDef("log1p", _forward, _vjp, GradSpec(_sample)))
 
 def log1p(x: VariableLike) -> Variable:
     """Elementwise ``log(1 + x)``, without the rounding error of forming ``1 + x``."""
-    return apply1(LOG1P, (x,), None)
+    try:
+        return apply1(LOG1P, (x,), None)
+    except TypeError:
+        name_arrays("log1p", ("x", x))
+        raise

@@ -25,7 +25,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, shape_of
 from fchain.types import Array, ArrayNamespace, Shape
 
 __all__ = ["MATMUL", "MatmulParams", "matmul"]
@@ -132,6 +132,10 @@ def matmul(a: VariableLike, b: VariableLike, transa: bool = False, transb: bool 
     Variables calls this.
     """
     a_shape, b_shape = shape_of(a, "matmul", "a"), shape_of(b, "matmul", "b")
+    if type(transa) is not bool:
+        transa = bool_arg("matmul", "transa", transa)
+    if type(transb) is not bool:
+        transb = bool_arg("matmul", "transb", transb)
     a_ndim, b_ndim = len(a_shape), len(b_shape)
     if a_ndim and b_ndim:
         a_axis = -2 if transa and a_ndim >= 2 else -1

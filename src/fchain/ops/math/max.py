@@ -19,7 +19,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.ops._common import Forwarded, Inputs, VariableLike, bool_arg, normalize_axes, shape_of
 from fchain.ops.math._minmax import ExtremumParams, draw_extremum_case, extremum_vjp
 from fchain.types import ArrayNamespace
 
@@ -53,4 +53,6 @@ def max(x: VariableLike, axis: int | tuple[int, ...] | None = None, keepdims: bo
     for it, each of them receives the whole gradient (Chainer's convention).
     """
     shape = shape_of(x, "max")
+    if type(keepdims) is not bool:
+        keepdims = bool_arg("max", "keepdims", keepdims)
     return apply1(MAX, (x,), MaxParams(normalize_axes("max", axis, len(shape)), keepdims, shape))

@@ -16,7 +16,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.ops.math._minmax import draw_untied_pair_case, pairwise_vjp
 from fchain.types import ArrayNamespace
 
@@ -47,4 +47,8 @@ def maximum(x1: VariableLike, x2: VariableLike) -> Variable:
 
     Where the two are equal, the gradient goes to ``x1`` (Chainer's convention).
     """
-    return apply1(MAXIMUM, (x1, x2), None)
+    try:
+        return apply1(MAXIMUM, (x1, x2), None)
+    except TypeError:
+        name_arrays("maximum", ("x1", x1), ("x2", x2))
+        raise

@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike, name_operands
 from fchain.types import ArrayNamespace
 
 __all__ = ["MUL", "MUL_CONSTANT", "mul", "mul_pair"]
@@ -53,18 +53,26 @@ def mul(*xs: VariableLike | float) -> Variable:
     """Elementwise product of two or more operands (broadcasting; scalars allowed)."""
     if len(xs) < 2:
         raise TypeError(f"mul: expected at least two operands, got {len(xs)}")
-    acc = mul_pair(xs[0], xs[1])
-    for x in xs[2:]:
-        acc = mul_pair(acc, x)
+    try:
+        acc = mul_pair(xs[0], xs[1])
+        for x in xs[2:]:
+            acc = mul_pair(acc, x)
+    except TypeError:
+        name_operands("mul", *((f"xs[{i}]", x) for i, x in enumerate(xs)))
+        raise
     return acc
 
 
 def mul_pair(x: VariableLike | float, y: VariableLike | float) -> Variable:
     """``x * y`` for exactly two operands: what the Variable operator calls."""
-    if isinstance(y, SCALAR_TYPES):
+    try:
+        if isinstance(y, SCALAR_TYPES):
+            if isinstance(x, SCALAR_TYPES):
+                raise TypeError("mul: at least one operand must be a Variable or an array")
+            return apply1(MUL_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
-            raise TypeError("mul: at least one operand must be a Variable or an array")
-        return apply1(MUL_CONSTANT, (x,), float(y))
-    if isinstance(x, SCALAR_TYPES):
-        return apply1(MUL_CONSTANT, (y,), float(x))
-    return apply1(MUL, (x, y), None)
+            return apply1(MUL_CONSTANT, (y,), float(x))
+        return apply1(MUL, (x, y), None)
+    except TypeError:
+        name_operands("mul", ("x", x), ("y", y))
+        raise

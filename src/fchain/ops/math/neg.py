@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["NEG", "neg"]
@@ -30,4 +30,8 @@ NEG: OpDef[None] = register(OpDef("neg", _forward, _vjp, GradSpec(_sample)))
 
 def neg(x: VariableLike) -> Variable:
     """Elementwise negation; ``-v`` on a Variable calls this."""
-    return apply1(NEG, (x,), None)
+    try:
+        return apply1(NEG, (x,), None)
+    except TypeError:
+        name_arrays("neg", ("x", x))
+        raise

@@ -13,7 +13,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike, name_operands
 from fchain.types import ArrayNamespace
 
 __all__ = ["POW", "POW_CONSTANT", "RPOW_CONSTANT", "pow", "rpow"]
@@ -78,15 +78,19 @@ RPOW_CONSTANT: OpDef[float] = register(
 
 def pow(x: VariableLike | float, y: VariableLike | float) -> Variable:
     """Elementwise ``x ** y``; ``x ** 2`` and ``2 ** x`` on Variables call this."""
-    if isinstance(y, SCALAR_TYPES):
+    try:
+        if isinstance(y, SCALAR_TYPES):
+            if isinstance(x, SCALAR_TYPES):
+                raise TypeError("pow: at least one operand must be a Variable or an array")
+            return apply1(POW_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
-            raise TypeError("pow: at least one operand must be a Variable or an array")
-        return apply1(POW_CONSTANT, (x,), float(y))
-    if isinstance(x, SCALAR_TYPES):
-        if float(x) <= 0.0:
-            raise ValueError(f"pow: a scalar base must be positive to have a gradient, got {x}")
-        return apply1(RPOW_CONSTANT, (y,), float(x))
-    return apply1(POW, (x, y), None)
+            if float(x) <= 0.0:
+                raise ValueError(f"pow: a scalar base must be positive to have a gradient, got {x}")
+            return apply1(RPOW_CONSTANT, (y,), float(x))
+        return apply1(POW, (x, y), None)
+    except TypeError:
+        name_operands("pow", ("x", x), ("y", y))
+        raise
 
 
 def rpow(x: VariableLike, y: VariableLike | float) -> Variable:

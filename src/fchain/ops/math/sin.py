@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["SIN", "sin"]
@@ -31,4 +31,8 @@ SIN: OpDef[None] = register(OpDef("sin", _forward, _vjp, GradSpec(_sample)))
 
 def sin(x: VariableLike) -> Variable:
     """Elementwise sine (radians)."""
-    return apply1(SIN, (x,), None)
+    try:
+        return apply1(SIN, (x,), None)
+    except TypeError:
+        name_arrays("sin", ("x", x))
+        raise

@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["SQRT", "sqrt"]
@@ -31,4 +31,8 @@ SQRT: OpDef[None] = register(OpDef("sqrt", _forward, _vjp, GradSpec(_sample)))
 
 def sqrt(x: VariableLike) -> Variable:
     """Elementwise square root (the gradient at 0 is ``inf``, as in Chainer)."""
-    return apply1(SQRT, (x,), None)
+    try:
+        return apply1(SQRT, (x,), None)
+    except TypeError:
+        name_arrays("sqrt", ("x", x))
+        raise

@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["SQUARE", "square"]
@@ -31,4 +31,8 @@ SQUARE: OpDef[None] = register(OpDef("square", _forward, _vjp, GradSpec(_sample)
 
 def square(x: VariableLike) -> Variable:
     """Elementwise square."""
-    return apply1(SQUARE, (x,), None)
+    try:
+        return apply1(SQUARE, (x,), None)
+    except TypeError:
+        name_arrays("square", ("x", x))
+        raise

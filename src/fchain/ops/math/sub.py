@@ -7,7 +7,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike, name_operands
 from fchain.types import ArrayNamespace
 
 __all__ = ["RSUB_CONSTANT", "SUB", "SUB_CONSTANT", "rsub", "sub"]
@@ -63,13 +63,17 @@ RSUB_CONSTANT: OpDef[float] = register(
 
 def sub(x: VariableLike | float, y: VariableLike | float) -> Variable:
     """Elementwise ``x - y`` (numpy broadcasting applies; either may be a scalar)."""
-    if isinstance(y, SCALAR_TYPES):
+    try:
+        if isinstance(y, SCALAR_TYPES):
+            if isinstance(x, SCALAR_TYPES):
+                raise TypeError("sub: at least one operand must be a Variable or an array")
+            return apply1(SUB_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
-            raise TypeError("sub: at least one operand must be a Variable or an array")
-        return apply1(SUB_CONSTANT, (x,), float(y))
-    if isinstance(x, SCALAR_TYPES):
-        return apply1(RSUB_CONSTANT, (y,), float(x))
-    return apply1(SUB, (x, y), None)
+            return apply1(RSUB_CONSTANT, (y,), float(x))
+        return apply1(SUB, (x, y), None)
+    except TypeError:
+        name_operands("sub", ("x", x), ("y", y))
+        raise
 
 
 def rsub(x: VariableLike, y: VariableLike | float) -> Variable:

@@ -9,7 +9,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, normalize_axes, shape_of
 from fchain.types import ArrayNamespace, Shape
 
 __all__ = ["SUM", "SumParams", "sum"]
@@ -54,4 +54,6 @@ SUM: OpDef[SumParams] = register(OpDef("sum", _forward, _vjp, GradSpec(_sample))
 def sum(x: VariableLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Variable:
     """Sum of the elements over ``axis`` (all of them by default)."""
     shape = shape_of(x, "sum")
+    if type(keepdims) is not bool:
+        keepdims = bool_arg("sum", "keepdims", keepdims)
     return apply1(SUM, (x,), SumParams(normalize_axes("sum", axis, len(shape)), keepdims, shape))

@@ -20,7 +20,7 @@ from fchain.facade.apply import apply1
 from fchain.facade.config import config
 from fchain.facade.random import random_mask
 from fchain.facade.variable import Variable, as_array, as_variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, name_arrays, real_arg
 from fchain.types import Array, ArrayNamespace
 
 __all__ = ["DROPOUT", "dropout"]
@@ -67,15 +67,28 @@ def dropout(x: VariableLike, ratio: float = 0.5, *, mask: Array | None = None,
     a random one.  ``return_mask``: also return the mask used (``None`` outside
     training), as Chainer's ``return_mask=True``.
     """
+    if type(ratio) is not float:
+        ratio = real_arg("dropout", "ratio", ratio)
     if not 0.0 <= ratio < 1.0:
         raise ValueError(f"dropout: ratio must be in [0, 1), got {ratio!r}")
-    if not config.train:
-        out = as_variable(x)
-        return (out, None) if return_mask else out
-    data = as_array(x)
+    if type(return_mask) is not bool:
+        return_mask = bool_arg("dropout", "return_mask", return_mask)
+    try:
+        if not config.train:
+            out = as_variable(x)
+            return (out, None) if return_mask else out
+        data = as_array(x)
+    except TypeError:
+        name_arrays("dropout", ("x", x))
+        raise
     if mask is None:
         mask = random_mask(data, ratio)
-    elif tuple(mask.shape) != tuple(data.shape):
-        raise ShapeError(f"dropout: mask has shape {tuple(mask.shape)} but x has shape {tuple(data.shape)}")
+    else:
+        m_shape = getattr(mask, "shape", None)
+        if m_shape is None or isinstance(mask, Variable):
+            raise TypeError(f"dropout: mask must be a numpy.ndarray or cupy.ndarray, "
+                            f"got {type(mask).__name__}")
+        if tuple(m_shape) != tuple(data.shape):
+            raise ShapeError(f"dropout: mask has shape {tuple(m_shape)} but x has shape {tuple(data.shape)}")
     y = apply1(DROPOUT, (x, mask), None)
     return (y, mask) if return_mask else y
