@@ -433,3 +433,85 @@ def test_identity(device: str) -> None:
     F.sum(q2).backward()
     numpy.testing.assert_array_equal(_grad(p), numpy.zeros(2))
     numpy.testing.assert_array_equal(_grad(q), numpy.ones((3, 1)))
+
+
+# --------------------------------------------------- reshape, transpose, broadcast
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(("shape", "resolved"), [((3, 4), (3, 4)), ((-1,), (12,)), ((2, -1, 3), (2, 2, 3)),
+                                                 (12, (12,)), ([4, 3], (4, 3))])
+def test_reshape_keeps_the_row_major_order(device: str, shape: Any, resolved: tuple[int, ...]) -> None:
+    x = _x(2, 6)
+    y = F.reshape(_on(device, x), shape)
+    assert y.shape == resolved
+    flat = [float(v) for row in x.tolist() for v in row]  # row-major, by hand
+    assert [float(v) for v in _np(y).ravel(order="C")] == flat
+    v = fchain.Variable(_on(device, x))
+    y = F.reshape(v, shape)
+    y.grad = _on(device, numpy.arange(12.0).reshape(resolved))
+    y.backward()
+    numpy.testing.assert_array_equal(_grad(v), numpy.arange(12.0).reshape(2, 6))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("axes", [None, (0, 1, 2), (2, 0, 1), (1, 2, 0), (-1, 0, 1), [2, 1, 0]])
+def test_transpose_moves_each_element(device: str, axes: Any) -> None:
+    x = _x(2, 3, 4)
+    perm = (2, 1, 0) if axes is None else tuple(a % 3 for a in axes)
+    y = _np(F.transpose(_on(device, x), axes))
+    assert y.shape == tuple(x.shape[p] for p in perm)
+    for out in numpy.ndindex(*y.shape):
+        src = [0, 0, 0]
+        for i, p in enumerate(perm):
+            src[p] = out[i]
+        assert y[out] == x[tuple(src)]
+
+
+def test_transpose_gradient_is_the_inverse_permutation() -> None:
+    v = fchain.Variable(_x(2, 3, 4))
+    y = F.transpose(v, (2, 0, 1))
+    gy = RNG.standard_normal(y.shape)
+    y.grad = gy
+    y.backward()
+    g = _grad(v)
+    for i, j, k in numpy.ndindex(2, 3, 4):
+        assert g[i, j, k] == gy[k, i, j]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(("in_shape", "shape"), [((3,), (2, 3)), ((2, 1), (2, 4)), ((1, 3), (2, 2, 3)),
+                                                 ((), (2, 2)), ((2, 3), (2, 3))])
+def test_broadcast_to_repeats_along_new_and_unit_axes(device: str, in_shape: tuple[int, ...],
+                                                      shape: tuple[int, ...]) -> None:
+    x = RNG.standard_normal(in_shape)
+    y = _np(F.broadcast_to(_on(device, x), shape))
+    assert y.shape == shape
+    lead = len(shape) - len(in_shape)
+    for out in numpy.ndindex(*shape):
+        src = tuple(0 if n == 1 else out[lead + i] for i, n in enumerate(in_shape))
+        assert y[out] == x[src]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(("in_shape", "shape"), [((2, 3), (3,)), ((2, 4), (2, 1)), ((2, 2, 3), (1, 3)),
+                                                 ((2, 2), ()), ((2, 3), (2, 3))])
+def test_sum_to_adds_what_broadcast_to_would_repeat(device: str, in_shape: tuple[int, ...],
+                                                    shape: tuple[int, ...]) -> None:
+    x = RNG.standard_normal(in_shape)
+    y = _np(F.sum_to(_on(device, x), shape))
+    assert y.shape == shape
+    expected = numpy.zeros(shape)
+    lead = len(in_shape) - len(shape)
+    for src in numpy.ndindex(*in_shape):
+        out = tuple(0 if n == 1 else src[lead + i] for i, n in enumerate(shape))
+        expected[out] += x[src]
+    numpy.testing.assert_allclose(y, expected, rtol=1e-13, atol=1e-15)
+    # and the gradient of sum_to is broadcast_to: every source element gets its sum's gradient
+    v = fchain.Variable(_on(device, x))
+    z = F.sum_to(v, shape)
+    gz = RNG.standard_normal(shape)
+    z.grad = _on(device, gz)
+    z.backward()
+    g = _grad(v)
+    for src in numpy.ndindex(*in_shape):
+        out = tuple(0 if n == 1 else src[lead + i] for i, n in enumerate(shape))
+        assert g[src] == gz[out]

@@ -46,6 +46,7 @@ UNARY: list[tuple[str, Callable[[float], float], float, float]] = [
     ("square", lambda v: v * v, -3.0, 3.0),
     ("sin", math.sin, -7.0, 7.0),
     ("cos", math.cos, -7.0, 7.0),
+    ("exp", math.exp, -5.0, 5.0),
 ]
 
 
@@ -111,7 +112,7 @@ def test_clip_limits_each_element(lo: float | None, hi: float | None, dtype: Any
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("keepdims", [False, True])
 @pytest.mark.parametrize("axis", [None, 0, -1, (0, 2), (1,)])
-@pytest.mark.parametrize("name", ["mean", "max", "min"])
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
 def test_reductions_match_loops(name: str, axis: Any, keepdims: bool, dtype: Any) -> None:
     x = RNG.standard_normal((2, 3, 4)).astype(dtype)
     axes = tuple(range(3)) if axis is None else ((axis,) if isinstance(axis, int) else axis)
@@ -121,7 +122,9 @@ def test_reductions_match_loops(name: str, axis: Any, keepdims: bool, dtype: Any
     for idx in numpy.ndindex(*kept):
         sl = tuple(slice(None) if i in axes else idx[i] for i in range(3))
         values = [float(v) for v in x[sl].ravel()]
-        if name == "mean":
+        if name == "sum":
+            expected[idx] = math.fsum(values)
+        elif name == "mean":
             expected[idx] = math.fsum(values) / len(values)
         else:
             expected[idx] = max(values) if name == "max" else min(values)
@@ -283,6 +286,59 @@ def test_matmul_gradient_sums_broadcast_batch_axes() -> None:
     # d/da_ik of sum over (batch, i, j) a_ik b_bkj = sum over (batch, j) b_bkj
     numpy.testing.assert_allclose(av.grad, numpy.broadcast_to(b.sum(axis=(0, 2)), (2, 3)), rtol=1e-12)
     numpy.testing.assert_allclose(bv.grad, numpy.broadcast_to(a.sum(axis=0)[:, None], (4, 3, 5)), rtol=1e-12)
+
+
+def test_sum_gradient_is_the_output_gradient_spread_over_the_reduced_axes() -> None:
+    x = fchain.Variable(RNG.standard_normal((2, 3, 4)))
+    gy = RNG.standard_normal((2, 4))
+    y = F.sum(x, axis=1)
+    y.grad = gy
+    y.backward()
+    assert x.grad is not None
+    for i, j, k in numpy.ndindex(2, 3, 4):
+        assert x.grad[i, j, k] == gy[i, k]
+
+
+# ----------------------------------------------------------------- broadcasting binary ops
+def _binary_ref(name: str, a: float, b: float) -> tuple[float, float, float]:
+    """(value, d/da, d/db) of the binary op at scalars ``a`` and ``b``."""
+    if name == "add":
+        return a + b, 1.0, 1.0
+    if name == "sub":
+        return a - b, 1.0, -1.0
+    if name == "mul":
+        return a * b, b, a
+    if name == "div":
+        return a / b, 1.0 / b, -a / (b * b)
+    assert name == "pow"
+    return a ** b, b * a ** (b - 1.0), math.log(a) * a ** b
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "pow"])
+def test_binary_ops_of_two_broadcasting_variables(name: str) -> None:
+    """x1 (2, 3, 1) with x2 (3, 4) gives (2, 3, 4); each gradient has its input's
+    shape and sums the elementwise derivatives over the axes it was broadcast along."""
+    a = RNG.uniform(0.5, 2.0, size=(2, 3, 1))  # positive bases for pow
+    b = RNG.uniform(0.5, 2.0, size=(3, 4))
+    gy = RNG.standard_normal((2, 3, 4))
+    v1, v2 = fchain.Variable(a.copy()), fchain.Variable(b.copy())
+    y = getattr(F, name)(v1, v2)
+    assert y.shape == (2, 3, 4)
+    expected = numpy.empty((2, 3, 4))
+    g1 = numpy.zeros((2, 3, 1))
+    g2 = numpy.zeros((3, 4))
+    for i, j, k in numpy.ndindex(2, 3, 4):
+        value, da, db = _binary_ref(name, float(a[i, j, 0]), float(b[j, k]))
+        expected[i, j, k] = value
+        g1[i, j, 0] += gy[i, j, k] * da
+        g2[j, k] += gy[i, j, k] * db
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-13)
+    y.grad = gy
+    y.backward()
+    assert v1.grad is not None and v2.grad is not None
+    assert v1.grad.shape == a.shape and v2.grad.shape == b.shape
+    numpy.testing.assert_allclose(v1.grad, g1, rtol=1e-12, atol=1e-14)
+    numpy.testing.assert_allclose(v2.grad, g2, rtol=1e-12, atol=1e-14)
 
 
 # ----------------------------------------------------------------- Variable operators
