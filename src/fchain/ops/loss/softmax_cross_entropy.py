@@ -122,45 +122,47 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyParams) -
 
 
 def _forward_rows(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyParams) -> Forwarded:
-    """Hard labels, ``x`` of shape ``(N, C)``: each row's label entry is picked by
-    index (``z[arange(N), t]``) instead of through a one-hot mask, and with no
-    ignored label and no class weight every row weighs ``1 / N``.
+    """Hard labels, ``x`` of shape ``(N, C)``, computed in Chainer's order of
+    operations so that the loss and the gradient are Chainer's to the last bit:
+    ``log_y = x - (m + log(sum(exp(x - m))))``, the label entries picked by index
+    (``log_y[arange(N), t]``), times the class weight, times the valid mask, summed
+    and times ``-coeff``; the cached score is ``exp(log_y)``.
 
-    Residuals: ``x``, the labels with ignored ones replaced by 0, the per-row scale
-    ``w[t] * valid * coeff`` (a 0-d array when it is the same for every row), the row
-    maxima and, with ``cache_score``, the softmax.
+    Residuals: ``x``, the labels with ignored ones replaced by 0, the per-row factor
+    ``w[t] * valid`` (a 0-d placeholder when every row has factor 1), ``coeff`` (a
+    0-d array; unused with ``reduce='no'``), the row maxima and, with
+    ``cache_score``, the softmax.
     """
     x, t = inputs
     n = x.shape[0]
-    m, z, e, s = _log_softmax_parts(xp, x)
+    m, _, _, s = _log_softmax_parts(xp, x)
+    lse = m + xp.log(s)
     rows = xp.arange(n)
     if p.all_valid:
         labels, valid = t, None
     else:
         valid = xp.not_equal(t, p.ignore_label)
         labels = xp.where(valid, t, 0)
-    per = xp.log(s).reshape(n)
-    per -= z[rows, labels]
-    weight = None if valid is None else valid.astype(x.dtype)
+    log_p = x[rows, labels] - lse.reshape(n)
+    factor = None
     if p.class_weight is not None:
-        w = p.class_weight.reshape(x.shape[1])[labels]
-        weight = w if weight is None else weight * w
-    if weight is not None:
-        per *= weight
-    if p.reduce == "mean":
-        if p.normalize and valid is not None:
-            coeff = xp.asarray(1.0 / xp.maximum(valid.sum(), 1), dtype=x.dtype)
-        else:
-            coeff = xp.asarray(1.0 / max(n, 1), dtype=x.dtype)
-        y = xp.asarray(per.sum() * coeff, dtype=x.dtype)
-        scale = coeff if weight is None else weight * coeff
+        factor = p.class_weight.reshape(x.shape[1])[labels]
+        log_p *= factor
+    if valid is not None:
+        mask = valid.astype(x.dtype)
+        log_p *= mask
+        factor = mask if factor is None else factor * mask  # exact: the mask is 0 or 1
+    if p.normalize and valid is not None:
+        coeff = xp.asarray(1.0 / xp.maximum(valid.sum(), 1), dtype=x.dtype)
     else:
-        y = per
-        scale = xp.ones_like(per) if weight is None else weight
-    residuals: Inputs = (x, labels, scale, m)
+        coeff = xp.asarray(1.0 / max(n, 1), dtype=x.dtype)
+    if p.reduce == "mean":
+        y = xp.asarray(log_p.sum() * -coeff, dtype=x.dtype)
+    else:
+        y = -log_p
+    residuals: Inputs = (x, labels, coeff if factor is None else factor, coeff, m)
     if p.cache_score:
-        e /= s  # e is this call's own temporary: it becomes the cached softmax
-        residuals += (e,)
+        residuals += (xp.exp(x - lse),)
     return (y,), residuals
 
 
@@ -210,7 +212,7 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: SoftmaxCrossEn
             g = xp.reshape(gy, _row_shape(x))
         return (y * t_sum - t) * g, None
     if p.rows:
-        return _vjp_rows(xp, residuals, gy)
+        return _vjp_rows(xp, residuals, gy, p)
     onehot, scale = residuals[1], residuals[2]
     y = _softmax(xp, residuals, 3, 4)
     if p.reduce == "mean":
@@ -220,22 +222,36 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: SoftmaxCrossEn
     return (y - onehot) * g, None
 
 
-def _vjp_rows(xp: ArrayNamespace, residuals: Inputs, gy: Array) -> Grads:
-    """``(softmax(x) - onehot(t)) * scale * gy`` for the row-indexed residuals.  On
-    arrays the label entries are decremented in place; on the second-order namespace
-    the one-hot mask is built (a constant) and the expression is recorded."""
-    x, labels, scale = residuals[0], residuals[1], residuals[2]
-    y = _softmax(xp, residuals, 3, 4)
-    g = gy * scale  # 0-d, or one value per row
+def _vjp_rows(xp: ArrayNamespace, residuals: Inputs, gy: Array, p: SoftmaxCrossEntropyParams) -> Grads:
+    """``(softmax(x) - onehot(t)) * w[t] * valid * (gy * coeff)`` (``gy`` per row with
+    ``reduce='no'``), in Chainer's order.  On arrays the label entries are
+    decremented in place in a copy of the softmax; on the second-order namespace the
+    one-hot mask is built (a constant) and the expression is recorded."""
+    x, labels, factor, coeff = residuals[0], residuals[1], residuals[2], residuals[3]
+    n = x.shape[0]
+    if isinstance(xp, DiffNamespace) or len(residuals) > 5:
+        y = _softmax(xp, residuals, 4, 5)
+    else:  # not cached: Chainer's exp(log_softmax(x)), recomputed
+        m = residuals[4]
+        y = xp.exp(x - (m + xp.log(xp.exp(x - m).sum(axis=1, keepdims=True))))
     if isinstance(xp, DiffNamespace):
         raw = labels.array if isinstance(labels, Variable) else labels
         rxp = backend.namespace_of(raw)
         onehot = rxp.equal(rxp.reshape(raw, (-1, 1)), rxp.arange(x.shape[1]).reshape(1, -1))
-        if g.ndim:
-            g = xp.reshape(g, (x.shape[0], 1))
-        return (y - onehot.astype(x.dtype)) * g, None
-    gx = y * (g.reshape(x.shape[0], 1) if g.ndim else g)
-    gx[xp.arange(x.shape[0]), labels] -= g
+        gx = y - onehot.astype(x.dtype)
+        if factor.ndim:
+            gx = gx * xp.reshape(factor, (n, 1))
+        if p.reduce == "mean":
+            return gx * (gy * coeff), None
+        return gx * xp.reshape(gy, (n, 1)), None
+    gx = y.copy() if len(residuals) > 5 else y  # the cached softmax stays intact
+    gx[xp.arange(n), labels] -= 1
+    if factor.ndim:
+        gx *= factor.reshape(n, 1)
+    if p.reduce == "mean":
+        gx *= gy * coeff
+    else:
+        gx *= gy.reshape(n, 1)
     return gx, None
 
 
