@@ -133,7 +133,7 @@ def test_mixed_float_dtypes_are_rejected_naming_the_op() -> None:
 
 
 def test_wrong_argument_type_names_the_op() -> None:
-    with pytest.raises(TypeError, match=r"exp: input 0 must be a Variable"):
+    with pytest.raises(TypeError, match=r"exp: x must be a Variable"):
         F.exp([1.0])  # type: ignore[arg-type]  # the mistake under test
 
 

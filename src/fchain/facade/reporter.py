@@ -33,7 +33,7 @@ import numpy
 from fchain.core import backend
 from fchain.facade.config import config
 from fchain.facade.serializer import AbstractSerializer, Serializer
-from fchain.facade.variable import Variable
+from fchain.facade.variable import Variable, _make
 from fchain.types import Array
 
 __all__ = [
@@ -60,7 +60,9 @@ def _detach(value: object) -> object:
     """A Variable without its graph (sharing the array), so a report does not keep
     the computational graph alive; anything else unchanged."""
     if isinstance(value, Variable):
-        copy = Variable(value.array, name=value.name, requires_grad=value.requires_grad)
+        copy = _make(value._data)  # Variable(value.array, ...) without re-checking the array
+        copy.name = value.name
+        copy.requires_grad = value.requires_grad
         return copy
     return value
 

@@ -79,13 +79,15 @@ class Classifier(Chain, Generic[_PredictorT]):
             if self.label_key not in kwargs:
                 raise ValueError(f"Classifier: label key {self.label_key!r} is not found in the keyword arguments")
             t = kwargs.pop(self.label_key)
-        self.y = None
-        self.loss = None
-        self.accuracy = None
-        self.y = self.predictor(*args, **kwargs)
-        self.loss = self.lossfun(self.y, t)
-        report({"loss": self.loss}, self)
+        # y, loss and accuracy are plain attributes (never parameters or links):
+        # written straight into the instance dict, skipping Link.__setattr__'s
+        # registration checks on this per-iteration path.
+        d = self.__dict__
+        d["y"] = d["loss"] = d["accuracy"] = None
+        y = d["y"] = self.predictor(*args, **kwargs)
+        loss = d["loss"] = self.lossfun(y, t)
+        report({"loss": loss}, self)
         if self.compute_accuracy:
-            self.accuracy = self.accfun(self.y, t)
-            report({"accuracy": self.accuracy}, self)
-        return self.loss
+            accuracy = d["accuracy"] = self.accfun(y, t)
+            report({"accuracy": accuracy}, self)
+        return loss

@@ -10,7 +10,7 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
 __all__ = ["RELU", "relu"]
@@ -38,4 +38,8 @@ RELU: OpDef[None] = register(OpDef(
 
 def relu(x: VariableLike) -> Variable:
     """Rectified linear unit, ``max(x, 0)``, elementwise."""
-    return apply1(RELU, (x,), None)
+    try:
+        return apply1(RELU, (x,), None)
+    except TypeError:
+        name_arrays("relu", ("x", x))
+        raise

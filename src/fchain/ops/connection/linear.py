@@ -22,7 +22,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of
 from fchain.types import ArrayNamespace, Shape
 
 __all__ = ["LINEAR", "LinearParams", "linear"]
@@ -118,6 +118,8 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
     them are flattened.  ``W``: ``(out, in)``.  ``b``: ``(out,)`` or ``None``.
     Returns an array of shape ``batch_shape + (out,)``.
     """
+    if type(n_batch_axes) is not int:
+        n_batch_axes = int_arg("linear", "n_batch_axes", n_batch_axes)
     x_shape = shape_of(x, "linear")
     W_shape = shape_of(W, "linear", "W")
     if len(W_shape) != 2:

@@ -15,7 +15,7 @@ from fchain.core.spec import Case, Draw, NotDifferentiable
 from fchain.errors import DTypeError, ShapeError
 from fchain.facade.apply import apply1
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg
 from fchain.ops.loss._checks import array_of, check_int_labels
 from fchain.types import ArrayNamespace
 
@@ -27,6 +27,9 @@ _NAME = "accuracy"
 @dataclass(frozen=True, slots=True)
 class AccuracyParams:
     ignore_label: int | None
+
+
+_PLAIN = AccuracyParams(None)
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: AccuracyParams) -> Forwarded:
@@ -91,4 +94,7 @@ def accuracy(y: VariableLike, t: VariableLike, ignore_label: int | None = None) 
             and all(n == 1 for n in ys[len(ts) + 1:])):
         raise ShapeError(f"{_NAME}: t has shape {ts} but y has shape {ys}; expected t of shape "
                          "(y.shape[0],) + y.shape[2:] (trailing axes of y of size 1 may be dropped)")
-    return apply1(ACCURACY, (y, ta), AccuracyParams(None if ignore_label is None else int(ignore_label)))
+    if ignore_label is not None and type(ignore_label) is not int:
+        ignore_label = int_arg(_NAME, "ignore_label", ignore_label)
+    params = _PLAIN if ignore_label is None else AccuracyParams(ignore_label)
+    return apply1(ACCURACY, (y, ta), params)

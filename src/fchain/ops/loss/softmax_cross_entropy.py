@@ -43,7 +43,7 @@ from fchain.facade.apply import apply1
 from fchain.facade.device import get_device_from_array
 from fchain.facade.diff_namespace import DiffNamespace
 from fchain.facade.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, int_arg
 from fchain.ops.loss._checks import array_of, check_label_values, check_reduce
 from fchain.types import Array, ArrayNamespace, Shape
 
@@ -335,6 +335,14 @@ def softmax_cross_entropy(
     0.440189...
     """
     check_reduce(_NAME, reduce)
+    if type(ignore_label) is not int:
+        ignore_label = int_arg(_NAME, "ignore_label", ignore_label)
+    if type(normalize) is not bool:
+        normalize = bool_arg(_NAME, "normalize", normalize)
+    if type(cache_score) is not bool:
+        cache_score = bool_arg(_NAME, "cache_score", cache_score)
+    if type(enable_double_backprop) is not bool:
+        enable_double_backprop = bool_arg(_NAME, "enable_double_backprop", enable_double_backprop)
     if soft_target_loss not in ("cross-entropy", "kl-divergence"):
         raise ValueError(f"{_NAME}: soft_target_loss must be 'cross-entropy' or 'kl-divergence', "
                          f"got {soft_target_loss!r}")
