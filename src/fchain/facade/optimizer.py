@@ -409,9 +409,10 @@ class UpdateRule:
     def serialize(self, serializer: AbstractSerializer) -> None:
         """Save or load ``t``, the state arrays and the overridden hyperparameters.
 
-        Loading into a rule that has no state yet creates it from the file; when
-        the file lacks the state (saved before the first update), the state stays
-        ``None`` and is created at the next update.  A missing key raises
+        Loading into a rule that has no state yet creates it from the file.  When
+        the file lacks the state (saved before the first update), a strict load
+        fails with the missing keys, as Chainer's does; a non-strict load leaves the
+        state ``None``, to be created at the next update.  A missing key raises
         ``KeyError`` only for an enabled rule (frozen parameters may lack state).
         """
         self.t = int(serializer("t", self.t))
