@@ -611,3 +611,41 @@ def test_no_warnings_on_normal_use() -> None:
         m.copy("init")
         m.count_params()
         list(m.namedparams())
+
+
+def test_cleargrads_follows_every_change_of_the_tree() -> None:
+    # cleargrads keeps its parameter list between calls; each way of changing which
+    # parameters a link holds must be seen by the next call.
+    def grads_set(link: Link) -> list[bool]:
+        return [p.grad is not None for p in link.params()]
+
+    def fill(link: Link) -> None:
+        for p in link.params():
+            if p.array is not None:
+                p.grad = np.ones_like(p.array)
+
+    class Holder(Chain):
+        a: L.Linear
+        b: L.Linear
+
+    outer = Holder()
+    with outer.init_scope():
+        outer.a = L.Linear(2, 2)
+    outer.cleargrads()
+    outer.a.W = Parameter(np.zeros((2, 2), np.float32))  # replaced outside init_scope
+    fill(outer)
+    outer.cleargrads()
+    assert grads_set(outer) == [False, False]
+    outer.a = L.Linear(3, 3)  # a registered child replaced outside init_scope
+    fill(outer)
+    outer.cleargrads()
+    assert grads_set(outer) == [False, False]
+    with outer.init_scope():
+        outer.b = L.Linear(1, 1)
+    fill(outer)
+    outer.cleargrads()
+    assert grads_set(outer) == [False] * 4
+    copy = outer.copy("copy")
+    fill(outer)
+    copy.cleargrads()
+    assert grads_set(outer) == [True] * 4, "a copy's cleargrads must not clear the original"

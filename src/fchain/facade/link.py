@@ -149,6 +149,8 @@ class Link:
                     self._send_param(value)
                     params[name] = None
                     self._persistent.pop(name, None)
+                elif name in params:
+                    structure_version[0] += 1  # the registered name now holds another Parameter
             elif name in params:
                 # A registered parameter replaced by something else is no longer one.
                 structure_version[0] += 1
@@ -196,7 +198,8 @@ class Link:
         if _is_array(value):
             value = self._device.send(value)  # type: ignore[arg-type]  # checked by _is_array
         self._persistent[name] = None
-        self._params.pop(name, None)
+        if self._params.pop(name, 0) is None:  # it was a registered parameter
+            structure_version[0] += 1
         d[name] = value
 
     def register_persistent(self, name: str) -> None:
@@ -269,9 +272,22 @@ class Link:
         return size
 
     # ---------------------------------------------------------- gradients
+    def _param_list(self) -> list[Parameter]:
+        """``list(self.params())``, kept until the link tree changes anywhere (the
+        ``structure_version``); a copied link (another ``id``) builds its own."""
+        d = self.__dict__
+        version = structure_version[0]
+        cached = d.get("_param_list_cache")
+        if cached is not None and cached[0] == version and cached[1] == id(self):
+            params: list[Parameter] = cached[2]
+            return params
+        params = list(self.params())
+        d["_param_list_cache"] = (version, id(self), params)
+        return params
+
     def cleargrads(self) -> None:
         """Set every parameter's gradient to ``None``."""
-        for param in self.params():
+        for param in self._param_list():
             param.cleargrad()
 
     def zerograds(self) -> None:
@@ -548,6 +564,8 @@ class Chain(Link):
                         value.to_device(device)
                     children[name] = None
                     structure_version[0] += 1
+                elif name in children:
+                    structure_version[0] += 1  # the registered name now holds another link
             elif name in children:
                 del children[name]
                 structure_version[0] += 1
