@@ -73,27 +73,13 @@ def test_check_backward_covers_parameters() -> None:
 
 
 def test_check_double_backward_rejects_a_wrong_second_derivative() -> None:
-    class GoodFirstWrongSecond(FunctionNode):
-        def forward(self, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
-            self.retain_inputs((0,))
-            return (inputs[0] ** 3,)
-
-        def backward(self, indexes: tuple[int, ...],
-                     grad_outputs: tuple[Variable | None, ...]) -> tuple[Variable | None, ...]:
-            (x,) = self.get_retained_inputs()
-            gy = grad_outputs[0]
-            assert gy is not None
-            # Right value of 3x^2, but computed from a constant copy of x: its own
-            # derivative with respect to x is lost.
-            return (gy * 3.0 * x.array * x.array,)
-
     x = np.array([0.5, 1.5])
     gy = np.array([1.0, -1.0])
     ggx = np.array([0.7, 0.2])
-    check_backward(lambda v: GoodFirstWrongSecond().apply((v,))[0], (x,), (gy,), dtype=np.float64,
+    check_backward(lambda v: CubeWithWrongSecond().apply((v,))[0], (x,), (gy,), dtype=np.float64,
                    eps=1e-6, atol=1e-8, rtol=1e-6)
     with pytest.raises(AssertionError):
-        check_double_backward(lambda v: GoodFirstWrongSecond().apply((v,))[0], (x,), (gy,), (ggx,),
+        check_double_backward(lambda v: CubeWithWrongSecond().apply((v,))[0], (x,), (gy,), (ggx,),
                               dtype=np.float64, eps=1e-6, atol=1e-8, rtol=1e-6)
     check_double_backward(lambda v: v ** 3, (x,), (gy,), (ggx,), dtype=np.float64,
                           eps=1e-6, atol=1e-8, rtol=1e-6)
