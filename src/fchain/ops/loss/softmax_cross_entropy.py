@@ -373,8 +373,24 @@ def softmax_cross_entropy(
         soft = False
     else:
         raise DTypeError(f"{_NAME}: t must hold integer labels or floating soft targets, got dtype {ta.dtype}")
-    params = SoftmaxCrossEntropyParams(
-        normalize, cache_score and not enable_double_backprop, weight, int(ignore_label), reduce,
-        soft, soft_target_loss == "kl-divergence", rows=not soft and xa.ndim == 2,
-        all_valid=all_valid)
+    key = (normalize, cache_score and not enable_double_backprop, ignore_label, reduce, soft,
+           soft_target_loss == "kl-divergence", not soft and xa.ndim == 2, all_valid)
+    if weight is None:
+        params = _PARAMS.get(key)
+        if params is None:
+            params = _PARAMS[key] = _params(key, None)
+    else:
+        params = _params(key, weight)
     return apply1(SOFTMAX_CROSS_ENTROPY, (x, ta), params)
+
+
+_ParamsKey = tuple[bool, bool, int, str, bool, bool, bool, bool]
+_PARAMS: dict[_ParamsKey, SoftmaxCrossEntropyParams] = {}
+"""The parameters of calls without class weights, built once per combination (a
+handful in any program): the loss is called every iteration."""
+
+
+def _params(key: _ParamsKey, weight: Array | None) -> SoftmaxCrossEntropyParams:
+    normalize, cache, ignore_label, reduce, soft, kl, rows, all_valid = key
+    return SoftmaxCrossEntropyParams(normalize, cache, weight, ignore_label, reduce, soft, kl,
+                                     rows=rows, all_valid=all_valid)
