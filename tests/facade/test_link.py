@@ -649,3 +649,36 @@ def test_cleargrads_follows_every_change_of_the_tree() -> None:
     fill(outer)
     copy.cleargrads()
     assert grads_set(outer) == [True] * 4, "a copy's cleargrads must not clear the original"
+
+
+def test_register_persistent_over_a_parameter_is_seen_by_cleargrads_and_optimizers() -> None:
+    # Both cleargrads and an optimizer keep their parameter lists until the tree
+    # changes; a parameter that register_persistent turns into a persistent value
+    # must drop out of both.
+    import fchain.optimizers as O
+
+    class Pair(Link):
+        a: Parameter
+        b: Parameter
+
+    link = Pair()
+    with link.init_scope():
+        link.a = Parameter(np.ones(2, np.float32))
+        link.b = Parameter(np.ones(2, np.float32))
+    optimizer = O.SGD(lr=1.0)
+    optimizer.setup(link)
+    link.cleargrads()
+    for p in link.params():
+        p.grad = np.ones(2, np.float32)
+    optimizer.update()  # both lists are now cached
+    link.register_persistent("b")
+    b = link.b
+    assert [name for name, _ in link.namedparams()] == ["/a"]
+    b.grad = np.full(2, 5.0, np.float32)
+    link.cleargrads()
+    assert b.grad is not None, "cleargrads must no longer touch a persistent value"
+    a = link.a
+    a.grad = np.ones(2, np.float32)
+    optimizer.update()
+    np.testing.assert_array_equal(to_numpy(b.array), [0.0, 0.0])  # only the first update
+    np.testing.assert_array_equal(to_numpy(a.array), [-1.0, -1.0])

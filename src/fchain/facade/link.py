@@ -198,8 +198,6 @@ class Link:
         if _is_array(value):
             value = self._device.send(value)  # type: ignore[arg-type]  # checked by _is_array
         self._persistent[name] = None
-        if self._params.pop(name, 0) is None:  # it was a registered parameter
-            structure_version[0] += 1
         d[name] = value
 
     def register_persistent(self, name: str) -> None:
@@ -209,7 +207,8 @@ class Link:
                 f"Link.register_persistent: cannot register non-existent attribute {name!r} "
                 "as a persistent value")
         self._persistent[name] = None
-        self._params.pop(name, None)
+        if self._params.pop(name, 0) is None:  # it was a registered parameter
+            structure_version[0] += 1
 
     # ---------------------------------------------------------- traversal
     def _child_items(self) -> Iterator[tuple[str, Link]]:
