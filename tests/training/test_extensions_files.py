@@ -117,3 +117,48 @@ def test_snapshot_files_have_the_usual_permissions(tmp_path: Any, umask: int) ->
     assert mode(str(tmp_path / "default_0")) == 0o666 & ~umask
     assert mode(str(tmp_path / "custom")) == 0o666 & ~umask
     numpy.testing.assert_array_equal(numpy.load(str(tmp_path / "custom")), target["w"])
+
+
+# ------------------------------------------------------------------ a user's savefun
+def test_snapshot_with_numpy_savez_writes_the_named_file(tmp_path: Any) -> None:
+    """numpy.savez appends '.npz' to a name without it: the temporary name it gets
+    must end with the real one, or it writes elsewhere and an empty file is renamed."""
+    trainer = ExtTrainer(iters_per_epoch=1, out=str(tmp_path))
+    weights = numpy.arange(4.0)
+
+    def savefun(path: str, obj: Any) -> None:
+        numpy.savez(path, w=obj["w"])
+
+    extensions.snapshot_object({"w": weights}, "snap.npz", savefun=savefun)(trainer.as_trainer())
+    assert os.listdir(tmp_path) == ["snap.npz"]  # no stray temporary file or folder
+    with numpy.load(str(tmp_path / "snap.npz")) as data:
+        numpy.testing.assert_array_equal(data["w"], weights)
+
+
+def test_snapshot_whose_savefun_fails_keeps_the_previous_file(tmp_path: Any) -> None:
+    trainer = ExtTrainer(iters_per_epoch=1, out=str(tmp_path))
+    (tmp_path / "snap").write_bytes(b"previous")
+
+    def savefun(path: str, obj: Any) -> None:
+        with open(path, "wb") as f:
+            f.write(b"half")
+        raise OSError("disk full (simulated)")
+
+    with pytest.raises(OSError, match="simulated"):
+        extensions.snapshot_object({}, "snap", savefun=savefun)(trainer.as_trainer())
+    assert os.listdir(tmp_path) == ["snap"]
+    assert (tmp_path / "snap").read_bytes() == b"previous"
+
+
+def test_snapshot_whose_savefun_writes_another_name_is_an_error(tmp_path: Any) -> None:
+    """Chainer's default name has no extension, so numpy.savez writes 'name.npz'
+    beside the path it is given; that is refused instead of saving an empty file."""
+    trainer = ExtTrainer(iters_per_epoch=1, out=str(tmp_path))
+
+    def savefun(path: str, obj: Any) -> None:
+        numpy.savez(path, w=numpy.ones(1))
+
+    with pytest.raises(OSError, match=r"left it empty and wrote \['snapshot_iter_0.npz'\]"):
+        extensions.snapshot_object({}, "snapshot_iter_{.updater.iteration}",
+                                   savefun=savefun)(trainer.as_trainer())
+    assert os.listdir(tmp_path) == []

@@ -132,7 +132,7 @@ class PlotReport(Extension):
         from fchain.serializers._common import atomic_write
 
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        # The temporary name has no meaningful extension: name the format.
+        # The format follows the name's extension (PNG without one), as in Chainer.
         extension = os.path.splitext(path)[1].lstrip(".").lower() or "png"
 
         def write(temp: str) -> None:

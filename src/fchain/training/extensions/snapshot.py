@@ -41,8 +41,9 @@ def _atomic_save(savefun: SaveFun, folder: str, filename: str, target: Any) -> s
     """Save through ``savefun`` so that the file appears complete or not at all.
 
     fchain's own ``save_npz`` is already atomic and is called on the final path; a
-    user's ``savefun`` writes a temporary file in the same folder through the same
-    helper (created with the usual permissions, flushed, renamed).
+    user's ``savefun`` goes through the same helper: it writes a file with the final
+    name inside a temporary folder next to the target (so ``numpy.savez`` sees the
+    ``.npz`` it needs and appends nothing), which is flushed and renamed over it.
     """
     from fchain.serializers._common import atomic_write
 
