@@ -489,3 +489,16 @@ def test_binary_accuracy_bad_arguments() -> None:
         F.binary_accuracy(numpy.zeros(2), numpy.zeros(3, numpy.int32))
     with pytest.raises(DTypeError, match="binary_accuracy: t must be an integer array"):
         F.binary_accuracy(numpy.zeros(2), numpy.zeros(2))
+
+
+def test_accuracy_of_more_elements_than_float16_can_count() -> None:
+    # 80,000 labels: the count fits in float16 (< 65504) but the number of elements
+    # does not; the accuracy must still be the fraction of hits, rounded to float16.
+    y = RNG.random((2, 3, 200, 200)).astype(numpy.float16)
+    t = RNG.integers(0, 3, (2, 200, 200)).astype(numpy.int32)
+    got = F.accuracy(y, t).array
+    assert got.dtype == numpy.float16
+    expected = float((y.argmax(axis=1) == t).sum()) / t.size
+    assert abs(float(got) - expected) <= 1e-3 * expected
+    empty = F.accuracy(numpy.zeros((0, 3), numpy.float32), numpy.zeros(0, numpy.int32)).array
+    assert numpy.isnan(empty), "the mean of no hits is nan, as numpy's (and Chainer's) mean"

@@ -39,10 +39,13 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: AccuracyParams) -> Forwarded
         pred = pred.reshape(t.shape)
     hit = pred == t
     if p.ignore_label is None:
-        # Chainer's ``hit.mean(dtype=y.dtype)``: the count summed in y's dtype, then
-        # divided in it (what numpy's mean does, without its Python-level wrapper).
+        # Chainer's ``hit.mean(dtype=y.dtype)`` as numpy computes it, without its
+        # Python-level wrapper: the count summed in y's dtype, divided in float64 by
+        # the number of elements (float16 could not even hold that number), then
+        # rounded to y's dtype.  An empty batch gives nan, as the mean does.
         dtype = y.dtype
-        return (xp.asarray(hit.sum(dtype=dtype) / dtype.type(max(hit.size, 1)), dtype=dtype),), ()
+        total = hit.sum(dtype=dtype).astype("float64")
+        return (xp.asarray(total / hit.size if hit.size else total * float("nan"), dtype=dtype),), ()
     else:
         valid = xp.not_equal(t, p.ignore_label)
         correct = xp.sum(xp.logical_and(hit, valid), keepdims=False)

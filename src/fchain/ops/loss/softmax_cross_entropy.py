@@ -152,12 +152,17 @@ def _forward_rows(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyPara
         mask = valid.astype(x.dtype)
         log_p *= mask
         factor = mask if factor is None else factor * mask  # exact: the mask is 0 or 1
+    # coeff in float64, as Chainer's Python-float ``1 / count``: the loss multiplies
+    # the sum by it rounded to the sum's dtype, the gradient multiplies ``gy * coeff``
+    # (a float64 product) rounded to x's dtype.  float16 sums in float32, as Chainer.
     if p.normalize and valid is not None:
-        coeff = xp.asarray(1.0 / xp.maximum(valid.sum(), 1), dtype=x.dtype)
+        coeff = xp.asarray(1.0 / xp.maximum(valid.sum(), 1), dtype="float64")
     else:
-        coeff = xp.asarray(1.0 / max(n, 1), dtype=x.dtype)
+        coeff = xp.asarray(1.0 / max(n, 1), dtype="float64")
     if p.reduce == "mean":
-        y = xp.asarray(log_p.sum() * -coeff, dtype=x.dtype)
+        reduction = "float32" if x.dtype.itemsize < 4 else x.dtype
+        total = log_p.sum(dtype=reduction)
+        y = xp.asarray(total * -coeff.astype(reduction), dtype=x.dtype)
     else:
         y = -log_p
     residuals: Inputs = (x, labels, coeff if factor is None else factor, coeff, m)
@@ -242,14 +247,14 @@ def _vjp_rows(xp: ArrayNamespace, residuals: Inputs, gy: Array, p: SoftmaxCrossE
         if factor.ndim:
             gx = gx * xp.reshape(factor, (n, 1))
         if p.reduce == "mean":
-            return gx * (gy * coeff), None
+            return gx * (gy * coeff.astype(x.dtype)), None
         return gx * xp.reshape(gy, (n, 1)), None
     gx = y.copy() if len(residuals) > 5 else y  # the cached softmax stays intact
     gx[xp.arange(n), labels] -= 1
     if factor.ndim:
         gx *= factor.reshape(n, 1)
     if p.reduce == "mean":
-        gx *= gy * coeff
+        gx *= (gy.astype("float64") * coeff).astype(x.dtype)
     else:
         gx *= gy.reshape(n, 1)
     return gx, None
