@@ -203,3 +203,29 @@ def test_uninitialized_parameter_remembers_its_device() -> None:
     p.initialize(2)
     assert isinstance(p.array, np.ndarray)
     np.testing.assert_array_equal(p.array, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("double", [False, True])
+def test_loss_scale_scales_only_the_implicit_seed(double: bool) -> None:
+    # Chainer multiplies only the ones it creates for a 1-element output by
+    # loss_scale; a gradient the user set on the output is used as it is.
+    x = Variable(np.array(1.0, np.float32))
+    y = x * 3
+    y.backward(loss_scale=10, enable_double_backprop=double)
+    assert x.grad == pytest.approx(30.0)
+    x.cleargrad()
+    y = x * 3
+    y.grad = np.array(2.0, np.float32)
+    y.backward(loss_scale=10, enable_double_backprop=double)
+    assert x.grad == pytest.approx(6.0)
+    assert x.grad.dtype == np.float32
+
+
+def test_grad_loss_scale_scales_only_the_implicit_seed() -> None:
+    x = Variable(np.array([1.0, 2.0], np.float32))
+    y = x * 3
+    (implicit,) = fchain.grad([y], [x], loss_scale=10)
+    (given,) = fchain.grad([y], [x], grad_outputs=[np.full(2, 2.0, np.float32)], loss_scale=10)
+    assert implicit is not None and given is not None
+    np.testing.assert_allclose(implicit.array, [30.0, 30.0])
+    np.testing.assert_allclose(given.array, [6.0, 6.0])

@@ -124,7 +124,11 @@ def _debug_hook(node: Node, grads: tuple[object, ...]) -> None:
     check_finite(node.op.name, "gradient of input", arrays, node.created_at)
 
 
-def _seed(y: Variable, gy: Variable | Array | None, where: str) -> Variable:
+def _seed(y: Variable, gy: Variable | Array | None, where: str,
+          loss_scale: float | None = None) -> Variable:
+    """The output gradient backward starts from: ``gy``, else ``y.grad``, else ones
+    for a 1-element ``y``.  As in Chainer, ``loss_scale`` scales only those implicit
+    ones, never a gradient the user gave."""
     if isinstance(gy, Variable):
         return gy
     if gy is not None:
@@ -133,8 +137,7 @@ def _seed(y: Variable, gy: Variable | Array | None, where: str) -> Variable:
     if existing is not None:
         return existing
     if y._data.size == 1:
-        xp = backend.namespace_of(y._data)
-        return Variable(xp.ones_like(y._data), requires_grad=False)
+        return Variable(_ones(y._data, loss_scale), requires_grad=False)
     raise GraphError(
         f"{where}: the output has shape {y.shape} and no gradient; set y.grad "
         f"(for example to ones of that shape) before calling backward, or reduce it to "
@@ -142,12 +145,19 @@ def _seed(y: Variable, gy: Variable | Array | None, where: str) -> Variable:
     )
 
 
-def _scaled(g: Array, loss_scale: float) -> Array:
-    """``g * loss_scale`` as an array (numpy makes a scalar of a 0-d product)."""
-    return backend.namespace_of(g).asarray(g * loss_scale)
+def _ones(data: Array, loss_scale: float | None) -> Array:
+    """The implicit output gradient: ones like ``data``, times ``loss_scale`` if given."""
+    if type(data) is _ndarray:
+        ones: Array = _NUMPY.ones_like(data)
+    else:
+        ones = backend.namespace_of(data).ones_like(data)
+    if loss_scale is not None:
+        ones *= loss_scale
+    return ones
 
 
-def _seed_array(y: Variable, gy: Variable | Array | None, where: str) -> Array:
+def _seed_array(y: Variable, gy: Variable | Array | None, where: str,
+                loss_scale: float | None) -> Array:
     """``_seed(...)._data`` without building the Variable (first order needs the array)."""
     if gy is None:
         existing = y._grad_var
@@ -155,9 +165,7 @@ def _seed_array(y: Variable, gy: Variable | Array | None, where: str) -> Array:
             return existing._data
         data = y._data
         if data.size == 1:
-            if type(data) is _ndarray:
-                return _NUMPY.ones_like(data)
-            return backend.namespace_of(data).ones_like(data)
+            return _ones(data, loss_scale)
     return _seed(y, gy, where)._data
 
 
@@ -172,11 +180,9 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
     debug = hot_flags()[1]
     hook = _debug_hook if debug else None
     if enable_double_backprop:
-        seeds_v = [(y, _seed(y, gy, where)) for y, gy in zip(outputs, gys) if y.requires_grad]
+        seeds_v = [(y, _seed(y, gy, where, loss_scale)) for y, gy in zip(outputs, gys) if y.requires_grad]
         if not seeds_v:
             return
-        if loss_scale is not None:
-            seeds_v = [(y, Variable(_scaled(g._data, loss_scale), requires_grad=False)) for y, g in seeds_v]
         result_v: BackwardResult[Variable] = backpropagate(
             [(cast(GraphVar, y), g) for y, g in seeds_v], _VARIABLES,
             record_intermediates=retain_grad, on_node=hook)
@@ -195,11 +201,9 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
                     alive._grad_var = g
         return
     seeds: list[tuple[GraphVar, Array]] = [
-        (y, _seed_array(y, gy, where)) for y, gy in zip(outputs, gys) if y.requires_grad]
+        (y, _seed_array(y, gy, where, loss_scale)) for y, gy in zip(outputs, gys) if y.requires_grad]
     if not seeds:
         return
-    if loss_scale is not None:
-        seeds = [(y, _scaled(g, loss_scale)) for y, g in seeds]
     result = backpropagate(seeds, _ARRAYS, record_intermediates=retain_grad, on_node=hook)
     new = _new_variable
     for var, ga in result.leaves.values():
@@ -261,12 +265,10 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
     if len(gys) != len(outputs):
         raise ValueError(f"grad: {len(outputs)} outputs but {len(gys)} grad_outputs")
     # As Chainer: a missing output gradient is ones of the output's shape (any
-    # shape), and ``y.grad`` is not read.
+    # shape), and ``y.grad`` is not read; ``loss_scale`` scales only those ones.
     seeds = [(y, _seed(y, gy, "grad") if gy is not None else Variable(
-        backend.namespace_of(y._data).ones_like(y._data), requires_grad=False))
+        _ones(y._data, loss_scale), requires_grad=False))
         for y, gy in zip(outputs, gys)]
-    if loss_scale is not None:
-        seeds = [(y, Variable(_scaled(g._data, loss_scale), requires_grad=False)) for y, g in seeds]
     wanted = [(v._creator, v._index) for v in inputs if v._creator is not None]
     hook = _debug_hook if hot_flags()[1] else None
     found: dict[tuple[int, int], Variable] = {}
