@@ -205,17 +205,11 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
     if not seeds:
         return
     result = backpropagate(seeds, _ARRAYS, record_intermediates=retain_grad, on_node=hook)
-    new = _new_variable
     for var, ga in result.leaves.values():
         prev = var._grad_var  # type: ignore[attr-defined]  # every graph variable is a Variable
         if prev is not None:
             ga = prev._data + ga
-        holder = new(Variable)  # _grad_holder(ga), inlined: one per parameter per step
-        holder._data = ga
-        holder._grad_var = None
-        holder._creator = None
-        holder._index = 0
-        holder.name = None
+        holder = _make(ga)
         holder.requires_grad = False
         var._grad_var = holder  # type: ignore[attr-defined]  # every graph variable is a Variable
     if retain_grad:
@@ -223,9 +217,6 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
             alive = node.outputs[j]()
             if isinstance(alive, Variable):
                 alive._grad_var = _grad_holder(ga)
-
-
-_new_variable = object.__new__
 
 
 def _grad_holder(g: Array) -> Variable:
