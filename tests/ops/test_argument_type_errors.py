@@ -66,6 +66,7 @@ ARRAY_ARGUMENTS: list[tuple[str, Callable[[], object]]] = [
     (r"identity: xs\[1\] must be", lambda: F.identity(A, bad("b"))),
     (r"dropout: x must be", lambda: F.dropout(bad("a"))),
     (r"cast: x must be", lambda: F.cast(bad("a"), np.float32)),
+    (r"cast: x must be", lambda: F.cast(bad(np.float32(1)), np.float64)),  # typ is fine: x is named
     (r"copy: x must be", lambda: F.copy(bad("a"), -1)),
     (r"get_item: x must be", lambda: F.get_item(bad("a"), 0)),
     (r"broadcast_to: x must be", lambda: F.broadcast_to(bad("a"), (2,))),
@@ -103,6 +104,47 @@ def test_an_error_that_is_not_about_the_argument_type_passes_unchanged() -> None
     (here: two scalar operands) reaches the caller as it was raised."""
     with pytest.raises(TypeError, match="^add: at least one operand must be a Variable or an array$"):
         F.add(bad(1.0), bad(2.0))
+
+
+def _no_data() -> fchain.Variable:
+    return fchain.Variable(None)
+
+
+# A Variable without an array, or an uninitialized Parameter, given to an op.
+NO_DATA: list[tuple[str, Callable[[], object]]] = [
+    ("relu: input 0 has no data \\(a Variable without an array\\)", lambda: F.relu(_no_data())),
+    ("relu: input 0 has no data \\(an uninitialized Parameter\\)", lambda: F.relu(fchain.Parameter())),
+    ("where: input 1 has no data \\(a Variable without an array\\)", lambda: F.where(A > 0, _no_data(), A)),
+    ("where: input 2 has no data \\(an uninitialized Parameter\\)",
+     lambda: F.where(A > 0, A, fchain.Parameter())),
+    ("add: input 1 has no data \\(a Variable without an array\\)", lambda: F.add(A, _no_data())),
+    ("identity: input 1 has no data \\(a Variable without an array\\)", lambda: F.identity(A, _no_data())),
+    ("linear: x has no data \\(a Variable without an array\\)",
+     lambda: F.linear(_no_data(), np.ones((4, 3)), np.ones(4))),
+    ("linear: W has no data \\(an uninitialized Parameter\\)", lambda: F.linear(A, fchain.Parameter())),
+    ("cast: x has no data \\(a Variable without an array\\)", lambda: F.cast(_no_data(), np.float64)),
+    ("cast: x has no data \\(an uninitialized Parameter\\)", lambda: F.cast(fchain.Parameter(), np.float64)),
+]
+
+
+@pytest.mark.parametrize(("message", "call"), NO_DATA, ids=[str(i) for i in range(len(NO_DATA))])
+def test_a_variable_without_data_is_a_value_error_naming_the_op(message: str, call: Callable[[], object]) -> None:
+    with pytest.raises(ValueError, match="^" + message + "$"):
+        call()
+
+
+def test_a_valid_typ_is_not_blamed_for_another_type_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cast rewrites a TypeError as a complaint about typ only when typ is no dtype."""
+    from fchain.ops.array import cast as cast_module
+
+    def failing(*args: object) -> object:
+        raise TypeError("something else")
+
+    monkeypatch.setattr(cast_module, "apply1", failing)
+    with pytest.raises(TypeError, match="^something else$"):
+        F.cast(A, np.float32)
+    with pytest.raises(TypeError, match="^cast: typ must be a dtype"):
+        F.cast(A, bad("nonsense"))
 
 
 # (exception, message, call): the whole message is matched.

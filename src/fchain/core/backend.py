@@ -20,6 +20,7 @@ __all__ = [
     "cupy_module",
     "gpu_available",
     "is_cupy_array",
+    "is_dtype",
     "namespace_of",
     "namespace_of_all",
     "scatter_add",
@@ -28,6 +29,15 @@ __all__ = [
 
 NUMPY: ArrayNamespace = numpy
 _ndarray = numpy.ndarray
+
+
+def is_dtype(typ: object) -> bool:
+    """Whether numpy reads ``typ`` as a dtype (``numpy.float32``, ``'float64'``, ...)."""
+    try:
+        numpy.dtype(typ)  # type: ignore[call-overload]  # any object may be tried
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _import_cupy() -> ModuleType | None:

@@ -20,10 +20,10 @@ from fchain.core.node import Node, make_node
 from fchain.core.op import OpDef
 from fchain.errors import DTypeError, FchainError, ShapeError
 from fchain.facade.config import _HOT, _global_version, hot_flags
-from fchain.facade.variable import Variable, _make
+from fchain.facade.variable import Parameter, Variable, _make
 from fchain.types import Array, ArrayNamespace
 
-__all__ = ["apply", "apply1", "check_finite"]
+__all__ = ["apply", "apply1", "check_finite", "no_data_error"]
 
 P = TypeVar("P")
 
@@ -34,11 +34,18 @@ _NUMPY = backend.NUMPY
 _make_node = make_node
 
 
+def no_data_error(op_name: str, what: str, x: Variable) -> ValueError:
+    """The error for a Variable without an array given to ``op_name`` as ``what``
+    (``'input 0'``, or an argument's name)."""
+    kind = "an uninitialized Parameter" if isinstance(x, Parameter) else "a Variable without an array"
+    return ValueError(f"{op_name}: {what} has no data ({kind})")
+
+
 def _unwrap(op_name: str, i: int, x: object) -> Array:
     if isinstance(x, Variable):
         data = x._data
         if data is None:
-            raise ValueError(f"{op_name}: input {i} is an uninitialized Parameter")
+            raise no_data_error(op_name, f"input {i}", x)
         return data
     if isinstance(x, _ndarray) or backend.is_cupy_array(x):
         return x  # type: ignore[return-value]  # checked just above; numpy scalars are not arrays
@@ -115,7 +122,7 @@ def _call_site() -> str:
 
 def apply(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> tuple[Variable, ...]:
     """Run ``op`` on ``inputs`` and return its outputs as Variables."""
-    arrays = tuple([x._data if type(x) is Variable else _unwrap(op.name, i, x)
+    arrays = tuple([x._data if type(x) is Variable and x._data is not None else _unwrap(op.name, i, x)
                     for i, x in enumerate(inputs)])
     if op.float_inputs:
         _check_dtypes(op, arrays)
@@ -152,6 +159,8 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
         x0 = inputs[0]
         if type(x0) is Variable:
             a0 = x0._data
+            if a0 is None:
+                _unwrap(op.name, 0, x0)  # raises: the Variable has no array
             graph_input = x0.requires_grad
         else:
             a0 = _unwrap(op.name, 0, x0)

@@ -15,6 +15,7 @@ from typing import TypeAlias, cast
 
 from numpy import generic as _numpy_scalar
 
+from fchain.facade.apply import no_data_error as _no_data
 from fchain.facade.variable import Variable
 from fchain.types import Array
 
@@ -170,12 +171,17 @@ def shape_of(x: VariableLike, op_name: str, arg: str = "x") -> tuple[int, ...]:
     """The shape of the argument ``arg`` of ``op_name``, a Variable or an array.
 
     Anything else raises a ``TypeError`` naming the op and the argument, worded as
-    ``apply``'s own check (this runs first in ops that need the shape up front).
+    ``apply``'s own check (this runs first in ops that need the shape up front); a
+    Variable without an array (an uninitialized Parameter) a ``ValueError``.
     """
     if type(x) is Variable:
+        if x._data is None:
+            raise _no_data(op_name, arg, x)
         return x.shape
     shape = getattr(x, "shape", None)
     if shape is None or isinstance(x, _numpy_scalar):  # a numpy scalar has a shape, but is no array
+        if isinstance(x, Variable):  # an uninitialized Parameter
+            raise _no_data(op_name, arg, x)
         raise TypeError(f"{op_name}: {arg} must be {ARRAY_KINDS}, got {type(x).__name__}")
     return tuple(shape)
 

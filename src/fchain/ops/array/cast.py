@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast as typing_cast
 
+from fchain.core.backend import is_dtype
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
+from fchain.facade.apply import apply1, no_data_error
 from fchain.facade.variable import Variable
-from fchain.ops._common import ARRAY_KINDS, Forwarded, Grads, Inputs, VariableLike, describe
+from fchain.ops._common import ARRAY_KINDS, Forwarded, Grads, Inputs, VariableLike, describe, name_arrays
 from fchain.types import Array, ArrayNamespace, DTypeLike
 
 __all__ = ["CAST", "CastParams", "cast"]
@@ -63,10 +64,18 @@ def cast(x: VariableLike, typ: DTypeLike) -> Variable:
     """``x`` with its elements converted to dtype ``typ`` (no copy when it already has it)."""
     dtype = getattr(x, "dtype", None)
     if dtype is None:
+        if isinstance(x, Variable):
+            raise no_data_error("cast", "x", x)
         raise TypeError(f"cast: x must be {ARRAY_KINDS}, got {type(x).__name__}")
     try:
         return apply1(CAST, (x,), CastParams(typ, dtype, dtype.kind == "f"))
     except TypeError as error:
-        # x is an array (checked above), so the conversion itself refused ``typ``
+        name_arrays("cast", ("x", x))  # a numpy scalar has a dtype but is no array
+        if is_dtype(typ):
+            raise  # neither x nor typ: the error is the conversion's own
         raise TypeError(f"cast: typ must be a dtype (numpy.float32, 'float64', ...), "
                         f"got {describe(typ)}") from error
+    except ValueError:
+        if isinstance(x, Variable) and x.array is None:  # an uninitialized Parameter
+            raise no_data_error("cast", "x", x) from None
+        raise
