@@ -247,6 +247,19 @@ def test_finiteness_that_differs_among_the_samples_is_a_kink() -> None:
                            detect_nondifferentiable=True, rng=np.random.default_rng(0))
 
 
+def test_a_consistently_non_finite_element_skips_the_fit_for_every_output() -> None:
+    # Chainer's rule: when any output element is non-finite at all 5 samples, no
+    # quadratic fit is made, so a kink in another element is not reported there.
+    x = np.array([0.0])
+    neg = np.array([-1.0])
+    with np.errstate(invalid="ignore"):
+        numerical_grad(lambda: (np.abs(x), np.log(neg)), (x,), (np.ones(1), np.ones(1)),
+                       eps=1e-3, detect_nondifferentiable=True)
+    with pytest.raises(NondifferentiableError, match="output 0 is not differentiable"):
+        numerical_grad(lambda: (np.abs(x), np.log(-neg)), (x,), (np.ones(1), np.ones(1)),
+                       eps=1e-3, detect_nondifferentiable=True)
+
+
 # --------------------------------------------------- dtype=None on float32 inputs
 def test_random_direction_check_in_the_inputs_own_float32() -> None:
     seen: list[np.dtype[np.generic]] = []

@@ -157,7 +157,15 @@ _QUADRATIC = numpy.vander(numpy.arange(-2.0, 3.0), 3)
 
 
 def _check_smooth(samples: list[_Sample], atol: float, rtol: float, i_in: int, where: object) -> None:
-    """Chainer's non-differentiability test, for every element of every output."""
+    """Chainer's non-differentiability test, for every element of every output.
+
+    An element whose finiteness differs among the 5 samples marks a kink.  As in
+    Chainer, the quadratic fit is then skipped for all outputs when any element is
+    non-finite at every sample (log of a negative, ...): such a point is
+    consistently undefined, not a sign of a kink, and the fit cannot use it.
+    """
+    stacks: list[tuple[int, Array]] = []
+    any_nonfinite = False
     for i_out in range(len(samples[0])):
         ys = [s[i_out] for s in samples]
         if ys[0] is None or ys[0].size == 0:
@@ -170,12 +178,12 @@ def _check_smooth(samples: list[_Sample], atol: float, rtol: float, i_in: int, w
                 f"numerical_grad: the finiteness of output {i_out} (element {column} of it) "
                 f"differs among the 5 samples around element {where} of input {i_in}: "
                 f"{stack[:, column].tolist()}")
-        # Elements that are non-finite at all 5 points (log of a negative, ...) are
-        # consistently so: not a sign of a kink.  The rest are fitted.
-        values = stack[:, finite.all(axis=0)]
-        if values.size == 0:
-            continue
-        values = values - values[2]  # relative to the centre: fewer digits lost in the fit
+        any_nonfinite = any_nonfinite or not bool(finite.all())
+        stacks.append((i_out, stack))
+    if any_nonfinite:
+        return
+    for i_out, stack in stacks:
+        values = stack - stack[2]  # relative to the centre: fewer digits lost in the fit
         coeffs = numpy.linalg.lstsq(_QUADRATIC, values, rcond=None)[0]
         rms = numpy.sqrt(numpy.mean((_QUADRATIC @ coeffs - values) ** 2, axis=0))
         span = values.max(axis=0) - values.min(axis=0)
