@@ -1,7 +1,8 @@
 """log_softmax(x, axis=1) = x - logsumexp(x, axis).  Residuals: (y,).
 
-Forward: ``(x - m) - log(sum(exp(x - m), axis))`` with ``m`` the maximum along
-``axis``: finite for huge logits, no overflow, no warning.  VJP:
+Forward: ``x - (m + log(sum(exp(x - m), axis)))`` with ``m`` the maximum along
+``axis`` (Chainer's order: its ``logsumexp`` adds ``log(s)`` to ``m``, so the bits
+match Chainer's): finite for huge logits, no overflow, no warning.  VJP:
 ``gy - exp(y) * sum(gy, axis)``, through the output only, so double backprop
 differentiates through ``y``.
 """
@@ -21,8 +22,9 @@ __all__ = ["LOG_SOFTMAX", "log_softmax"]
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, axis: int) -> Forwarded:
     x = inputs[0]
-    y = x - xp.max(x, axis=axis, keepdims=True)
-    y -= xp.log(xp.sum(xp.exp(y), axis=axis, keepdims=True))
+    m = xp.max(x, axis=axis, keepdims=True)
+    m = m + xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True))
+    y = x - m
     return (y,), (y,)
 
 

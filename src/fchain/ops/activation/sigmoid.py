@@ -1,4 +1,5 @@
-"""sigmoid(x) = 1 / (1 + exp(-x)), elementwise.  VJP: gy * y * (1 - y).  Residuals: (y,).
+"""sigmoid(x) = 1 / (1 + exp(-x)), elementwise.  VJP: (gy * y) * (1 - y), Chainer's
+order of operations.  Residuals: (y,).
 
 The forward is computed as ``tanh(x / 2) / 2 + 1/2``, which equals the logistic
 function and neither overflows nor warns for large ``|x|``.  The vjp reads only the
@@ -27,7 +28,7 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, params: None) -> Forwarded:
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> Grads:
     y = residuals[0]
-    return (grads[0] * (y * (1.0 - y)),)
+    return ((grads[0] * y) * (1.0 - y),)
 
 
 def _sample(draw: Draw) -> Case:

@@ -1,6 +1,7 @@
 """mean_squared_error(x0, x1) = sum((x0 - x1) ** 2) / size (not halved).
 
-VJP: ``gx0 = 2 * gy * (x0 - x1) / size``, ``gx1 = -gx0``.  Residuals: the inputs
+VJP: ``gx0 = (gy * (x0 - x1)) * (2 / size)``, ``gx1 = -gx0`` (Chainer's order, the
+coefficient rounded once to the inputs' dtype).  Residuals: the inputs
 themselves (the difference is recomputed in the vjp, so double backprop sees it).
 """
 
@@ -31,7 +32,7 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> 
     size = 1
     for n in x0.shape:
         size *= n
-    gx0 = (grads[0] * (2.0 / max(size, 1))) * (x0 - x1)
+    gx0 = (grads[0] * (x0 - x1)) * (2.0 / max(size, 1))
     return gx0, -gx0
 
 

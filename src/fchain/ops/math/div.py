@@ -1,6 +1,13 @@
-"""div(x, y) = x / y.  VJP: gx = gy / y, gy_y = -gx * x / y.  Residuals: (x, y)."""
+"""div(x, y) = x / y.  VJP: gx = gy / y, gy_y = -gx * x / y.  Residuals: (x, y).
+
+``x / c`` for a scalar ``c`` is Chainer's ``MulConstant(1. / c)``: ``x * (1 / c)``,
+the reciprocal taken in Python floats and rounded once to ``x``'s dtype, forward and
+backward (``gy * (1 / c)``), so the bits match Chainer's.
+"""
 
 from __future__ import annotations
+
+import math
 
 from fchain.core.op import OpDef
 from fchain.core.registry import register
@@ -24,12 +31,18 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> 
     return gx, -(gx * x) / y
 
 
+def _reciprocal(c: float) -> float:
+    """``1. / c`` as Chainer takes it, but IEEE's signed infinity for a zero ``c``
+    (where Python, and so Chainer, raises ``ZeroDivisionError``)."""
+    return 1.0 / c if c != 0.0 else math.copysign(math.inf, c)
+
+
 def _forward_constant(xp: ArrayNamespace, inputs: Inputs, c: float) -> Forwarded:
-    return (inputs[0] / c,), ()
+    return (inputs[0] * _reciprocal(c),), ()
 
 
 def _vjp_constant(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, c: float) -> Grads:
-    return (grads[0] / c,)
+    return (grads[0] * _reciprocal(c),)
 
 
 def _forward_rconstant(xp: ArrayNamespace, inputs: Inputs, c: float) -> Forwarded:

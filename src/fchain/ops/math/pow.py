@@ -1,7 +1,8 @@
 """pow(x, y) = x ** y, with either side a Variable, an array or a scalar.
 
-VJPs: for x ** y, gx = gy * y * x ** (y - 1) and gy_y = gy * x ** y * log(x) (x > 0);
-for x ** c, gx = gy * c * x ** (c - 1); for c ** x, gx = gy * c ** x * log(c).
+VJPs, in Chainer's order of operations: for x ** y, gx = (y * x ** (y - 1)) * gy and
+gy_y = (log(x) * x ** y) * gy (x > 0); for x ** c, gx = gy * (c * x ** (c - 1)); for
+c ** x, gx = (log(c) * c ** x) * gy.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, params: None) -> Forwarded:
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> Grads:
     x, y, out = residuals
     gy = grads[0]
-    return gy * y * xp.power(x, y - 1.0), gy * out * xp.log(x)
+    return (y * xp.power(x, y - 1.0)) * gy, (xp.log(x) * out) * gy
 
 
 def _forward_constant(xp: ArrayNamespace, inputs: Inputs, c: float) -> Forwarded:
@@ -49,7 +50,7 @@ def _forward_rconstant(xp: ArrayNamespace, inputs: Inputs, c: float) -> Forwarde
 
 
 def _vjp_rconstant(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, c: float) -> Grads:
-    return (grads[0] * residuals[0] * math.log(c),)
+    return ((math.log(c) * residuals[0]) * grads[0],)
 
 
 def _sample(draw: Draw) -> Case:
