@@ -27,6 +27,8 @@ import fchain
 import fchain.functions as F
 from fchain.types import Array
 
+from tests.fixtures.chainer.golden_args import decode
+
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
 CASES: list[dict[str, Any]] = json.loads((GOLDEN / "ops_cases.json").read_text())
 NO_BACKWARD = {"argmax", "argmin", "accuracy", "binary_accuracy"}
@@ -93,33 +95,6 @@ def _golden() -> list[dict[str, list[Array | None]]]:
     return per_case
 
 
-def _slice_item(item: Any) -> Any:
-    if item == "...":
-        return Ellipsis
-    if isinstance(item, dict) and "slice" in item:
-        return slice(*item["slice"])
-    if isinstance(item, dict) and "index" in item:
-        return numpy.asarray(item["index"], dtype=numpy.int64)
-    return item  # an int or None
-
-
-def _decode(value: Any, args: list[Any]) -> Any:
-    """make_golden_ops.py's decode: a JSON argument as the call takes it."""
-    if isinstance(value, list):
-        return tuple(_decode(v, args) for v in value)
-    if not isinstance(value, dict):
-        return value
-    if "in" in value:
-        return args[value["in"]]
-    if "list" in value:
-        return [args[i] for i in value["list"]]
-    if "dtype" in value:
-        return numpy.dtype(value["dtype"])
-    if "slices" in value:
-        return tuple(_slice_item(item) for item in value["slices"])
-    raise ValueError(f"unknown argument {value!r}")
-
-
 def _ulps(got: Array, want: Array) -> int:
     """The largest distance in units in the last place (+0 and -0 are one point)."""
     bits = numpy.dtype(f"int{8 * want.dtype.itemsize}")
@@ -172,8 +147,8 @@ def _run(index: int, part: str) -> None:
                        for x, spec in zip(xs, case["inputs"])]
     fn = getattr(F, case["op"])
     with fchain.using_config("train", case["train"]):
-        out = fn(*[_decode(a, args) for a in case["args"]],
-                 **{k: _decode(v, args) for k, v in case["kwargs"].items()})
+        out = fn(*[decode(a, args) for a in case["args"]],
+                 **{k: decode(v, args) for k, v in case["kwargs"].items()})
     outs: list[fchain.Variable] = list(out) if isinstance(out, (tuple, list)) else [out]
     assert len(outs) == len(golden["ys"])
     errors: list[str | None] = []
