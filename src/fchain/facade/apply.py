@@ -32,6 +32,7 @@ _ndarray = numpy.ndarray
 _ref = weakref.ref
 _NUMPY = backend.NUMPY
 _make_node = make_node
+_UNUSED: list[Variable | None] = []
 
 
 def no_data_error(op_name: str, what: str, x: Variable) -> ValueError:
@@ -166,17 +167,17 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
             a0 = _unwrap(op.name, 0, x0)
             graph_input = isinstance(x0, Variable) and x0.requires_grad
         arrays: tuple[Array, ...] = (a0,)
-        all_variables = True  # graph_input implies x0 is a Variable
+        node_inputs = _UNUSED  # the node's input tuple is ``inputs`` itself
         if op.float_inputs and a0.dtype.kind != "f":
             _check_dtypes(op, arrays)
         xp = _NUMPY if type(a0) is _ndarray else backend.namespace_of(a0)
     else:
         # One pass over the inputs: their arrays, whether any needs a gradient,
-        # whether all are numpy arrays and whether all are Variables.
+        # whether all are numpy arrays, and the node's inputs (Variables or None).
         collected: list[Array] = []
+        node_inputs = []
         graph_input = False
         numpy_only = True
-        all_variables = True
         for x in inputs:
             if isinstance(x, Variable):
                 a = x._data
@@ -184,12 +185,13 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
                     _unwrap(op.name, _position(inputs, x), x)
                 if x.requires_grad:
                     graph_input = True
+                node_inputs.append(x)
             elif type(x) is _ndarray:
                 a = x
-                all_variables = False
+                node_inputs.append(None)
             else:
                 a = _unwrap(op.name, _position(inputs, x), x)
-                all_variables = False
+                node_inputs.append(None)
             if type(a) is not _ndarray:
                 numpy_only = False
             collected.append(a)
@@ -197,9 +199,14 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
         float_inputs = op.float_inputs
         if float_inputs:
             first = arrays[float_inputs[0]].dtype
-            if first.kind != "f" or (len(float_inputs) > 1 and any(
-                    arrays[i].dtype != first for i in float_inputs[1:] if i < len(arrays))):
+            if first.kind != "f":
                 _check_dtypes(op, arrays)
+            n_arrays = len(arrays)
+            for i in float_inputs[1:]:
+                if i < n_arrays:
+                    dtype = arrays[i].dtype
+                    if dtype is not first and dtype != first:
+                        _check_dtypes(op, arrays)
         xp = _NUMPY if numpy_only else backend.namespace_of_all(op.name, arrays)
     try:
         outs, residuals = op.forward(xp, arrays, params)
@@ -221,9 +228,9 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
         check_finite(op.name, "output", outs, where)
     if backprop:
         if graph_input:
-            # ``inputs`` itself is the node's input tuple when it holds only Variables.
-            graph_inputs = inputs if (len(inputs) == 1 or all_variables) else tuple(
-                [x if isinstance(x, Variable) else None for x in inputs])
+            # With one input, ``inputs`` itself is the node's input tuple (graph_input
+            # implies it is a Variable).
+            graph_inputs = inputs if len(inputs) == 1 else tuple(node_inputs)
             v._creator = _make_node(op, params, graph_inputs, residuals,  # type: ignore[arg-type]  # holds Variables (or None) only
                                     (_ref(v),), outs, _next_index(), where)
         else:

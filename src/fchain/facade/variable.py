@@ -134,7 +134,8 @@ class Variable:
 
     @property
     def shape(self) -> Shape:
-        return cast(Shape, self._data.shape)
+        shape: Shape = self._data.shape
+        return shape
 
     @property
     def ndim(self) -> int:
