@@ -85,27 +85,39 @@ class Node:
         return f"<Node {self.op.name} #{self.index}>"
 
 
-def _slot_setters() -> tuple[Any, ...]:
-    return tuple(getattr(Node, name).__set__ for name in (
-        "op", "params", "inputs", "residuals", "outputs", "output_arrays", "index", "created_at"))
+class _MakeNode(Protocol):
+    def __call__(self, op: OpDef[Any], params: Any, inputs: tuple[GraphVar | None, ...],
+                 residuals: tuple[Array, ...], outputs: tuple[weakref.ReferenceType[Any], ...],
+                 output_arrays: tuple[Array, ...], index: int,
+                 created_at: str | None = None) -> Node: ...
 
 
-def make_node(op: OpDef[Any], params: Any, inputs: tuple[GraphVar | None, ...],
-              residuals: tuple[Array, ...], outputs: tuple[weakref.ReferenceType[Any], ...],
-              output_arrays: tuple[Array, ...], index: int, created_at: str | None = None,
-              _new: Any = object.__new__, _setters: tuple[Any, ...] = _slot_setters()) -> Node:
-    """``Node(op, params, ...)``, built in half the time: the frozen dataclass's
-    ``__init__`` sets each field through ``object.__setattr__``; this writes the slots
-    through their descriptors.  The result is the same immutable ``Node`` (every
-    field set, assignment still refused); ``apply`` builds one per op call."""
-    node: Node = _new(Node)
-    s_op, s_params, s_inputs, s_residuals, s_outputs, s_arrays, s_index, s_created = _setters
-    s_op(node, op)
-    s_params(node, params)
-    s_inputs(node, inputs)
-    s_residuals(node, residuals)
-    s_outputs(node, outputs)
-    s_arrays(node, output_arrays)
-    s_index(node, index)
-    s_created(node, created_at)
-    return node
+def _node_builder() -> _MakeNode:
+    """``make_node``, with the slot descriptors' setters in its closure."""
+    new = object.__new__
+    s_op, s_params, s_inputs, s_residuals, s_outputs, s_arrays, s_index, s_created = (
+        getattr(Node, name).__set__ for name in (
+            "op", "params", "inputs", "residuals", "outputs", "output_arrays", "index", "created_at"))
+
+    def make_node(op: OpDef[Any], params: Any, inputs: tuple[GraphVar | None, ...],
+                  residuals: tuple[Array, ...], outputs: tuple[weakref.ReferenceType[Any], ...],
+                  output_arrays: tuple[Array, ...], index: int, created_at: str | None = None) -> Node:
+        """``Node(op, params, ...)``, built in half the time: the frozen dataclass's
+        ``__init__`` sets each field through ``object.__setattr__``; this writes the
+        slots through their descriptors.  The result is the same immutable ``Node``
+        (every field set, assignment still refused); ``apply`` builds one per op call."""
+        node: Node = new(Node)
+        s_op(node, op)
+        s_params(node, params)
+        s_inputs(node, inputs)
+        s_residuals(node, residuals)
+        s_outputs(node, outputs)
+        s_arrays(node, output_arrays)
+        s_index(node, index)
+        s_created(node, created_at)
+        return node
+
+    return make_node
+
+
+make_node = _node_builder()
