@@ -25,26 +25,12 @@ from fchain import initializers, optimizer_hooks, optimizers, serializers
 from fchain.facade.optimizer import GradientMethod
 from fchain.types import Array
 
+from tests.tutorial_mlp import MLP
+
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
 CONFIGS: dict[str, dict[str, Any]] = json.loads((GOLDEN / "configs.json").read_text())
 PARAM_KEYS = ["predictor/l1/W", "predictor/l1/b", "predictor/l2/W", "predictor/l2/b",
               "predictor/l3/W", "predictor/l3/b"]
-
-
-class MLP(fchain.Chain):
-    """The tutorial's MLP, as make_golden.py builds it in Chainer."""
-
-    def __init__(self, n_units: int, n_out: int) -> None:
-        super().__init__()
-        with self.init_scope():
-            self.l1 = L.Linear(None, n_units)
-            self.l2 = L.Linear(None, n_units)
-            self.l3 = L.Linear(None, n_out)
-
-    def forward(self, x: fchain.Variable | Array) -> fchain.Variable:
-        h1 = F.relu(self.l1(x))
-        h2 = F.relu(self.l2(h1))
-        return self.l3(h2)
 
 
 def _model() -> L.Classifier[MLP]:

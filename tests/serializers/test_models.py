@@ -12,25 +12,12 @@ import numpy
 import pytest
 
 import fchain
-import fchain.functions as F
 import fchain.links as L
 from fchain import optimizers, serializers
 from fchain.errors import SerializationError
 from fchain.types import Array
 
-
-class MLP(fchain.Chain):
-    def __init__(self, n_units: int, n_out: int) -> None:
-        super().__init__()
-        with self.init_scope():
-            self.l1 = L.Linear(None, n_units)
-            self.l2 = L.Linear(None, n_units)
-            self.l3 = L.Linear(None, n_out)
-
-    def forward(self, x: fchain.Variable) -> fchain.Variable:
-        h1 = F.relu(self.l1(x))
-        h2 = F.relu(self.l2(h1))
-        return self.l3(h2)
+from tests.tutorial_mlp import MLP
 
 
 def _trained(seed: int = 0) -> tuple[L.Classifier[MLP], optimizers.Adam]:

@@ -18,29 +18,18 @@ import numpy as np
 import pytest
 
 import fchain
-import fchain.functions as F
 import fchain.links as L
 from fchain import datasets, iterators, optimizers, serializers, training
 from fchain.optimizer import GradientMethod
 from fchain.training import extensions
 from fchain.types import Array
 
+from tests.tutorial_mlp import MLP
+
 EPOCHS = 3
 BATCH = 32
 N_TRAIN = 250  # not a multiple of BATCH: epochs end inside a batch
 ITERS_PER_EPOCH = N_TRAIN / BATCH  # 7.8125
-
-
-class MLP(fchain.Chain):
-    def __init__(self, n_units: int, n_out: int) -> None:
-        super().__init__()
-        with self.init_scope():
-            self.l1 = L.Linear(None, n_units)
-            self.l2 = L.Linear(None, n_units)
-            self.l3 = L.Linear(None, n_out)
-
-    def forward(self, x: fchain.Variable | Array) -> fchain.Variable:
-        return self.l3(F.relu(self.l2(F.relu(self.l1(x)))))
 
 
 def toy_split(n: int, seed: int) -> datasets.TupleDataset[tuple[Array, Array]]:
