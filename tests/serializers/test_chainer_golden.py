@@ -164,16 +164,22 @@ def _optimizer(spec: dict[str, Any]) -> GradientMethod:
     return opt
 
 
-def _run(spec: dict[str, Any]) -> tuple[L.Classifier[MLP], GradientMethod]:
-    """make_golden.py's run_optimizer, in fchain."""
-    x, t = _data()
-    model = _initialized_from_chainer()
+def _configured(spec: dict[str, Any], target: fchain.Link) -> GradientMethod:
+    """make_golden.py's configured_optimizer, in fchain."""
     opt = _optimizer(spec)
-    opt.setup(model)
+    opt.setup(target)
     for hook_name, hook_kwargs in spec["hooks"]:
         opt.add_hook(getattr(optimizer_hooks, hook_name)(**hook_kwargs))
     if "seed" in spec:
         numpy.random.seed(spec["seed"])
+    return opt
+
+
+def _run(spec: dict[str, Any]) -> tuple[L.Classifier[MLP], GradientMethod]:
+    """make_golden.py's run_optimizer, in fchain."""
+    x, t = _data()
+    model = _initialized_from_chainer()
+    opt = _configured(spec, model)
     for i in range(x.shape[0]):
         opt.update(model, x[i], t[i])
     return model, opt
@@ -242,12 +248,7 @@ def test_update_rules_and_hooks_match_chainer_bit_for_bit_on_given_gradients(nam
     layer.W.array[...] = rng.standard_normal((3, 5)).astype(numpy.float32)
     assert layer.b is not None
     layer.b.array[...] = rng.standard_normal(3).astype(numpy.float32)
-    opt = _optimizer(spec)
-    opt.setup(layer)
-    for hook_name, hook_kwargs in spec["hooks"]:
-        opt.add_hook(getattr(optimizer_hooks, hook_name)(**hook_kwargs))
-    if "seed" in spec:
-        numpy.random.seed(spec["seed"])
+    opt = _configured(spec, layer)
     for step in range(3):
         grads = _given_gradients(step)
         layer.W.grad = grads["W"].copy()
