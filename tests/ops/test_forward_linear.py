@@ -128,3 +128,42 @@ def test_linear_skips_gradients_nobody_needs() -> None:
     y.backward()
     assert xv.grad is not None
     numpy.testing.assert_allclose(xv.grad, numpy.tile(W.array.sum(axis=0), (3, 1)), rtol=1e-12)
+
+
+def test_linear_with_parameters_matches_the_general_path() -> None:
+    """Initialized Parameters W and b and a 2-d x (L.Linear's call) take a shortcut
+    past the argument checks: same values and gradients as plain Variables, the same
+    gradient flags, and every mismatch still reported by the general checks."""
+    x_data = RNG.standard_normal((3, 4))
+    W_data = RNG.standard_normal((2, 4))
+    b_data = RNG.standard_normal(2)
+    for x in (x_data, fchain.Variable(x_data), fchain.Variable(x_data, requires_grad=False)):
+        W, b = fchain.Parameter(W_data.copy()), fchain.Parameter(b_data.copy())
+        y = F.linear(x, W, b)
+        numpy.testing.assert_allclose(y.array, _oracle(x_data, W_data, b_data, 1), rtol=1e-12)
+        assert y.creator is not None
+        wants_x = isinstance(x, fchain.Variable) and x.requires_grad
+        assert y.creator.params.grad_x is wants_x and y.creator.params.grad_W is True
+        y.grad = numpy.ones((3, 2))
+        y.backward()
+        assert W.grad is not None and b.grad is not None
+        numpy.testing.assert_allclose(W.grad, numpy.tile(x_data.sum(axis=0), (2, 1)), rtol=1e-12)
+        numpy.testing.assert_allclose(b.grad, numpy.full(2, 3.0), rtol=1e-12)
+        if wants_x:
+            assert isinstance(x, fchain.Variable) and x.grad is not None
+            numpy.testing.assert_allclose(x.grad, numpy.tile(W_data.sum(axis=0), (3, 1)), rtol=1e-12)
+    frozen = fchain.Parameter(W_data.copy())
+    frozen.requires_grad = False
+    y = F.linear(x_data, frozen, fchain.Parameter(b_data.copy()))
+    assert y.creator is not None and y.creator.params.grad_W is False
+    W, b = fchain.Parameter(W_data), fchain.Parameter(b_data)
+    with pytest.raises(ShapeError, match=r"^linear: x has shape \(3, 5\) but W expects 4"):
+        F.linear(RNG.standard_normal((3, 5)), W, b)
+    with pytest.raises(ShapeError, match=r"^linear: b has shape \(3,\)"):
+        F.linear(x_data, W, fchain.Parameter(RNG.standard_normal(3)))
+    with pytest.raises(ValueError, match=r"^linear: b has no data"):
+        F.linear(x_data, W, fchain.Parameter())
+    with pytest.raises(TypeError, match="^linear: n_batch_axes"):
+        F.linear(x_data, W, b, n_batch_axes=1.0)  # type: ignore[arg-type]  # the wrong type under test
+    flat = F.linear(RNG.standard_normal((3, 2, 2)), W, b)
+    assert flat.shape == (3, 2)

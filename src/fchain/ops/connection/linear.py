@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from numpy import ndarray as _ndarray
+
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.facade.variable import Parameter, Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of
 from fchain.types import ArrayNamespace, Shape
 
@@ -118,6 +120,24 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
     them are flattened.  ``W``: ``(out, in)``.  ``b``: ``(out,)`` or ``None``.
     Returns an array of shape ``batch_shape + (out,)``.
     """
+    if n_batch_axes == 1 and type(b) is Parameter and type(W) is Parameter:
+        # The fast path of ``L.Linear``'s call: initialized parameters and a 2-d
+        # input whose sizes match; anything else takes the checks below.
+        W_data, b_data = W._data, b._data
+        if type(x) is _ndarray:
+            x_shape2: Shape | None = x.shape
+            grad_x = False
+        elif type(x) is Variable and x._data is not None:
+            x_shape2 = x._data.shape
+            grad_x = x.requires_grad
+        else:
+            x_shape2 = None
+            grad_x = False
+        if (x_shape2 is not None and W_data is not None and b_data is not None
+                and len(x_shape2) == 2 and W_data.ndim == 2
+                and b_data.shape == (W_data.shape[0],) and x_shape2[1] == W_data.shape[1]
+                and type(n_batch_axes) is int):
+            return apply1(LINEAR, (x, W, b), _PLAIN[True, grad_x, W.requires_grad])
     if type(n_batch_axes) is not int:
         n_batch_axes = int_arg("linear", "n_batch_axes", n_batch_axes)
     x_shape = shape_of(x, "linear")
