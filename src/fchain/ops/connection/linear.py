@@ -120,7 +120,7 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
     them are flattened.  ``W``: ``(out, in)``.  ``b``: ``(out,)`` or ``None``.
     Returns an array of shape ``batch_shape + (out,)``.
     """
-    if n_batch_axes == 1 and type(b) is Parameter and type(W) is Parameter:
+    if type(n_batch_axes) is int and n_batch_axes == 1 and type(b) is Parameter and type(W) is Parameter:
         # The fast path of ``L.Linear``'s call: initialized parameters and a 2-d
         # input whose sizes match; anything else takes the checks below.
         W_data, b_data = W._data, b._data
@@ -135,8 +135,7 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
             grad_x = False
         if (x_shape2 is not None and W_data is not None and b_data is not None
                 and len(x_shape2) == 2 and W_data.ndim == 2
-                and b_data.shape == (W_data.shape[0],) and x_shape2[1] == W_data.shape[1]
-                and type(n_batch_axes) is int):
+                and b_data.shape == (W_data.shape[0],) and x_shape2[1] == W_data.shape[1]):
             return apply1(LINEAR, (x, W, b), _PLAIN[True, grad_x, W.requires_grad])
     if type(n_batch_axes) is not int:
         n_batch_axes = int_arg("linear", "n_batch_axes", n_batch_axes)
