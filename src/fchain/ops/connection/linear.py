@@ -125,17 +125,14 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
         # input whose sizes match; anything else takes the checks below.
         W_data, b_data = W._data, b._data
         if type(x) is _ndarray:
-            x_shape2: Shape | None = x.shape
-            grad_x = False
-        elif type(x) is Variable and x._data is not None:
-            x_shape2 = x._data.shape
-            grad_x = x.requires_grad
+            x_data, grad_x = x, False
+        elif type(x) is Variable:
+            x_data, grad_x = x._data, x.requires_grad
         else:
-            x_shape2 = None
-            grad_x = False
-        if (x_shape2 is not None and W_data is not None and b_data is not None
-                and len(x_shape2) == 2 and W_data.ndim == 2
-                and b_data.shape == (W_data.shape[0],) and x_shape2[1] == W_data.shape[1]):
+            x_data, grad_x = None, False
+        if (x_data is not None and W_data is not None and b_data is not None
+                and x_data.ndim == 2 and W_data.ndim == 2
+                and b_data.shape == (W_data.shape[0],) and x_data.shape[1] == W_data.shape[1]):
             return apply1(LINEAR, (x, W, b), _PLAIN[True, grad_x, W.requires_grad])
     if type(n_batch_axes) is not int:
         n_batch_axes = int_arg("linear", "n_batch_axes", n_batch_axes)
