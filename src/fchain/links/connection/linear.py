@@ -73,7 +73,8 @@ class Linear(Link):
     def forward(self, x: Variable | Array, n_batch_axes: int = 1) -> Variable:
         """``linear(x, W, b, n_batch_axes)``; initializes ``W`` on the first call when
         the input size was left out."""
-        if not self.W.is_initialized:
+        W = self.W
+        if W._data is None:
             shape = x.shape
             if len(shape) <= n_batch_axes:
                 from fchain.errors import ShapeError
@@ -85,7 +86,7 @@ class Linear(Link):
             for n in shape[n_batch_axes:]:
                 in_size *= int(n)
             self._initialize_params(in_size)
-        return linear(x, self.W, self.b, n_batch_axes=n_batch_axes)
+        return linear(x, W, self.b, n_batch_axes)
 
     def printable_specs(self) -> Iterator[tuple[str, object]]:
         yield "in_size", self.in_size

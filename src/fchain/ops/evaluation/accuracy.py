@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from numpy import ndarray as _ndarray
+
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, NotDifferentiable
@@ -87,6 +89,13 @@ def accuracy(y: VariableLike, t: VariableLike, ignore_label: int | None = None) 
     >>> float(accuracy(y, np.array([1, 0, 0, 0], np.int32), ignore_label=0).array)
     1.0
     """
+    if ignore_label is None and type(t) is _ndarray and t.ndim == 1:
+        # The call of every training step (``L.Classifier``'s): 2-d numpy scores and
+        # 1-d integer labels of the batch's length; anything else takes the checks below.
+        ya = y._data if type(y) is Variable else y
+        if (type(ya) is _ndarray and ya.ndim == 2 and ya.shape[0] == t.shape[0]
+                and ya.dtype.kind == "f" and t.dtype.kind in "iu"):
+            return apply1(ACCURACY, (y, t), _PLAIN)
     ya = array_of(_NAME, "y", y)
     ta = array_of(_NAME, "t", t)
     if ya.dtype.kind != "f":

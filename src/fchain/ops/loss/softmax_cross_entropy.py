@@ -34,6 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from numpy import ndarray as _ndarray
+
 from fchain.core import backend
 from fchain.core.op import OpDef
 from fchain.core.registry import register
@@ -339,6 +341,17 @@ def softmax_cross_entropy(
     >>> float(softmax_cross_entropy(x, t).array)  # doctest: +ELLIPSIS
     0.440189...
     """
+    if (type(t) is _ndarray and class_weight is None and reduce == "mean" and ignore_label == -1
+            and normalize is True and cache_score is True and enable_double_backprop is False
+            and soft_target_loss == "cross-entropy"):
+        # The call of every training step (``L.Classifier``'s): default arguments,
+        # 2-d numpy scores and 1-d integer labels.  Anything else, every mismatch
+        # included, takes the checks below.
+        xa = x._data if type(x) is Variable else x if type(x) is _ndarray else None
+        if (xa is not None and type(xa) is _ndarray and xa.ndim == 2 and t.ndim == 1
+                and t.shape[0] == xa.shape[0] and xa.dtype.kind == "f" and t.size
+                and _labels_below(t, xa.shape[1])):
+            return apply1(SOFTMAX_CROSS_ENTROPY, (x, t), _FAST_PARAMS)
     check_reduce(_NAME, reduce)
     if type(ignore_label) is not int:
         ignore_label = int_arg(_NAME, "ignore_label", ignore_label)
@@ -399,3 +412,23 @@ def _params(key: _ParamsKey, weight: Array | None) -> SoftmaxCrossEntropyParams:
     normalize, cache, ignore_label, reduce, soft, kl, rows, all_valid = key
     return SoftmaxCrossEntropyParams(normalize, cache, weight, ignore_label, reduce, soft, kl,
                                      rows=rows, all_valid=all_valid)
+
+
+_FAST_PARAMS = _PARAMS[(True, True, -1, "mean", False, False, True, True)] = _params(
+    (True, True, -1, "mean", False, False, True, True), None)
+"""The parameters of the default call on 2-d scores whose labels are all in range."""
+
+_UNSIGNED = {"i": {1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64"}}
+
+
+def _labels_below(t: _ndarray, n_class: int) -> bool:
+    """Whether every label of the numpy array ``t`` lies in ``[0, n_class)``, in one
+    reduction: read as unsigned, a negative label becomes larger than any class."""
+    kind = t.dtype.kind
+    if kind == "i":
+        u = t.view(_UNSIGNED["i"][t.dtype.itemsize])
+    elif kind == "u":
+        u = t
+    else:
+        return False
+    return int(u.max()) < n_class
