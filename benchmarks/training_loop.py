@@ -8,6 +8,9 @@ float32.  Times per training iteration, medians over interleaved rounds:
   (no graph, no Python objects per op): the cost of the arithmetic itself;
 * (a) fchain bare loop: ``model.cleargrads(); loss = model(x, t); loss.backward();
   optimizer.update()`` on the same pre-sliced batches (target <= 1.10x the floor);
+* the least any pure-Python define-by-run can do on those batches
+  (``minimal_define_by_run.py``: one object per op, no checks, no configuration):
+  the part of (a)'s ratio that comes from recording a graph in Python at all;
 * (b) fchain Trainer: ``trainer.run()`` with a shuffling ``SerialIterator`` and
   ``concat_examples``, Evaluator (every epoch), LogReport, PrintReport and
   ProgressBar (both writing to a null stream), total time divided by the number of
@@ -27,7 +30,11 @@ costs weigh what they weigh in the real run).
 from __future__ import annotations
 
 import os
+import sys
 
+# Run as a script (``python benchmarks/training_loop.py``): the repository root on
+# the path, for the sibling reference module.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
@@ -51,6 +58,8 @@ import fchain.links as L  # noqa: E402
 from fchain import datasets, iterators, optimizers, training  # noqa: E402
 from fchain.dataset import concat_examples  # noqa: E402
 from fchain.training import extensions  # noqa: E402
+
+from benchmarks.minimal_define_by_run import MinimalMLP  # noqa: E402
 
 N_IN, N_UNITS, N_OUT, BATCH = 784, 100, 10, 100
 LR = 0.01
@@ -220,19 +229,40 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def bench_bare(n_batches: int, rounds: int) -> tuple[float, float]:
-    """Seconds per iteration (numpy floor, fchain bare loop), medians of interleaved rounds."""
+def minimal_steps(model: MinimalMLP, batches: Sequence[tuple[F32, I32]]) -> None:
+    for x, t in batches:
+        model.step(x, t)
+
+
+def check_minimal_reference() -> None:
+    """The reference toy trains as the floor does (else its row would mean nothing)."""
+    x, t = make_data(3 * BATCH, seed=6)
+    floor = NumpyMLP()
+    toy = MinimalMLP(floor.W, floor.b, LR)
+    for i in range(0, len(x), BATCH):
+        expected = floor.step(x[i:i + BATCH], t[i:i + BATCH])[0]
+        got = toy.step(x[i:i + BATCH], t[i:i + BATCH])
+        if not np.isclose(got, expected, rtol=1e-5):
+            raise AssertionError(f"minimal define-by-run: loss {got} where the floor has {expected}")
+
+
+def bench_bare(n_batches: int, rounds: int) -> tuple[float, float, float]:
+    """Seconds per iteration (numpy floor, fchain bare loop, the minimal
+    define-by-run reference), medians of interleaved rounds."""
     x, t = make_data(n_batches * BATCH, seed=1)
     batches = [(x[i:i + BATCH], t[i:i + BATCH]) for i in range(0, len(x), BATCH)]
     np_model = NumpyMLP()
     model, optimizer = fchain_model()
+    toy = MinimalMLP(np_model.W, np_model.b, LR)
     numpy_steps(np_model, batches[:5])  # warm up (and fchain's lazy W init)
     fchain_bare_steps(model, optimizer, batches[:5])
-    np_times, fc_times = [], []
+    minimal_steps(toy, batches[:5])
+    np_times, fc_times, toy_times = [], [], []
     for _ in range(rounds):
         np_times.append(_timed(lambda: numpy_steps(np_model, batches)) / n_batches)
         fc_times.append(_timed(lambda: fchain_bare_steps(model, optimizer, batches)) / n_batches)
-    return statistics.median(np_times), statistics.median(fc_times)
+        toy_times.append(_timed(lambda: minimal_steps(toy, batches)) / n_batches)
+    return statistics.median(np_times), statistics.median(fc_times), statistics.median(toy_times)
 
 
 def bench_trainer(train_size: int, test_size: int, epochs: int, rounds: int) -> tuple[float, float]:
@@ -306,10 +336,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the bare loop")
     args = parser.parse_args(argv)
 
-    floor, bare = bench_bare(args.batches, args.rounds)
+    check_minimal_reference()
+    floor, bare, minimal = bench_bare(args.batches, args.rounds)
     rows = [
         ("numpy floor (hand-written fwd+bwd+SGD)", floor, floor, ""),
         ("(a) fchain bare loop", bare, floor, "<= 1.10"),
+        ("    minimal define-by-run (no checks)", minimal, floor, ""),
     ]
     if not args.skip_trainer:
         floor_epoch, trainer = bench_trainer(args.train_size, args.test_size, args.epochs,
