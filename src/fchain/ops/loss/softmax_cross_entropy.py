@@ -23,7 +23,8 @@ over the class axis (no overflow); the label's entry is picked with a one-hot ma
 Residuals: ``x``, the one-hot mask of the labels in ``x``'s dtype, the per-element
 scale ``w[t] * valid * coeff`` (constants: they do not depend on ``x``), the row
 maxima ``m`` and, when ``cache_score`` is on and ``enable_double_backprop`` off, the
-softmax itself.  The first-order vjp uses that cached softmax; the second-order vjp
+softmax itself (on the 2-d path, ``log_softmax(x)``, whose ``exp`` the vjp takes:
+Chainer's cached score, bit for bit).  The first-order vjp uses that cached softmax; the second-order vjp
 recomputes ``exp(x - m) / sum(...)`` from ``x`` so it is differentiated (``m`` may
 stay a constant: softmax does not change when a constant is subtracted).  So double backprop always works, whatever
 ``enable_double_backprop`` says (Chainer would raise without it).
@@ -128,24 +129,26 @@ def _forward_rows(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyPara
     operations so that the loss and the gradient are Chainer's to the last bit:
     ``log_y = x - (m + log(sum(exp(x - m))))``, the label entries picked by index
     (``log_y[arange(N), t]``), times the class weight, times the valid mask, summed
-    and times ``-coeff``; the cached score is ``exp(log_y)``.
+    and times ``-coeff``.  Written with as few array calls as that order allows:
+    this runs every training step, and each call costs more than its arithmetic.
 
     Residuals: ``x``, the labels with ignored ones replaced by 0, the per-row factor
     ``w[t] * valid`` (a 0-d placeholder when every row has factor 1), ``coeff`` (a
-    0-d array; unused with ``reduce='no'``), the row maxima and, with
-    ``cache_score``, the softmax.
+    0-d array; unused with ``reduce='no'``), the row maxima, ``arange(N)`` and,
+    with ``cache_score``, ``log_y`` (the vjp's ``exp(log_y)`` is Chainer's cached
+    score, bit for bit, computed when it is needed).
     """
     x, t = inputs
     n = x.shape[0]
-    m, _, _, s = _log_softmax_parts(xp, x)
-    lse = m + xp.log(s)
+    m = x.max(axis=1, keepdims=True)
+    log_y = x - (m + xp.log(xp.exp(x - m).sum(axis=1, keepdims=True)))
     rows = xp.arange(n)
     if p.all_valid:
         labels, valid = t, None
     else:
         valid = xp.not_equal(t, p.ignore_label)
         labels = xp.where(valid, t, 0)
-    log_p = x[rows, labels] - lse.reshape(n)
+    log_p = log_y[rows, labels]
     factor = None
     if p.class_weight is not None:
         factor = p.class_weight.reshape(x.shape[1])[labels]
@@ -157,19 +160,21 @@ def _forward_rows(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyPara
     # coeff in float64, as Chainer's Python-float ``1 / count``: the loss multiplies
     # the sum by it rounded to the sum's dtype, the gradient multiplies ``gy * coeff``
     # (a float64 product) rounded to x's dtype.  float16 sums in float32, as Chainer.
+    reduction = "float32" if x.dtype.itemsize < 4 else x.dtype
     if p.normalize and valid is not None:
         coeff = xp.asarray(1.0 / xp.maximum(valid.sum(), 1), dtype="float64")
+        neg_coeff = -coeff.astype(reduction)
     else:
-        coeff = xp.asarray(1.0 / max(n, 1), dtype="float64")
+        coeff_value = 1.0 / max(n, 1)
+        coeff = xp.asarray(coeff_value, dtype="float64")
+        neg_coeff = xp.asarray(-coeff_value, dtype=reduction)  # == -(float32(c)): negation is exact
     if p.reduce == "mean":
-        reduction = "float32" if x.dtype.itemsize < 4 else x.dtype
-        total = log_p.sum(dtype=reduction)
-        y = xp.asarray(total * -coeff.astype(reduction), dtype=x.dtype)
+        y = xp.asarray(log_p.sum(dtype=reduction) * neg_coeff, dtype=x.dtype)
     else:
         y = -log_p
-    residuals: Inputs = (x, labels, coeff if factor is None else factor, coeff, m)
+    residuals: Inputs = (x, labels, coeff if factor is None else factor, coeff, m, rows)
     if p.cache_score:
-        residuals += (xp.exp(x - lse),)
+        residuals += (log_y,)
     return (y,), residuals
 
 
@@ -231,17 +236,14 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: SoftmaxCrossEn
 
 def _vjp_rows(xp: ArrayNamespace, residuals: Inputs, gy: Array, p: SoftmaxCrossEntropyParams) -> Grads:
     """``(softmax(x) - onehot(t)) * w[t] * valid * (gy * coeff)`` (``gy`` per row with
-    ``reduce='no'``), in Chainer's order.  On arrays the label entries are
-    decremented in place in a copy of the softmax; on the second-order namespace the
+    ``reduce='no'``), in Chainer's order.  On arrays the softmax is a new array
+    whose label entries are decremented in place; on the second-order namespace the
     one-hot mask is built (a constant) and the expression is recorded."""
-    x, labels, factor, coeff = residuals[0], residuals[1], residuals[2], residuals[3]
+    x, labels, factor, coeff, m, rows = residuals[:6]
     n = x.shape[0]
-    if isinstance(xp, DiffNamespace) or len(residuals) > 5:
-        y = _softmax(xp, residuals, 4, 5)
-    else:  # not cached: Chainer's exp(log_softmax(x)), recomputed
-        m = residuals[4]
-        y = xp.exp(x - (m + xp.log(xp.exp(x - m).sum(axis=1, keepdims=True))))
     if isinstance(xp, DiffNamespace):
+        e = xp.exp(x - m)
+        y = e / xp.sum(e, axis=1, keepdims=True)
         raw = labels.array if isinstance(labels, Variable) else labels
         rxp = backend.namespace_of(raw)
         onehot = rxp.equal(rxp.reshape(raw, (-1, 1)), rxp.arange(x.shape[1]).reshape(1, -1))
@@ -251,12 +253,15 @@ def _vjp_rows(xp: ArrayNamespace, residuals: Inputs, gy: Array, p: SoftmaxCrossE
         if p.reduce == "mean":
             return gx * (gy * coeff.astype(x.dtype)), None
         return gx * xp.reshape(gy, (n, 1)), None
-    gx = y.copy() if len(residuals) > 5 else y  # the cached softmax stays intact
-    gx[xp.arange(n), labels] -= 1
+    if len(residuals) > 6:  # Chainer's cached score exp(log_y), made now
+        gx = xp.exp(residuals[6])
+    else:  # not cached: Chainer's exp(log_softmax(x)), recomputed
+        gx = xp.exp(x - (m + xp.log(xp.exp(x - m).sum(axis=1, keepdims=True))))
+    gx[rows, labels] -= 1
     if factor.ndim:
         gx *= factor.reshape(n, 1)
     if p.reduce == "mean":
-        gx *= (gy.astype("float64") * coeff).astype(x.dtype)
+        gx *= xp.asarray(gy * coeff, dtype=x.dtype)  # the float64 product, rounded once
     else:
         gx *= gy.reshape(n, 1)
     return gx, None
