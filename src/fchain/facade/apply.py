@@ -32,6 +32,7 @@ _ndarray = numpy.ndarray
 _ref = weakref.ref
 _NUMPY = backend.NUMPY
 _make_node = make_node
+_new = object.__new__
 _UNUSED: list[Variable | None] = []
 
 
@@ -179,6 +180,10 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
         graph_input = False
         numpy_only = True
         for x in inputs:
+            if type(x) is _ndarray:
+                collected.append(x)
+                node_inputs.append(None)
+                continue
             if isinstance(x, Variable):
                 a = x._data
                 if a is None:
@@ -186,9 +191,6 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
                 if x.requires_grad:
                     graph_input = True
                 node_inputs.append(x)
-            elif type(x) is _ndarray:
-                a = x
-                node_inputs.append(None)
             else:
                 a = _unwrap(op.name, _position(inputs, x), x)
                 node_inputs.append(None)
@@ -216,7 +218,13 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
     if type(y) is not _ndarray:
         outs, residuals = _force_outputs(xp, outs, residuals)
         y = outs[0]
-    v = _make(y)
+    v = _new(Variable)  # ``_make(y)``, inlined: every op call runs it
+    v._data = y
+    v._grad_var = None
+    v._creator = None
+    v._index = 0
+    v.name = None
+    v.requires_grad = True
     flags = _HOT.get()
     if flags is None or flags[0] != _global_version[0]:
         backprop, debug = hot_flags()
