@@ -31,6 +31,7 @@ __all__ = ["backward", "backward_from", "grad"]
 
 _ndarray = numpy.ndarray
 _NUMPY = backend.NUMPY
+_new = object.__new__
 
 
 class _ArrayAlgebra:
@@ -205,18 +206,46 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
     if not seeds:
         return
     result = backpropagate(seeds, _ARRAYS, record_intermediates=retain_grad, on_node=hook)
-    for var, ga in result.leaves.values():
-        prev = var._grad_var  # type: ignore[attr-defined]  # every graph variable is a Variable
-        if prev is not None:
-            ga = prev._data + ga
-        holder = _make(ga)
-        holder.requires_grad = False
-        var._grad_var = holder  # type: ignore[attr-defined]  # every graph variable is a Variable
+    _store_leaf_grads(result.leaves)
     if retain_grad:
         for node, j, ga in result.intermediates:
             alive = node.outputs[j]()
             if isinstance(alive, Variable):
                 alive._grad_var = _grad_holder(ga)
+
+
+def backward_plain(y: Variable) -> None:
+    """``y.backward()`` with no options: ``backward_from((y,), None)`` for first
+    order, without the option handling (it runs once per training step)."""
+    if not y.requires_grad:
+        return
+    if hot_flags()[1]:
+        backward_from((y,), None)  # debug mode: the checked traversal
+        return
+    existing = y._grad_var
+    if existing is not None:
+        seed = existing._data
+    elif y._data.size == 1:
+        seed = _ones(y._data, None)
+    else:
+        seed = _seed(y, None, "backward")._data  # raises: no gradient to start from
+    _store_leaf_grads(backpropagate([(y, seed)], _ARRAYS).leaves)
+
+
+def _store_leaf_grads(leaves: dict[int, tuple[GraphVar, Array]]) -> None:
+    """Accumulate first-order leaf gradients into the leaves' ``grad``."""
+    for var, ga in leaves.values():
+        prev = var._grad_var  # type: ignore[attr-defined]  # every graph variable is a Variable
+        if prev is not None:
+            ga = prev._data + ga
+        holder = _new(Variable)  # ``_grad_holder(ga)``, inlined
+        holder._data = ga
+        holder._grad_var = None
+        holder._creator = None
+        holder._index = 0
+        holder.name = None
+        holder.requires_grad = False
+        var._grad_var = holder  # type: ignore[attr-defined]  # every graph variable is a Variable
 
 
 def _grad_holder(g: Array) -> Variable:

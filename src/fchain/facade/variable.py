@@ -264,8 +264,11 @@ class Variable:
         """
         if self._creator is None:
             return
-        _backward_from((self,), None, retain_grad=retain_grad,
-                       enable_double_backprop=enable_double_backprop, loss_scale=loss_scale)
+        if retain_grad or enable_double_backprop or loss_scale is not None:
+            _backward_from((self,), None, retain_grad=retain_grad,
+                           enable_double_backprop=enable_double_backprop, loss_scale=loss_scale)
+        else:
+            _backward_plain(self)
 
     # --------------------------------------------------------------- shapes
     @overload
@@ -614,3 +617,4 @@ from fchain.ops.math.mul import mul_pair as _mul_pair  # noqa: E402
 from fchain.ops.math.pow import rpow as _rpow  # noqa: E402
 from fchain.ops.math.sub import rsub as _rsub  # noqa: E402
 from fchain.facade.backprop import backward_from as _backward_from  # noqa: E402
+from fchain.facade.backprop import backward_plain as _backward_plain  # noqa: E402
