@@ -89,10 +89,18 @@ def test_reported_variables_drop_their_graph_unless_asked() -> None:
         fchain.report({"y": y})
         with fchain.using_config("keep_graph_on_report", True):
             fchain.report({"kept": y})
+        fchain.global_config.keep_graph_on_report = True
+        try:
+            fchain.report({"kept globally": y})
+        finally:
+            fchain.global_config.keep_graph_on_report = False
+        fchain.report({"dropped again": y})
     stored = reporter.observation["y"]
     assert isinstance(stored, Variable) and stored.creator is None
     np.testing.assert_array_equal(stored.array, y.array)
     assert reporter.observation["kept"] is y
+    assert reporter.observation["kept globally"] is y
+    assert reporter.observation["dropped again"] is not y
 
 
 def test_summary_mean_and_std_match_numpy() -> None:

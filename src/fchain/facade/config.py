@@ -152,6 +152,15 @@ def hot_flags() -> tuple[bool, bool]:
     return flags[1], flags[2]
 
 
+def keep_graph_on_report() -> bool:
+    """``config.keep_graph_on_report`` for the current context, read without the
+    attribute protocol (every report reads it)."""
+    overlay = _OVERLAY.get()
+    if "keep_graph_on_report" in overlay:
+        return bool(overlay["keep_graph_on_report"])
+    return bool(getattr(global_config, "keep_graph_on_report", False))
+
+
 @contextlib.contextmanager
 def using_config(name: str, value: object) -> Iterator[None]:
     """Set ``config.<name>`` to ``value`` inside the ``with`` block only."""

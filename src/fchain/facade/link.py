@@ -113,7 +113,10 @@ class Link:
     else:
 
         def __call__(self, *args, **kwargs):
-            forward = getattr(self, "forward", None)
+            try:
+                forward = self.forward
+            except AttributeError:
+                forward = None
             if forward is None:
                 raise AttributeError(
                     f"{type(self).__name__}: a Link is called through its forward method, "

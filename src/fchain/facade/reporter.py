@@ -31,7 +31,7 @@ from typing import Any, TypeAlias, cast
 import numpy
 
 from fchain.core import backend
-from fchain.facade.config import config
+from fchain.facade.config import keep_graph_on_report
 from fchain.facade.serializer import AbstractSerializer, Serializer
 from fchain.facade.variable import Variable, _make
 from fchain.types import Array
@@ -119,7 +119,7 @@ class Reporter:
         Unless ``config.keep_graph_on_report``, reported Variables are stored
         without their computational graph.
         """
-        if not bool(getattr(config, "keep_graph_on_report", False)):
+        if not keep_graph_on_report():
             values = {k: _detach(v) for k, v in values.items()}
         if observer is not None:
             prefix = self._observer_names.get(id(observer))
