@@ -23,7 +23,7 @@ from fchain.facade.config import _HOT, _global_version, hot_flags
 from fchain.facade.variable import Parameter, Variable, _make
 from fchain.types import Array, ArrayNamespace
 
-__all__ = ["apply", "apply1", "check_finite", "no_data_error"]
+__all__ = ["apply", "apply1", "check_finite", "no_data_error", "record"]
 
 P = TypeVar("P")
 
@@ -210,6 +210,18 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
                     if dtype is not first and dtype != first:
                         _check_dtypes(op, arrays)
         xp = _NUMPY if numpy_only else backend.namespace_of_all(op.name, arrays)
+    graph_inputs = inputs if len(inputs) == 1 else tuple(node_inputs)
+    return record(op, params, xp, arrays, graph_inputs, graph_input)  # type: ignore[arg-type]  # holds Variables (or None) only
+
+
+def record(op: OpDef[P], params: P, xp: ArrayNamespace, arrays: tuple[Array, ...],
+           graph_inputs: tuple[Variable | None, ...], graph_input: bool) -> Variable:
+    """Run a single-output ``op`` on ``arrays`` whose checks have passed and wrap the
+    output; record a node over ``graph_inputs`` (the input Variables, ``None`` for
+    plain arrays) when backprop is on and ``graph_input`` (some input needs a
+    gradient).  ``apply1`` calls it after checking its inputs; a public function
+    that has already read and checked its Variables' arrays may call it directly.
+    """
     try:
         outs, residuals = op.forward(xp, arrays, params)
     except (ValueError, TypeError, IndexError) as error:
@@ -236,10 +248,7 @@ def apply1(op: OpDef[P], inputs: tuple[Variable | Array, ...], params: P) -> Var
         check_finite(op.name, "output", outs, where)
     if backprop:
         if graph_input:
-            # With one input, ``inputs`` itself is the node's input tuple (graph_input
-            # implies it is a Variable).
-            graph_inputs = inputs if len(inputs) == 1 else tuple(node_inputs)
-            v._creator = _make_node(op, params, graph_inputs, residuals,  # type: ignore[arg-type]  # holds Variables (or None) only
+            v._creator = _make_node(op, params, graph_inputs, residuals,
                                     (_ref(v),), outs, _next_index(), where)
         else:
             v.requires_grad = False

@@ -22,10 +22,11 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
+from fchain.core.backend import NUMPY as _NUMPY
+from fchain.facade.apply import apply1, record
 from fchain.facade.variable import Parameter, Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of
-from fchain.types import ArrayNamespace, Shape
+from fchain.types import Array, ArrayNamespace, Shape
 
 __all__ = ["LINEAR", "LinearParams", "linear"]
 
@@ -121,19 +122,25 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
     Returns an array of shape ``batch_shape + (out,)``.
     """
     if type(n_batch_axes) is int and n_batch_axes == 1 and type(b) is Parameter and type(W) is Parameter:
-        # The fast path of ``L.Linear``'s call: initialized parameters and a 2-d
-        # input whose sizes match; anything else takes the checks below.
+        # The fast path of ``L.Linear``'s call: initialized numpy parameters and a
+        # 2-d numpy input of the same floating dtype whose sizes match; anything
+        # else takes the checks below.
         W_data, b_data = W._data, b._data
+        x_data: Array | None = None
+        x_var: Variable | None = None
         if type(x) is _ndarray:
-            x_data, grad_x = x, False
+            x_data = x
         elif type(x) is Variable:
-            x_data, grad_x = x._data, x.requires_grad
-        else:
-            x_data, grad_x = None, False
-        if (x_data is not None and W_data is not None and b_data is not None
+            x_data, x_var = x._data, x
+        if (type(x_data) is _ndarray and type(W_data) is _ndarray and type(b_data) is _ndarray
                 and x_data.ndim == 2 and W_data.ndim == 2
                 and b_data.shape == (W_data.shape[0],) and x_data.shape[1] == W_data.shape[1]):
-            return apply1(LINEAR, (x, W, b), _PLAIN[True, grad_x, W.requires_grad])
+            dtype = x_data.dtype
+            if dtype.kind == "f" and W_data.dtype is dtype and b_data.dtype is dtype:
+                grad_x = x_var is not None and x_var.requires_grad
+                grad_W = W.requires_grad
+                return record(LINEAR, _PLAIN[True, grad_x, grad_W], _NUMPY, (x_data, W_data, b_data),
+                              (x_var, W, b), grad_x or grad_W or b.requires_grad)
     if type(n_batch_axes) is not int:
         n_batch_axes = int_arg("linear", "n_batch_axes", n_batch_axes)
     x_shape = shape_of(x, "linear")

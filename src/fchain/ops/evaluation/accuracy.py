@@ -15,7 +15,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, NotDifferentiable
 from fchain.errors import DTypeError, ShapeError
-from fchain.facade.apply import apply1
+from fchain.core.backend import NUMPY as _NUMPY
+from fchain.facade.apply import apply1, record
 from fchain.facade.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg
 from fchain.ops.loss._checks import array_of, check_int_labels
@@ -100,10 +101,12 @@ def accuracy(y: VariableLike, t: VariableLike, ignore_label: int | None = None) 
     if ignore_label is None and type(t) is _ndarray and t.ndim == 1:
         # The call of every training step (``L.Classifier``'s): 2-d numpy scores and
         # 1-d integer labels of the batch's length; anything else takes the checks below.
-        ya = y._data if type(y) is Variable else y
+        y_var = y if type(y) is Variable else None
+        ya = y_var._data if y_var is not None else y
         if (type(ya) is _ndarray and ya.ndim == 2 and ya.shape[0] == t.shape[0]
                 and ya.dtype.kind == "f" and t.dtype.kind in "iu"):
-            return apply1(ACCURACY, (y, t), _PLAIN)
+            return record(ACCURACY, _PLAIN, _NUMPY, (ya, t), (y_var, None),
+                          y_var is not None and y_var.requires_grad)
     ya = array_of(_NAME, "y", y)
     ta = array_of(_NAME, "t", t)
     if ya.dtype.kind != "f":

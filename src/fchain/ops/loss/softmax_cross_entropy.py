@@ -42,7 +42,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError, ShapeError
-from fchain.facade.apply import apply1
+from fchain.core.backend import NUMPY as _NUMPY
+from fchain.facade.apply import apply1, record
 from fchain.facade.device import get_device_from_array
 from fchain.facade.diff_namespace import DiffNamespace
 from fchain.facade.variable import Variable
@@ -352,11 +353,13 @@ def softmax_cross_entropy(
         # The call of every training step (``L.Classifier``'s): default arguments,
         # 2-d numpy scores and 1-d integer labels.  Anything else, every mismatch
         # included, takes the checks below.
-        xa = x._data if type(x) is Variable else x if type(x) is _ndarray else None
-        if (xa is not None and type(xa) is _ndarray and xa.ndim == 2 and t.ndim == 1
+        x_var = x if type(x) is Variable else None
+        xa = x_var._data if x_var is not None else x
+        if (type(xa) is _ndarray and xa.ndim == 2 and t.ndim == 1
                 and t.shape[0] == xa.shape[0] and xa.dtype.kind == "f" and t.size
                 and _labels_below(t, xa.shape[1])):
-            return apply1(SOFTMAX_CROSS_ENTROPY, (x, t), _FAST_PARAMS)
+            return record(SOFTMAX_CROSS_ENTROPY, _FAST_PARAMS, _NUMPY, (xa, t), (x_var, None),
+                          x_var is not None and x_var.requires_grad)
     check_reduce(_NAME, reduce)
     if type(ignore_label) is not int:
         ignore_label = int_arg(_NAME, "ignore_label", ignore_label)
