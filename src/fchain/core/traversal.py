@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, cast
 
 from fchain.core.node import GraphVar, Node
 from fchain.types import Shape
@@ -122,3 +122,69 @@ def backpropagate(
         if on_node is not None:
             on_node(node, input_grads)
         todo = zip(node.inputs, input_grads)
+
+
+def leaf_gradients(
+    seeds: Sequence[tuple[GraphVar, G]],
+    vjp: Callable[[Node, tuple[G, ...]], tuple[G | None, ...]],
+    unbroadcast: Callable[[G, Shape], G],
+    zeros: Callable[[Node, int], G],
+) -> dict[int, tuple[GraphVar, G]]:
+    """``backpropagate(seeds, algebra).leaves`` where the algebra adds with ``+``:
+    the plain first-order ``backward()``, without intermediates or hooks.
+
+    The same visiting order and the same sums in the same order as
+    ``backpropagate`` (so the results are bit for bit the same), with single-output
+    nodes, almost all of them, waiting for their gradient without a slot list.
+    """
+    leaves: dict[int, tuple[GraphVar, G]] = {}
+    # Negated creation index -> the node and its output gradient (single-output
+    # nodes) or its list of output gradient slots.
+    pending: dict[int, tuple[Node, object]] = {}
+    heap: list[int] = []
+    heappush = heapq.heappush
+    heappop = heapq.heappop
+    todo: Iterable[tuple[GraphVar | None, G | None]] = seeds
+    check_requires_grad = False
+    while True:
+        for var, g in todo:
+            if g is None or var is None or (check_requires_grad and not var.requires_grad):
+                continue
+            shape = var._data.shape
+            if g.shape != shape:  # type: ignore[attr-defined]  # arrays and Variables both have .shape
+                g = unbroadcast(g, shape)
+            creator = var._creator
+            if creator is None:
+                key = id(var)
+                previous = leaves.get(key)
+                leaves[key] = (var, g) if previous is None else (var, previous[1] + g)  # type: ignore[operator]  # gradients add
+                continue
+            k = -creator.index
+            entry = pending.get(k)
+            n_out = len(creator.outputs)
+            if n_out == 1:
+                if entry is None:
+                    pending[k] = (creator, g)
+                    heappush(heap, k)
+                else:
+                    pending[k] = (creator, entry[1] + g)  # type: ignore[operator]  # gradients add
+                continue
+            if entry is None:
+                slots: list[G | None] = [None] * n_out
+                pending[k] = (creator, slots)
+                heappush(heap, k)
+            else:
+                slots = entry[1]  # type: ignore[assignment]  # a multi-output node's slots
+            index = var._index
+            previous_g = slots[index]
+            slots[index] = g if previous_g is None else previous_g + g  # type: ignore[operator]  # gradients add
+        if not heap:
+            return leaves
+        check_requires_grad = True
+        node, held = pending.pop(heappop(heap))
+        grads: tuple[G, ...]
+        if type(held) is list:
+            grads = tuple(g if g is not None else zeros(node, i) for i, g in enumerate(held))
+        else:
+            grads = (cast(G, held),)  # a single-output node's gradient
+        todo = zip(node.inputs, vjp(node, grads))

@@ -20,7 +20,7 @@ import numpy
 from fchain.core import backend
 from fchain.core.broadcast import sum_to
 from fchain.core.node import GraphVar, Node
-from fchain.core.traversal import BackwardResult, backpropagate
+from fchain.core.traversal import BackwardResult, backpropagate, leaf_gradients
 from fchain.errors import GraphError, NotDoubleDifferentiableError
 from fchain.facade.apply import check_finite
 from fchain.facade.config import force_backprop_mode, hot_flags
@@ -34,28 +34,36 @@ _NUMPY = backend.NUMPY
 _new = object.__new__
 
 
+def _array_vjp(node: Node, grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
+    """Run ``node``'s rule on arrays, in the namespace of the gradients (numpy
+    returns scalars from 0-d arithmetic: they become arrays)."""
+    g0 = grad_outputs[0]
+    xp = _NUMPY if type(g0) is _ndarray else backend.namespace_of(g0)
+    grads = node.op.vjp(xp, node.residuals, grad_outputs, node.params)
+    for g in grads:
+        if g is not None and type(g) is not _ndarray and not backend.is_cupy_array(g):
+            return tuple(None if g is None else xp.asarray(g) for g in grads)
+    return grads
+
+
+def _unbroadcast(g: Array, shape: Shape) -> Array:
+    return sum_to(backend.namespace_of(g), g, shape)
+
+
+def _zeros(node: Node, output_index: int) -> Array:
+    like = node.output_arrays[output_index]
+    return backend.namespace_of(like).zeros_like(like)
+
+
 class _ArrayAlgebra:
     """First order: gradients are arrays; rules run on their own namespace."""
 
     __slots__ = ()
 
     add = staticmethod(operator.add)
-
-    def vjp(self, node: Node, grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
-        g0 = grad_outputs[0]
-        xp = _NUMPY if type(g0) is _ndarray else backend.namespace_of(g0)
-        grads = node.op.vjp(xp, node.residuals, grad_outputs, node.params)
-        for g in grads:
-            if g is not None and type(g) is not _ndarray and not backend.is_cupy_array(g):
-                return tuple(None if g is None else xp.asarray(g) for g in grads)
-        return grads
-
-    def unbroadcast(self, g: Array, shape: Shape) -> Array:
-        return sum_to(backend.namespace_of(g), g, shape)
-
-    def zeros(self, node: Node, output_index: int) -> Array:
-        like = node.output_arrays[output_index]
-        return backend.namespace_of(like).zeros_like(like)
+    vjp = staticmethod(_array_vjp)
+    unbroadcast = staticmethod(_unbroadcast)
+    zeros = staticmethod(_zeros)
 
 
 def _reconnect(node: Node) -> tuple[object, ...]:
@@ -149,7 +157,9 @@ def _seed(y: Variable, gy: Variable | Array | None, where: str,
 def _ones(data: Array, loss_scale: float | None) -> Array:
     """The implicit output gradient: ones like ``data``, times ``loss_scale`` if given."""
     if type(data) is _ndarray:
-        ones: Array = _NUMPY.ones_like(data)
+        # A scalar loss (the usual case) without ones_like's Python-level dispatch.
+        ones: Array = (_NUMPY.asarray(1, dtype=data.dtype) if data.ndim == 0
+                       else _NUMPY.ones_like(data))
     else:
         ones = backend.namespace_of(data).ones_like(data)
     if loss_scale is not None:
@@ -229,7 +239,7 @@ def backward_plain(y: Variable) -> None:
         seed = _ones(y._data, None)
     else:
         seed = _seed(y, None, "backward")._data  # raises: no gradient to start from
-    _store_leaf_grads(backpropagate([(y, seed)], _ARRAYS).leaves)
+    _store_leaf_grads(leaf_gradients([(y, seed)], _array_vjp, _unbroadcast, _zeros))
 
 
 def _store_leaf_grads(leaves: dict[int, tuple[GraphVar, Array]]) -> None:

@@ -164,11 +164,13 @@ def _forward_rows(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyPara
     reduction = "float32" if x.dtype.itemsize < 4 else x.dtype
     if p.normalize and valid is not None:
         coeff = xp.asarray(1.0 / xp.maximum(valid.sum(), 1), dtype="float64")
-        neg_coeff = -coeff.astype(reduction)
+        neg_coeff: Array | float = -coeff.astype(reduction)
     else:
         coeff_value = 1.0 / max(n, 1)
         coeff = xp.asarray(coeff_value, dtype="float64")
-        neg_coeff = xp.asarray(-coeff_value, dtype=reduction)  # == -(float32(c)): negation is exact
+        # A Python float times the sum is computed in the sum's dtype (NEP 50), as
+        # Chainer's ``sum * (-coeff)``: negation is exact, so this is -(float32(c)).
+        neg_coeff = -coeff_value
     if p.reduce == "mean":
         y = xp.asarray(log_p.sum(dtype=reduction) * neg_coeff, dtype=x.dtype)
     else:
