@@ -53,10 +53,10 @@ class SGDRule(UpdateRule):
         self._lr = float(self.hyperparam.lr)
 
     def update_core_cpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
+        holder = param._grad_var  # ``param.grad``, read from its slot: every step runs this
+        if holder is None:
             return
-        _sgd(NUMPY, param.data, grad, self._lr)
+        _sgd(NUMPY, param._data, holder._data, self._lr)
 
     def update_core_gpu(self, param: Variable) -> None:
         grad = param.grad

@@ -5,10 +5,13 @@ Convention at the kink: relu'(0) = 0 (the mask is ``y > 0``).
 
 from __future__ import annotations
 
+from numpy import ndarray as _ndarray
+
+from fchain.core.backend import NUMPY as _NUMPY
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
+from fchain.facade.apply import apply1, record
 from fchain.facade.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
@@ -38,6 +41,10 @@ RELU: OpDef[None] = register(OpDef(
 
 def relu(x: VariableLike) -> Variable:
     """Rectified linear unit, ``max(x, 0)``, elementwise."""
+    if type(x) is Variable:
+        a = x._data
+        if type(a) is _ndarray and a.dtype.kind == "f":  # every MLP step: no checks left to do
+            return record(RELU, None, _NUMPY, (a,), (x,), x.requires_grad)
     try:
         return apply1(RELU, (x,), None)
     except TypeError:

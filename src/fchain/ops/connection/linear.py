@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from numpy import ndarray as _ndarray
 
+from fchain.core.backend import NUMPY as _NUMPY
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.core.backend import NUMPY as _NUMPY
 from fchain.facade.apply import apply1, record
 from fchain.facade.variable import Parameter, Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of

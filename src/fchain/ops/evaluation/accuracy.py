@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from numpy import ndarray as _ndarray
 
+from fchain.core.backend import NUMPY as _NUMPY
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, NotDifferentiable
 from fchain.errors import DTypeError, ShapeError
-from fchain.core.backend import NUMPY as _NUMPY
 from fchain.facade.apply import apply1, record
 from fchain.facade.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg

@@ -38,11 +38,11 @@ from typing import Literal
 from numpy import ndarray as _ndarray
 
 from fchain.core import backend
+from fchain.core.backend import NUMPY as _NUMPY
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError, ShapeError
-from fchain.core.backend import NUMPY as _NUMPY
 from fchain.facade.apply import apply1, record
 from fchain.facade.device import get_device_from_array
 from fchain.facade.diff_namespace import DiffNamespace
