@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar, cast
+from typing import Generic, Protocol, TypeVar
 
 from fchain.core.node import GraphVar, Node
 from fchain.types import Shape
@@ -186,5 +186,5 @@ def leaf_gradients(
         if type(held) is list:
             grads = tuple(g if g is not None else zeros(node, i) for i, g in enumerate(held))
         else:
-            grads = (cast(G, held),)  # a single-output node's gradient
+            grads = (held,)  # type: ignore[assignment]  # a single-output node's gradient (no cast(): it is a call)
         todo = zip(node.inputs, vjp(node, grads))

@@ -41,7 +41,7 @@ def _array_vjp(node: Node, grad_outputs: tuple[Array, ...]) -> tuple[Array | Non
     xp = _NUMPY if type(g0) is _ndarray else backend.namespace_of(g0)
     grads = node.op.vjp(xp, node.residuals, grad_outputs, node.params)
     for g in grads:
-        if g is not None and type(g) is not _ndarray and not backend.is_cupy_array(g):
+        if type(g) is not _ndarray and g is not None and not backend.is_cupy_array(g):
             return tuple(None if g is None else xp.asarray(g) for g in grads)
     return grads
 

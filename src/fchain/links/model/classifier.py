@@ -68,12 +68,17 @@ class Classifier(Chain, Generic[_PredictorT]):
 
     def forward(self, *args: Variable | Array, **kwargs: Variable | Array) -> Variable:
         """Predict, compute and report the loss (and accuracy); return the loss."""
-        if isinstance(self.label_key, int):
+        d = self.__dict__
+        label_key = self.label_key
+        if label_key == -1 and args and type(label_key) is int:  # the default: the last argument
+            t = args[-1]
+            args = args[:-1]
+        elif isinstance(label_key, int):
             n = len(args)
-            if not -n <= self.label_key < n:
-                raise ValueError(f"Classifier: label key {self.label_key} is out of bounds for {n} arguments")
-            t = args[self.label_key]
-            index = self.label_key % n
+            if not -n <= label_key < n:
+                raise ValueError(f"Classifier: label key {label_key} is out of bounds for {n} arguments")
+            t = args[label_key]
+            index = label_key % n
             args = args[:index] + args[index + 1:]
         else:
             if self.label_key not in kwargs:
@@ -82,7 +87,6 @@ class Classifier(Chain, Generic[_PredictorT]):
         # y, loss and accuracy are plain attributes (never parameters or links):
         # written straight into the instance dict, skipping Link.__setattr__'s
         # registration checks on this per-iteration path.
-        d = self.__dict__
         d["y"] = d["loss"] = d["accuracy"] = None
         y = d["y"] = self.predictor(*args, **kwargs)
         loss = d["loss"] = self.lossfun(y, t)
