@@ -186,3 +186,22 @@ def test_dict_summary_serializes_in_chainers_layout() -> None:
     _DictReader(saved).load(restored)
     assert {k: float(v) for k, v in restored.compute_mean().items()} == {"a": 2.0, "b": 2.0}
 
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_dict_summary_of_reported_scalars_equals_summary_add(dtype: type) -> None:
+    """The per-iteration case (0-d float arrays and Variables holding them) sums
+    exactly as ``Summary.add`` does: same values, same dtypes, same count."""
+    rng = np.random.default_rng(3)
+    values: list[Any] = [np.asarray(v, dtype=dtype) for v in rng.standard_normal(7)]
+    reference = Summary()
+    d = DictSummary()
+    for i, v in enumerate(values):
+        reference.add(v)
+        d.add({"loss": Variable(v) if i % 2 else v})
+    got = d._summaries["loss"]
+    for name in ("_x", "_x2", "_n"):
+        expected, actual = getattr(reference, name), getattr(got, name)
+        assert type(actual) is type(expected)
+        assert actual == expected
+    assert np.asarray(d.compute_mean()["loss"]).dtype == np.asarray(reference.compute_mean()).dtype

@@ -244,7 +244,21 @@ class DictSummary:
 
     def add(self, d: Mapping[str, object]) -> None:
         """Accumulate every scalar (number, 0-d array, or 0-d Variable) of ``d``."""
+        summaries = self._summaries
         for key, value in d.items():
+            if type(value) is Variable:
+                value = value._data
+            if type(value) is numpy.ndarray and value.ndim == 0 and value.dtype.kind == "f":
+                # A reported loss or accuracy (LogReport adds them every iteration):
+                # ``Summary.add(value)`` inlined, the same sums in the same order.
+                summary = summaries.get(key)
+                if summary is None:
+                    summary = summaries[key] = Summary()
+                x = value[()]
+                summary._x = summary._x + x
+                summary._x2 = summary._x2 + x * x
+                summary._n = summary._n + 1
+                continue
             weight: object = 1
             if isinstance(value, tuple):
                 if len(value) != 2:

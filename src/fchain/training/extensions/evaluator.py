@@ -100,26 +100,28 @@ class Evaluator(Extension):
         batches: Iterable[Any] = it
         if self._progress_bar:
             batches = _with_progress(it, self.name or "validation", sys.stdout)
-        for batch in batches:
-            observation: dict[str, Any] = {}
-            # ``with report_scope(observation):`` written out (it runs every batch).
-            reporter = get_current_reporter()
-            previous = reporter.observation
-            reporter.observation = observation
-            reporter.__enter__()
-            try:
-                in_arrays = converter(batch, device)
-                with no_backprop_mode():
+        # One no-backprop scope for the whole pass (Chainer enters it per batch,
+        # around eval_func only: the same for the evaluation, which builds no graph).
+        with no_backprop_mode():
+            for batch in batches:
+                observation: dict[str, Any] = {}
+                # ``with report_scope(observation):`` written out (it runs every batch).
+                reporter = get_current_reporter()
+                previous = reporter.observation
+                reporter.observation = observation
+                reporter.__enter__()
+                try:
+                    in_arrays = converter(batch, device)
                     if isinstance(in_arrays, tuple):
                         eval_func(*in_arrays)
                     elif isinstance(in_arrays, dict):
                         eval_func(**in_arrays)
                     else:
                         eval_func(in_arrays)
-            finally:
-                reporter.__exit__(None, None, None)
-                reporter.observation = previous
-            summary.add(observation)
+                finally:
+                    reporter.__exit__(None, None, None)
+                    reporter.observation = previous
+                summary.add(observation)
         return {key: float(value) for key, value in summary.compute_mean().items()}
 
     def finalize(self) -> None:
