@@ -57,6 +57,8 @@ def check_case(op: OpDef[Any], case: Case, dtype: Any, device: str, rng: numpy.r
     assert op.name in ops_in_graph(outs), (
         f"the spec of {op.name} drew a case that never calls {op.name}: {ops_in_graph(outs)}")
     xp = get_device(device).xp
+    if not op.broadcasts:
+        check_gradient_shapes(op, outs, xp)
     y_grad = tuple(xp.asarray(rng.standard_normal(y.shape).astype(y.dtype)) for y in outs)
     no_grads = [not (x.dtype.kind == "f" and (case.check is None or i in case.check))
                 for i, x in enumerate(inputs)]
@@ -80,6 +82,31 @@ def check_case(op: OpDef[Any], case: Case, dtype: Any, device: str, rng: numpy.r
         check_double_backward(case.call, inputs, y_grad, tuple(xp.asarray(g) for g in x_grad_grad),
                               eps=1e-5, rtol=1e-4, atol=1e-6, no_grads=no_grads,
                               dtype=numpy.float64, rng=rng)
+
+
+def check_gradient_shapes(op: OpDef[Any], outputs: tuple[fchain.Variable, ...], xp: Any) -> None:
+    """An op declared ``broadcasts=False`` promises that its rule returns every input
+    gradient in that input's shape (the plain ``backward()`` then skips the
+    un-broadcasting check): run the rule of each of its nodes behind ``outputs``."""
+    seen: set[int] = set()
+    stack = [y.creator for y in outputs if y.creator is not None]
+    checked = 0
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend(v._creator for v in node.inputs if v is not None and v._creator is not None)
+        if node.op is not op:
+            continue
+        grads = tuple(xp.ones_like(y) for y in node.output_arrays)
+        for i, (x, g) in enumerate(zip(node.inputs, node.op.vjp(xp, node.residuals, grads, node.params))):
+            if x is not None and g is not None:
+                assert g.shape == x._data.shape, (
+                    f"{op.name} is declared broadcasts=False but its rule returned a gradient of "
+                    f"shape {g.shape} for input {i} of shape {x._data.shape}")
+        checked += 1
+    assert checked, f"no {op.name} node behind the case's outputs"
 
 
 def _call(case: Case, xs: list[fchain.Variable]) -> tuple[fchain.Variable, ...]:

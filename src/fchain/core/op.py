@@ -34,6 +34,9 @@ class OpDef(Generic[P]):
     dtype (checked on every call: the check is a couple of attribute reads).
     ``double_differentiable`` is False for an op whose vjp uses something the
     second-order namespace cannot differentiate; asking it for second order raises.
+    ``broadcasts`` is False for an op whose vjp always returns each input's gradient
+    in that input's shape (the property test checks the promise): the plain
+    first-order ``backward()`` then skips the un-broadcasting check for its inputs.
     """
 
     name: str
@@ -42,6 +45,7 @@ class OpDef(Generic[P]):
     spec: GradSpec | NotDifferentiable
     float_inputs: tuple[int, ...] = (0,)
     double_differentiable: bool = True
+    broadcasts: bool = True
 
     def __repr__(self) -> str:
         return f"OpDef({self.name!r})"

@@ -146,13 +146,15 @@ def leaf_gradients(
     heappop = heapq.heappop
     todo: Iterable[tuple[GraphVar | None, G | None]] = seeds
     check_requires_grad = False
+    check_shapes = True
     while True:
         for var, g in todo:
             if g is None or var is None or (check_requires_grad and not var.requires_grad):
                 continue
-            shape = var._data.shape
-            if g.shape != shape:  # type: ignore[attr-defined]  # arrays and Variables both have .shape
-                g = unbroadcast(g, shape)
+            if check_shapes:
+                shape = var._data.shape
+                if g.shape != shape:  # type: ignore[attr-defined]  # arrays and Variables both have .shape
+                    g = unbroadcast(g, shape)
             creator = var._creator
             if creator is None:
                 key = id(var)
@@ -187,4 +189,5 @@ def leaf_gradients(
             grads = tuple(g if g is not None else zeros(node, i) for i, g in enumerate(held))
         else:
             grads = (held,)  # type: ignore[assignment]  # a single-output node's gradient (no cast(): it is a call)
+        check_shapes = node.op.broadcasts
         todo = zip(node.inputs, vjp(node, grads))

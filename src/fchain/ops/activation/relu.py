@@ -36,7 +36,7 @@ def _sample(draw: Draw) -> Case:
 
 
 RELU: OpDef[None] = register(OpDef(
-    "relu", _forward, _vjp, GradSpec(_sample, conventions=("relu'(0) = 0",))))
+    "relu", _forward, _vjp, GradSpec(_sample, conventions=("relu'(0) = 0",)), broadcasts=False))
 
 
 def relu(x: VariableLike) -> Variable:

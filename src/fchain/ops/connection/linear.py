@@ -103,7 +103,7 @@ def _sample(draw: Draw) -> Case:
 
 
 LINEAR: OpDef[LinearParams] = register(OpDef(
-    "linear", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1, 2)))
+    "linear", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1, 2), broadcasts=False))
 
 
 def _features_error(x_shape: Shape, W_shape: Shape, n_batch_axes: int) -> ShapeError:

@@ -296,7 +296,7 @@ def _sample(draw: Draw) -> Case:
 
 
 SOFTMAX_CROSS_ENTROPY: OpDef[SoftmaxCrossEntropyParams] = register(OpDef(
-    _NAME, _forward, _vjp, GradSpec(_sample), float_inputs=(0,)))
+    _NAME, _forward, _vjp, GradSpec(_sample), float_inputs=(0,), broadcasts=False))
 
 
 def _class_weight(class_weight: object, x: Array) -> Array:
