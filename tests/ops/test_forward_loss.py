@@ -539,16 +539,27 @@ def test_softmax_cross_entropy_shortcut_matches_the_general_path(
                                   rtol=1e-2 if dtype == numpy.float16 else 1e-6)
 
 
-@pytest.mark.parametrize("labels", [[0, -1, 2], [0, 1, -2], [0, 3, 1], [0, 1, 200]])
-def test_softmax_cross_entropy_labels_outside_the_classes_take_the_checked_path(labels: list[int]) -> None:
+@pytest.mark.parametrize("label_dtype", [numpy.int8, numpy.int16, numpy.int32, numpy.int64])
+@pytest.mark.parametrize("labels", [[0, -1, 2], [0, 1, -2], [0, 3, 1], [0, 1, 100], [0, -3, 1]])
+def test_softmax_cross_entropy_labels_outside_the_classes_take_the_checked_path(
+        labels: list[int], label_dtype: Any) -> None:
     """An ignored label (-1) is still ignored, and any other label outside the
-    classes is still reported, when the call otherwise fits the shortcut."""
+    classes is still reported, when the call otherwise fits the shortcut (whatever
+    the labels' integer type: a negative label must never pick a class from the end)."""
     x = RNG.standard_normal((3, 3)).astype(numpy.float32)
-    t = numpy.array(labels, dtype=numpy.int32)
+    t = numpy.array(labels, dtype=label_dtype)
     if labels[1] == -1:
         loss = F.softmax_cross_entropy(x, t)
         numpy.testing.assert_allclose(float(loss.array), float(_sce_reference(x, t)), rtol=1e-6)
         return
+    with pytest.raises(ValueError, match=r"^softmax_cross_entropy: every label in t must satisfy 0 <= t < 3"):
+        F.softmax_cross_entropy(x, t)
+
+
+@pytest.mark.parametrize("label", [3, 2**31, 2**63, 2**64 - 1])
+def test_softmax_cross_entropy_unsigned_labels_past_the_classes_are_reported(label: int) -> None:
+    x = RNG.standard_normal((2, 3)).astype(numpy.float32)
+    t = numpy.array([0, label], dtype=numpy.uint64)
     with pytest.raises(ValueError, match=r"^softmax_cross_entropy: every label in t must satisfy 0 <= t < 3"):
         F.softmax_cross_entropy(x, t)
 

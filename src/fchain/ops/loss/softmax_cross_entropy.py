@@ -358,10 +358,18 @@ def softmax_cross_entropy(
         x_var = x if type(x) is Variable else None
         xa = x_var._data if x_var is not None else x
         if (type(xa) is _ndarray and xa.ndim == 2 and t.ndim == 1
-                and t.shape[0] == xa.shape[0] and xa.dtype.kind == "f" and t.size
-                and _labels_below(t, xa.shape[1])):
-            return record(SOFTMAX_CROSS_ENTROPY, _FAST_PARAMS, _NUMPY, (xa, t), (x_var, None),
-                          x_var is not None and x_var.requires_grad)
+                and t.shape[0] == xa.shape[0] and xa.dtype.kind == "f" and t.size):
+            labels = _as_unsigned(t)
+            if labels is not None:
+                # Read as unsigned, a negative label (an ignored -1 included) is past
+                # every class, so the forward's pick by label raises IndexError for
+                # every label outside [0, C): the range check costs nothing, and such
+                # a batch goes on to the checked path.
+                try:
+                    return record(SOFTMAX_CROSS_ENTROPY, _FAST_PARAMS, _NUMPY, (xa, labels),
+                                  (x_var, None), x_var is not None and x_var.requires_grad)
+                except IndexError:
+                    pass
     check_reduce(_NAME, reduce)
     if type(ignore_label) is not int:
         ignore_label = int_arg(_NAME, "ignore_label", ignore_label)
@@ -428,17 +436,27 @@ _FAST_PARAMS = _PARAMS[(True, True, -1, "mean", False, False, True, True)] = _pa
     (True, True, -1, "mean", False, False, True, True), None)
 """The parameters of the default call on 2-d scores whose labels are all in range."""
 
-_UNSIGNED = {"i": {1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64"}}
+_UNSIGNED = {1: "uint8", 2: "uint16", 4: "uint32"}
 
 
-def _labels_below(t: _ndarray, n_class: int) -> bool:
-    """Whether every label of the numpy array ``t`` lies in ``[0, n_class)``, in one
-    reduction: read as unsigned, a negative label becomes larger than any class."""
+def _as_unsigned(t: _ndarray) -> _ndarray | None:
+    """The integer labels ``t`` read as unsigned integers of the same size (a view),
+    or ``None`` when ``t`` does not hold integers.
+
+    For 8-byte labels, which numpy's indexing would convert back to signed (a label
+    of -1 picking the last class), the labels themselves once their unsigned
+    maximum shows all of them in range, else ``None``.
+    """
     kind = t.dtype.kind
+    size = t.dtype.itemsize
     if kind == "i":
-        u = t.view(_UNSIGNED["i"][t.dtype.itemsize])
-    elif kind == "u":
-        u = t
-    else:
-        return False
-    return int(u.max()) < n_class
+        unsigned = _UNSIGNED.get(size)
+        if unsigned is not None:
+            return t.view(unsigned)
+        return t if int(t.view("uint64").max()) <= _INT64_MAX else None
+    if kind == "u":
+        return t if size < 8 or int(t.max()) <= _INT64_MAX else None
+    return None
+
+
+_INT64_MAX = 2**63 - 1
