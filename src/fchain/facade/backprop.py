@@ -31,7 +31,6 @@ __all__ = ["backward", "backward_from", "grad"]
 
 _ndarray = numpy.ndarray
 _NUMPY = backend.NUMPY
-_new = object.__new__
 
 
 def _array_vjp(node: Node, grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
@@ -248,14 +247,7 @@ def _store_leaf_grads(leaves: dict[int, tuple[GraphVar, Array]]) -> None:
         prev = var._grad_var  # type: ignore[attr-defined]  # every graph variable is a Variable
         if prev is not None:
             ga = prev._data + ga
-        holder = _new(Variable)  # ``_grad_holder(ga)``, inlined
-        holder._data = ga
-        holder._grad_var = None
-        holder._creator = None
-        holder._index = 0
-        holder.name = None
-        holder.requires_grad = False
-        var._grad_var = holder  # type: ignore[attr-defined]  # every graph variable is a Variable
+        var._grad_var = _grad_holder(ga)  # type: ignore[attr-defined]  # every graph variable is a Variable
 
 
 def _grad_holder(g: Array) -> Variable:
