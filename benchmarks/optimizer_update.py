@@ -57,11 +57,12 @@ def _model_with_grads(seed: int) -> tuple[MLP, list[Array], list[Array]]:
     rng = np.random.default_rng(seed)
     for param in model.params():
         param.grad = (rng.standard_normal(param.shape) * 0.01).astype(np.float32)
-    datas = [p.array for p in model.params()]
+    datas: list[Array] = []
     grads: list[Array] = []
     for p in model.params():
-        g = p.grad
-        assert g is not None
+        data, g = p.array, p.grad
+        assert data is not None and g is not None
+        datas.append(data)
         grads.append(g)
     return model, datas, grads
 

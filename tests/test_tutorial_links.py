@@ -8,16 +8,17 @@ import numpy as np
 import fchain.links as L
 from fchain import Chain, ChainList, Variable
 from fchain.types import Array
+from tests.arrays import values
 
 
 def _affine(x: Array, f: L.Linear) -> Array:
     assert f.b is not None
-    return x @ f.W.array.T + f.b.array
+    return x @ values(f.W).T + values(f.b)
 
 
 def test_tutorial_links_section() -> None:
     f = L.Linear(3, 2)
-    assert f.W.data.shape == (2, 3) and f.W.data.dtype == np.float32
+    assert values(f.W).shape == (2, 3) and values(f.W).dtype == np.float32
     assert f.b is not None
     np.testing.assert_array_equal(f.b.data, np.array([0.0, 0.0], dtype=np.float32))
 

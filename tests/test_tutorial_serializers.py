@@ -15,6 +15,7 @@ import fchain.functions as F
 import fchain.links as L
 from fchain import Chain, optimizers, serializers
 from fchain.types import Array
+from tests.arrays import values
 
 
 class MyChain(Chain):
@@ -43,7 +44,7 @@ def _tutorial_training() -> tuple[MyChain, optimizers.SGD]:
 
 
 def _params(model: MyChain) -> dict[str, Array]:
-    return {name: p.array.copy() for name, p in model.namedparams()}
+    return {name: values(p).copy() for name, p in model.namedparams()}
 
 
 @pytest.mark.parametrize("fmt", ["npz", "hdf5"])

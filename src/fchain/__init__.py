@@ -12,12 +12,10 @@ Replace ``chainer`` by ``fchain`` in Chainer 7 code and it runs::
 
 from __future__ import annotations
 
-# Variable first: it imports the op modules (for its operators) once it is defined,
-# and they import it back.  Every ``import fchain.x`` runs this file first, so the
-# cycle always starts here and resolves.
-from fchain.facade.variable import Parameter as Parameter
-from fchain.facade.variable import Variable as Variable
-
+# The layers in import order: the graph (Variable, backward), then the functions
+# (which install Variable's operators), then the stateful facade.
+from fchain.graph.variable import Parameter as Parameter
+from fchain.graph.variable import Variable as Variable
 from fchain import functions as functions
 from fchain import backend as backend
 from fchain import cuda as cuda
@@ -26,18 +24,18 @@ from fchain import reporter as reporter
 from fchain import utils as utils
 from fchain.facade.function import Function as Function
 from fchain.facade.function import FunctionNode as FunctionNode
-from fchain.facade.backprop import backward as backward
-from fchain.facade.backprop import grad as grad
-from fchain.facade.config import config as config
-from fchain.facade.config import force_backprop_mode as force_backprop_mode
-from fchain.facade.config import global_config as global_config
-from fchain.facade.config import is_debug as is_debug
-from fchain.facade.config import no_backprop_mode as no_backprop_mode
-from fchain.facade.config import set_debug as set_debug
-from fchain.facade.config import using_config as using_config
-from fchain.facade.device import get_device as get_device
-from fchain.facade.variable import as_array as as_array
-from fchain.facade.variable import as_variable as as_variable
+from fchain.graph.backprop import backward as backward
+from fchain.graph.backprop import grad as grad
+from fchain.graph.config import config as config
+from fchain.graph.config import force_backprop_mode as force_backprop_mode
+from fchain.graph.config import global_config as global_config
+from fchain.graph.config import is_debug as is_debug
+from fchain.graph.config import no_backprop_mode as no_backprop_mode
+from fchain.graph.config import set_debug as set_debug
+from fchain.graph.config import using_config as using_config
+from fchain.graph.device import get_device as get_device
+from fchain.graph.variable import as_array as as_array
+from fchain.graph.variable import as_variable as as_variable
 
 # Models and reporting.
 from fchain import initializers as initializers

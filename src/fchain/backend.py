@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from fchain.core.backend import gpu_available as gpu_available
-from fchain.facade.device import CpuDevice as CpuDevice
-from fchain.facade.device import Device as Device
-from fchain.facade.device import GpuDevice as GpuDevice
-from fchain.facade.device import copyto as copyto
-from fchain.facade.device import get_array_module as get_array_module
-from fchain.facade.device import get_device as get_device
-from fchain.facade.device import get_device_from_array as get_device_from_array
-from fchain.facade.device import using_device as using_device
+from fchain.graph.device import CpuDevice as CpuDevice
+from fchain.graph.device import Device as Device
+from fchain.graph.device import GpuDevice as GpuDevice
+from fchain.graph.device import copyto as copyto
+from fchain.graph.device import get_array_module as get_array_module
+from fchain.graph.device import get_device as get_device
+from fchain.graph.device import get_device_from_array as get_device_from_array
+from fchain.graph.device import using_device as using_device
 
 __all__ = [
     "CpuDevice",

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from fchain.core.node import Node
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 
 __all__ = ["ComputationalGraph", "DotNode", "build_computational_graph"]
 

@@ -5,7 +5,7 @@ that need a GPU raise a clear error there."""
 from __future__ import annotations
 
 from fchain.core import backend as _backend
-from fchain.facade.device import GpuDevice, get_array_module, get_device, get_device_from_array
+from fchain.graph.device import GpuDevice, get_array_module, get_device, get_device_from_array
 from fchain.types import Array
 
 __all__ = [

@@ -16,6 +16,7 @@ __all__ = [
     "NotDoubleDifferentiableError",
     "SerializationError",
     "ShapeError",
+    "UninitializedError",
 ]
 
 
@@ -49,3 +50,8 @@ class NondifferentiableError(FchainError, ArithmeticError):
 
 class SerializationError(FchainError, ValueError):
     """A file could not be read into (or written from) an object."""
+
+
+class UninitializedError(FchainError, ValueError):
+    """A Variable without an array (an uninitialized Parameter, or ``Variable()``) was
+    read where an array is needed."""

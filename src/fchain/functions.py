@@ -1,11 +1,18 @@
 """``fchain.functions`` (``F``): every differentiable function, Chainer's names.
 
-Each name is re-exported from its op module (``from ... import f as f``) so that
+Importing it also installs ``Variable``'s operators and the second-order namespace
+(see the end of this module).  Each name is re-exported from its op module (``from ... import f as f``) so that
 ``mypy --strict`` users can import it; ``tests/test_op_registry.py`` checks this list
 against the op registry and the op modules.
 """
 
 from __future__ import annotations
+
+from fchain.graph.backprop import SecondOrder as _SecondOrder
+from fchain.graph.backprop import install_second_order as _install_second_order
+
+from fchain import _variable_methods
+from fchain._second_order import DIFF as _DIFF
 
 # --- activation ---------------------------------------------------------------
 from fchain.ops.activation.elu import elu as elu
@@ -142,3 +149,8 @@ __all__ = [
     # noise
     "dropout",
 ]
+
+# The layer that owns the functions gives Variable its operators and double backprop
+# its namespace (fchain.graph cannot import the ops, which import it).
+_variable_methods.install()
+_install_second_order(_SecondOrder(_DIFF, sum_to))

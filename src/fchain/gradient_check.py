@@ -27,9 +27,9 @@ import numpy
 
 from fchain.core import backend
 from fchain.errors import NondifferentiableError
-from fchain.facade.backprop import backward as _backward
-from fchain.facade.backprop import grad as _grad
-from fchain.facade.variable import Parameter, Variable
+from fchain.graph.backprop import backward as _backward
+from fchain.graph.backprop import grad as _grad
+from fchain.graph.variable import Parameter, Variable
 from fchain.types import Array
 
 __all__ = [
@@ -261,9 +261,9 @@ def check_backward(func: Func, x_data: Array | Sequence[Array], y_grad: Array | 
     checked: list[tuple[Array, Array | None]] = []
     for x, s in zip(xs, skip):
         if not s:
-            checked.append((x._data, x.grad))
+            checked.append((x.array, x.grad))
     for p in params_t:
-        checked.append((p._data, p.grad))
+        checked.append((p._array("check_backward"), p.grad))
     directions = _random_direction([a.size for a, _ in checked], rng)
     analytic = 0.0
     for (a, g), d in zip(checked, directions):
@@ -271,7 +271,7 @@ def check_backward(func: Func, x_data: Array | Sequence[Array], y_grad: Array | 
             analytic += float((backend.to_numpy(_to_float64(g)).reshape(-1) * d).sum())
 
     base_inputs = [x.copy() for x in xs_data]
-    base_params = [p._data.copy() for p in params_t]
+    base_params = [p._array("check_backward").copy() for p in params_t]
     delta0 = numpy.zeros((), dtype=numpy.float64)
 
     def outputs_along_direction() -> tuple[Array | None, ...]:
@@ -332,7 +332,7 @@ def _grad_outputs(where: str, ys: tuple[Variable | None, ...],
             raise ValueError(f"{where}: y_grad may be None only for a single one-element output "
                              f"(a loss); func returned outputs of shapes {shapes}")
         only = ys[0]
-        return (backend.namespace_of(only._data).ones_like(only._data),)
+        return (backend.namespace_of(only.array).ones_like(only.array),)
     gys = _as_tuple(y_grad)
     if len(gys) != len(ys):
         raise ValueError(f"{where}: func returned {len(ys)} outputs but y_grad has {len(gys)}")
@@ -408,8 +408,8 @@ def check_double_backward(func: Func, x_data: Array | Sequence[Array],
         out: list[Variable] = []
         for t, g in zip(targets, grads):
             if g is None:
-                xp = backend.namespace_of(t._data)
-                g = Variable(xp.zeros_like(t._data), requires_grad=False)
+                data = t._array("check_double_backward")
+                g = Variable(backend.namespace_of(data).zeros_like(data), requires_grad=False)
             out.append(g)
         return tuple(out)
 

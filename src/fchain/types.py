@@ -6,14 +6,15 @@ are typed as ``Array`` too; CuPy never appears in a public signature.
 
 ``ArrayNamespace`` is the only surface a differentiation rule may use.  The ``numpy``
 module satisfies it structurally; CuPy gets one ``cast`` in ``fchain.core.backend``;
-the second-order namespace of ``fchain.facade.diff_namespace`` implements it over
+the second-order namespace of ``fchain._second_order`` implements it over
 Variables so the same rule differentiates its own backward pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeAlias
+from types import EllipsisType
+from typing import Any, Protocol, SupportsIndex, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -27,14 +28,24 @@ Scalar: TypeAlias = int | float
 DTypeLike: TypeAlias = npt.DTypeLike
 ArrayOrScalar: TypeAlias = Array | int | float
 
+IndexItem: TypeAlias = (SupportsIndex | slice | EllipsisType | None | Array
+                        | Sequence[int] | Sequence[Sequence[int]])
+"""One entry of an index: an int, a slice, ``None``, ``Ellipsis``, an integer or boolean
+array (a nested list of ints or bools is taken as one)."""
+
+Slices: TypeAlias = IndexItem | tuple[IndexItem, ...] | Sequence[IndexItem]
+"""What ``F.get_item`` (and ``Variable.__getitem__``) accepts."""
+
 __all__ = [
     "Array",
     "ArrayNamespace",
     "ArrayOrScalar",
     "Axis",
     "DTypeLike",
+    "IndexItem",
     "Scalar",
     "Shape",
+    "Slices",
 ]
 
 

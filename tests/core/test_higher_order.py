@@ -11,7 +11,7 @@ from fchain import Variable
 from fchain.core.op import OpDef
 from fchain.core.spec import Case, GradSpec
 from fchain.errors import NotDoubleDifferentiableError
-from fchain.facade.apply import apply1
+from fchain.graph.apply import apply
 from fchain.types import Array, ArrayNamespace
 
 
@@ -117,7 +117,7 @@ FIRST_ORDER_ONLY: OpDef[None] = OpDef(
 
 def test_op_without_second_order_refuses_double_backprop_clearly() -> None:
     x = Variable(f64(3.0))
-    y = apply1(FIRST_ORDER_ONLY, (x,), None)
+    y = apply(FIRST_ORDER_ONLY, (x,), None)
     (g,) = fchain.grad([y], [x])
     assert g is not None
     np.testing.assert_allclose(g.array, [6.0])

@@ -175,7 +175,7 @@ def test_traversal_order_is_deterministic() -> None:
         d = F.exp(a) + c
         order: list[str] = []
         from fchain.core.traversal import backpropagate
-        from fchain.facade.backprop import _ARRAYS
+        from fchain.graph.backprop import _ARRAYS
 
         backpropagate([(d, np.ones(1, np.float32))], _ARRAYS,
                       on_node=lambda node, grads: order.append(node.op.name))
@@ -202,7 +202,7 @@ def test_intermediate_gradient_memory_is_released() -> None:
     z = F.sum(y * 2.0)
     refs: list[weakref.ReferenceType[np.ndarray]] = []
     from fchain.core.traversal import backpropagate
-    from fchain.facade.backprop import _ARRAYS
+    from fchain.graph.backprop import _ARRAYS
 
     def keep(node: object, grads: tuple[object, ...]) -> None:
         for g in grads:
@@ -254,22 +254,27 @@ def _graphs() -> list[tuple[str, Variable, list[Variable]]]:
 
 
 @pytest.mark.parametrize("which", ["diamond", "chain"])
-def test_leaf_gradients_equals_the_general_traversal(which: str) -> None:
-    """``leaf_gradients`` (plain ``backward()``) gives the general traversal's leaf
-    gradients bit for bit: the same order of visits and of sums."""
-    from fchain.core.traversal import backpropagate, leaf_gradients
-    from fchain.facade import backprop
+def test_every_backward_option_gives_the_same_leaf_gradients(which: str) -> None:
+    """One traversal serves every caller: ``backward()``, ``backward(retain_grad=True)``
+    (which records intermediates), ``fchain.grad`` (which wants some outputs) and
+    the traversal called directly give the leaves the same gradients, bit for bit."""
+    from fchain.core.traversal import backpropagate
+    from fchain.graph import backprop
 
     name, loss, leaves = next(g for g in _graphs() if g[0] == which)
     seed = np.ones((), dtype=loss.dtype)
-    general = backpropagate([(loss, seed)], backprop._ARRAYS).leaves
-    fast = leaf_gradients([(loss, seed)], backprop._array_vjp, backprop._unbroadcast, backprop._zeros)
-    assert sorted(general) == sorted(fast)
-    assert len(fast) == sum(1 for v in leaves if v.requires_grad)
-    for key, (var, g) in general.items():
-        assert fast[key][0] is var
-        np.testing.assert_array_equal(fast[key][1], g)
-    loss.backward()  # backward() takes leaf_gradients: the same values land in .grad
-    for var, g in general.values():
-        assert isinstance(var, Variable) and var.grad is not None
-        np.testing.assert_array_equal(var.grad, g)
+    direct = backpropagate([(loss, seed)], backprop._ARRAYS).leaves
+    assert len(direct) == sum(1 for v in leaves if v.requires_grad)
+    loss.backward()
+    plain = {id(v): v.grad for v in leaves if v.requires_grad}
+    for v in leaves:
+        v.cleargrad()
+    loss.backward(retain_grad=True)
+    retained = {id(v): v.grad for v in leaves if v.requires_grad}
+    wanted = [v for v in leaves if v.requires_grad]
+    by_grad = fchain.grad([loss], wanted)
+    for v, g in zip(wanted, by_grad):
+        assert g is not None and plain[id(v)] is not None
+        np.testing.assert_array_equal(direct[id(v)][1], plain[id(v)])
+        np.testing.assert_array_equal(retained[id(v)], plain[id(v)])
+        np.testing.assert_array_equal(g.array, plain[id(v)])

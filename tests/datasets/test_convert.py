@@ -6,7 +6,7 @@ import numpy
 import pytest
 
 from fchain.dataset import Converter, concat_examples, converter, to_device
-from fchain.facade.device import CpuDevice, Device
+from fchain.graph.device import CpuDevice, Device
 
 from tests.conftest import DEVICES
 

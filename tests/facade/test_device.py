@@ -11,7 +11,7 @@ import pytest
 
 import fchain
 from fchain.core import backend
-from fchain.facade.device import CpuDevice, Device, get_array_module, get_device, get_device_from_array
+from fchain.graph.device import CpuDevice, Device, get_array_module, get_device, get_device_from_array
 
 
 @pytest.mark.parametrize("spec", ["@numpy", -1, numpy, None, "native", "cpu"],

@@ -26,7 +26,7 @@ import fchain
 import fchain.functions as F
 from fchain.core import backend
 from fchain.errors import DeviceMismatchError
-from fchain.facade.device import CpuDevice, GpuDevice, get_array_module, get_device, get_device_from_array
+from fchain.graph.device import CpuDevice, GpuDevice, get_array_module, get_device, get_device_from_array
 from fchain.facade.link import Chain, Link
 from fchain.types import Array
 

@@ -15,6 +15,7 @@ from fchain.core.backend import to_numpy
 from fchain.errors import DTypeError, ShapeError
 from fchain.types import Array
 from tests.conftest import DEVICES
+from tests.arrays import values
 
 
 @pytest.fixture(autouse=True)
@@ -183,11 +184,11 @@ def test_orthogonal_modes_and_edge_cases() -> None:
 # ------------------------------------------------------------------- seeding
 def test_a_seed_gives_the_same_model_every_time() -> None:
     I.set_random_seed(7)
-    a = L.Linear(4, 3).W.array.copy()
+    a = values(L.Linear(4, 3).W).copy()
     I.set_random_seed(7)
-    b = L.Linear(4, 3).W.array.copy()
+    b = values(L.Linear(4, 3).W).copy()
     I.set_random_seed(8)
-    c = L.Linear(4, 3).W.array.copy()
+    c = values(L.Linear(4, 3).W).copy()
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
@@ -238,7 +239,7 @@ def test_generate_array_dtype_resolution() -> None:
 @pytest.mark.parametrize("device", DEVICES)
 def test_same_seed_same_values_on_every_device(device: str) -> None:
     I.set_random_seed(21)
-    host = L.Linear(5, 4).W.array.copy()
+    host = values(L.Linear(5, 4).W).copy()
     I.set_random_seed(21)
     target = fchain.get_device(device)
     a = target.xp.zeros((4, 5), dtype=np.float32)

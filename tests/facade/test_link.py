@@ -16,6 +16,7 @@ from fchain.core.backend import to_numpy
 from fchain.facade.serializer import Deserializer, Serializer
 from fchain.types import Array
 from tests.conftest import DEVICES
+from tests.arrays import values
 
 
 # ------------------------------------------------------------------ fixtures
@@ -154,7 +155,7 @@ def test_add_param_is_deprecated_and_fills_nan() -> None:
     with pytest.warns(DeprecationWarning):
         link.add_param("W", (2, 3))
     W = getattr(link, "W")
-    assert isinstance(W, Parameter) and W.shape == (2, 3) and np.isnan(W.array).all()
+    assert isinstance(W, Parameter) and W.shape == (2, 3) and np.isnan(values(W)).all()
     assert W.dtype == np.float32
     with pytest.warns(DeprecationWarning):
         link.add_param("lazy")
@@ -248,14 +249,14 @@ def test_copy_modes(mode: str) -> None:
         if mode in ("share", "copy") or p.name in ("b", "p", "z"):  # deterministic initializers
             np.testing.assert_array_equal(q.array, p.array)
     if mode == "init":
-        assert not np.array_equal(c.inner.l1.W.array, m.inner.l1.W.array)
+        assert not np.array_equal(values(c.inner.l1.W), values(m.inner.l1.W))
     # the structure is rebuilt: children are new links with their names
     assert c.inner is not m.inner and c.inner.name == "inner"
     assert c.blocks[0] is not m.blocks[0] and c.blocks[1].name == "1"
     assert c.seq[0] is not m.seq[0]
     assert c.counter == 0 and c.note == "not registered"
-    c.blocks[0].W.array[...] = 5.0
-    assert (m.blocks[0].W.array == 5.0).all() == (mode == "share")
+    values(c.blocks[0].W)[...] = 5.0
+    assert (values(m.blocks[0].W) == 5.0).all() == (mode == "share")
     if mode == "share":
         assert c.name is None
 
@@ -368,19 +369,20 @@ def test_repeat() -> None:
     assert isinstance(init, Sequential) and len(init) == 3
     layers = [layer for layer in init if isinstance(layer, L.Linear)]
     assert len(layers) == 3 and all(layer is not block for layer in layers)
-    assert not np.array_equal(layers[0].W.array, layers[1].W.array)
+    assert not np.array_equal(values(layers[0].W), values(layers[1].W))
     shared = block.repeat(2, mode="share")
     assert all(isinstance(s, L.Linear) and s.W.array is block.W.array for s in shared)
     copied = block.repeat(2, mode="copy")
     assert all(isinstance(s, L.Linear) and s.W.array is not block.W.array
-               and np.array_equal(s.W.array, block.W.array) for s in copied)
+               and np.array_equal(values(s.W), values(block.W)) for s in copied)
     assert len(block.repeat(0)) == 0
     with pytest.raises(ValueError, match="mode"):
         block.repeat(2, mode="nope")  # type: ignore[arg-type]  # the mistake under test
     out = init(np.ones((1, 3), np.float32))
     expected = np.ones((1, 3), np.float32)
     for layer in layers:
-        expected = expected @ layer.W.array.T + layer.b.array  # type: ignore[union-attr]  # has bias
+        assert layer.b is not None
+        expected = expected @ values(layer.W).T + values(layer.b)
     np.testing.assert_allclose(out.array, expected, rtol=1e-5)
 
 
@@ -423,7 +425,8 @@ def test_sequential_forward_and_list_methods() -> None:
     l1, l2 = L.Linear(3, 4), L.Linear(4, 2)
     seq = Sequential(l1, F.relu, l2)
     x = np.arange(6, dtype=np.float32).reshape(2, 3) / 6
-    expected = np.maximum(x @ l1.W.array.T + l1.b.array, 0) @ l2.W.array.T + l2.b.array  # type: ignore[union-attr]  # both have b
+    assert l1.b is not None and l2.b is not None
+    expected = np.maximum(x @ values(l1.W).T + values(l1.b), 0) @ values(l2.W).T + values(l2.b)
     np.testing.assert_allclose(seq(x).array, expected, rtol=1e-5)
     assert len(seq) == 3 and seq[1] is F.relu and [layer.name for layer in seq.children()] == ["0", "1"]
     assert seq.count_by_layer_type("Linear") == 2 and seq.count_by_layer_type("relu") == 1
@@ -680,5 +683,5 @@ def test_register_persistent_over_a_parameter_is_seen_by_cleargrads_and_optimize
     a = link.a
     a.grad = np.ones(2, np.float32)
     optimizer.update()
-    np.testing.assert_array_equal(to_numpy(b.array), [0.0, 0.0])  # only the first update
-    np.testing.assert_array_equal(to_numpy(a.array), [-1.0, -1.0])
+    np.testing.assert_array_equal(to_numpy(values(b)), [0.0, 0.0])  # only the first update
+    np.testing.assert_array_equal(to_numpy(values(a)), [-1.0, -1.0])

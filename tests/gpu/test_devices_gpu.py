@@ -14,11 +14,12 @@ import fchain.functions as F
 import fchain.links as L
 from fchain.core import backend
 from fchain.errors import DeviceMismatchError
-from fchain.facade import random as fchain_random
-from fchain.facade.device import GpuDevice, get_array_module, get_device, get_device_from_array
+from fchain.graph import random as fchain_random
+from fchain.graph.device import GpuDevice, get_array_module, get_device, get_device_from_array
 from fchain.types import Array
 from tests.conftest import requires_gpu
 from tests.gpu import cupy
+from tests.arrays import values
 
 pytestmark = [pytest.mark.gpu, requires_gpu]
 
@@ -114,7 +115,7 @@ class _Net(fchain.Chain):
 def test_link_to_device_moves_params_grads_and_persistents() -> None:
     assert cupy is not None
     net = _Net()
-    w = net.fc.W.array.copy()
+    w = values(net.fc.W).copy()
     net.fc.W.grad = numpy.full_like(w, 0.5)
     assert net.to_device("@cupy:0") is net
     for link in net.links():
@@ -124,7 +125,7 @@ def test_link_to_device_moves_params_grads_and_persistents() -> None:
     assert _on_gpu(net.fc.W.grad)
     assert _on_gpu(net.stats.mean) and net.stats.mean.dtype == numpy.float64
     assert net.stats.count == 5
-    numpy.testing.assert_array_equal(cupy.asnumpy(net.fc.W.array), w)
+    numpy.testing.assert_array_equal(cupy.asnumpy(values(net.fc.W)), w)
     net.to_cpu()
     for name, p in net.namedparams():
         assert type(p.array) is numpy.ndarray, name

@@ -11,7 +11,7 @@ import fchain
 import fchain.functions as F
 import fchain.links as L
 from fchain.core.backend import to_numpy
-from fchain.facade.device import get_device, get_device_from_array
+from fchain.graph.device import get_device, get_device_from_array
 from fchain.types import Array
 from tests.gpu import TARGETS
 

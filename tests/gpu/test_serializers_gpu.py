@@ -14,9 +14,10 @@ import fchain.links as L
 import fchain.optimizers as optimizers
 from fchain import serializers
 from fchain.core.backend import to_numpy
-from fchain.facade.device import Device, get_device, get_device_from_array
+from fchain.graph.device import Device, get_device, get_device_from_array
 from fchain.types import Array
 from tests.gpu import TARGETS
+from tests.arrays import values
 
 
 def _have_h5py() -> bool:
@@ -66,27 +67,27 @@ def _step(opt: optimizers.Adam, model: Net, device: Device) -> None:
 def test_model_saved_on_the_device_loads_on_the_cpu_and_back(device: str, fmt: str, tmp_path: Path) -> None:
     target = get_device(device)
     source = Net().to_device(target)
-    source.fc.W.array[...] = target.send(numpy.arange(6, dtype=numpy.float32).reshape(2, 3))
+    values(source.fc.W)[...] = target.send(numpy.arange(6, dtype=numpy.float32).reshape(2, 3))
     _save(fmt, tmp_path / f"model.{fmt}", source)
 
     on_cpu = Net()
     _load(fmt, tmp_path / f"model.{fmt}", on_cpu)
     for (name, p), (_, q) in zip(source.namedparams(), on_cpu.namedparams()):
         assert type(q.array) is numpy.ndarray, name
-        numpy.testing.assert_array_equal(q.array, to_numpy(p.array), err_msg=name)
+        numpy.testing.assert_array_equal(values(q), to_numpy(values(p)), err_msg=name)
     numpy.testing.assert_array_equal(on_cpu.fc.W.array, numpy.arange(6).reshape(2, 3))
     numpy.testing.assert_array_equal(to_numpy(on_cpu.steps), numpy.arange(4))
 
     # a file written on the CPU loads into a model on the device, which stays there
     assert on_cpu.fc.b is not None
-    on_cpu.fc.b.array[...] = 7.0
+    values(on_cpu.fc.b)[...] = 7.0
     _save(fmt, tmp_path / f"cpu.{fmt}", on_cpu)
     back = Net().to_device(target)
     _load(fmt, tmp_path / f"cpu.{fmt}", back)
     for name, p in back.namedparams():
         assert get_device_from_array(p.array) == target, name
     assert back.fc.b is not None
-    numpy.testing.assert_array_equal(to_numpy(back.fc.b.array), numpy.full(2, 7.0))
+    numpy.testing.assert_array_equal(to_numpy(values(back.fc.b)), numpy.full(2, 7.0))
     assert get_device_from_array(back.steps) == target
 
 
@@ -117,4 +118,4 @@ def test_optimizer_state_saved_on_the_device_resumes_on_the_cpu(device: str, fmt
     _step(opt, model, target)
     _step(cpu_opt, cpu_model, get_device("@numpy"))
     for (name, p), (_, q) in zip(model.namedparams(), cpu_model.namedparams()):
-        numpy.testing.assert_allclose(q.array, to_numpy(p.array), rtol=1e-5, atol=1e-7, err_msg=name)
+        numpy.testing.assert_allclose(values(q), to_numpy(values(p)), rtol=1e-5, atol=1e-7, err_msg=name)

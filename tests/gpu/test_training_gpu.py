@@ -16,10 +16,11 @@ import fchain.links as L
 import fchain.optimizers as optimizers
 from fchain import datasets, iterators, serializers, training
 from fchain.core.backend import to_numpy
-from fchain.facade.device import get_device, get_device_from_array
+from fchain.graph.device import get_device, get_device_from_array
 from fchain.training import extensions
 from fchain.types import Array
 from tests.gpu import TARGETS
+from tests.arrays import values
 
 ITERATIONS = 2
 
@@ -75,8 +76,8 @@ def test_trainer_runs_on_the_device_like_on_the_cpu(device: str, tmp_path: Path)
     for name, p in model.namedparams():
         assert get_device_from_array(p.array) == target, name
     for (name, p), (_, q) in zip(model.namedparams(), cpu_model.namedparams()):
-        numpy.testing.assert_allclose(to_numpy(p.array), q.array, rtol=1e-5, atol=1e-6, err_msg=name)
-    assert not numpy.allclose(to_numpy(model.predictor.l1.W.array), initial.l1.W.array)  # it trained
+        numpy.testing.assert_allclose(to_numpy(values(p)), values(q), rtol=1e-5, atol=1e-6, err_msg=name)
+    assert not numpy.allclose(to_numpy(values(model.predictor.l1.W)), values(initial.l1.W))  # it trained
 
     # the reports are host floats, equal to the CPU run's
     assert len(log.log) == len(cpu_log.log) == ITERATIONS
@@ -94,5 +95,5 @@ def test_trainer_runs_on_the_device_like_on_the_cpu(device: str, tmp_path: Path)
     serializers.load_npz(snapshot, fresh)
     for (name, p), (_, q) in zip(model.namedparams(), fresh.namedparams()):
         assert type(q.array) is numpy.ndarray
-        numpy.testing.assert_array_equal(q.array, to_numpy(p.array), err_msg=name)
+        numpy.testing.assert_array_equal(values(q), to_numpy(values(p)), err_msg=name)
 

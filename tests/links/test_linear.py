@@ -14,6 +14,7 @@ from fchain import Variable, initializers
 from fchain.core.backend import to_numpy
 from fchain.errors import ShapeError
 from tests.conftest import DEVICES
+from tests.arrays import values
 
 
 @pytest.fixture(autouse=True)
@@ -27,16 +28,16 @@ def _seeded() -> Iterator[None]:
 def test_shapes_defaults_and_forward() -> None:
     f = L.Linear(3, 2)
     assert f.W.shape == (2, 3) and f.W.dtype == np.float32
-    assert f.b is not None and f.b.shape == (2,) and (f.b.array == 0).all()
+    assert f.b is not None and f.b.shape == (2,) and (values(f.b) == 0).all()
     assert [name for name, _ in f.namedparams()] == ["/W", "/b"]
     x = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.float32)
     y = f(x)
-    np.testing.assert_allclose(y.array, x @ f.W.array.T + f.b.array, rtol=1e-6)
+    np.testing.assert_allclose(y.array, x @ values(f.W).T + values(f.b), rtol=1e-6)
     assert y.dtype == np.float32
 
 
 def test_default_W_is_lecun_normal() -> None:
-    W = L.Linear(400, 300).W.array
+    W = values(L.Linear(400, 300).W)
     assert abs(float(W.mean())) < 5 * math.sqrt(1 / 400) / math.sqrt(W.size)
     assert float(W.std()) == pytest.approx(math.sqrt(1 / 400), rel=0.01)
 
@@ -51,7 +52,7 @@ def test_lazy_input_size_comes_from_the_first_batch(make: object) -> None:
     y = g(x)
     assert g.W.shape == (2, 6) and y.shape == (2, 2)
     assert g.b is not None
-    np.testing.assert_allclose(y.array, x.reshape(2, 6) @ g.W.array.T + g.b.array, rtol=1e-6)
+    np.testing.assert_allclose(y.array, x.reshape(2, 6) @ values(g.W).T + values(g.b), rtol=1e-6)
     W = g.W.array
     g(x)
     assert g.W.array is W  # initialized once
@@ -72,7 +73,7 @@ def test_nobias_and_explicit_initializers() -> None:
     W0 = np.arange(6, dtype=np.float32).reshape(3, 2)
     g = L.Linear(2, 3, initialW=W0, initial_bias=0.5)
     np.testing.assert_array_equal(g.W.array, W0)
-    assert g.b is not None and (g.b.array == 0.5).all()
+    assert g.b is not None and (values(g.b) == 0.5).all()
     h = L.Linear(4, 4, initialW=initializers.Identity(scale=2.0), initial_bias=initializers.One())
     np.testing.assert_array_equal(h.W.array, 2 * np.eye(4))
     x = np.ones((1, 2), dtype=np.float32)
@@ -117,5 +118,5 @@ def test_lazy_initialization_on_each_device(device: str) -> None:
     assert f.W.device == target and y.device == target
     initializers.set_random_seed(5)
     host = L.Linear(4, 3)
-    np.testing.assert_array_equal(to_numpy(f.W.array), host.W.array)
-    np.testing.assert_allclose(to_numpy(y.array), np.ones((2, 4)) @ host.W.array.T, rtol=1e-5)
+    np.testing.assert_array_equal(to_numpy(values(f.W)), values(host.W))
+    np.testing.assert_allclose(to_numpy(y.array), np.ones((2, 4)) @ values(host.W).T, rtol=1e-5)

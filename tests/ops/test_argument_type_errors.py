@@ -112,12 +112,12 @@ def _no_data() -> fchain.Variable:
 
 # A Variable without an array, or an uninitialized Parameter, given to an op.
 NO_DATA: list[tuple[str, Callable[[], object]]] = [
-    ("relu: input 0 has no data \\(a Variable without an array\\)", lambda: F.relu(_no_data())),
-    ("relu: input 0 has no data \\(an uninitialized Parameter\\)", lambda: F.relu(fchain.Parameter())),
-    ("where: input 1 has no data \\(a Variable without an array\\)", lambda: F.where(A > 0, _no_data(), A)),
-    ("where: input 2 has no data \\(an uninitialized Parameter\\)",
+    ("relu: x has no data \\(a Variable without an array\\)", lambda: F.relu(_no_data())),
+    ("relu: x has no data \\(an uninitialized Parameter\\)", lambda: F.relu(fchain.Parameter())),
+    ("where: x has no data \\(a Variable without an array\\)", lambda: F.where(A > 0, _no_data(), A)),
+    ("where: y has no data \\(an uninitialized Parameter\\)",
      lambda: F.where(A > 0, A, fchain.Parameter())),
-    ("add: input 1 has no data \\(a Variable without an array\\)", lambda: F.add(A, _no_data())),
+    ("add: y has no data \\(a Variable without an array\\)", lambda: F.add(A, _no_data())),
     ("identity: input 1 has no data \\(a Variable without an array\\)", lambda: F.identity(A, _no_data())),
     ("linear: x has no data \\(a Variable without an array\\)",
      lambda: F.linear(_no_data(), np.ones((4, 3)), np.ones(4))),
@@ -140,7 +140,7 @@ def test_a_valid_typ_is_not_blamed_for_another_type_error(monkeypatch: pytest.Mo
     def failing(*args: object) -> object:
         raise TypeError("something else")
 
-    monkeypatch.setattr(cast_module, "apply1", failing)
+    monkeypatch.setattr(cast_module, "apply", failing)
     with pytest.raises(TypeError, match="^something else$"):
         F.cast(A, np.float32)
     with pytest.raises(TypeError, match="^cast: typ must be a dtype"):
@@ -246,9 +246,9 @@ def test_numpy_scalars_and_ints_are_accepted_where_python_numbers_are(
 
 
 def test_dropout_with_a_numpy_ratio_draws_the_same_mask_as_with_a_float() -> None:
-    fchain.facade.random.seed(3)
+    fchain.graph.random.seed(3)
     y1, m1 = F.dropout(V, bad(np.float32(0.25)), return_mask=True)
-    fchain.facade.random.seed(3)
+    fchain.graph.random.seed(3)
     y2, m2 = F.dropout(V, 0.25, return_mask=True)
     np.testing.assert_array_equal(y1.array, y2.array)
     assert m1 is not None and m2 is not None

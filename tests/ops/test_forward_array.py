@@ -14,7 +14,7 @@ import fchain
 import fchain.functions as F
 from fchain.core.backend import is_cupy_array, to_numpy
 from fchain.errors import DTypeError, ShapeError
-from fchain.facade.device import get_device
+from fchain.graph.device import get_device
 from fchain.types import Array
 from tests.conftest import DEVICES, requires_gpu
 

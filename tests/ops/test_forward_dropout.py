@@ -8,8 +8,8 @@ import pytest
 import fchain
 import fchain.functions as F
 from fchain.errors import ShapeError
-from fchain.facade import random as frandom
-from fchain.facade.config import using_config
+from fchain.graph import random as frandom
+from fchain.graph.config import using_config
 from fchain.types import Array
 
 

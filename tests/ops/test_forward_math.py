@@ -15,7 +15,7 @@ import fchain
 import fchain.functions as F
 from fchain.core.backend import to_numpy
 from fchain.errors import DTypeError, ShapeError
-from fchain.facade.device import get_device
+from fchain.graph.device import get_device
 from fchain.gradient_check import check_backward, check_double_backward
 from fchain.types import Array
 from tests.conftest import DEVICES
@@ -379,7 +379,7 @@ def test_matmul_batch_mismatch_and_dtype_mismatch() -> None:
 @pytest.mark.parametrize("name", ["log", "log1p", "sqrt", "sin", "absolute", "square", "mean", "max",
                                   "logsumexp", "argmax", "argmin"])
 def test_integer_input_is_a_dtype_error_naming_the_op(name: str) -> None:
-    with pytest.raises(DTypeError, match=rf"^{name}: input 0 must be a floating-point array"):
+    with pytest.raises(DTypeError, match=rf"^{name}: x must be a floating-point array"):
         getattr(F, name)(numpy.arange(6).reshape(2, 3))
 
 

@@ -18,6 +18,7 @@ from fchain.facade.optimizer import GradientMethod
 from fchain.types import Array
 from tests.optimizers import reference as ref
 from tests.optimizers.models import make_link
+from tests.arrays import values
 
 SHAPES = {"l1/W": (3, 4), "l1/b": (3,), "l2/W": (2, 3)}
 
@@ -110,7 +111,7 @@ def run_fchain(make: Callable[[], GradientMethod], p0: dict[str, Array],
         for k, g in step.items():
             params["/" + k].grad = g.copy()
         opt.update()
-    out = {k: params["/" + k].array for k in p0}
+    out = {k: values(params["/" + k]) for k in p0}
     states = {k: dict(params["/" + k].update_rule.state or {}) for k in p0}
     return out, states, opt
 

@@ -22,6 +22,7 @@ from fchain.types import Array, ArrayNamespace, Shape
 from tests.optimizers import reference as ref
 from tests.optimizers.models import make_link
 from tests.optimizers.test_formulas import CASES, NON_DEFAULT, SHAPES
+from tests.arrays import values
 
 STEPS = 5
 NOISE_ETA = 0.05
@@ -104,7 +105,7 @@ def _run_fchain(opt: GradientMethod, hooks: list[Hook], p0: dict[str, Array],
             params["/" + k].grad = g.copy()
         opt.update()
     assert opt.t == len(grads)
-    return ({k: params["/" + k].array for k in p0},
+    return ({k: values(params["/" + k]) for k in p0},
             {k: dict(params["/" + k].update_rule.state or {}) for k in p0})
 
 

@@ -14,6 +14,7 @@ from fchain import optimizer_hooks, optimizers
 from fchain.facade.optimizer import Hook, UpdateRule
 from fchain.types import Array, ArrayNamespace, Shape
 from tests.optimizers.models import make_link
+from tests.arrays import values
 
 LR = 0.1
 
@@ -32,7 +33,7 @@ def _setup(hook: Hook, seed: int = 0, dtype: Any = np.float64) -> tuple[fchain.C
 
 
 def _result(link: fchain.Chain) -> dict[str, Array]:
-    return {name.strip("/"): p.array for name, p in link.namedparams()}
+    return {name.strip("/"): values(p) for name, p in link.namedparams()}
 
 
 def _expect(p0: dict[str, Array], hooked: dict[str, Array]) -> dict[str, Array]:
@@ -141,5 +142,5 @@ def test_hook_as_update_rule_hook() -> None:
     params["/W"].grad = np.zeros(2)
     params["/b"].grad = np.zeros(1)
     opt.update()
-    np.testing.assert_allclose(params["/W"].array, [1.0 - LR * 0.5, -2.0 + LR * 1.0])
-    np.testing.assert_allclose(params["/b"].array, [3.0])  # only W's rule has the hook
+    np.testing.assert_allclose(values(params["/W"]), [1.0 - LR * 0.5, -2.0 + LR * 1.0])
+    np.testing.assert_allclose(values(params["/b"]), [3.0])  # only W's rule has the hook

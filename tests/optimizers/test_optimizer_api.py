@@ -16,6 +16,7 @@ from fchain import Variable, optimizers
 from fchain.facade.optimizer import GradientMethod, Hyperparameter, Optimizer, UpdateRule
 from fchain.optimizers.sgd import SGDRule
 from tests.optimizers.models import make_link, param
+from tests.arrays import values
 
 
 def _two_params() -> fchain.Chain:
@@ -68,7 +69,7 @@ def test_update_with_lossfun_clears_stale_gradients_first() -> None:
     x = np.array([1.0, -1.0, 2.0])
     opt.update(lossfun, Variable(x), scale=2.0)
     assert len(calls) == 1 and calls[0][1] == 2.0
-    np.testing.assert_allclose(W.array, np.array([1.0, 2.0, 3.0]) - 0.1 * 2.0 * x)
+    np.testing.assert_allclose(values(W), np.array([1.0, 2.0, 3.0]) - 0.1 * 2.0 * x)
     # b is not in the loss: its gradient was cleared, then reallocated as zeros
     np.testing.assert_array_equal(b.array, [0.5])
     np.testing.assert_array_equal(b.grad, [0.0])
@@ -88,7 +89,7 @@ def test_update_with_lossfun_and_zerograds_when_use_cleargrads_false() -> None:
 
     with pytest.warns(DeprecationWarning, match="zerograds"):
         opt.update(lossfun)
-    np.testing.assert_allclose(W.array, np.array([1.0, 2.0, 3.0]) - 0.1)
+    np.testing.assert_allclose(values(W), np.array([1.0, 2.0, 3.0]) - 0.1)
 
 
 def test_cleared_gradient_is_reallocated_as_zeros_and_momentum_continues() -> None:
@@ -98,10 +99,10 @@ def test_cleared_gradient_is_reallocated_as_zeros_and_momentum_continues() -> No
     W.grad = np.array([1.0, -1.0])
     opt.update()
     v1 = -0.1 * np.array([1.0, -1.0])
-    np.testing.assert_allclose(W.array, np.array([0.0, 1.0]) + v1)
+    np.testing.assert_allclose(values(W), np.array([0.0, 1.0]) + v1)
     W.cleargrad()
     opt.update()  # Chainer gives W a zero gradient; the velocity still moves it
-    np.testing.assert_allclose(W.array, np.array([0.0, 1.0]) + v1 + 0.5 * v1)
+    np.testing.assert_allclose(values(W), np.array([0.0, 1.0]) + v1 + 0.5 * v1)
     np.testing.assert_array_equal(W.grad, [0.0, 0.0])
 
 
@@ -111,7 +112,7 @@ def test_per_parameter_hyperparameter_override_and_inheritance() -> None:
     W, b = param(link, "W"), param(link, "b")
 
     def step() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        w0, b0 = W.array.copy(), b.array.copy()
+        w0, b0 = values(W).copy(), values(b).copy()
         W.grad = np.ones(3)
         b.grad = np.ones(1)
         opt.update()
@@ -158,7 +159,7 @@ def test_disabled_rule_leaves_param_and_its_t_alone() -> None:
     opt.update()
     np.testing.assert_array_equal(W.array, [1.0, 2.0, 3.0])
     assert W.update_rule.t == 0 and W.update_rule.state is None
-    assert b.update_rule.t == 1 and b.array[0] != 0.5
+    assert b.update_rule.t == 1 and values(b)[0] != 0.5
     assert opt.t == 1
 
 
@@ -210,10 +211,10 @@ def test_uninitialized_param_is_skipped_until_it_has_data() -> None:
     opt.update()
     assert rule.state is None and not lazy.is_initialized
     lazy.initialize((3,))
-    lazy.array[...] = 1.0
+    values(lazy)[...] = 1.0
     lazy.grad = np.full(3, 2.0, dtype=np.float32)  # a Parameter is float32 by default
     opt.update()
-    np.testing.assert_allclose(lazy.array, 1.0 - 0.1 * 2.0)
+    np.testing.assert_allclose(values(lazy), 1.0 - 0.1 * 2.0)
     assert sorted(rule.state or {}) == ["v"]
 
 
@@ -248,7 +249,7 @@ def test_adam_on_float16_computes_in_float32() -> None:
     W.grad = np.array([1.0, -1.0], dtype=np.float16)
     opt.update()  # eps=1e-8 is fine: it is added in float32
     assert W.dtype == np.float16
-    np.testing.assert_allclose(W.array.astype(np.float64), [0.9, -0.9], rtol=1e-3)
+    np.testing.assert_allclose(values(W).astype(np.float64), [0.9, -0.9], rtol=1e-3)
 
 
 # ------------------------------------------------------------------- hooks
@@ -263,7 +264,7 @@ class Recorder:
 
     def __call__(self, opt: Optimizer) -> None:
         W = param(opt.target, "W")
-        self.log.append((self.name, opt.t, float(W.array[0]), W.update_rule.t))
+        self.log.append((self.name, opt.t, float(values(W)[0]), W.update_rule.t))
 
 
 def test_hook_timing_pre_and_post() -> None:
@@ -403,7 +404,7 @@ def test_custom_gradient_method_in_chainer_style() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         opt.update()
-    np.testing.assert_allclose(W.array, [0.75, 1.25])
+    np.testing.assert_allclose(values(W), [0.75, 1.25])
 
 
 def test_param_added_after_setup_is_updated_only_after_setup_again() -> None:
@@ -443,7 +444,7 @@ def test_optimizer_stops_updating_a_link_removed_after_setup() -> None:
     x = np.ones((1, 2), np.float32)
     fchain.functions.sum(removed(model.a(x))).backward()  # removed.W now has a gradient
     del model.b
-    before = removed.W.array.copy()
+    before = values(removed.W).copy()
     opt.update()
     np.testing.assert_array_equal(removed.W.array, before)
 
@@ -456,4 +457,4 @@ def test_deepcopy_of_a_link_works() -> None:
     link = L.Linear(2, 3)
     clone = copy.deepcopy(link)
     assert clone.W is not link.W
-    assert (clone.W.array == link.W.array).all()
+    assert (values(clone.W) == values(link.W)).all()

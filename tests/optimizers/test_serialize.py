@@ -15,6 +15,7 @@ from fchain import optimizers, serializers
 from fchain.facade.optimizer import GradientMethod
 from fchain.types import Array
 from tests.optimizers.models import make_link, param
+from tests.arrays import values
 
 SHAPES = {"predictor/l1/W": (3, 2), "predictor/l1/b": (3,), "predictor/l2/W": (1, 3)}
 
@@ -38,7 +39,7 @@ def _train(opt: GradientMethod, link: fchain.Link, steps: range) -> None:
 
 
 def _copy_params(src: fchain.Link) -> fchain.Chain:
-    return make_link({name.strip("/"): p.array for name, p in src.namedparams()})
+    return make_link({name.strip("/"): values(p) for name, p in src.namedparams()})
 
 
 def test_saved_keys_are_chainers_plus_hyperparameters(tmp_path: pathlib.Path) -> None:
@@ -134,10 +135,10 @@ def test_loading_a_chainer_file_keeps_the_hyperparameters(tmp_path: pathlib.Path
     W = param(link, "predictor/l1/W")
     assert W.update_rule.t == 7
     np.testing.assert_array_equal(W.update_rule.state["v"], np.full((3, 2), 0.5, np.float32))
-    w0 = W.array.copy()
+    w0 = values(W).copy()
     W.grad = np.zeros((3, 2), np.float32)
     opt.update()  # the loaded velocity moves the parameter
-    np.testing.assert_allclose(W.array, w0 + np.float32(0.8) * np.float32(0.5), rtol=1e-6)
+    np.testing.assert_allclose(values(W), w0 + np.float32(0.8) * np.float32(0.5), rtol=1e-6)
 
 
 def test_state_saved_before_the_first_update_stays_lazy(tmp_path: pathlib.Path) -> None:

@@ -11,6 +11,7 @@ import fchain.functions as F
 import fchain.links as L
 from fchain import Chain, optimizers
 from fchain.types import Array
+from tests.arrays import values
 
 
 class MyChain(Chain):
@@ -26,7 +27,7 @@ class MyChain(Chain):
 
 
 def _params(model: MyChain) -> dict[str, Array]:
-    return {name: p.array.astype(np.float64) for name, p in model.namedparams()}
+    return {name: values(p).astype(np.float64) for name, p in model.namedparams()}
 
 
 def _expected_step(p: dict[str, Array], x: Array, lr: float = 0.01, decay: float = 0.0005) -> dict[str, Array]:

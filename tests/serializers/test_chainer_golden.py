@@ -26,6 +26,7 @@ from fchain.facade.optimizer import GradientMethod
 from fchain.types import Array
 
 from tests.tutorial_mlp import MLP
+from tests.arrays import values
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
 CONFIGS: dict[str, dict[str, Any]] = json.loads((GOLDEN / "configs.json").read_text())
@@ -144,7 +145,8 @@ def test_chainers_lazy_linear_loads_and_stays_lazy(fmt: str) -> None:
     if fmt == "h5":
         pytest.importorskip("h5py")
     layer = L.Linear(None, 3)
-    layer.b.array[...] = 9.0  # type: ignore[union-attr]  # b exists: nobias is False
+    assert layer.b is not None  # nobias is False
+    values(layer.b)[...] = 9.0
     if fmt == "npz":
         serializers.load_npz(GOLDEN / "lazy_linear.npz", layer)
     else:
@@ -245,9 +247,9 @@ def test_update_rules_and_hooks_match_chainer_bit_for_bit_on_given_gradients(nam
     spec = CONFIGS[name]
     layer = L.Linear(5, 3)
     rng = numpy.random.RandomState(3)
-    layer.W.array[...] = rng.standard_normal((3, 5)).astype(numpy.float32)
+    values(layer.W)[...] = rng.standard_normal((3, 5)).astype(numpy.float32)
     assert layer.b is not None
-    layer.b.array[...] = rng.standard_normal(3).astype(numpy.float32)
+    values(layer.b)[...] = rng.standard_normal(3).astype(numpy.float32)
     opt = _configured(spec, layer)
     for step in range(3):
         grads = _given_gradients(step)
@@ -255,7 +257,7 @@ def test_update_rules_and_hooks_match_chainer_bit_for_bit_on_given_gradients(nam
         layer.b.grad = grads["b"].copy()
         opt.update()
     want = _plain(GOLDEN / "given_gradients.npz")[name]
-    got = numpy.concatenate([layer.W.array.ravel(), layer.b.array.ravel()])
+    got = numpy.concatenate([values(layer.W).ravel(), values(layer.b).ravel()])
     numpy.testing.assert_array_equal(got, want)
 
 

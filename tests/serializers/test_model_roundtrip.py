@@ -27,6 +27,7 @@ from fchain import optimizers, serializers
 from fchain.facade.optimizer import GradientMethod
 from fchain.serializers._common import MissingKeyError
 from fchain.types import Array
+from tests.arrays import values
 
 Format = Literal["npz", "npz-stored", "hdf5"]
 
@@ -116,7 +117,7 @@ def _blank(link: fchain.Link) -> None:
     """Overwrite every initialized value so a load has something to restore."""
     for _, param in link.namedparams():
         if param.is_initialized:
-            param.array[...] = 0
+            values(param)[...] = 0
     for sub in link.links():
         for name in sub._persistent:
             value = sub.__dict__[name]
@@ -237,8 +238,8 @@ def test_model_and_optimizer_round_trip(fmt: Format, spec: Spec, opt_name: str, 
             assert all(p.startswith("missing key ") and lazy_state_key(p[13:-1]) for p in problems), problems
         _load(fmt, opt_file, target_opt, ignore=lazy_state_key)
 
-    want_params = {n: p.array.copy() for n, p in model.namedparams() if p.is_initialized}
-    got_params = {n: p.array.copy() for n, p in target.namedparams() if p.is_initialized}
+    want_params = {n: values(p).copy() for n, p in model.namedparams() if p.is_initialized}
+    got_params = {n: values(p).copy() for n, p in target.namedparams() if p.is_initialized}
     _assert_same(got_params, want_params, "parameter")
     lazy = sorted(n for n, p in model.namedparams() if not p.is_initialized)
     assert sorted(n for n, p in target.namedparams() if not p.is_initialized) == lazy
@@ -249,8 +250,8 @@ def test_model_and_optimizer_round_trip(fmt: Format, spec: Spec, opt_name: str, 
     # Continuing from the reloaded pair gives exactly what the original gives.
     _step(model, opt, seed + 100)
     _step(target, target_opt, seed + 100)
-    _assert_same({n: p.array.copy() for n, p in target.namedparams() if p.is_initialized},
-                 {n: p.array.copy() for n, p in model.namedparams() if p.is_initialized},
+    _assert_same({n: values(p).copy() for n, p in target.namedparams() if p.is_initialized},
+                 {n: values(p).copy() for n, p in model.namedparams() if p.is_initialized},
                  "parameter after one more update")
 
 

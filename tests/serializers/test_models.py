@@ -18,6 +18,7 @@ from fchain.errors import SerializationError
 from fchain.types import Array
 
 from tests.tutorial_mlp import MLP
+from tests.arrays import values
 
 
 def _trained(seed: int = 0) -> tuple[L.Classifier[MLP], optimizers.Adam]:
@@ -33,7 +34,7 @@ def _trained(seed: int = 0) -> tuple[L.Classifier[MLP], optimizers.Adam]:
 
 
 def _model_arrays(model: fchain.Link) -> dict[str, Array]:
-    return {name: p.array.copy() for name, p in model.namedparams() if p.is_initialized}
+    return {name: values(p).copy() for name, p in model.namedparams() if p.is_initialized}
 
 
 # Chainer's keys, written by hand from the format notes (not read from a file).

@@ -18,6 +18,7 @@ from fchain.training import extensions
 from fchain.training import get_trigger
 from fchain.training.extension import PRIORITY_EDITOR, PRIORITY_WRITER
 from tests.training.ext_helpers import ExtTrainer, FakeOptimizer
+from tests.arrays import values
 
 
 def call_in_scope(ext: Any, trainer: ExtTrainer, observation: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def test_fail_on_nonnumber_raises_on_a_non_finite_parameter(bad: float) -> None:
     ext = extensions.FailOnNonNumber()
     ext(trainer.as_trainer())  # finite: nothing happens
     assert model.b is not None
-    model.b.array[1] = bad
+    values(model.b)[1] = bad
     with pytest.raises(RuntimeError, match="optimizer 'main' diverge"):
         ext(trainer.as_trainer())
 
@@ -137,7 +138,7 @@ STATS = ["mean", "std", "min", "max", "zeros"] + [f"percentile/{i}" for i in ran
 
 def test_parameter_statistics_keys_and_values() -> None:
     model = TwoLayers()
-    model.l1.W.array[:] = numpy.array([[0.0, 1.0], [2.0, -3.0], [4.0, 5.5]])  # one zero to count
+    values(model.l1.W)[:] = numpy.array([[0.0, 1.0], [2.0, -3.0], [4.0, 5.5]])  # one zero to count
     x = numpy.arange(4, dtype=numpy.float32).reshape(2, 2)
     F.sum(model.l2(model.l1(x))).backward()
     trainer = ExtTrainer()
@@ -173,7 +174,7 @@ def test_parameter_statistics_root_link_prefix_and_options() -> None:
     # A root link has no name: Chainer's key then starts with "None".  No grads yet.
     assert set(observation) == {f"ps/None/{lk}/{p}/data/absmax" for lk in ("l1", "l2") for p in ("W", "b")}
     assert float(observation["ps/None/l2/W/data/absmax"]) == pytest.approx(
-        float(numpy.abs(model.l2.W.array).max()))
+        float(numpy.abs(values(model.l2.W)).max()))
 
 
 def test_parameter_statistics_averages_until_its_trigger_and_skips_nan() -> None:
@@ -181,14 +182,14 @@ def test_parameter_statistics_averages_until_its_trigger_and_skips_nan() -> None
     trainer = ExtTrainer(iters_per_epoch=2)
     ext = extensions.ParameterStatistics([link], statistics={"mean": numpy.mean}, report_grads=False)
     assert call_in_scope(ext, trainer, {}) == {}  # accumulating, epoch not over
-    link.W.array[:] = numpy.array([[5.0], [7.0]])
+    values(link.W)[:] = numpy.array([[5.0], [7.0]])
     assert float(call_in_scope(ext, trainer, {})["None/W/data/mean"]) == pytest.approx((2.0 + 6.0) / 2)
 
     skipping = extensions.ParameterStatistics(link, statistics={"max": numpy.max}, report_grads=False,
                                               trigger=(1, "iteration"), skip_nan_params=True)
-    link.W.array[0, 0] = numpy.nan
+    values(link.W)[0, 0] = numpy.nan
     assert link.b is not None
-    link.b.array[:] = 2.0
+    values(link.b)[:] = 2.0
     observation = call_in_scope(skipping, trainer, {})
     assert numpy.isnan(float(observation["None/W/data/max"]))
     assert float(observation["None/b/data/max"]) == 2.0

@@ -15,6 +15,7 @@ from fchain.serializers import load_npz, save_npz
 from fchain.training import extensions
 from fchain.training.extensions._shift import ShiftBase
 from tests.training.ext_helpers import ExtTrainer, FakeOptimizer, regression_data
+from tests.arrays import values
 
 Schedule = Callable[[], ShiftBase]
 
@@ -189,7 +190,7 @@ def test_schedules_on_a_real_training_run(tmp_path: Any) -> None:
     xs, ts = x[:, 0].astype(numpy.float64), t[:, 0].astype(numpy.float64)
     for lr in lrs:
         w -= lr * 2.0 * float(numpy.mean((w * xs - ts) * xs))
-    assert float(model.W.array[0, 0]) == pytest.approx(w, rel=1e-5)
+    assert float(values(model.W)[0, 0]) == pytest.approx(w, rel=1e-5)
     assert optimizer.lr == pytest.approx(0.2 * 0.5 ** 5)
     # observe_lr (writer priority) runs before the schedule (reader priority) in
     # each iteration, so it records the lr that iteration's update used.

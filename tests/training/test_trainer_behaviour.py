@@ -18,11 +18,12 @@ import fchain.functions as F
 import fchain.links as L
 from fchain import iterators, optimizers, serializers, training
 from fchain.datasets import TupleDataset
-from fchain.facade.device import CpuDevice, get_device
+from fchain.graph.device import CpuDevice, get_device
 from fchain.training import extensions, triggers
 from fchain.training.extension import PRIORITY_READER, make_extension
 from tests.facade.test_device_fake_cupy import FakeCudaDevice, device_id, make_fake_cupy
 from tests.training.ext_helpers import regression_data
+from tests.arrays import values
 
 X, T = regression_data(8)
 
@@ -44,7 +45,7 @@ def regression(out: str, stop: tuple[int, str], *, batch: int = 4,
 
 
 def weight(model: L.Linear) -> float:
-    return float(model.W.array[0, 0])
+    return float(values(model.W)[0, 0])
 
 
 # ------------------------------------------------------------------ make_extension

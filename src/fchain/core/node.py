@@ -14,35 +14,39 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from fchain.core.op import OpDef
+from fchain.core.op import Op
 from fchain.types import Array
 
-__all__ = ["GraphVar", "Node", "make_node"]
+__all__ = ["GraphVariable", "Node", "make_node"]
 
 
-class GraphVar(Protocol):
-    """What the traversal reads from a variable (``fchain.Variable`` provides it)."""
+class GraphVariable:
+    """The part of a variable the core reads: its array, the node that made it
+    (``None`` for a leaf), which of that node's outputs it is, and whether a
+    gradient may flow into it.
 
-    @property
-    def _data(self) -> Array: ...
+    ``fchain.Variable`` extends this record with everything users see (gradients,
+    names, operators, devices); the core reads and writes these four fields only,
+    so they are its own, not another layer's private attributes.  ``_data`` is
+    ``None`` only in a Parameter that has not been initialized yet, which is never
+    part of a graph.
+    """
 
-    @property
-    def _creator(self) -> Node | None: ...
+    __slots__ = ("_data", "_creator", "_index", "requires_grad")
 
-    @property
-    def _index(self) -> int: ...
-
-    @property
-    def requires_grad(self) -> bool: ...
+    _data: Array | None
+    _creator: Node | None
+    _index: int
+    requires_grad: bool
 
 
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Node:
     """One application of ``op``; see the module docstring."""
 
-    op: OpDef[Any]
+    op: Op[Any]
     params: Any
-    inputs: tuple[GraphVar | None, ...]
+    inputs: tuple[GraphVariable | None, ...]
     residuals: tuple[Array, ...]
     outputs: tuple[weakref.ReferenceType[Any], ...]
     output_arrays: tuple[Array, ...]
@@ -86,7 +90,7 @@ class Node:
 
 
 class _MakeNode(Protocol):
-    def __call__(self, op: OpDef[Any], params: Any, inputs: tuple[GraphVar | None, ...],
+    def __call__(self, op: Op[Any], params: Any, inputs: tuple[GraphVariable | None, ...],
                  residuals: tuple[Array, ...], outputs: tuple[weakref.ReferenceType[Any], ...],
                  output_arrays: tuple[Array, ...], index: int,
                  created_at: str | None = None) -> Node: ...
@@ -99,7 +103,7 @@ def _node_builder() -> _MakeNode:
         getattr(Node, name).__set__ for name in (
             "op", "params", "inputs", "residuals", "outputs", "output_arrays", "index", "created_at"))
 
-    def make_node(op: OpDef[Any], params: Any, inputs: tuple[GraphVar | None, ...],
+    def make_node(op: Op[Any], params: Any, inputs: tuple[GraphVariable | None, ...],
                   residuals: tuple[Array, ...], outputs: tuple[weakref.ReferenceType[Any], ...],
                   output_arrays: tuple[Array, ...], index: int, created_at: str | None = None) -> Node:
         """``Node(op, params, ...)``, built in half the time: the frozen dataclass's

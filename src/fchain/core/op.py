@@ -1,4 +1,4 @@
-"""An op is one value: ``OpDef(name, forward, vjp, spec)``.
+"""An op is one value: ``OpDef(name, forward, vjp, spec, ...)``.
 
 ``forward(xp, inputs, params) -> (outputs, residuals)`` computes the outputs and
 whatever the backward needs; ``vjp(xp, residuals, grad_outputs, params) ->
@@ -12,43 +12,78 @@ identity), so the second-order pass can reconnect it to the graph.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any, Generic, TypeVar
 
 from fchain.core.spec import GradSpec, NotDifferentiable
 from fchain.types import Array, ArrayNamespace
 
-__all__ = ["Forward", "OpDef", "P", "Vjp"]
+__all__ = ["AnyOp", "Check", "Forward", "MultiOutputOp", "Op", "OpDef", "P", "Vjp"]
 
 P = TypeVar("P")
 
 Forward = Callable[[ArrayNamespace, tuple[Array, ...], P], tuple[tuple[Array, ...], tuple[Array, ...]]]
 Vjp = Callable[[ArrayNamespace, tuple[Array, ...], tuple[Array, ...], P], tuple[Array | None, ...]]
+Check = Callable[[tuple[Array, ...], P], P]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class OpDef(Generic[P]):
-    """A differentiable operation, as data.
+class Op(Generic[P]):
+    """A differentiable operation, as data: ``OpDef`` (one output, almost every
+    op) or ``MultiOutputOp``.
 
+    ``arg_names`` names the array inputs as the public function calls them
+    (``("x", "W", "b")``): every error about an input (not an array, no data, wrong
+    dtype, another device) names the argument, so the public function needs no
+    checks of its own for them.  ``check(arrays, params)``, when given, runs on
+    every call after the inputs are unwrapped and before the forward: it raises a
+    ``ShapeError`` (or ``ValueError``) naming the op and argument for shapes or
+    values the forward would silently accept or answer with a numpy message, and
+    returns the params the forward gets: ``params`` itself, or a variant refined
+    from what the arrays showed (``softmax_cross_entropy`` learns there whether
+    its targets are soft and whether any label is ignored).
     ``float_inputs`` lists the inputs that must be floating point and share one
     dtype (checked on every call: the check is a couple of attribute reads).
     ``double_differentiable`` is False for an op whose vjp uses something the
     second-order namespace cannot differentiate; asking it for second order raises.
     ``broadcasts`` is False for an op whose vjp always returns each input's gradient
-    in that input's shape (the property test checks the promise): the plain
-    first-order ``backward()`` then skips the un-broadcasting check for its inputs.
+    in that input's shape (the property test checks the promise): the traversal
+    then skips the un-broadcasting check for its inputs.
+    ``second_order_vjp``, when given, replaces ``vjp`` while the backward pass is
+    itself recorded (``enable_double_backprop``): for an op whose rule on
+    Variables must call another op (``get_item``'s scatter, say) rather than the
+    namespace.  Almost every op leaves it ``None``: one rule serves both orders.
     """
 
     name: str
     forward: Forward[P]
     vjp: Vjp[P]
     spec: GradSpec | NotDifferentiable
+    _: KW_ONLY
+    arg_names: tuple[str, ...] = ("x",)
+    check: Check[P] | None = None
     float_inputs: tuple[int, ...] = (0,)
     double_differentiable: bool = True
     broadcasts: bool = True
+    second_order_vjp: Vjp[P] | None = None
 
     def __repr__(self) -> str:
-        return f"OpDef({self.name!r})"
+        return f"{type(self).__name__}({self.name!r})"
+
+    def arg_name(self, i: int) -> str:
+        """How messages call input ``i``: its declared name, else ``input i``."""
+        names = self.arg_names
+        return names[i] if i < len(names) else f"input {i}"
 
 
-AnyOp = OpDef[Any]
+@dataclass(frozen=True, slots=True, eq=False)
+class OpDef(Op[P]):
+    """An op with one output: ``apply`` returns a Variable."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MultiOutputOp(Op[P]):
+    """An op with any number of outputs: ``apply`` returns a tuple of Variables."""
+
+
+AnyOp = Op[Any]

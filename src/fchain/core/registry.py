@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from fchain.core.op import OpDef
+from fchain.core.op import Op
 
 __all__ = ["all_ops", "get_op", "register"]
 
-_OPS: dict[str, OpDef[Any]] = {}
-_VIEW: Mapping[str, OpDef[Any]] = MappingProxyType(_OPS)
+_OPS: dict[str, Op[Any]] = {}
+_VIEW: Mapping[str, Op[Any]] = MappingProxyType(_OPS)
 
-O = TypeVar("O", bound=OpDef[Any])
+O = TypeVar("O", bound=Op[Any])
 
 
 def register(op: O) -> O:
@@ -24,12 +24,12 @@ def register(op: O) -> O:
     return op
 
 
-def all_ops() -> Mapping[str, OpDef[Any]]:
+def all_ops() -> Mapping[str, Op[Any]]:
     """A read-only view of every registered op, by name."""
     return _VIEW
 
 
-def get_op(name: str) -> OpDef[Any]:
+def get_op(name: str) -> Op[Any]:
     """The op called ``name``."""
     try:
         return _OPS[name]

@@ -16,7 +16,7 @@ import numpy
 
 from fchain.core import backend
 from fchain.dataset._batch import ArrayColumns, ColumnBatch
-from fchain.facade.device import Device, get_device
+from fchain.graph.device import Device, get_device
 from fchain.types import Array
 
 __all__ = [

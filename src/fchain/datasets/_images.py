@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy
 
 from fchain.errors import DTypeError
-from fchain.facade.config import config
+from fchain.graph.config import config
 from fchain.types import Array, DTypeLike
 
 __all__ = ["image_dtype", "scale_images"]

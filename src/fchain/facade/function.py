@@ -15,14 +15,14 @@ retained data, as in Chainer (apply an instance once).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from fchain.core import backend
-from fchain.core.op import OpDef
+from fchain.core.op import MultiOutputOp
 from fchain.core.spec import Case, Draw, NotDifferentiable
-from fchain.facade.apply import apply
-from fchain.facade.config import force_backprop_mode, no_backprop_mode
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.config import force_backprop_mode, no_backprop_mode
+from fchain.graph.variable import Variable
 from fchain.types import Array, ArrayNamespace
 
 __all__ = ["Function", "FunctionNode"]
@@ -115,9 +115,10 @@ def _wrap(values: Sequence[object]) -> tuple[Variable, ...]:
                  for v in values)
 
 
-def _node_vjp(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple[Array, ...],
-              fn: FunctionNode) -> tuple[Array | None, ...]:
-    recorded = any(isinstance(g, Variable) for g in grads)
+def _run_backward(residuals: tuple[Array, ...], grads: tuple[Array, ...], fn: FunctionNode,
+                  recorded: bool) -> tuple[Variable | None, ...]:
+    """Call the user's ``backward`` on Variables (Chainer's FunctionNode API), with
+    the graph recorded (second order) or not (first order)."""
     n_in = len(fn._retained_input_indexes)
     held = _wrap(residuals)
     fn._retained_inputs = held[:n_in]
@@ -127,13 +128,23 @@ def _node_vjp(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple[Arr
         result = _as_tuple(fn.backward(targets, _wrap(grads)), f"{fn.label}.backward")
     if len(result) != fn._n_inputs:
         raise ValueError(f"{fn.label}.backward returned {len(result)} gradients for {fn._n_inputs} inputs")
-    if recorded:
-        return result
+    return cast(tuple[Variable | None, ...], result)
+
+
+def _node_vjp(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple[Array, ...],
+              fn: FunctionNode) -> tuple[Array | None, ...]:
+    result = _run_backward(residuals, grads, fn, recorded=False)
     return tuple(None if g is None else (g._data if isinstance(g, Variable) else g) for g in result)
 
 
-_FUNCTION_NODE: OpDef[FunctionNode] = OpDef(
-    "function_node", _node_forward, _node_vjp, _USER_SPEC, float_inputs=())
+def _node_vjp_recorded(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple[Array, ...],
+                       fn: FunctionNode) -> tuple[Array | None, ...]:
+    return cast(tuple[Array | None, ...], _run_backward(residuals, grads, fn, recorded=True))
+
+
+_FUNCTION_NODE: MultiOutputOp[FunctionNode] = MultiOutputOp(
+    "function_node", _node_forward, _node_vjp, _USER_SPEC, float_inputs=(),
+    second_order_vjp=_node_vjp_recorded)
 
 
 class Function:
@@ -179,6 +190,6 @@ def _function_vjp(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple
     return result
 
 
-_FUNCTION: OpDef[Function] = OpDef(
+_FUNCTION: MultiOutputOp[Function] = MultiOutputOp(
     "function", _function_forward, _function_vjp, _USER_SPEC, float_inputs=(),
     double_differentiable=False)

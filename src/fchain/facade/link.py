@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, Self, TypeVar
 import numpy
 
 from fchain.core import backend
-from fchain.facade.device import Device, get_device
+from fchain.graph.device import Device, get_device
 from fchain.facade.serializer import AbstractSerializer
-from fchain.facade.variable import Parameter, Variable
+from fchain.graph.variable import Parameter, Variable
 from fchain.types import Array, ArrayNamespace, DTypeLike
 
 if TYPE_CHECKING:
@@ -487,7 +487,7 @@ class Link:
             if current is None and data is not None:
                 stored: Array = backend.to_numpy(data) if _is_array(data) else numpy.asarray(data)
                 self._initialize_param(param, tuple(int(n) for n in stored.shape))
-                param.array[...] = self._device.send(stored)
+                param._array("serialize")[...] = self._device.send(stored)
         for name in sorted(self._persistent):
             d[name] = serializer(name, d[name])
         for cname, child in self._child_items():

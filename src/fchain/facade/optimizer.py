@@ -47,7 +47,7 @@ from fchain.core import backend
 from fchain.facade import link as _link_module
 from fchain.facade.link import Link
 from fchain.facade.serializer import AbstractSerializer, Deserializer
-from fchain.facade.variable import Parameter, Variable
+from fchain.graph.variable import Parameter, Variable
 from fchain.types import Array
 
 __all__ = [
@@ -387,7 +387,7 @@ class UpdateRule:
                     self.init_state(param)
         else:
             # State loaded from a file, or the parameter moved to another device.
-            from fchain.facade.device import get_device_from_array
+            from fchain.graph.device import get_device_from_array
 
             device = get_device_from_array(data)
             for key, value in state.items():

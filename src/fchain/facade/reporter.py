@@ -31,9 +31,9 @@ from typing import Any, TypeAlias, cast
 import numpy
 
 from fchain.core import backend
-from fchain.facade.config import keep_graph_on_report
+from fchain.graph.config import keep_graph_on_report
 from fchain.facade.serializer import AbstractSerializer, Serializer
-from fchain.facade.variable import Variable, _make
+from fchain.graph.variable import Variable, wrap
 from fchain.types import Array
 
 __all__ = [
@@ -60,8 +60,7 @@ def _detach(value: object) -> object:
     """A Variable without its graph (sharing the array), so a report does not keep
     the computational graph alive; anything else unchanged."""
     if isinstance(value, Variable):
-        copy = _make(value._data)  # Variable(value.array, ...) without re-checking the array
-        copy.name = value.name
+        copy = Variable(value._data, name=value.name)
         copy.requires_grad = value.requires_grad
         return copy
     return value

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Self, SupportsIndex, TypeAlias, overload
 
 from fchain.facade.link import structure_version, ChainList, CopyMode, Link
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.types import Array
 
 __all__ = ["Layer", "Sequential"]

@@ -166,7 +166,7 @@ def generate_array(initializer: Callable[[Array], None], shape: int | Sequence[i
     The dtype is ``dtype``, else the initializer's ``dtype``, else
     ``fchain.config.dtype``; giving both and disagreeing is an error.
     """
-    from fchain.facade.config import config
+    from fchain.graph.config import config
 
     own = getattr(initializer, "dtype", None)
     if dtype is not None and own is not None and numpy.dtype(dtype) != numpy.dtype(own):

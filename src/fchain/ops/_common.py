@@ -15,8 +15,8 @@ from typing import TypeAlias, cast
 
 from numpy import generic as _numpy_scalar
 
-from fchain.facade.apply import no_data_error as _no_data
-from fchain.facade.variable import Variable
+from fchain.graph.apply import no_data_error as _no_data
+from fchain.graph.variable import Variable
 from fchain.types import Array
 
 __all__ = [

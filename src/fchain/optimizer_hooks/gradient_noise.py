@@ -9,7 +9,7 @@ import numpy
 
 from fchain.core import backend
 from fchain.facade.optimizer import UpdateRule
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.types import Array, ArrayNamespace, Shape
 
 __all__ = ["GradientNoise", "NoiseFunction", "exponential_decay_noise"]

@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from fchain.core import backend, optim_rules
 from fchain.facade.optimizer import UpdateRule
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 
 __all__ = ["WeightDecay"]
 

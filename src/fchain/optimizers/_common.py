@@ -7,7 +7,7 @@ from typing import Any
 import numpy
 
 from fchain.core import backend
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.types import Array, ArrayNamespace
 
 __all__ = ["NUMPY", "check_eps", "compute_dtype", "ones_like_param", "zeros_like_param"]

@@ -14,7 +14,7 @@ from typing import ClassVar, cast
 
 from fchain.facade import optim_cuda
 from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.optimizers._common import NUMPY, zeros_like_param
 from fchain.types import Array, ArrayNamespace
 

@@ -25,7 +25,7 @@ import numpy
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
 from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.optimizers._common import NUMPY, check_eps, compute_dtype, zeros_like_param
 
 __all__ = [

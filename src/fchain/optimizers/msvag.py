@@ -12,7 +12,7 @@ from fchain.core import optim_rules
 from fchain.facade import optim_cuda
 from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
 from fchain.facade.serializer import AbstractSerializer, Deserializer
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.optimizers._common import NUMPY, zeros_like_param
 
 __all__ = ["MSVAG", "MSVAGHyperparameter", "MSVAGRule"]

@@ -7,7 +7,7 @@ from typing import cast
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
 from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.optimizers._common import NUMPY, zeros_like_param
 
 __all__ = ["RMSpropGraves", "RMSpropGravesHyperparameter", "RMSpropGravesRule"]

@@ -7,7 +7,7 @@ from typing import cast
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
 from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.optimizers._common import NUMPY
 
 __all__ = ["SGD", "SGDHyperparameter", "SGDRule"]
@@ -56,7 +56,9 @@ class SGDRule(UpdateRule):
         holder = param._grad_var  # ``param.grad``, read from its slot: every step runs this
         if holder is None:
             return
-        _sgd(NUMPY, param._data, holder._data, self._lr)
+        data, grad = param._data, holder._data
+        if data is not None and grad is not None:
+            _sgd(NUMPY, data, grad, self._lr)
 
     def update_core_gpu(self, param: Variable) -> None:
         grad = param.grad

@@ -7,7 +7,7 @@ from typing import cast
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
 from fchain.facade.optimizer import Hyperparameter
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.optimizers._common import NUMPY, ones_like_param, zeros_like_param
 from fchain.optimizers._lr_eps import LrEpsHyperparameter, LrEpsMethod, LrEpsRule, lr_eps_defaults
 

@@ -42,7 +42,7 @@ import numpy
 from fchain.core import backend
 from fchain.errors import SerializationError
 from fchain.facade.serializer import Deserializer, Serializable
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.types import Array
 
 __all__ = [

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar
 
 from fchain.facade.link import Chain, Link
 from fchain.facade.reporter import report
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.ops.evaluation.accuracy import accuracy
 from fchain.ops.loss.softmax_cross_entropy import softmax_cross_entropy
 from fchain.types import Array

@@ -15,8 +15,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays, real_arg
 from fchain.types import ArrayNamespace
 
@@ -60,7 +60,7 @@ def elu(x: VariableLike, alpha: float = 1.0) -> Variable:
     if type(alpha) is not float:
         alpha = real_arg("elu", "alpha", alpha)
     try:
-        return apply1(ELU, (x,), alpha)
+        return apply(ELU, (x,), alpha)
     except TypeError:
         name_arrays("elu", ("x", x))
         raise

@@ -14,8 +14,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays, real_arg
 from fchain.types import ArrayNamespace
 
@@ -53,7 +53,7 @@ def leaky_relu(x: VariableLike, slope: float = 0.2) -> Variable:
     if type(slope) is not float:
         slope = real_arg("leaky_relu", "slope", slope)
     try:
-        return apply1(LEAKY_RELU, (x,), slope)
+        return apply(LEAKY_RELU, (x,), slope)
     except TypeError:
         name_arrays("leaky_relu", ("x", x))
         raise

@@ -12,8 +12,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, axis_arg, shape_of
 from fchain.types import ArrayNamespace
 
@@ -44,4 +44,4 @@ LOG_SOFTMAX: OpDef[int] = register(OpDef("log_softmax", _forward, _vjp, GradSpec
 
 def log_softmax(x: VariableLike, axis: int = 1) -> Variable:
     """Logarithm of the softmax along ``axis``, computed stably (no ``log(0)``)."""
-    return apply1(LOG_SOFTMAX, (x,), axis_arg("log_softmax", axis, len(shape_of(x, "log_softmax"))))
+    return apply(LOG_SOFTMAX, (x,), axis_arg("log_softmax", axis, len(shape_of(x, "log_softmax"))))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
@@ -41,7 +41,7 @@ SIGMOID: OpDef[None] = register(OpDef("sigmoid", _forward, _vjp, GradSpec(_sampl
 def sigmoid(x: VariableLike) -> Variable:
     """Logistic sigmoid ``1 / (1 + exp(-x))``, elementwise."""
     try:
-        return apply1(SIGMOID, (x,), None)
+        return apply(SIGMOID, (x,), None)
     except TypeError:
         name_arrays("sigmoid", ("x", x))
         raise

@@ -10,8 +10,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, axis_arg, shape_of
 from fchain.types import ArrayNamespace
 
@@ -42,4 +42,4 @@ SOFTMAX: OpDef[int] = register(OpDef("softmax", _forward, _vjp, GradSpec(_sample
 
 def softmax(x: VariableLike, axis: int = 1) -> Variable:
     """Softmax along ``axis``: non-negative values that sum to one along it."""
-    return apply1(SOFTMAX, (x,), axis_arg("softmax", axis, len(shape_of(x, "softmax"))))
+    return apply(SOFTMAX, (x,), axis_arg("softmax", axis, len(shape_of(x, "softmax"))))

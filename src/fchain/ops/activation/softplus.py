@@ -14,8 +14,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays, real_arg
 from fchain.types import ArrayNamespace
 
@@ -51,7 +51,7 @@ def softplus(x: VariableLike, beta: float = 1.0) -> Variable:
     if beta == 0.0:
         raise ValueError("softplus: beta must be non-zero, got 0.0")
     try:
-        return apply1(SOFTPLUS, (x,), beta)
+        return apply(SOFTPLUS, (x,), beta)
     except TypeError:
         name_arrays("softplus", ("x", x))
         raise

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
@@ -37,7 +37,7 @@ TANH: OpDef[None] = register(OpDef("tanh", _forward, _vjp, GradSpec(_sample)))
 def tanh(x: VariableLike) -> Variable:
     """Hyperbolic tangent, elementwise."""
     try:
-        return apply1(TANH, (x,), None)
+        return apply(TANH, (x,), None)
     except TypeError:
         name_arrays("tanh", ("x", x))
         raise

@@ -8,8 +8,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_arg, shape_of
 from fchain.types import ArrayNamespace, Shape
 
@@ -41,4 +41,4 @@ def broadcast_to(x: VariableLike, shape: Sequence[int]) -> Variable:
         a == b or a == 1 for a, b in zip(reversed(in_shape), reversed(target)))
     if not ok:
         raise ShapeError(f"broadcast_to: cannot broadcast x of shape {in_shape} to {target}")
-    return apply1(BROADCAST_TO, (x,), target)
+    return apply(BROADCAST_TO, (x,), target)

@@ -8,16 +8,15 @@ point gets no gradient.  Residuals: none.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast as typing_cast
 
 from fchain.core.backend import is_dtype
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1, no_data_error
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply, no_data_error
+from fchain.graph.variable import Variable
 from fchain.ops._common import ARRAY_KINDS, Forwarded, Grads, Inputs, VariableLike, describe, name_arrays
-from fchain.types import Array, ArrayNamespace, DTypeLike
+from fchain.types import ArrayNamespace, DTypeLike
 
 __all__ = ["CAST", "CastParams", "cast"]
 
@@ -36,9 +35,6 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: CastParams) -> Forwarded:
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: CastParams) -> Grads:
     if not p.in_floating:
         return (None,)
-    gy: object = grads[0]
-    if isinstance(gy, Variable):  # the backward pass is being recorded: stay differentiable
-        return (typing_cast(Array, cast(gy, p.in_dtype)),)
     return (xp.asarray(grads[0], dtype=p.in_dtype),)
 
 
@@ -62,20 +58,20 @@ CAST: OpDef[CastParams] = register(OpDef("cast", _forward, _vjp, GradSpec(_sampl
 
 def cast(x: VariableLike, typ: DTypeLike) -> Variable:
     """``x`` with its elements converted to dtype ``typ`` (no copy when it already has it)."""
-    dtype = getattr(x, "dtype", None)
-    if dtype is None:
-        if isinstance(x, Variable):
+    if isinstance(x, Variable):
+        if x._data is None:
             raise no_data_error("cast", "x", x)
-        raise TypeError(f"cast: x must be {ARRAY_KINDS}, got {type(x).__name__}")
+        dtype = x._data.dtype
+    else:
+        found = getattr(x, "dtype", None)
+        if found is None:
+            raise TypeError(f"cast: x must be {ARRAY_KINDS}, got {type(x).__name__}")
+        dtype = found
     try:
-        return apply1(CAST, (x,), CastParams(typ, dtype, dtype.kind == "f"))
+        return apply(CAST, (x,), CastParams(typ, dtype, dtype.kind == "f"))
     except TypeError as error:
         name_arrays("cast", ("x", x))  # a numpy scalar has a dtype but is no array
         if is_dtype(typ):
             raise  # neither x nor typ: the error is the conversion's own
         raise TypeError(f"cast: typ must be a dtype (numpy.float32, 'float64', ...), "
                         f"got {describe(typ)}") from error
-    except ValueError:
-        if isinstance(x, Variable) and x.array is None:  # an uninitialized Parameter
-            raise no_data_error("cast", "x", x) from None
-        raise

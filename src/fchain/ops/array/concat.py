@@ -14,8 +14,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError, ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of
 from fchain.types import ArrayNamespace
 
@@ -78,4 +78,4 @@ def concat(xs: Sequence[VariableLike], axis: int = 1) -> Variable:
             raise DTypeError(f"concat: xs[{i}] has dtype {xs[i].dtype} but xs[0] has dtype {dtype}")
         total += shape[axis]
         offsets.append(total)
-    return apply1(CONCAT, tuple(xs), ConcatParams(axis, tuple(offsets[:-1])))
+    return apply(CONCAT, tuple(xs), ConcatParams(axis, tuple(offsets[:-1])))

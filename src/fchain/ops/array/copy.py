@@ -14,9 +14,9 @@ from fchain.core import backend
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.device import Device, get_device, get_device_from_array
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.device import Device, get_device, get_device_from_array
+from fchain.graph.variable import Variable
 from fchain.ops._common import ARRAY_KINDS, Forwarded, Grads, Inputs, VariableLike
 from fchain.types import Array, ArrayNamespace
 
@@ -40,10 +40,13 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: CopyParams) -> Forwarded:
 
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: CopyParams) -> Grads:
-    gy: object = grads[0]
-    if isinstance(gy, Variable):  # the backward pass is being recorded: stay differentiable
-        return (typing_cast(Array, copy(gy, p.src)),)
     return (p.src.send(grads[0]),)
+
+
+def _vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: CopyParams) -> Grads:
+    """Second order: moving devices is no namespace function, so the recorded rule
+    is the copy op itself, back to the source device."""
+    return (typing_cast(Array, copy(typing_cast(Variable, grads[0]), p.src)),)
 
 
 def _sample(draw: Draw) -> Case:
@@ -63,7 +66,8 @@ def _sample(draw: Draw) -> Case:
     return Case((draw.floats(draw.shape()),), call)
 
 
-COPY: OpDef[CopyParams] = register(OpDef("copy", _forward, _vjp, GradSpec(_sample), float_inputs=()))
+COPY: OpDef[CopyParams] = register(OpDef(
+    "copy", _forward, _vjp, GradSpec(_sample), float_inputs=(), second_order_vjp=_vjp_recorded))
 
 
 def copy(x: VariableLike, dst: object) -> Variable:
@@ -79,4 +83,4 @@ def copy(x: VariableLike, dst: object) -> Variable:
         target = get_device(dst)
     except ValueError as error:
         raise ValueError(f"copy: dst {dst!r} is not a device specifier ({error})") from None
-    return apply1(COPY, (x,), CopyParams(get_device_from_array(data), target))
+    return apply(COPY, (x,), CopyParams(get_device_from_array(data), target))

@@ -13,8 +13,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import (Forwarded, Grads, Inputs, VariableLike, describe, int_arg, is_integer,
                                 normalize_axes, shape_of)
 from fchain.types import ArrayNamespace, Shape
@@ -65,4 +65,4 @@ def expand_dims(x: VariableLike, axis: int | tuple[int, ...]) -> Variable:
                 f"must lie in [{-out_ndim}, {out_ndim - 1}]")
     axes = normalize_axes("expand_dims", wanted, out_ndim)
     assert axes is not None
-    return apply1(EXPAND_DIMS, (x,), ExpandDimsParams(axes, shape))
+    return apply(EXPAND_DIMS, (x,), ExpandDimsParams(axes, shape))

@@ -8,8 +8,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
 from fchain.types import ArrayNamespace, Shape
 
@@ -34,4 +34,4 @@ FLATTEN: OpDef[Shape] = register(
 
 def flatten(x: VariableLike) -> Variable:
     """All elements of ``x`` in one axis."""
-    return apply1(FLATTEN, (x,), shape_of(x, "flatten"))
+    return apply(FLATTEN, (x,), shape_of(x, "flatten"))

@@ -24,22 +24,15 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DeviceMismatchError, DTypeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
-from fchain.types import Array, ArrayNamespace, Shape
+from fchain.types import Array, ArrayNamespace, IndexItem, Shape, Slices
 
 __all__ = ["GET_ITEM", "GET_ITEM_GRAD", "GetItemParams", "IndexItem", "Slices", "get_item"]
 
-IndexItem: TypeAlias = (SupportsIndex | slice | EllipsisType | None | Array
-                        | Sequence[int] | Sequence[Sequence[int]])
-"""One entry of an index: an int, a slice, ``None``, ``Ellipsis``, an integer or boolean
-array (a nested list of ints or bools is taken as one)."""
-
-Slices: TypeAlias = IndexItem | tuple[IndexItem, ...] | Sequence[IndexItem]
-"""What ``get_item`` (and ``Variable.__getitem__``) accepts."""
-
 _Entry: TypeAlias = int | slice | EllipsisType | None | Array
+_Builder = Callable[[tuple[Array, ...]], Slices]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -50,20 +43,18 @@ class GetItemParams:
     in_shape: Shape
 
 
-def _recorded(g: object) -> bool:
-    """True while the backward pass is itself being recorded (gradients are Variables)."""
-    return isinstance(g, Variable)
-
-
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: GetItemParams) -> Forwarded:
     return (inputs[0][cast(Any, p.index)],), ()
 
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GetItemParams) -> Grads:
     gy = grads[0]
-    if _recorded(gy):
-        return (cast(Array, apply1(GET_ITEM_GRAD, (cast(Variable, gy),), p)),)
     return (backend.scatter_add(xp, p.in_shape, gy.dtype, p.index, gy),)
+
+
+def _vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GetItemParams) -> Grads:
+    """Second order: the scatter is the op ``get_item_grad``, differentiable itself."""
+    return (cast(Array, apply(GET_ITEM_GRAD, (cast(Variable, grads[0]),), p)),)
 
 
 def _forward_grad(xp: ArrayNamespace, inputs: Inputs, p: GetItemParams) -> Forwarded:
@@ -72,14 +63,12 @@ def _forward_grad(xp: ArrayNamespace, inputs: Inputs, p: GetItemParams) -> Forwa
 
 
 def _vjp_grad(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GetItemParams) -> Grads:
-    ggx = grads[0]
-    if _recorded(ggx):
-        return (cast(Array, apply1(GET_ITEM, (cast(Variable, ggx),), p)),)
-    return (ggx[cast(Any, p.index)],)
+    return (grads[0][cast(Any, p.index)],)
 
 
-# --------------------------------------------------------------------- test cases
-_Builder = Callable[[tuple[Array, ...]], Slices]
+def _vjp_grad_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GetItemParams) -> Grads:
+    """Second order of the scatter: ``get_item`` again, as an op."""
+    return (cast(Array, apply(GET_ITEM, (cast(Variable, grads[0]),), p)),)
 
 
 def _draw_index(draw: Draw) -> tuple[Shape, tuple[Array, ...], _Builder]:
@@ -145,9 +134,11 @@ def _sample_grad(draw: Draw) -> Case:
 
 
 GET_ITEM: OpDef[GetItemParams] = register(
-    OpDef("get_item", _forward, _vjp, GradSpec(_sample), float_inputs=()))
+    OpDef("get_item", _forward, _vjp, GradSpec(_sample), float_inputs=(),
+          second_order_vjp=_vjp_recorded))
 GET_ITEM_GRAD: OpDef[GetItemParams] = register(
-    OpDef("get_item_grad", _forward_grad, _vjp_grad, GradSpec(_sample_grad), float_inputs=()))
+    OpDef("get_item_grad", _forward_grad, _vjp_grad, GradSpec(_sample_grad), float_inputs=(),
+          arg_names=("gy",), second_order_vjp=_vjp_grad_recorded))
 
 
 # ----------------------------------------------------------------- public function
@@ -202,10 +193,10 @@ def get_item(x: VariableLike, slices: Slices) -> Variable:
     Integer arrays may repeat an index: the gradient then sums over the repeats.
     """
     data = _data_of(x)
-    return apply1(GET_ITEM, (x,), GetItemParams(_normalize(slices, data), tuple(data.shape)))
+    return apply(GET_ITEM, (x,), GetItemParams(_normalize(slices, data), tuple(data.shape)))
 
 
 def _get_item_grad(gy: VariableLike, slices: Slices, in_shape: Shape) -> Variable:
     """Zeros of ``in_shape`` with ``gy`` added at ``slices`` (get_item's backward, as an op)."""
     data = _data_of(gy)
-    return apply1(GET_ITEM_GRAD, (gy,), GetItemParams(_normalize(slices, data), tuple(in_shape)))
+    return apply(GET_ITEM_GRAD, (gy,), GetItemParams(_normalize(slices, data), tuple(in_shape)))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import overload
 
-from fchain.core.op import OpDef
+from fchain.core.op import MultiOutputOp
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
@@ -43,7 +43,7 @@ def _sample(draw: Draw) -> Case:
     return Case(xs, call)
 
 
-IDENTITY: OpDef[None] = register(OpDef("identity", _forward, _vjp, GradSpec(_sample), float_inputs=()))
+IDENTITY: MultiOutputOp[None] = register(MultiOutputOp("identity", _forward, _vjp, GradSpec(_sample), float_inputs=()))
 
 
 @overload

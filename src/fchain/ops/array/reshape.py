@@ -9,8 +9,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_arg, shape_of
 from fchain.types import ArrayNamespace, Shape
 
@@ -73,4 +73,4 @@ def reshape(x: VariableLike, shape: int | Sequence[int]) -> Variable:
     """The same elements in a new shape (one entry may be -1)."""
     in_shape = shape_of(x, "reshape")
     target = _resolve(in_shape, shape_arg("reshape", "shape", shape))
-    return apply1(RESHAPE, (x,), ReshapeParams(target, in_shape))
+    return apply(RESHAPE, (x,), ReshapeParams(target, in_shape))

@@ -14,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, SupportsIndex, TypeAlias, cast, overload
 
-from fchain.core.op import OpDef
+from fchain.core.op import MultiOutputOp
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, shape_of
 from fchain.types import Array, ArrayNamespace
 
@@ -63,8 +63,8 @@ def _sample(draw: Draw) -> Case:
     return Case((draw.floats(tuple(shape)),), call)
 
 
-SPLIT_AXIS: OpDef[SplitAxisParams] = register(
-    OpDef("split_axis", _forward, _vjp, GradSpec(_sample), float_inputs=()))
+SPLIT_AXIS: MultiOutputOp[SplitAxisParams] = register(
+    MultiOutputOp("split_axis", _forward, _vjp, GradSpec(_sample), float_inputs=()))
 
 
 @overload

@@ -11,8 +11,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
 from fchain.types import ArrayNamespace, Shape
 
@@ -57,4 +57,4 @@ def squeeze(x: VariableLike, axis: int | tuple[int, ...] | None = None) -> Varia
         if shape[a] != 1:
             raise ShapeError(
                 f"squeeze: axis {a} of x has length {shape[a]}, not 1 (x has shape {shape})")
-    return apply1(SQUEEZE, (x,), SqueezeParams(axes, shape))
+    return apply(SQUEEZE, (x,), SqueezeParams(axes, shape))

@@ -13,8 +13,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError, ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of
 from fchain.types import ArrayNamespace
 
@@ -68,4 +68,4 @@ def stack(xs: Sequence[VariableLike], axis: int = 0) -> Variable:
             raise ShapeError(f"stack: xs[{i}] has shape {shape} but xs[0] has shape {first}; all must match")
         if x.dtype != dtype:
             raise DTypeError(f"stack: xs[{i}] has dtype {x.dtype} but xs[0] has dtype {dtype}")
-    return apply1(STACK, tuple(xs), StackParams(axis % out_ndim, len(xs)))
+    return apply(STACK, tuple(xs), StackParams(axis % out_ndim, len(xs)))

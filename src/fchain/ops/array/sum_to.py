@@ -10,8 +10,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_arg, shape_of
 from fchain.types import ArrayNamespace, Shape
 
@@ -49,4 +49,4 @@ def sum_to(x: VariableLike, shape: Sequence[int]) -> Variable:
         a == b or a == 1 for a, b in zip(reversed(target), reversed(in_shape)))
     if not ok:
         raise ShapeError(f"sum_to: x of shape {in_shape} cannot be summed to {target}")
-    return apply1(SUM_TO, (x,), SumToParams(target, in_shape))
+    return apply(SUM_TO, (x,), SumToParams(target, in_shape))

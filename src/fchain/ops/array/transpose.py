@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_arg, shape_of
 from fchain.types import ArrayNamespace
 
@@ -48,4 +48,4 @@ def transpose(x: VariableLike, axes: Sequence[int] | None = None) -> Variable:
         perm = tuple(a % ndim for a in given) if ndim else given
         if sorted(perm) != list(range(ndim)) or any(not -ndim <= a < ndim for a in given):
             raise ValueError(f"transpose: axes {given} are not a permutation of {ndim} axes")
-    return apply1(TRANSPOSE, (x,), perm)
+    return apply(TRANSPOSE, (x,), perm)

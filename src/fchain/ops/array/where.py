@@ -11,8 +11,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import ARRAY_KINDS, Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
@@ -43,7 +43,7 @@ def _sample(draw: Draw) -> Case:
     return Case((c, draw.floats(x_shape), draw.floats(y_shape)), call)
 
 
-WHERE: OpDef[None] = register(OpDef("where", _forward, _vjp, GradSpec(_sample), float_inputs=(1, 2)))
+WHERE: OpDef[None] = register(OpDef("where", _forward, _vjp, GradSpec(_sample), arg_names=("condition", "x", "y"), float_inputs=(1, 2)))
 
 
 def where(condition: VariableLike, x: VariableLike, y: VariableLike) -> Variable:
@@ -56,7 +56,7 @@ def where(condition: VariableLike, x: VariableLike, y: VariableLike) -> Variable
         raise DTypeError(
             f"where: condition must have dtype bool, got {dtype}; compare first, e.g. where(a > 0, x, y)")
     try:
-        return apply1(WHERE, (condition, x, y), None)
+        return apply(WHERE, (condition, x, y), None)
     except TypeError:
         name_arrays("where", ("condition", condition), ("x", x), ("y", y))
         raise

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 
 from numpy import ndarray as _ndarray
 
-from fchain.core.backend import NUMPY as _NUMPY
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, NotDifferentiable
-from fchain.errors import DTypeError, ShapeError
-from fchain.facade.apply import apply1, record
-from fchain.facade.variable import Variable
+from fchain.errors import ShapeError
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg
-from fchain.ops.loss._checks import array_of, check_int_labels
+from fchain.ops.loss._checks import check_int_labels
 from fchain.types import ArrayNamespace
 
 __all__ = ["ACCURACY", "AccuracyParams", "accuracy"]
@@ -78,11 +77,24 @@ def _sample(draw: Draw) -> Case:
     return Case((y, t), lambda yv, tv: accuracy(yv, tv, ignore_label=ignore))
 
 
+def _check(arrays: Inputs, p: AccuracyParams) -> AccuracyParams:
+    y, t = arrays
+    if y.ndim == 2 and t.ndim == 1 and t.shape[0] == y.shape[0] and t.dtype.kind in "iu":
+        return p  # a batch of scores and its labels: the usual call, in one test
+    check_int_labels(_NAME, t)
+    ys, ts = tuple(y.shape), tuple(t.shape)
+    if not (1 <= len(ts) < len(ys) and ys[0] == ts[0] and ys[2:len(ts) + 1] == ts[1:]
+            and all(n == 1 for n in ys[len(ts) + 1:])):
+        raise ShapeError(f"{_NAME}: t has shape {ts} but y has shape {ys}; expected t of shape "
+                         "(y.shape[0],) + y.shape[2:] (trailing axes of y of size 1 may be dropped)")
+    return p
+
+
 ACCURACY: OpDef[AccuracyParams] = register(OpDef(
     _NAME, _forward, _vjp,
     NotDifferentiable("accuracy counts exact matches of an argmax: a step function of y, "
                       "whose gradient is zero almost everywhere", _sample),
-    float_inputs=(0,)))
+    arg_names=("y", "t"), check=_check, float_inputs=(0,)))
 
 
 def accuracy(y: VariableLike, t: VariableLike, ignore_label: int | None = None) -> Variable:
@@ -98,26 +110,9 @@ def accuracy(y: VariableLike, t: VariableLike, ignore_label: int | None = None) 
     >>> float(accuracy(y, np.array([1, 0, 0, 0], np.int32), ignore_label=0).array)
     1.0
     """
-    if ignore_label is None and type(t) is _ndarray and t.ndim == 1:
-        # The call of every training step (``L.Classifier``'s): 2-d numpy scores and
-        # 1-d integer labels of the batch's length; anything else takes the checks below.
-        y_var = y if type(y) is Variable else None
-        ya = y_var._data if y_var is not None else y
-        if (type(ya) is _ndarray and ya.ndim == 2 and ya.shape[0] == t.shape[0]
-                and ya.dtype.kind == "f" and t.dtype.kind in "iu"):
-            return record(ACCURACY, _PLAIN, _NUMPY, (ya, t), (y_var, None),
-                          y_var is not None and y_var.requires_grad)
-    ya = array_of(_NAME, "y", y)
-    ta = array_of(_NAME, "t", t)
-    if ya.dtype.kind != "f":
-        raise DTypeError(f"{_NAME}: y must be a floating-point array of scores, got dtype {ya.dtype}")
-    check_int_labels(_NAME, ta)
-    ys, ts = tuple(ya.shape), tuple(ta.shape)
-    if not (1 <= len(ts) < len(ys) and ys[0] == ts[0] and ys[2:len(ts) + 1] == ts[1:]
-            and all(n == 1 for n in ys[len(ts) + 1:])):
-        raise ShapeError(f"{_NAME}: t has shape {ts} but y has shape {ys}; expected t of shape "
-                         "(y.shape[0],) + y.shape[2:] (trailing axes of y of size 1 may be dropped)")
-    if ignore_label is not None and type(ignore_label) is not int:
-        ignore_label = int_arg(_NAME, "ignore_label", ignore_label)
-    params = _PLAIN if ignore_label is None else AccuracyParams(ignore_label)
-    return apply1(ACCURACY, (y, ta), params)
+    if ignore_label is None:
+        params = _PLAIN
+    else:
+        params = AccuracyParams(ignore_label if type(ignore_label) is int
+                                else int_arg(_NAME, "ignore_label", ignore_label))
+    return apply(ACCURACY, (y, t), params)

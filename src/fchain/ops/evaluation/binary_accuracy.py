@@ -11,8 +11,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, NotDifferentiable
 from fchain.errors import DTypeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
 from fchain.ops.loss._checks import array_of, check_int_labels, check_same_shape
 from fchain.types import ArrayNamespace
@@ -43,7 +43,7 @@ BINARY_ACCURACY: OpDef[None] = register(OpDef(
     _NAME, _forward, _vjp,
     NotDifferentiable("binary_accuracy counts matches of a threshold of y: a step function, "
                       "whose gradient is zero almost everywhere", _sample),
-    float_inputs=(0,)))
+    arg_names=("y", "t"), float_inputs=(0,)))
 
 
 def binary_accuracy(y: VariableLike, t: VariableLike) -> Variable:
@@ -60,4 +60,4 @@ def binary_accuracy(y: VariableLike, t: VariableLike) -> Variable:
         raise DTypeError(f"{_NAME}: y must be a floating-point array of logits, got dtype {ya.dtype}")
     check_int_labels(_NAME, ta)
     check_same_shape(_NAME, "y", ya, "t", ta)
-    return apply1(BINARY_ACCURACY, (y, ta), None)
+    return apply(BINARY_ACCURACY, (y, ta), None)

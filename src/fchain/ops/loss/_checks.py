@@ -7,9 +7,11 @@ is applied, so a rule never sees a malformed call.
 
 from __future__ import annotations
 
+from numpy import ndarray as _ndarray
+
 from fchain.core import backend
 from fchain.errors import DTypeError, ShapeError
-from fchain.facade.variable import Variable, as_array
+from fchain.graph.variable import Variable, as_array
 from fchain.types import Array
 
 __all__ = ["array_of", "check_int_labels", "check_label_values", "check_reduce", "check_same_shape"]
@@ -17,8 +19,15 @@ __all__ = ["array_of", "check_int_labels", "check_label_values", "check_reduce",
 
 def array_of(fname: str, argname: str, x: Variable | Array) -> Array:
     """The array behind a Variable or array argument; a clear error for anything else."""
+    kind = type(x)
+    if kind is _ndarray:
+        return x  # type: ignore[return-value]  # a numpy array
+    if kind is Variable:
+        data = x._data  # type: ignore[union-attr]  # a Variable
+        if data is not None:
+            return data
     if isinstance(x, Variable):
-        data: Array | None = x.array
+        data = x._data
         if data is None:
             raise ValueError(f"{fname}: {argname} is an uninitialized Parameter")
         return data
@@ -57,6 +66,12 @@ def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: 
     """
     if t.size == 0:
         return True
+    if low == 0 and t.dtype.kind in "iu":
+        # Read as unsigned integers of the same size, negative labels are larger
+        # than any class count: one reduction decides the common case.
+        unsigned = t if t.dtype.kind == "u" else t.view(f"u{t.dtype.itemsize}")
+        if int(unsigned.max()) < high:
+            return True
     xp = backend.namespace_of(t)
     lowest, highest = int(t.min()), int(t.max())
     if highest < high and lowest >= low:

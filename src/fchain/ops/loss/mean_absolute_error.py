@@ -12,8 +12,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
 from fchain.types import ArrayNamespace
 
@@ -43,7 +43,7 @@ def _sample(draw: Draw) -> Case:
 
 MEAN_ABSOLUTE_ERROR: OpDef[None] = register(OpDef(
     _NAME, _forward, _vjp, GradSpec(_sample, conventions=("d/dx0 |x0 - x1| = 0 at x0 == x1",)),
-    float_inputs=(0, 1)))
+    arg_names=("x0", "x1"), float_inputs=(0, 1)))
 
 
 def mean_absolute_error(x0: VariableLike, x1: VariableLike) -> Variable:
@@ -56,4 +56,4 @@ def mean_absolute_error(x0: VariableLike, x1: VariableLike) -> Variable:
     s0, s1 = shape_of(x0, "mean_absolute_error", "x0"), shape_of(x1, "mean_absolute_error", "x1")
     if s0 != s1:
         raise ShapeError(f"{_NAME}: x1 has shape {s1} but x0 has shape {s0}; they must be equal")
-    return apply1(MEAN_ABSOLUTE_ERROR, (x0, x1), None)
+    return apply(MEAN_ABSOLUTE_ERROR, (x0, x1), None)

@@ -11,8 +11,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
 from fchain.types import ArrayNamespace
 
@@ -42,7 +42,7 @@ def _sample(draw: Draw) -> Case:
 
 
 MEAN_SQUARED_ERROR: OpDef[None] = register(OpDef(
-    _NAME, _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1)))
+    _NAME, _forward, _vjp, GradSpec(_sample), arg_names=("x0", "x1"), float_inputs=(0, 1)))
 
 
 def mean_squared_error(x0: VariableLike, x1: VariableLike) -> Variable:
@@ -55,4 +55,4 @@ def mean_squared_error(x0: VariableLike, x1: VariableLike) -> Variable:
     s0, s1 = shape_of(x0, "mean_squared_error", "x0"), shape_of(x1, "mean_squared_error", "x1")
     if s0 != s1:
         raise ShapeError(f"{_NAME}: x1 has shape {s1} but x0 has shape {s0}; they must be equal")
-    return apply1(MEAN_SQUARED_ERROR, (x0, x1), None)
+    return apply(MEAN_SQUARED_ERROR, (x0, x1), None)

@@ -23,8 +23,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg
 from fchain.ops.loss._checks import (array_of, check_int_labels, check_label_values, check_reduce,
                                      check_same_shape)
@@ -78,7 +78,7 @@ def _sample(draw: Draw) -> Case:
 
 
 SIGMOID_CROSS_ENTROPY: OpDef[SigmoidCrossEntropyParams] = register(OpDef(
-    _NAME, _forward, _vjp, GradSpec(_sample), float_inputs=(0,)))
+    _NAME, _forward, _vjp, GradSpec(_sample), arg_names=("x", "t"), float_inputs=(0,)))
 
 
 def sigmoid_cross_entropy(x: VariableLike, t: VariableLike, normalize: bool = True,
@@ -111,4 +111,4 @@ def sigmoid_cross_entropy(x: VariableLike, t: VariableLike, normalize: bool = Tr
     check_int_labels(_NAME, ta)
     check_same_shape(_NAME, "x", xa, "t", ta)
     check_label_values(_NAME, ta, 0, 2, _IGNORE)
-    return apply1(SIGMOID_CROSS_ENTROPY, (x, ta), SigmoidCrossEntropyParams(normalize, reduce))
+    return apply(SIGMOID_CROSS_ENTROPY, (x, ta), SigmoidCrossEntropyParams(normalize, reduce))

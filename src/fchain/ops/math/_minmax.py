@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fchain.core.spec import Case, Draw
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.ops._common import (Forwarded, Grads, Inputs, VariableLike, describe, is_integer, normalize_axes,
                                 shape_of)
 from fchain.ops.math._reduce import draw_axis, kept_shape

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
@@ -40,7 +40,7 @@ def absolute(x: VariableLike) -> Variable:
     The gradient at 0 is 0 (Chainer's ``sign(x)`` convention).
     """
     try:
-        return apply1(ABSOLUTE, (x,), None)
+        return apply(ABSOLUTE, (x,), None)
     except TypeError:
         name_arrays("absolute", ("x", x))
         raise

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, SCALAR_TYPES, name_operands
 from fchain.types import ArrayNamespace
 
@@ -47,7 +47,7 @@ def _sample_constant(draw: Draw) -> Case:
     return Case((draw.floats(draw.shape()),), lambda x: add(x, c))
 
 
-ADD: OpDef[None] = register(OpDef("add", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1)))
+ADD: OpDef[None] = register(OpDef("add", _forward, _vjp, GradSpec(_sample), arg_names=("x", "y"), float_inputs=(0, 1)))
 ADD_CONSTANT: OpDef[float] = register(
     OpDef("add_constant", _forward_constant, _vjp_constant, GradSpec(_sample_constant)))
 
@@ -75,10 +75,10 @@ def add_pair(x: VariableLike | float, y: VariableLike | float) -> Variable:
         if isinstance(y, SCALAR_TYPES):
             if isinstance(x, SCALAR_TYPES):
                 raise TypeError("add: at least one operand must be a Variable or an array")
-            return apply1(ADD_CONSTANT, (x,), float(y))
+            return apply(ADD_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
-            return apply1(ADD_CONSTANT, (y,), float(x))
-        return apply1(ADD, (x, y), None)
+            return apply(ADD_CONSTANT, (y,), float(x))
+        return apply(ADD, (x, y), None)
     except TypeError:
         name_operands("add", ("x", x), ("y", y))
         raise

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, NotDifferentiable
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
 from fchain.ops.math._minmax import draw_index_case, index_axis, index_forward
 from fchain.types import ArrayNamespace
@@ -53,4 +53,4 @@ def argmin(x: VariableLike, axis: int | None = None) -> Variable:
 
     Returns an int32 Variable that carries no gradient; ties give the first index.
     """
-    return apply1(ARGMIN, (x,), ArgminParams(index_axis("argmin", x, axis)))
+    return apply(ARGMIN, (x,), ArgminParams(index_axis("argmin", x, axis)))

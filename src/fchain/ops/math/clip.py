@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays, real_arg
 from fchain.types import ArrayNamespace
 
@@ -76,7 +76,7 @@ def clip(x: VariableLike, x_min: float | None, x_max: float | None) -> Variable:
     if lo is not None and hi is not None and not lo < hi:
         raise ValueError(f"clip: x_min must be less than x_max, got x_min={x_min!r} and x_max={x_max!r}")
     try:
-        return apply1(CLIP, (x,), ClipParams(lo, hi))
+        return apply(CLIP, (x,), ClipParams(lo, hi))
     except TypeError:
         name_arrays("clip", ("x", x))
         raise

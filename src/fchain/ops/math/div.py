@@ -12,8 +12,8 @@ import math
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike, name_operands
 from fchain.types import ArrayNamespace
 
@@ -73,7 +73,7 @@ def _sample_rconstant(draw: Draw) -> Case:
     return Case((x,), lambda v: rdiv(v, c))
 
 
-DIV: OpDef[None] = register(OpDef("div", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1)))
+DIV: OpDef[None] = register(OpDef("div", _forward, _vjp, GradSpec(_sample), arg_names=("x", "y"), float_inputs=(0, 1)))
 DIV_CONSTANT: OpDef[float] = register(
     OpDef("div_constant", _forward_constant, _vjp_constant, GradSpec(_sample_constant)))
 RDIV_CONSTANT: OpDef[float] = register(
@@ -86,10 +86,10 @@ def div(x: VariableLike | float, y: VariableLike | float) -> Variable:
         if isinstance(y, SCALAR_TYPES):
             if isinstance(x, SCALAR_TYPES):
                 raise TypeError("div: at least one operand must be a Variable or an array")
-            return apply1(DIV_CONSTANT, (x,), float(y))
+            return apply(DIV_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
-            return apply1(RDIV_CONSTANT, (y,), float(x))
-        return apply1(DIV, (x, y), None)
+            return apply(RDIV_CONSTANT, (y,), float(x))
+        return apply(DIV, (x, y), None)
     except TypeError:
         name_operands("div", ("x", x), ("y", y))
         raise

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
@@ -32,7 +32,7 @@ LOG1P: OpDef[None] = register(OpDef("log1p", _forward, _vjp, GradSpec(_sample)))
 def log1p(x: VariableLike) -> Variable:
     """Elementwise ``log(1 + x)``, without the rounding error of forming ``1 + x``."""
     try:
-        return apply1(LOG1P, (x,), None)
+        return apply(LOG1P, (x,), None)
     except TypeError:
         name_arrays("log1p", ("x", x))
         raise

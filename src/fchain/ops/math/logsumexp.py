@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, normalize_axes, shape_of
 from fchain.ops.math._reduce import draw_axis, kept_shape
 from fchain.types import ArrayNamespace, Shape
@@ -69,4 +69,4 @@ def logsumexp(x: VariableLike, axis: int | tuple[int, ...] | None = None) -> Var
     ``keepdims``).
     """
     shape = shape_of(x, "logsumexp")
-    return apply1(LOGSUMEXP, (x,), LogsumexpParams(normalize_axes("logsumexp", axis, len(shape)), shape))
+    return apply(LOGSUMEXP, (x,), LogsumexpParams(normalize_axes("logsumexp", axis, len(shape)), shape))

@@ -23,8 +23,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, shape_of
 from fchain.types import Array, ArrayNamespace, Shape
 
@@ -114,7 +114,7 @@ def _sample(draw: Draw) -> Case:
 
 
 MATMUL: OpDef[MatmulParams] = register(OpDef(
-    "matmul", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1)))
+    "matmul", _forward, _vjp, GradSpec(_sample), arg_names=("a", "b"), float_inputs=(0, 1)))
 
 
 def _broadcast_batch(a_batch: Shape, b_batch: Shape) -> bool:
@@ -151,4 +151,4 @@ def matmul(a: VariableLike, b: VariableLike, transa: bool = False, transb: bool 
                 raise ShapeError(
                     f"matmul: the batch axes of a {a_batch} (a.shape={a_shape}) and of b {b_batch} "
                     f"(b.shape={b_shape}) do not broadcast")
-    return apply1(MATMUL, (a, b), MatmulParams(bool(transa), bool(transb), a_ndim, b_ndim))
+    return apply(MATMUL, (a, b), MatmulParams(bool(transa), bool(transb), a_ndim, b_ndim))

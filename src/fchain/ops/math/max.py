@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Inputs, VariableLike, bool_arg, normalize_axes, shape_of
 from fchain.ops.math._minmax import ExtremumParams, draw_extremum_case, extremum_vjp
 from fchain.types import ArrayNamespace
@@ -55,4 +55,4 @@ def max(x: VariableLike, axis: int | tuple[int, ...] | None = None, keepdims: bo
     shape = shape_of(x, "max")
     if type(keepdims) is not bool:
         keepdims = bool_arg("max", "keepdims", keepdims)
-    return apply1(MAX, (x,), MaxParams(normalize_axes("max", axis, len(shape)), keepdims, shape))
+    return apply(MAX, (x,), MaxParams(normalize_axes("max", axis, len(shape)), keepdims, shape))

@@ -14,8 +14,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.ops.math._minmax import draw_untied_pair_case, pairwise_vjp
 from fchain.types import ArrayNamespace
@@ -39,7 +39,7 @@ def _sample(draw: Draw) -> Case:
 
 MAXIMUM: OpDef[None] = register(OpDef(
     "maximum", _forward, _vjp, GradSpec(_sample, conventions=("ties: the gradient goes to x1",)),
-    float_inputs=(0, 1)))
+    arg_names=("x1", "x2"), float_inputs=(0, 1)))
 
 
 def maximum(x1: VariableLike, x2: VariableLike) -> Variable:
@@ -48,7 +48,7 @@ def maximum(x1: VariableLike, x2: VariableLike) -> Variable:
     Where the two are equal, the gradient goes to ``x1`` (Chainer's convention).
     """
     try:
-        return apply1(MAXIMUM, (x1, x2), None)
+        return apply(MAXIMUM, (x1, x2), None)
     except TypeError:
         name_arrays("maximum", ("x1", x1), ("x2", x2))
         raise

@@ -16,8 +16,8 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, normalize_axes, shape_of
 from fchain.ops.math._reduce import draw_axis, kept_shape, reduced_size
 from fchain.types import ArrayNamespace, Shape
@@ -68,7 +68,7 @@ def mean(x: VariableLike, axis: int | tuple[int, ...] | None = None,
     if type(keepdims) is not bool:
         keepdims = bool_arg("mean", "keepdims", keepdims)
     if weights is None:
-        return apply1(MEAN, (x,), MeanParams(axes, keepdims, shape))
+        return apply(MEAN, (x,), MeanParams(axes, keepdims, shape))
     return _weighted(x, shape, axes, weights, keepdims)
 
 

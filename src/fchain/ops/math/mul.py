@@ -5,8 +5,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike, name_operands
 from fchain.types import ArrayNamespace
 
@@ -44,7 +44,7 @@ def _sample_constant(draw: Draw) -> Case:
     return Case((draw.floats(draw.shape()),), lambda x: mul(x, c))
 
 
-MUL: OpDef[None] = register(OpDef("mul", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1)))
+MUL: OpDef[None] = register(OpDef("mul", _forward, _vjp, GradSpec(_sample), arg_names=("x", "y"), float_inputs=(0, 1)))
 MUL_CONSTANT: OpDef[float] = register(
     OpDef("mul_constant", _forward_constant, _vjp_constant, GradSpec(_sample_constant)))
 
@@ -69,10 +69,10 @@ def mul_pair(x: VariableLike | float, y: VariableLike | float) -> Variable:
         if isinstance(y, SCALAR_TYPES):
             if isinstance(x, SCALAR_TYPES):
                 raise TypeError("mul: at least one operand must be a Variable or an array")
-            return apply1(MUL_CONSTANT, (x,), float(y))
+            return apply(MUL_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
-            return apply1(MUL_CONSTANT, (y,), float(x))
-        return apply1(MUL, (x, y), None)
+            return apply(MUL_CONSTANT, (y,), float(x))
+        return apply(MUL, (x, y), None)
     except TypeError:
         name_operands("mul", ("x", x), ("y", y))
         raise

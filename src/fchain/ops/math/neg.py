@@ -5,8 +5,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
@@ -31,7 +31,7 @@ NEG: OpDef[None] = register(OpDef("neg", _forward, _vjp, GradSpec(_sample)))
 def neg(x: VariableLike) -> Variable:
     """Elementwise negation; ``-v`` on a Variable calls this."""
     try:
-        return apply1(NEG, (x,), None)
+        return apply(NEG, (x,), None)
     except TypeError:
         name_arrays("neg", ("x", x))
         raise

@@ -12,8 +12,8 @@ import math
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike, name_operands
 from fchain.types import ArrayNamespace
 
@@ -70,7 +70,7 @@ def _sample_rconstant(draw: Draw) -> Case:
     return Case((draw.floats(draw.shape()),), lambda x: rpow(x, c))
 
 
-POW: OpDef[None] = register(OpDef("pow", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1)))
+POW: OpDef[None] = register(OpDef("pow", _forward, _vjp, GradSpec(_sample), arg_names=("x", "y"), float_inputs=(0, 1)))
 POW_CONSTANT: OpDef[float] = register(
     OpDef("pow_constant", _forward_constant, _vjp_constant, GradSpec(_sample_constant)))
 RPOW_CONSTANT: OpDef[float] = register(
@@ -83,12 +83,12 @@ def pow(x: VariableLike | float, y: VariableLike | float) -> Variable:
         if isinstance(y, SCALAR_TYPES):
             if isinstance(x, SCALAR_TYPES):
                 raise TypeError("pow: at least one operand must be a Variable or an array")
-            return apply1(POW_CONSTANT, (x,), float(y))
+            return apply(POW_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
             if float(x) <= 0.0:
                 raise ValueError(f"pow: a scalar base must be positive to have a gradient, got {x}")
-            return apply1(RPOW_CONSTANT, (y,), float(x))
-        return apply1(POW, (x, y), None)
+            return apply(RPOW_CONSTANT, (y,), float(x))
+        return apply(POW, (x, y), None)
     except TypeError:
         name_operands("pow", ("x", x), ("y", y))
         raise

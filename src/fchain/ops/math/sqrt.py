@@ -5,8 +5,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, name_arrays
 from fchain.types import ArrayNamespace
 
@@ -32,7 +32,7 @@ SQRT: OpDef[None] = register(OpDef("sqrt", _forward, _vjp, GradSpec(_sample)))
 def sqrt(x: VariableLike) -> Variable:
     """Elementwise square root (the gradient at 0 is ``inf``, as in Chainer)."""
     try:
-        return apply1(SQRT, (x,), None)
+        return apply(SQRT, (x,), None)
     except TypeError:
         name_arrays("sqrt", ("x", x))
         raise

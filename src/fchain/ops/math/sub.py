@@ -5,8 +5,8 @@ from __future__ import annotations
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import SCALAR_TYPES, Forwarded, Grads, Inputs, VariableLike, name_operands
 from fchain.types import ArrayNamespace
 
@@ -54,7 +54,7 @@ def _sample_rconstant(draw: Draw) -> Case:
     return Case((draw.floats(draw.shape()),), lambda x: rsub(x, c))
 
 
-SUB: OpDef[None] = register(OpDef("sub", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1)))
+SUB: OpDef[None] = register(OpDef("sub", _forward, _vjp, GradSpec(_sample), arg_names=("x", "y"), float_inputs=(0, 1)))
 SUB_CONSTANT: OpDef[float] = register(
     OpDef("sub_constant", _forward_constant, _vjp_constant, GradSpec(_sample_constant)))
 RSUB_CONSTANT: OpDef[float] = register(
@@ -67,10 +67,10 @@ def sub(x: VariableLike | float, y: VariableLike | float) -> Variable:
         if isinstance(y, SCALAR_TYPES):
             if isinstance(x, SCALAR_TYPES):
                 raise TypeError("sub: at least one operand must be a Variable or an array")
-            return apply1(SUB_CONSTANT, (x,), float(y))
+            return apply(SUB_CONSTANT, (x,), float(y))
         if isinstance(x, SCALAR_TYPES):
-            return apply1(RSUB_CONSTANT, (y,), float(x))
-        return apply1(SUB, (x, y), None)
+            return apply(RSUB_CONSTANT, (y,), float(x))
+        return apply(SUB, (x, y), None)
     except TypeError:
         name_operands("sub", ("x", x), ("y", y))
         raise

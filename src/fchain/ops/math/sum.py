@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
-from fchain.facade.apply import apply1
-from fchain.facade.variable import Variable
+from fchain.graph.apply import apply
+from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, normalize_axes, shape_of
 from fchain.types import ArrayNamespace, Shape
 
@@ -56,4 +56,4 @@ def sum(x: VariableLike, axis: int | tuple[int, ...] | None = None, keepdims: bo
     shape = shape_of(x, "sum")
     if type(keepdims) is not bool:
         keepdims = bool_arg("sum", "keepdims", keepdims)
-    return apply1(SUM, (x,), SumParams(normalize_axes("sum", axis, len(shape)), keepdims, shape))
+    return apply(SUM, (x,), SumParams(normalize_axes("sum", axis, len(shape)), keepdims, shape))

@@ -1,8 +1,8 @@
 """dropout(x, ratio=0.5): in training, ``x * mask`` with a random mask.
 
 The mask holds ``1 / (1 - ratio)`` for kept units and 0 for dropped ones, in
-``x``'s dtype.  It is drawn by the public function (``fchain.facade.random``,
-reseedable with ``fchain.facade.random.seed``) and enters the pure rule as a
+``x``'s dtype.  It is drawn by the public function (``fchain.graph.random``,
+reseedable with ``fchain.graph.random.seed``) and enters the pure rule as a
 constant input, so the rule is deterministic.  VJP: ``gy * mask`` (none for the
 mask).  Residuals: (mask,).  Outside training (``fchain.config.train`` False) the
 function returns ``x`` itself, as Chainer does.
@@ -16,10 +16,10 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.facade.apply import apply1
-from fchain.facade.config import config
-from fchain.facade.random import random_mask
-from fchain.facade.variable import Variable, as_array, as_variable
+from fchain.graph.apply import apply
+from fchain.graph.config import config
+from fchain.graph.random import random_mask
+from fchain.graph.variable import Variable, as_array, as_variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, name_arrays, real_arg
 from fchain.types import Array, ArrayNamespace
 
@@ -45,7 +45,7 @@ def _sample(draw: Draw) -> Case:
 
 
 DROPOUT: OpDef[None] = register(OpDef(
-    "dropout", _forward, _vjp, GradSpec(_sample), float_inputs=(0, 1)))
+    "dropout", _forward, _vjp, GradSpec(_sample), arg_names=("x", "mask"), float_inputs=(0, 1)))
 
 
 @overload
@@ -90,5 +90,5 @@ def dropout(x: VariableLike, ratio: float = 0.5, *, mask: Array | None = None,
                             f"got {type(mask).__name__}")
         if tuple(m_shape) != tuple(data.shape):
             raise ShapeError(f"dropout: mask has shape {tuple(m_shape)} but x has shape {tuple(data.shape)}")
-    y = apply1(DROPOUT, (x, mask), None)
+    y = apply(DROPOUT, (x, mask), None)
     return (y, mask) if return_mask else y

@@ -9,9 +9,9 @@ import tempfile
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from fchain.facade.config import config
+from fchain.graph.config import config
 from fchain.facade.serializer import AbstractSerializer, Serializer
-from fchain.facade.variable import Variable
+from fchain.graph.variable import Variable
 from fchain.training.extension import Extension
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from fchain.facade.config import no_backprop_mode, using_config
+from fchain.graph.config import no_backprop_mode, using_config
 from fchain.training.extension import PRIORITY_WRITER, Extension
 from fchain.training.extensions._console import ERASE, isatty
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fchain.facade.config import config
-from fchain.facade.variable import Variable
+from fchain.graph.config import config
+from fchain.graph.variable import Variable
 from fchain.training.extension import Extension
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from fchain.facade.serializer import AbstractSerializer
 
 if TYPE_CHECKING:
     from fchain.dataset.convert import DeviceLike
-    from fchain.facade.device import Device
+    from fchain.graph.device import Device
     from fchain.training.trainer import Trainer
 
 __all__ = ["Iterator", "Optimizer", "StandardUpdater", "Updater"]
@@ -110,7 +110,7 @@ class StandardUpdater(Updater):
                  converter: Callable[..., Any] | None = None, device: DeviceLike = None,
                  loss_func: Callable[..., Any] | None = None, loss_scale: float | None = None,
                  auto_new_epoch: bool = True, *, input_device: DeviceLike = None) -> None:
-        from fchain.facade.device import GpuDevice, get_device
+        from fchain.graph.device import GpuDevice, get_device
 
         self._iterators: dict[str, Iterator] = (
             dict(iterator) if isinstance(iterator, Mapping) else {"main": iterator})

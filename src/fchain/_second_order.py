@@ -17,14 +17,40 @@ import numpy
 
 from fchain.core import backend
 from fchain.errors import NotDoubleDifferentiableError
+from fchain.graph.variable import Variable
+from fchain.ops.math.absolute import absolute as _absolute
+from fchain.ops.array.broadcast_to import broadcast_to as _broadcast_to
+from fchain.ops.array.cast import cast as _cast
+from fchain.ops.math.clip import clip as _clip
+from fchain.ops.array.concat import concat as _concat
+from fchain.ops.math.cos import cos as _cos
+from fchain.ops.math.exp import exp as _exp
+from fchain.ops.array.expand_dims import expand_dims as _expand_dims
+from fchain.ops.math.log import log as _log
+from fchain.ops.math.log1p import log1p as _log1p
+from fchain.ops.math.matmul import matmul as _matmul
+from fchain.ops.math.max import max as _max
+from fchain.ops.math.maximum import maximum as _maximum
+from fchain.ops.math.mean import mean as _mean
+from fchain.ops.math.min import min as _min
+from fchain.ops.math.minimum import minimum as _minimum
+from fchain.ops.array.reshape import reshape as _reshape
+from fchain.ops.math.sin import sin as _sin
+from fchain.ops.array.split_axis import split_axis as _split_axis
+from fchain.ops.math.sqrt import sqrt as _sqrt
+from fchain.ops.math.square import square as _square
+from fchain.ops.array.squeeze import squeeze as _squeeze
+from fchain.ops.array.stack import stack as _stack
+from fchain.ops.math.sum import sum as _sum
+from fchain.ops.activation.tanh import tanh as _tanh
+from fchain.ops.array.transpose import transpose as _transpose
+from fchain.ops.array.where import where as _where
 from fchain.types import Array, ArrayOrScalar, Axis, DTypeLike, Shape
 
 __all__ = ["DIFF", "DiffNamespace"]
 
 
 def _raw(x: object) -> Any:
-    from fchain.facade.variable import Variable
-
     return x._data if isinstance(x, Variable) else x
 
 
@@ -41,6 +67,18 @@ def _xp(*xs: object) -> Any:
     return numpy
 
 
+def _as_float_like(x: object, other: object) -> Any:
+    """A constant non-float array (a boolean mask, say) in the dtype of the floating
+    operand it multiplies, as numpy's promotion would have it; anything else as is."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or isinstance(x, Variable) or dtype.kind == "f":
+        return x
+    other_dtype = getattr(other, "dtype", None)
+    if other_dtype is None or other_dtype.kind != "f":
+        return x
+    return _xp(x).asarray(x, dtype=other_dtype)
+
+
 class DiffNamespace:
     """See the module docstring.  Results are typed ``Array`` to match the protocol;
     at run time they are Variables whenever an argument was one."""
@@ -54,8 +92,6 @@ class DiffNamespace:
 
     @staticmethod
     def as_variable(x: object) -> Any:
-        from fchain.facade.variable import Variable
-
         if isinstance(x, Variable):
             return x
         return Variable(cast(Array, x), requires_grad=False)
@@ -68,7 +104,7 @@ class DiffNamespace:
         return _out(x1 - x2)
 
     def multiply(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return _out(x1 * x2)
+        return _out(_as_float_like(x1, x2) * _as_float_like(x2, x1))
 
     def divide(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
         return _out(x1 / x2)
@@ -79,58 +115,53 @@ class DiffNamespace:
     def power(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
         return _out(x1 ** x2)
 
-    def _f(self) -> Any:
-        from fchain import functions
-
-        return functions
-
     def absolute(self, x: Array, /) -> Array:
-        return _out(self._f().absolute(self.as_variable(x)))
+        return _out(_absolute(self.as_variable(x)))
 
     def exp(self, x: Array, /) -> Array:
-        return _out(self._f().exp(self.as_variable(x)))
+        return _out(_exp(self.as_variable(x)))
 
     def expm1(self, x: Array, /) -> Array:
-        return _out(self._f().exp(self.as_variable(x)) - 1.0)
+        return _out(_exp(self.as_variable(x)) - 1.0)
 
     def log(self, x: Array, /) -> Array:
-        return _out(self._f().log(self.as_variable(x)))
+        return _out(_log(self.as_variable(x)))
 
     def log1p(self, x: Array, /) -> Array:
-        return _out(self._f().log1p(self.as_variable(x)))
+        return _out(_log1p(self.as_variable(x)))
 
     def sqrt(self, x: Array, /) -> Array:
-        return _out(self._f().sqrt(self.as_variable(x)))
+        return _out(_sqrt(self.as_variable(x)))
 
     def square(self, x: Array, /) -> Array:
-        return _out(self._f().square(self.as_variable(x)))
+        return _out(_square(self.as_variable(x)))
 
     def sin(self, x: Array, /) -> Array:
-        return _out(self._f().sin(self.as_variable(x)))
+        return _out(_sin(self.as_variable(x)))
 
     def cos(self, x: Array, /) -> Array:
-        return _out(self._f().cos(self.as_variable(x)))
+        return _out(_cos(self.as_variable(x)))
 
     def tan(self, x: Array, /) -> Array:
         v = self.as_variable(x)
-        return _out(self._f().sin(v) / self._f().cos(v))
+        return _out(_sin(v) / _cos(v))
 
     def tanh(self, x: Array, /) -> Array:
-        return _out(self._f().tanh(self.as_variable(x)))
+        return _out(_tanh(self.as_variable(x)))
 
     def maximum(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return _out(self._f().maximum(*self._pair(x1, x2)))
+        return _out(_maximum(*self._pair(x1, x2)))
 
     def minimum(self, x1: ArrayOrScalar, x2: ArrayOrScalar, /) -> Array:
-        return _out(self._f().minimum(*self._pair(x1, x2)))
+        return _out(_minimum(*self._pair(x1, x2)))
 
     def clip(self, a: Array, a_min: ArrayOrScalar, a_max: ArrayOrScalar, /) -> Array:
-        return _out(self._f().clip(self.as_variable(a), float(a_min), float(a_max)))
+        return _out(_clip(self.as_variable(a), float(a_min), float(a_max)))
 
     def where(self, condition: Array, x: ArrayOrScalar, y: ArrayOrScalar, /) -> Array:
         cond = _raw(condition)
         xv, yv = self._pair(x, y)
-        return _out(self._f().where(cond, xv, yv))
+        return _out(_where(cond, xv, yv))
 
     def _pair(self, x1: object, x2: object) -> tuple[Any, Any]:
         """Two operands as Variables of one dtype, Python scalars filled to shape."""
@@ -180,6 +211,10 @@ class DiffNamespace:
         return _out(_xp(a).argmin(_raw(a), axis=axis))
 
     def asarray(self, a: object, /, dtype: DTypeLike | None = None) -> Array:
+        """A Variable given a dtype is cast differentiably (``F.cast``); anything else
+        is a constant array."""
+        if isinstance(a, Variable) and dtype is not None:
+            return _out(_cast(a, dtype))
         return _out(_xp(a).asarray(_raw(a), dtype=dtype))
 
     def zeros(self, shape: Shape | int, /, dtype: DTypeLike | None = None) -> Array:
@@ -212,41 +247,41 @@ class DiffNamespace:
 
     # -- reductions and shapes, differentiable ---------------------------------
     def sum(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
-        return _out(self._f().sum(self.as_variable(a), axis=axis, keepdims=keepdims))
+        return _out(_sum(self.as_variable(a), axis=axis, keepdims=keepdims))
 
     def mean(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
-        return _out(self._f().mean(self.as_variable(a), axis=axis, keepdims=keepdims))
+        return _out(_mean(self.as_variable(a), axis=axis, keepdims=keepdims))
 
     def max(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
-        return _out(self._f().max(self.as_variable(a), axis=axis, keepdims=keepdims))
+        return _out(_max(self.as_variable(a), axis=axis, keepdims=keepdims))
 
     def min(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
-        return _out(self._f().min(self.as_variable(a), axis=axis, keepdims=keepdims))
+        return _out(_min(self.as_variable(a), axis=axis, keepdims=keepdims))
 
     def reshape(self, a: Array, /, shape: Shape | int) -> Array:
         target = (shape,) if isinstance(shape, int) else tuple(shape)
-        return _out(self._f().reshape(self.as_variable(a), target))
+        return _out(_reshape(self.as_variable(a), target))
 
     def transpose(self, a: Array, /, axes: Sequence[int] | None = None) -> Array:
-        return _out(self._f().transpose(self.as_variable(a), None if axes is None else tuple(axes)))
+        return _out(_transpose(self.as_variable(a), None if axes is None else tuple(axes)))
 
     def broadcast_to(self, array: Array, /, shape: Shape) -> Array:
-        return _out(self._f().broadcast_to(self.as_variable(array), tuple(shape)))
+        return _out(_broadcast_to(self.as_variable(array), tuple(shape)))
 
     def expand_dims(self, a: Array, /, axis: int | tuple[int, ...]) -> Array:
-        return _out(self._f().expand_dims(self.as_variable(a), axis))
+        return _out(_expand_dims(self.as_variable(a), axis))
 
     def squeeze(self, a: Array, /, axis: int | tuple[int, ...] | None = None) -> Array:
-        return _out(self._f().squeeze(self.as_variable(a), axis))
+        return _out(_squeeze(self.as_variable(a), axis))
 
     def concatenate(self, arrays: Sequence[Array], /, axis: int = 0) -> Array:
-        return _out(self._f().concat([self.as_variable(a) for a in arrays], axis=axis))
+        return _out(_concat([self.as_variable(a) for a in arrays], axis=axis))
 
     def stack(self, arrays: Sequence[Array], /, axis: int = 0) -> Array:
-        return _out(self._f().stack([self.as_variable(a) for a in arrays], axis=axis))
+        return _out(_stack([self.as_variable(a) for a in arrays], axis=axis))
 
     def split(self, ary: Array, /, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Array]:
-        parts = self._f().split_axis(self.as_variable(ary), indices_or_sections, axis)
+        parts = _split_axis(self.as_variable(ary), indices_or_sections, axis)
         return cast(list[Array], list(parts))
 
     def moveaxis(self, a: Array, /, source: int | Sequence[int], destination: int | Sequence[int]) -> Array:
@@ -278,7 +313,7 @@ class DiffNamespace:
         raise NotDoubleDifferentiableError("pad: no second-order rule")
 
     def matmul(self, x1: Array, x2: Array, /) -> Array:
-        return _out(self._f().matmul(self.as_variable(x1), self.as_variable(x2)))
+        return _out(_matmul(self.as_variable(x1), self.as_variable(x2)))
 
     def dot(self, a: Array, b: Array, /) -> Array:
         return self.matmul(a, b)

@@ -7,30 +7,36 @@ algebras, then write the results back: that write-back is the only mutation.
   own namespace (numpy or CuPy).
 * Double backprop: gradients are Variables and each rule runs on the second-order
   namespace, so the backward pass is itself recorded and can be differentiated.
+  That namespace is made of fchain's functions, a layer above this one: the
+  functions layer hands it over with ``install_second_order`` when it loads.
+
+Importing this module installs ``Variable.backward``.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import cast
 
 import numpy
 
 from fchain.core import backend
 from fchain.core.broadcast import sum_to
-from fchain.core.node import GraphVar, Node
-from fchain.core.traversal import BackwardResult, backpropagate, leaf_gradients
+from fchain.core.node import GraphVariable, Node
+from fchain.core.traversal import BackwardResult, backpropagate
 from fchain.errors import GraphError, NotDoubleDifferentiableError
-from fchain.facade.apply import check_finite
-from fchain.facade.config import force_backprop_mode, hot_flags
-from fchain.facade.variable import Variable, _make
-from fchain.types import Array, Shape
+from fchain.graph.apply import check_finite
+from fchain.graph.config import force_backprop_mode, hot_flags
+from fchain.graph.variable import Variable, as_variable, install
+from fchain.types import Array, ArrayNamespace, Shape
 
-__all__ = ["backward", "backward_from", "grad"]
+__all__ = ["SecondOrder", "backward", "backward_from", "grad", "install_second_order"]
 
 _ndarray = numpy.ndarray
 _NUMPY = backend.NUMPY
+_new = object.__new__
 
 
 def _array_vjp(node: Node, grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
@@ -65,6 +71,41 @@ class _ArrayAlgebra:
     zeros = staticmethod(_zeros)
 
 
+@dataclass(frozen=True, slots=True)
+class SecondOrder:
+    """What double backprop needs from the functions layer: the namespace whose
+    members are recorded fchain functions over Variables, and ``F.sum_to``."""
+
+    namespace: ArrayNamespace
+    sum_to: Callable[[Variable, Shape], Variable]
+
+
+_second_order: list[SecondOrder] = []
+
+
+def install_second_order(second_order: SecondOrder) -> None:
+    """Called once by ``fchain.functions``: from then on double backprop works."""
+    _second_order[:] = [second_order]
+
+
+def _installed_second_order() -> SecondOrder:
+    if not _second_order:
+        raise RuntimeError("double backprop needs fchain.functions, which has not been imported")
+    return _second_order[0]
+
+
+def _grad_holder(g: Array) -> Variable:
+    """A gradient array wrapped as a graph-less Variable that needs no gradient."""
+    v = _new(Variable)
+    v._data = g
+    v._grad_var = None
+    v._creator = None
+    v._index = 0
+    v.name = None
+    v.requires_grad = False
+    return v
+
+
 def _reconnect(node: Node) -> tuple[object, ...]:
     """The node's residuals with every input or output array replaced by its Variable,
     so that a rule run on Variables differentiates through them."""
@@ -82,7 +123,8 @@ def _reconnect(node: Node) -> tuple[object, ...]:
                 if isinstance(alive, Variable) and alive._data is r:
                     found = alive
                 else:
-                    revived = _make(r)
+                    revived = _grad_holder(r)
+                    revived.requires_grad = True
                     revived._creator = node
                     revived._index = j
                     found = revived
@@ -96,31 +138,29 @@ class _VariableAlgebra:
     __slots__ = ()
 
     def vjp(self, node: Node, grad_outputs: tuple[Variable, ...]) -> tuple[Variable | None, ...]:
-        from fchain.facade.diff_namespace import DIFF
-
-        if not node.op.double_differentiable:
+        op = node.op
+        if not op.double_differentiable:
             raise NotDoubleDifferentiableError(
-                f"{node.op.name}: this op's backward is not differentiable, so "
+                f"{op.name}: this op's backward is not differentiable, so "
                 "enable_double_backprop=True cannot go through it"
             )
+        rule = op.vjp if op.second_order_vjp is None else op.second_order_vjp
         residuals = cast(tuple[Array, ...], _reconnect(node))
         with force_backprop_mode():
-            grads = node.op.vjp(DIFF, residuals, cast(tuple[Array, ...], grad_outputs), node.params)
-        return tuple(None if g is None else DIFF.as_variable(g) for g in grads)
+            grads = rule(_installed_second_order().namespace, residuals,
+                         cast(tuple[Array, ...], grad_outputs), node.params)
+        return tuple(None if g is None else as_variable(g) for g in grads)
 
     def add(self, a: Variable, b: Variable) -> Variable:
         with force_backprop_mode():
             return a + b
 
     def unbroadcast(self, g: Variable, shape: Shape) -> Variable:
-        from fchain import functions as F
-
         with force_backprop_mode():
-            return F.sum_to(g, shape)
+            return _installed_second_order().sum_to(g, shape)
 
     def zeros(self, node: Node, output_index: int) -> Variable:
-        z = _ARRAYS.zeros(node, output_index)
-        return Variable(z, requires_grad=False)
+        return _grad_holder(_zeros(node, output_index))
 
 
 _ARRAYS = _ArrayAlgebra()
@@ -130,27 +170,6 @@ _VARIABLES = _VariableAlgebra()
 def _debug_hook(node: Node, grads: tuple[object, ...]) -> None:
     arrays = tuple(g._data if isinstance(g, Variable) else cast(Array | None, g) for g in grads)
     check_finite(node.op.name, "gradient of input", arrays, node.created_at)
-
-
-def _seed(y: Variable, gy: Variable | Array | None, where: str,
-          loss_scale: float | None = None) -> Variable:
-    """The output gradient backward starts from: ``gy``, else ``y.grad``, else ones
-    for a 1-element ``y``.  As in Chainer, ``loss_scale`` scales only those implicit
-    ones, never a gradient the user gave."""
-    if isinstance(gy, Variable):
-        return gy
-    if gy is not None:
-        return Variable(gy, requires_grad=False)
-    existing = y._grad_var
-    if existing is not None:
-        return existing
-    if y._data.size == 1:
-        return Variable(_ones(y._data, loss_scale), requires_grad=False)
-    raise GraphError(
-        f"{where}: the output has shape {y.shape} and no gradient; set y.grad "
-        f"(for example to ones of that shape) before calling backward, or reduce it to "
-        "a scalar loss first"
-    )
 
 
 def _ones(data: Array, loss_scale: float | None) -> Array:
@@ -166,36 +185,45 @@ def _ones(data: Array, loss_scale: float | None) -> Array:
     return ones
 
 
-def _seed_array(y: Variable, gy: Variable | Array | None, where: str,
-                loss_scale: float | None) -> Array:
-    """``_seed(...)._data`` without building the Variable (first order needs the array)."""
-    if gy is None:
-        existing = y._grad_var
-        if existing is not None:
-            return existing._data
-        data = y._data
-        if data.size == 1:
-            return _ones(data, loss_scale)
-    return _seed(y, gy, where)._data
+def _seed(y: Variable, gy: Variable | Array | None, where: str,
+          loss_scale: float | None = None) -> Variable:
+    """The output gradient backward starts from: ``gy``, else ``y.grad``, else ones
+    for a 1-element ``y``.  As in Chainer, ``loss_scale`` scales only those implicit
+    ones, never a gradient the user gave."""
+    if isinstance(gy, Variable):
+        return gy
+    if gy is not None:
+        return Variable(gy, requires_grad=False)
+    existing = y._grad_var
+    if existing is not None:
+        return existing
+    data = y.array
+    if data.size == 1:
+        return _grad_holder(_ones(data, loss_scale))
+    raise GraphError(
+        f"{where}: the output has shape {y.shape} and no gradient; set y.grad "
+        f"(for example to ones of that shape) before calling backward, or reduce it to "
+        "a scalar loss first"
+    )
 
 
 def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | Array | None] | None,
                   *, retain_grad: bool = False, enable_double_backprop: bool = False,
                   loss_scale: float | None = None) -> None:
     """Backpropagate from ``outputs`` and accumulate into the leaves' ``grad``."""
-    where = "backward"
-    gys = list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
-    if len(gys) != len(outputs):
-        raise ValueError(f"backward: {len(outputs)} outputs but {len(gys)} grad_outputs")
-    debug = hot_flags()[1]
-    hook = _debug_hook if debug else None
+    if grad_outputs is None:
+        gys: Sequence[Variable | Array | None] = [None] * len(outputs)
+    else:
+        gys = grad_outputs
+        if len(gys) != len(outputs):
+            raise ValueError(f"backward: {len(outputs)} outputs but {len(gys)} grad_outputs")
+    seeds = [(y, _seed(y, gy, "backward", loss_scale)) for y, gy in zip(outputs, gys) if y.requires_grad]
+    if not seeds:
+        return
+    hook = _debug_hook if hot_flags()[1] else None
     if enable_double_backprop:
-        seeds_v = [(y, _seed(y, gy, where, loss_scale)) for y, gy in zip(outputs, gys) if y.requires_grad]
-        if not seeds_v:
-            return
         result_v: BackwardResult[Variable] = backpropagate(
-            [(cast(GraphVar, y), g) for y, g in seeds_v], _VARIABLES,
-            record_intermediates=retain_grad, on_node=hook)
+            seeds, _VARIABLES, record_intermediates=retain_grad, on_node=hook)
         for var, g in result_v.leaves.values():
             target = cast(Variable, var)
             prev = target._grad_var
@@ -210,11 +238,8 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
                 if isinstance(alive, Variable):
                     alive._grad_var = g
         return
-    seeds: list[tuple[GraphVar, Array]] = [
-        (y, _seed_array(y, gy, where, loss_scale)) for y, gy in zip(outputs, gys) if y.requires_grad]
-    if not seeds:
-        return
-    result = backpropagate(seeds, _ARRAYS, record_intermediates=retain_grad, on_node=hook)
+    result = backpropagate([(y, g.array) for y, g in seeds], _ARRAYS,
+                           record_intermediates=retain_grad, on_node=hook)
     _store_leaf_grads(result.leaves)
     if retain_grad:
         for node, j, ga in result.intermediates:
@@ -223,37 +248,33 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
                 alive._grad_var = _grad_holder(ga)
 
 
-def backward_plain(y: Variable) -> None:
-    """``y.backward()`` with no options: ``backward_from((y,), None)`` for first
-    order, without the option handling (it runs once per training step)."""
-    if not y.requires_grad:
+def _variable_backward(self: Variable, retain_grad: bool = False, enable_double_backprop: bool = False,
+                       loss_scale: float | None = None) -> None:
+    """``Variable.backward``: see its declaration in ``fchain.graph.variable``.
+
+    The call of every training step (no options, debug mode off, a one-element
+    loss) goes straight to the traversal; anything else through ``backward_from``.
+    Both store the same gradients (one traversal, one accumulation below)."""
+    if self._creator is None:
         return
-    if hot_flags()[1]:
-        backward_from((y,), None)  # debug mode: the checked traversal
+    data = self._data
+    if (retain_grad or enable_double_backprop or loss_scale is not None or self._grad_var is not None
+            or data is None or data.size != 1 or hot_flags()[1]):
+        backward_from((self,), None, retain_grad=retain_grad,
+                      enable_double_backprop=enable_double_backprop, loss_scale=loss_scale)
         return
-    existing = y._grad_var
-    if existing is not None:
-        seed = existing._data
-    elif y._data.size == 1:
-        seed = _ones(y._data, None)
-    else:
-        seed = _seed(y, None, "backward")._data  # raises: no gradient to start from
-    _store_leaf_grads(leaf_gradients([(y, seed)], _array_vjp, _unbroadcast, _zeros))
+    if self.requires_grad:
+        _store_leaf_grads(backpropagate([(self, _ones(data, None))], _ARRAYS).leaves)
 
 
-def _store_leaf_grads(leaves: dict[int, tuple[GraphVar, Array]]) -> None:
+def _store_leaf_grads(leaves: dict[int, tuple[GraphVariable, Array]]) -> None:
     """Accumulate first-order leaf gradients into the leaves' ``grad``."""
-    for var, ga in leaves.values():
+    for var, g in leaves.values():
         prev = var._grad_var  # type: ignore[attr-defined]  # every graph variable is a Variable
-        if prev is not None:
-            ga = prev._data + ga
-        var._grad_var = _grad_holder(ga)  # type: ignore[attr-defined]  # every graph variable is a Variable
+        var._grad_var = _grad_holder(g if prev is None else prev._data + g)  # type: ignore[attr-defined]  # as above
 
 
-def _grad_holder(g: Array) -> Variable:
-    v = _make(g)
-    v.requires_grad = False
-    return v
+install("fchain.graph.backprop", backward=_variable_backward)
 
 
 def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | Array | None] | None = None,
@@ -289,7 +310,7 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
     # As Chainer: a missing output gradient is ones of the output's shape (any
     # shape), and ``y.grad`` is not read; ``loss_scale`` scales only those ones.
     seeds = [(y, _seed(y, gy, "grad") if gy is not None else Variable(
-        _ones(y._data, loss_scale), requires_grad=False))
+        _ones(y.array, loss_scale), requires_grad=False))
         for y, gy in zip(outputs, gys)]
     wanted = [(v._creator, v._index) for v in inputs if v._creator is not None]
     hook = _debug_hook if hot_flags()[1] else None
@@ -303,14 +324,14 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
             if x is y:
                 direct[id(x)] = seed if id(x) not in direct else direct[id(x)] + seed
     if enable_double_backprop:
-        res_v = backpropagate([(cast(GraphVar, y), g) for y, g in graph_seeds], _VARIABLES,
+        res_v = backpropagate([(y, g) for y, g in graph_seeds], _VARIABLES,
                               record_intermediates=retain_grad, wanted=wanted, on_node=hook)
         for node, j, gv in res_v.intermediates:
             found[(id(node), j)] = gv
         for key, (_, gv) in res_v.leaves.items():
             leaf_found[key] = gv
     else:
-        res_a = backpropagate([(cast(GraphVar, y), g._data) for y, g in graph_seeds], _ARRAYS,
+        res_a = backpropagate([(y, g._data) for y, g in graph_seeds], _ARRAYS,
                               record_intermediates=retain_grad, wanted=wanted, on_node=hook)
         for node, j, ga in res_a.intermediates:
             found[(id(node), j)] = _grad_holder(ga)
@@ -359,4 +380,4 @@ def _sum(a: Variable, b: Variable, recorded: bool) -> Variable:
     if recorded:
         with force_backprop_mode():
             return a + b
-    return _grad_holder(a._data + b._data)
+    return _grad_holder(a.array + b.array)

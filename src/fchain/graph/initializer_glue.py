@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy
 
-from fchain.facade.config import config
+from fchain.graph.config import config
 from fchain.types import Array, Shape
 
 __all__ = ["generate_array", "initializer_dtype"]

@@ -9,20 +9,20 @@ the resulting gradients back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, SupportsIndex, cast, overload
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, NoReturn, SupportsIndex, TypeVar, cast, overload
 
 import numpy
 
 from fchain.core import backend
-from fchain.core.node import Node
-from fchain.types import Array, ArrayNamespace, Shape
+from fchain.core.node import GraphVariable, Node
+from fchain.errors import ShapeError, UninitializedError
+from fchain.graph.device import Device, get_device, get_device_from_array
+from fchain.graph.initializer_glue import generate_array, initializer_dtype
+from fchain.types import Array, ArrayNamespace, Shape, Slices
 
-if TYPE_CHECKING:
-    from fchain.facade.device import Device
-    from fchain.ops.array.get_item import Slices
-
-__all__ = ["Parameter", "Variable", "as_array", "as_variable"]
+__all__ = ["Parameter", "Variable", "as_array", "as_variable", "install", "installed_by", "not_installed", "wrap"]
 
 def _check_array(data: object, where: str) -> Array:
     if isinstance(data, numpy.ndarray) or backend.is_cupy_array(data):
@@ -50,33 +50,85 @@ def _check_grad_matches(var: Variable, g: Array, where: str) -> None:
             f"{where}: the gradient has shape {tuple(g.shape)} but the data has shape {tuple(data.shape)}")
 
 
-class Variable:
+def _no_array(var: Variable, what: str) -> UninitializedError:
+    kind = "Parameter" if isinstance(var, Parameter) else "Variable"
+    how = ("call initialize(shape) or run the link once" if kind == "Parameter"
+           else "assign one with .array = ...")
+    return UninitializedError(f"{kind}.{what}: this {kind.lower()} has no array yet; {how}")
+
+
+_Method = TypeVar("_Method", bound=Callable[..., object])
+_FUNCTIONS = "fchain.functions"
+
+
+def installed_by(layer: str) -> Callable[[_Method], _Method]:
+    """Declare a method of ``Variable`` that ``layer`` implements and installs.
+
+    The decorated body is the typed declaration only (what type checkers and
+    ``help()`` read); until ``layer`` calls ``install``, calling it raises.  This
+    keeps each implementation in the layer that owns it: ``backward`` in
+    ``fchain.graph.backprop``, the operators in ``fchain.functions``, neither of
+    which Variable may import.
+    """
+
+    def declare(method: _Method) -> _Method:
+        def not_installed(*args: object, **kwargs: object) -> NoReturn:
+            raise RuntimeError(
+                f"Variable.{method.__name__} is installed by {layer}, which has not been imported")
+
+        functools.update_wrapper(not_installed, method)
+        setattr(not_installed, "installed_by", layer)
+        return cast(_Method, not_installed)
+
+    return declare
+
+
+def install(layer: str, **methods: Callable[..., object]) -> None:
+    """Install ``layer``'s implementations of the methods it declared (see
+    ``installed_by``): each name must be a declared placeholder of that layer, so a
+    layer cannot add or replace anything else."""
+    for name, implementation in methods.items():
+        declared = Variable.__dict__.get(name)
+        owner = getattr(declared, "installed_by", None) if declared is not None else None
+        if owner is None and getattr(declared, "installed_from", None) != layer:
+            raise RuntimeError(f"install: Variable.{name} is not declared as installed by {layer}")
+        if owner is not None and owner != layer:
+            raise RuntimeError(f"install: Variable.{name} is installed by {owner}, not {layer}")
+        setattr(implementation, "installed_from", layer)
+        setattr(Variable, name, implementation)
+
+
+def not_installed(layer: str) -> list[str]:
+    """The methods of Variable that ``layer`` declared and has not installed yet."""
+    return sorted(name for name, value in Variable.__dict__.items()
+                  if getattr(value, "installed_by", None) == layer)
+
+
+class Variable(GraphVariable):
     """An array with a gradient and, when an op produced it, its creator node.
 
     ``Variable(data, name=None, grad=None, requires_grad=True)`` as in Chainer.
     ``__array_ufunc__ = None`` makes ``ndarray * Variable`` reach ``__rmul__`` instead
     of numpy building an object array.
+
+    The graph fields (``_data``, ``_creator``, ``_index``, ``requires_grad``) are the
+    core's ``GraphVariable``.  ``backward`` is installed by ``fchain.graph.backprop``
+    and the operators and array methods (``+``, ``reshape``, ...) by
+    ``fchain.functions``: the layers that own them (see ``install``).
     """
 
-    __slots__ = ("_data", "_grad_var", "_creator", "_index", "name", "requires_grad",
-                 "__weakref__")
+    __slots__ = ("_grad_var", "name", "__weakref__")
     __array_ufunc__: ClassVar[None] = None
     __array_priority__: ClassVar[int] = 200
     # Comparisons raise, so a Variable is unhashable, as in Chainer.
     __hash__: ClassVar[None] = None  # type: ignore[assignment]  # Chainer's Variable is unhashable
 
-    _data: Array
     _grad_var: Variable | None
-    _creator: Node | None
-    _index: int
     name: str | None
-    requires_grad: bool
 
     def __init__(self, data: Array | None = None, *, name: str | None = None,
                  grad: Array | None = None, requires_grad: bool = True) -> None:
-        if data is not None:
-            data = _check_array(data, "Variable")
-        self._data = cast(Array, data)
+        self._data = None if data is None else _check_array(data, "Variable")
         self._creator = None
         self._index = 0
         self.name = name
@@ -88,8 +140,11 @@ class Variable:
     # ----------------------------------------------------------------- data
     @property
     def data(self) -> Array:
-        """The array (``None`` only for a Parameter not yet initialized)."""
-        return self._data
+        """The array; the same as ``array``."""
+        data = self._data
+        if data is None:
+            raise _no_array(self, "data")
+        return data
 
     @data.setter
     def data(self, value: Array) -> None:
@@ -97,8 +152,13 @@ class Variable:
 
     @property
     def array(self) -> Array:
-        """The array; the same as ``data``."""
-        return self._data
+        """The array.  A Variable made without data has none until one is assigned:
+        reading it before raises ``UninitializedError`` (a Parameter returns ``None``
+        instead, as in Chainer: see ``Parameter.array``)."""
+        data = self._data
+        if data is None:
+            raise _no_array(self, "array")
+        return data
 
     @array.setter
     def array(self, value: Array) -> None:
@@ -129,37 +189,45 @@ class Variable:
         if value is not None:
             if not isinstance(value, Variable):
                 raise TypeError(f"Variable.grad_var: expected a Variable or None, got {type(value).__name__}")
-            _check_grad_matches(self, value._data, "Variable.grad_var")
+            _check_grad_matches(self, value.array, "Variable.grad_var")
         self._grad_var = value
 
     @property
     def shape(self) -> Shape:
-        shape: Shape = self._data.shape
+        data = self._data
+        if data is None:
+            raise _no_array(self, "shape")
+        shape: Shape = data.shape
         return shape
 
     @property
     def ndim(self) -> int:
-        return int(self._data.ndim)
+        return int(self._array("ndim").ndim)
 
     @property
     def size(self) -> int:
-        return int(self._data.size)
+        return int(self._array("size").size)
 
     @property
     def dtype(self) -> numpy.dtype[Any]:
-        return self._data.dtype
+        return self._array("dtype").dtype
 
     @property
     def xp(self) -> ArrayNamespace:
         """``numpy`` or ``cupy``: the module that computes on this array."""
-        return backend.namespace_of(self._data)
+        return backend.namespace_of(self._array("xp"))
 
     @property
     def device(self) -> Device:
         """Where the array lives, as a ``fchain.backend.Device``."""
-        from fchain.facade.device import get_device_from_array
+        return get_device_from_array(self._array("device"))
 
-        return get_device_from_array(self._data)
+    def _array(self, what: str) -> Array:
+        """The array, or ``UninitializedError`` naming ``what`` was asked of it."""
+        data = self._data
+        if data is None:
+            raise _no_array(self, what)
+        return data
 
     @property
     def label(self) -> str:
@@ -218,12 +286,12 @@ class Variable:
         """Set the gradient to zeros of the data's shape and dtype (deprecated in Chainer)."""
         if self._data is None:
             return
-        xp = backend.namespace_of(self._data)
+        data = self._data
         gv = self._grad_var
         if gv is None:
-            self._grad_var = Variable(xp.zeros_like(self._data), requires_grad=False)
+            self._grad_var = Variable(backend.namespace_of(data).zeros_like(data), requires_grad=False)
         else:
-            gv._data[...] = 0
+            gv.array[...] = 0
 
     def addgrad(self, var: Variable) -> None:
         """Add ``var``'s gradient to this variable's, moving it to this device."""
@@ -232,9 +300,7 @@ class Variable:
         src = var.grad
         if src is None:
             return
-        from fchain.facade.device import get_device_from_array
-
-        src = get_device_from_array(self._data).send(src)
+        src = get_device_from_array(self._array("addgrad")).send(src)
         dst = self.grad
         self.grad = src.copy() if dst is None else dst + src
 
@@ -242,17 +308,15 @@ class Variable:
         """Copy ``var``'s data into this variable's array, across devices."""
         if not isinstance(var, Variable):
             raise TypeError(f"Variable.copydata: expected a Variable, got {type(var).__name__}")
-        from fchain.facade.device import get_device_from_array
-
-        src = get_device_from_array(self._data).send(var._data)
-        if src.shape != self._data.shape:
-            from fchain.errors import ShapeError
-
+        data = self._array("copydata")
+        src = get_device_from_array(data).send(var._array("copydata"))
+        if src.shape != data.shape:
             raise ShapeError(
-                f"Variable.copydata: var has shape {src.shape} but this variable has {self._data.shape}"
+                f"Variable.copydata: var has shape {src.shape} but this variable has {data.shape}"
             )
-        self._data[...] = src
+        data[...] = src
 
+    @installed_by("fchain.graph.backprop")
     def backward(self, retain_grad: bool = False, enable_double_backprop: bool = False,
                  loss_scale: float | None = None) -> None:
         """Accumulate the gradient of this variable into every leaf that led to it.
@@ -260,15 +324,9 @@ class Variable:
         A one-element variable with no ``grad`` is seeded with 1; a larger one needs
         ``grad`` set first.  Intermediate gradients are freed unless ``retain_grad``;
         ``enable_double_backprop`` records the backward pass so the gradients can be
-        differentiated again.
+        differentiated again; ``loss_scale`` scales the implicit seed of 1.
         """
-        if self._creator is None:
-            return
-        if retain_grad or enable_double_backprop or loss_scale is not None:
-            _backward_from((self,), None, retain_grad=retain_grad,
-                           enable_double_backprop=enable_double_backprop, loss_scale=loss_scale)
-        else:
-            _backward_plain(self)
+        raise NotImplementedError  # replaced by install()
 
     # --------------------------------------------------------------- shapes
     @overload
@@ -276,38 +334,43 @@ class Variable:
     @overload
     def reshape(self, *shape: SupportsIndex) -> Variable: ...
 
+    @installed_by(_FUNCTIONS)
     def reshape(self, *shape: Any) -> Variable:
         """``F.reshape(self, shape)``; the shape may be given as one tuple or as ints."""
-        target = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        return _F.reshape(self, tuple(int(n) for n in target))
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def transpose(self, *axes: int) -> Variable:
         """``F.transpose(self, axes)``; no axes reverses them."""
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = tuple(axes[0])
-        return _F.transpose(self, axes if axes else None)
+        raise NotImplementedError  # replaced by install()
 
     @property
     def T(self) -> Variable:
         """The transpose (all axes reversed)."""
-        return _F.transpose(self, None)
+        return self.transpose()
 
+    @installed_by(_FUNCTIONS)
     def mean(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Variable:
-        return _F.mean(self, axis=axis, keepdims=keepdims)
+        """``F.mean(self, axis, keepdims=keepdims)``."""
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def sum(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Variable:
-        return _F.sum(self, axis=axis, keepdims=keepdims)
+        """``F.sum(self, axis, keepdims=keepdims)``."""
+        raise NotImplementedError  # replaced by install()
 
     def item(self) -> float:
         """The single element, as a Python number."""
-        if self._data.size != 1:
+        data = self._array("item")
+        if data.size != 1:
             raise ValueError(f"Variable.item: only a one-element variable has an item, this one has shape {self.shape}")
-        return float(self._data.reshape(()).item())
+        return float(data.reshape(()).item())
 
     def __len__(self) -> int:
-        if self._data.ndim == 0:
+        data = self._array("__len__")
+        if data.ndim == 0:
             raise TypeError("len() of a 0-dimensional Variable")
-        return int(self._data.shape[0])
+        return int(data.shape[0])
 
     # -------------------------------------------------------------- devices
     def to_cpu(self) -> Variable:
@@ -320,14 +383,12 @@ class Variable:
 
     def to_device(self, device: object) -> Variable:
         """Move to ``'@numpy'``, ``'@cupy:N'`` or a ``Device``, in place; returns ``self``."""
-        from fchain.facade.device import get_device
-
         target = get_device(device)
         if self._data is not None:
             self._data = target.send(self._data)
         gv = self._grad_var
         if gv is not None:
-            gv._data = target.send(gv._data)
+            gv._data = target.send(gv._array("to_device"))
         return self
 
     # ------------------------------------------------------------ printing
@@ -355,7 +416,7 @@ class Variable:
 
     def debug_print(self) -> str:
         """A multi-line description: name, shape, dtype, statistics, gradient."""
-        data = backend.to_numpy(self._data)
+        data = backend.to_numpy(self._array("debug_print"))
         lines = [self.summary(), f"- device: {self.device}", f"- backend: {type(self._data)}",
                  f"- shape: {data.shape}", f"- dtype: {data.dtype}"]
         if data.size:
@@ -366,53 +427,70 @@ class Variable:
         return "\n".join(lines)
 
     # ----------------------------------------------------------- operators
+    # Installed by ``fchain.functions`` (``fchain._variable_methods``): each is
+    # the public function itself, so ``a + b`` costs one call.
+    @installed_by(_FUNCTIONS)
     def __neg__(self) -> Variable:
-        return _F.neg(self)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __abs__(self) -> Variable:
-        return _F.absolute(self)
+        raise NotImplementedError  # replaced by install()
 
     def __pos__(self) -> Variable:
         return self
 
+    @installed_by(_FUNCTIONS)
     def __add__(self, other: Variable | Array | float) -> Variable:
-        return _add_pair(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __radd__(self, other: Array | float) -> Variable:
-        return _add_pair(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __sub__(self, other: Variable | Array | float) -> Variable:
-        return _F.sub(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __rsub__(self, other: Array | float) -> Variable:
-        return _rsub(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __mul__(self, other: Variable | Array | float) -> Variable:
-        return _mul_pair(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __rmul__(self, other: Array | float) -> Variable:
-        return _mul_pair(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __truediv__(self, other: Variable | Array | float) -> Variable:
-        return _F.div(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __rtruediv__(self, other: Array | float) -> Variable:
-        return _rdiv(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __pow__(self, other: Variable | Array | float) -> Variable:
-        return _F.pow(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __rpow__(self, other: Array | float) -> Variable:
-        return _rpow(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __matmul__(self, other: Variable | Array) -> Variable:
-        return _F.matmul(self, other)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __rmatmul__(self, other: Array) -> Variable:
-        return _F.matmul(other, self)
+        raise NotImplementedError  # replaced by install()
 
+    @installed_by(_FUNCTIONS)
     def __getitem__(self, index: Slices) -> Variable:
-        return _F.get_item(self, index)
+        raise NotImplementedError  # replaced by install()
 
     def __eq__(self, other: object) -> NoReturn:
         raise NotImplementedError("Variable does not support ==; compare the .array values instead")
@@ -436,8 +514,9 @@ class Variable:
         raise TypeError("the truth value of a Variable is ambiguous; use bool(v.array) or v.item()")
 
 
-def _make(data: Array) -> Variable:
-    """A new graph-less Variable around ``data``, skipping the constructor's checks."""
+def wrap(data: Array) -> Variable:
+    """A new graph-less Variable around ``data``, skipping the constructor's checks
+    (for arrays fchain made itself)."""
     v = _new(Variable)
     v._data = data
     v._grad_var = None
@@ -486,24 +565,38 @@ class Parameter(Variable):
     def is_initialized(self) -> bool:
         return self._data is not None
 
+    # An uninitialized Parameter's array is ``None``, as in Chainer, where links test
+    # ``if self.W.array is None`` before initializing lazily; the type says so.
+    @property  # type: ignore[override]  # Optional here: Chainer's lazy-initialization idiom
+    def array(self) -> Array | None:  # pyright: ignore[reportIncompatibleVariableOverride]
+        """The array, or ``None`` until the parameter is initialized."""
+        return self._data
+
+    @array.setter
+    def array(self, value: Array) -> None:
+        self._data = _check_array(value, "Parameter.array")
+
+    @property  # type: ignore[override]  # Optional here: Chainer's lazy-initialization idiom
+    def data(self) -> Array | None:  # pyright: ignore[reportIncompatibleVariableOverride]
+        """The same as ``array``: ``None`` until the parameter is initialized."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Array) -> None:
+        self._data = _check_array(value, "Parameter.data")
+
     @property
     def dtype(self) -> numpy.dtype[Any]:
         if self._data is not None:
             return self._data.dtype
-        from fchain.facade.initializer_glue import initializer_dtype
-
         return initializer_dtype(self.initializer)
 
     def initialize(self, shape: int | Sequence[int]) -> None:
         """Allocate the array with ``shape`` and fill it with the initializer, on the
         device this parameter was sent to while uninitialized (the CPU by default)."""
-        from fchain.facade.initializer_glue import generate_array
-
         dims = (int(shape),) if isinstance(shape, int) else tuple(int(n) for n in shape)
         array = generate_array(self.initializer, dims)
         if self._initial_device is not None:
-            from fchain.facade.device import get_device
-
             array = get_device(self._initial_device).send(array)
         self._data = array
         if self._grad_var is not None or self._zero_grad_on_init:
@@ -551,8 +644,6 @@ class Parameter(Variable):
     def to_device(self, device: object) -> Parameter:
         """Move to ``device``; an uninitialized parameter remembers it for ``initialize``."""
         if self._data is None:
-            from fchain.facade.device import get_device
-
             self._initial_device = get_device(device)
         super().to_device(device)
         return self
@@ -586,8 +677,6 @@ class _ArrayInitializer:
 
     def __call__(self, array: Array) -> None:
         if array.shape != self.array.shape:
-            from fchain.errors import ShapeError
-
             raise ShapeError(
                 f"Parameter: initial array has shape {self.array.shape} but {array.shape} was requested"
             )
@@ -602,19 +691,8 @@ def as_variable(obj: Variable | Array) -> Variable:
 
 
 def as_array(obj: Variable | Array) -> Array:
-    """The array inside ``obj`` (or ``obj`` itself)."""
+    """The array inside ``obj`` (or ``obj`` itself); ``UninitializedError`` for a
+    Variable without one."""
     if isinstance(obj, Variable):
-        return obj._data
+        return obj._array("as_array")
     return _check_array(obj, "as_array")
-
-
-# The operators dispatch to the op modules, which import this module: import them
-# last, once Variable exists.
-from fchain import functions as _F  # noqa: E402
-from fchain.ops.math.add import add_pair as _add_pair  # noqa: E402
-from fchain.ops.math.div import rdiv as _rdiv  # noqa: E402
-from fchain.ops.math.mul import mul_pair as _mul_pair  # noqa: E402
-from fchain.ops.math.pow import rpow as _rpow  # noqa: E402
-from fchain.ops.math.sub import rsub as _rsub  # noqa: E402
-from fchain.facade.backprop import backward_from as _backward_from  # noqa: E402
-from fchain.facade.backprop import backward_plain as _backward_plain  # noqa: E402
