@@ -30,6 +30,7 @@ from fchain.errors import NondifferentiableError
 from fchain.graph.backprop import backward as _backward
 from fchain.graph.backprop import grad as _grad
 from fchain.graph.variable import Parameter, Variable
+from fchain.ops.array.cast import cast as cast_op
 from fchain.types import Array
 
 __all__ = [
@@ -422,6 +423,4 @@ def check_double_backward(func: Func, x_data: Array | Sequence[Array],
 
 def _cast(v: Variable, dtype: Any) -> Variable:
     """``v`` cast to ``dtype`` differentiably (gradients flow back in ``v``'s dtype)."""
-    from fchain.ops.array.cast import cast as cast_op
-
     return cast_op(v, dtype)

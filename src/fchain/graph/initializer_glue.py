@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy
 
+from fchain.errors import ShapeError
 from fchain.graph.config import config
 from fchain.types import Array, Shape
 
@@ -41,8 +42,6 @@ def generate_array(initializer: object, shape: Shape) -> Array:
         array[...] = initializer
     elif isinstance(initializer, numpy.ndarray):
         if initializer.shape != tuple(shape):
-            from fchain.errors import ShapeError
-
             raise ShapeError(f"Parameter: initial array has shape {initializer.shape}, expected {tuple(shape)}")
         array[...] = initializer
     elif callable(initializer):

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from fchain.core import backend
 from fchain.errors import DTypeError, ShapeError
+from fchain.graph.config import config
 from fchain.types import Array, ArrayNamespace, DTypeLike
 
 __all__ = [
@@ -166,8 +167,6 @@ def generate_array(initializer: Callable[[Array], None], shape: int | Sequence[i
     The dtype is ``dtype``, else the initializer's ``dtype``, else
     ``fchain.config.dtype``; giving both and disagreeing is an error.
     """
-    from fchain.graph.config import config
-
     own = getattr(initializer, "dtype", None)
     if dtype is not None and own is not None and numpy.dtype(dtype) != numpy.dtype(own):
         raise DTypeError(

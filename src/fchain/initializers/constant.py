@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy
 
+from fchain.core import backend
 from fchain.errors import ShapeError
 from fchain.initializers._base import Initializer, fill
 from fchain.types import Array, DTypeLike
@@ -20,8 +21,6 @@ class Constant(Initializer):
 
     def __call__(self, array: Array) -> None:
         self._check_dtype(array)
-        from fchain.core import backend
-
         value = self.fill_value
         host = backend.to_numpy(value) if not isinstance(value, (int, float)) else numpy.asarray(value)
         try:

@@ -20,6 +20,11 @@ from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, normalize_axes, shape_of
 from fchain.ops.math._reduce import draw_axis, kept_shape, reduced_size
+from fchain.ops.array.broadcast_to import broadcast_to
+from fchain.ops.array.reshape import reshape
+from fchain.ops.math.div import div
+from fchain.ops.math.mul import mul
+from fchain.ops.math.sum import sum as sum_
 from fchain.types import ArrayNamespace, Shape
 
 __all__ = ["MEAN", "MeanParams", "mean"]
@@ -74,12 +79,6 @@ def mean(x: VariableLike, axis: int | tuple[int, ...] | None = None,
 
 def _weighted(x: VariableLike, shape: Shape, axes: tuple[int, ...] | None,
               weights: VariableLike, keepdims: bool) -> Variable:
-    from fchain.ops.array.broadcast_to import broadcast_to
-    from fchain.ops.array.reshape import reshape
-    from fchain.ops.math.div import div
-    from fchain.ops.math.mul import mul
-    from fchain.ops.math.sum import sum as sum_
-
     w_shape = shape_of(weights, "mean", "weights")
     if axes is None:
         if w_shape != shape:
