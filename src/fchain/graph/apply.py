@@ -145,74 +145,68 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
     # One pass over the inputs: their arrays, whether any needs a gradient and
     # whether all are numpy arrays.  The node's inputs are ``inputs`` itself when
     # every input is a Variable (the usual case), else a tuple with None for arrays.
-    float_inputs = op.float_inputs
-    if len(inputs) == 1:  # most ops: the same steps as the loop below, unrolled
+    # Variables and Parameters are read at separate sites: each attribute read
+    # then sees one type, which CPython's specializing interpreter makes fast.
+    if len(inputs) == 1:  # most ops: the loop below, unrolled
         x = inputs[0]
         kind = type(x)
         if kind is _Variable:
             a = x._data  # type: ignore[union-attr]  # a Variable
-            if a is None:
-                _unwrap_other(op, inputs, x)  # raises: a Variable without an array
             needs_grad = x.requires_grad  # type: ignore[union-attr]  # a Variable
             all_variables = True
         elif kind is _ndarray:
             a = x
             needs_grad = all_variables = False
         else:
+            a = None
+            needs_grad = all_variables = False
+        if type(a) is not _ndarray:
             a = _unwrap_other(op, inputs, x)
             all_variables = isinstance(x, Variable)
             needs_grad = all_variables and x.requires_grad  # type: ignore[union-attr]  # a Variable
-        in_arrays: tuple[Array, ...] = (a,)  # type: ignore[assignment]  # unwrapped above
-        numpy_only = type(a) is _ndarray
-        if float_inputs and a.dtype.kind != "f":  # type: ignore[union-attr]  # unwrapped above
+            numpy_only = type(a) is _ndarray
+        else:
+            numpy_only = True
+        in_arrays: tuple[Array, ...] = (a,)
+        if op.float_inputs and a.dtype.kind != "f":
             _check_dtypes(op, in_arrays)
     else:
         arrays: list[Array] = []
-        node_inputs: list[Variable | None] = []
         needs_grad = False
         numpy_only = True
         all_variables = True
         for x in inputs:
             kind = type(x)
-            # Variables and Parameters are read at separate sites: each attribute
-            # read then sees one type, which CPython's specializing interpreter
-            # makes fast (a site that sees both stays generic).
             if kind is _Variable:
                 a = x._data  # type: ignore[union-attr]  # a Variable
-                if x.requires_grad:  # type: ignore[union-attr]  # a Variable
-                    needs_grad = True
-                node_inputs.append(x)  # type: ignore[arg-type]  # a Variable
+                if not needs_grad:
+                    needs_grad = x.requires_grad  # type: ignore[union-attr]  # a Variable
             elif kind is _Parameter:
                 a = x._data  # type: ignore[union-attr]  # a Parameter
-                if a is None:
-                    _unwrap_other(op, inputs, x)  # raises: an uninitialized Parameter
-                if x.requires_grad:  # type: ignore[union-attr]  # a Parameter
-                    needs_grad = True
-                node_inputs.append(x)  # type: ignore[arg-type]  # a Parameter
+                if not needs_grad:
+                    needs_grad = x.requires_grad  # type: ignore[union-attr]  # a Parameter
             elif kind is _ndarray:
                 a = x
                 all_variables = False
-                node_inputs.append(None)
             else:
+                a = None
+            if type(a) is not _ndarray:
                 a = _unwrap_other(op, inputs, x)
                 if isinstance(x, Variable):
                     needs_grad = needs_grad or x.requires_grad
-                    node_inputs.append(x)
                 else:
                     all_variables = False
-                    node_inputs.append(None)
-            if type(a) is not _ndarray:
-                if a is None:
-                    _unwrap_other(op, inputs, x)  # raises: a Variable without an array
-                numpy_only = False
-            arrays.append(a)  # type: ignore[arg-type]  # unwrapped above
+                if type(a) is not _ndarray:
+                    numpy_only = False
+            arrays.append(a)
         in_arrays = tuple(arrays)
+        float_inputs = op.float_inputs
         if float_inputs:
             first = in_arrays[float_inputs[0]].dtype
             if first.kind != "f":
                 _check_dtypes(op, in_arrays)
             n_arrays = len(in_arrays)
-            for i in float_inputs[1:]:
+            for i in float_inputs:
                 if i < n_arrays:
                     dtype = in_arrays[i].dtype
                     if dtype is not first and dtype != first:
@@ -225,43 +219,55 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
         outs, residuals = op.forward(xp, in_arrays, params)
     except (ValueError, TypeError, IndexError) as error:
         raise _explain(op, in_arrays, error) from error
-    single = type(op) is not MultiOutputOp
-    if type(outs[0]) is not _ndarray or not single:
-        for y in outs:
-            if type(y) is not _ndarray:
-                outs, residuals = _force_outputs(xp, outs, residuals)
-                break
     flags = _HOT.get()
     if flags is None or flags[0] != _global_version[0]:
         backprop, debug = hot_flags()
     else:
         backprop, debug = flags[1], flags[2]
+    if type(op) is MultiOutputOp:
+        return _wrap_outputs(op, params, outs, residuals, xp, inputs, backprop and needs_grad,
+                             all_variables, backprop, debug)
+    y = outs[0]
+    if type(y) is not _ndarray:
+        outs, residuals = _force_outputs(xp, outs, residuals)
+        y = outs[0]
     where = None
     if debug:
         where = _call_site()
         check_finite(op.name, "output", outs, where)
-    record = backprop and needs_grad
-    graph_inputs: tuple[GraphVariable | None, ...] = ()
-    if record:
-        graph_inputs = inputs if all_variables else tuple(node_inputs)  # type: ignore[assignment, possibly-undefined]  # all Variables, or several inputs
-    if single:
-        v = _new(Variable)  # ``wrap(outs[0])``, inlined: every op call runs it
-        v._data = outs[0]
-        v._grad_var = None
-        v._creator = None
-        v._index = 0
-        v.name = None
-        if record:
-            v.requires_grad = True
-            v._creator = _make_node(op, params, graph_inputs, residuals, (_ref(v),), outs,
-                                    _next_index(), where)
-        else:
-            v.requires_grad = not backprop
-        return v
+    v = _new(Variable)  # ``wrap(y)``, inlined: every op call runs it
+    v._data = y
+    v._grad_var = None
+    v._creator = None
+    v._index = 0
+    v.name = None
+    if backprop and needs_grad:
+        v.requires_grad = True
+        v._creator = _make_node(op, params, inputs if all_variables else _graph_inputs(inputs),  # type: ignore[arg-type]  # all Variables
+                                residuals, (_ref(v),), outs, _next_index(), where)
+    else:
+        v.requires_grad = not backprop
+    return v
+
+
+def _graph_inputs(inputs: tuple[object, ...]) -> tuple[Variable | None, ...]:
+    """A node's inputs: the Variables among ``inputs``, ``None`` for arrays."""
+    return tuple([x if isinstance(x, Variable) else None for x in inputs])
+
+
+def _wrap_outputs(op: Op[Any], params: object, outs: tuple[Array, ...], residuals: tuple[Array, ...],
+                  xp: ArrayNamespace, inputs: tuple[object, ...], record: bool, all_variables: bool,
+                  backprop: bool, debug: bool) -> tuple[Variable, ...]:
+    """``apply``'s end for a ``MultiOutputOp``: every output wrapped, one node for all."""
+    outs, residuals = _force_outputs(xp, outs, residuals)
+    where = None
+    if debug:
+        where = _call_site()
+        check_finite(op.name, "output", outs, where)
     variables = tuple([wrap(y) for y in outs])
     if record:
-        node = _make_node(op, params, graph_inputs, residuals,
-                          tuple([_ref(v) for v in variables]), outs, _next_index(), where)
+        node = _make_node(op, params, inputs if all_variables else _graph_inputs(inputs),  # type: ignore[arg-type]  # all Variables
+                          residuals, tuple([_ref(v) for v in variables]), outs, _next_index(), where)
         for i, v in enumerate(variables):
             v._creator = node
             v._index = i

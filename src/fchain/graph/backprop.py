@@ -269,9 +269,17 @@ def _variable_backward(self: Variable, retain_grad: bool = False, enable_double_
 
 def _store_leaf_grads(leaves: dict[int, tuple[GraphVariable, Array]]) -> None:
     """Accumulate first-order leaf gradients into the leaves' ``grad``."""
+    new = _new
     for var, g in leaves.values():
         prev = var._grad_var  # type: ignore[attr-defined]  # every graph variable is a Variable
-        var._grad_var = _grad_holder(g if prev is None else prev._data + g)  # type: ignore[attr-defined]  # as above
+        holder = new(Variable)  # ``_grad_holder(...)``, inlined: it runs for every parameter
+        holder._data = g if prev is None else prev._data + g
+        holder._grad_var = None
+        holder._creator = None
+        holder._index = 0
+        holder.name = None
+        holder.requires_grad = False
+        var._grad_var = holder  # type: ignore[attr-defined]  # as above
 
 
 install("fchain.graph.backprop", backward=_variable_backward)

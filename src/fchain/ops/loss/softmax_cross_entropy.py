@@ -122,8 +122,11 @@ def _check(arrays: tuple[Array, ...], p: SoftmaxCrossEntropyParams) -> SoftmaxCr
                              f"expected t of shape {expected}")
     in_range = check_label_values(_NAME, t, 0, n_class, p.ignore_label)
     all_valid = in_range and not 0 <= p.ignore_label < n_class
-    weight = None if p.class_weight is None else _class_weight(p.class_weight, x)
-    return _variant(p, False, x.ndim == 2, all_valid, weight)
+    if p.class_weight is not None:
+        return _variant(p, False, x.ndim == 2, all_valid, _class_weight(p.class_weight, x))
+    found = _PARAMS.get((p.normalize, p.cache_score, p.ignore_label, p.reduce, False, p.kl, x.ndim == 2,
+                         all_valid))
+    return found if found is not None else _variant(p, False, x.ndim == 2, all_valid, None)
 
 
 SOFTMAX_CROSS_ENTROPY: OpDef[SoftmaxCrossEntropyParams] = register(OpDef(
