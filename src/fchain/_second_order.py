@@ -246,16 +246,16 @@ class DiffNamespace:
         return _out(numpy.eye(N, M, k, dtype=dtype))
 
     # -- reductions and shapes, differentiable ---------------------------------
-    def sum(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
+    def sum(self, a: Array, /, axis: Axis = None, *, keepdims: bool = False) -> Array:
         return _out(_sum(self.as_variable(a), axis=axis, keepdims=keepdims))
 
-    def mean(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
+    def mean(self, a: Array, /, axis: Axis = None, *, keepdims: bool = False) -> Array:
         return _out(_mean(self.as_variable(a), axis=axis, keepdims=keepdims))
 
-    def max(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
+    def max(self, a: Array, /, axis: Axis = None, *, keepdims: bool = False) -> Array:
         return _out(_max(self.as_variable(a), axis=axis, keepdims=keepdims))
 
-    def min(self, a: Array, /, axis: Axis = None, *, keepdims: bool) -> Array:
+    def min(self, a: Array, /, axis: Axis = None, *, keepdims: bool = False) -> Array:
         return _out(_min(self.as_variable(a), axis=axis, keepdims=keepdims))
 
     def reshape(self, a: Array, /, shape: Shape | int) -> Array:

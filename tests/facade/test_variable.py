@@ -230,3 +230,23 @@ def test_grad_loss_scale_scales_only_the_implicit_seed() -> None:
     assert implicit is not None and given is not None
     np.testing.assert_allclose(implicit.array, [30.0, 30.0])
     np.testing.assert_allclose(given.array, [6.0, 6.0])
+
+
+def test_a_variable_without_data_says_so_and_a_parameter_is_none() -> None:
+    """Honest types: ``Variable.array`` is an ``Array`` (reading it from a
+    ``Variable()`` made without data raises); ``Parameter.array`` is ``None`` until
+    the parameter is initialized, as Chainer's lazy links expect."""
+    from fchain.errors import UninitializedError
+
+    empty = Variable()
+    for read in (lambda: empty.array, lambda: empty.data, lambda: empty.shape, lambda: empty.dtype):
+        with pytest.raises(UninitializedError, match=r"^Variable\.\w+: this variable has no array yet"):
+            read()
+    empty.array = np.ones(2, np.float32)
+    assert empty.shape == (2,)
+    param = fchain.Parameter()
+    assert param.array is None and param.data is None and not param.is_initialized
+    with pytest.raises(UninitializedError, match=r"^Parameter\.shape: this parameter has no array yet"):
+        _ = param.shape
+    param.initialize((3,))
+    assert param.array is not None and param.array.shape == (3,)
