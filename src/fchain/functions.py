@@ -84,6 +84,9 @@ from fchain.ops.math.sum import sum as sum
 # --- noise ----------------------------------------------------------------------
 from fchain.ops.noise.dropout import dropout as dropout
 
+# --- normalization --------------------------------------------------------------
+from fchain.ops.normalization.batch_normalization import batch_normalization as batch_normalization
+
 __all__ = [
     # activation
     "elu",
@@ -148,6 +151,8 @@ __all__ = [
     "sum",
     # noise
     "dropout",
+    # normalization
+    "batch_normalization",
 ]
 
 # The layer that owns the functions gives Variable its operators and double backprop

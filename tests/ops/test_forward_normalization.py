@@ -1,0 +1,202 @@
+"""The normalization functions against float64 formulas written here, their
+in-place running statistics, dtypes and their argument errors.
+
+Gradients are checked by the registry's property test and Chainer's numbers by
+``test_chainer_golden_normalization.py``; this file pins down the semantics around
+them: which axes are reduced, what is updated in place and when, what is rejected
+and how the message reads.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+import numpy
+import pytest
+
+import fchain
+import fchain.functions as F
+from fchain.errors import DTypeError, ShapeError
+from fchain.types import Array
+
+RNG = numpy.random.default_rng(12)
+
+
+def bad(value: object) -> Any:
+    """A value of the wrong type, hidden from mypy: the mistake under test."""
+    return value
+
+
+def _bn_reference(x: Array, gamma: Array, beta: Array, eps: float, axis: tuple[int, ...]) -> Array:
+    """Batch normalization in float64 with numpy's own mean and var."""
+    x64 = x.astype(numpy.float64)
+    mean = x64.mean(axis=axis, keepdims=True)
+    var = x64.var(axis=axis, keepdims=True)
+    shape = tuple(1 if i in axis else n for i, n in enumerate(x.shape))
+    out: Array = (x64 - mean) / numpy.sqrt(var + eps) * gamma.reshape(shape) + beta.reshape(shape)
+    return out
+
+
+# --- batch_normalization ----------------------------------------------------------
+
+@pytest.mark.parametrize(("x_shape", "g_shape", "axis", "reduced"), [
+    ((6, 4), (4,), None, (0,)),
+    ((5, 3, 4, 4), (3,), None, (0, 2, 3)),
+    ((3, 4, 2, 5), (4, 2), None, (0, 3)),
+    ((4, 3, 5), (5,), (0, 1), (0, 1)),
+    ((4, 3, 5), (5,), (-3, -2), (0, 1)),
+    ((7, 3), (3,), 0, (0,)),
+    ((2, 3, 4), (2, 4), 1, (1,)),
+])
+def test_batch_normalization_reduces_chainers_axes(x_shape: tuple[int, ...], g_shape: tuple[int, ...],
+                                                   axis: Any, reduced: tuple[int, ...]) -> None:
+    x = RNG.standard_normal(x_shape) * 2 + 1
+    gamma, beta = RNG.uniform(0.5, 1.5, g_shape), RNG.standard_normal(g_shape)
+    y = F.batch_normalization(x, gamma, beta, eps=1e-3, axis=axis)
+    numpy.testing.assert_allclose(y.array, _bn_reference(x, gamma, beta, 1e-3, reduced), rtol=1e-12, atol=1e-12)
+
+
+def test_batch_normalization_updates_running_statistics_in_place() -> None:
+    x = RNG.standard_normal((5, 3, 2, 2))
+    gamma, beta = numpy.ones(3), numpy.zeros(3)
+    mean0, var0 = RNG.standard_normal(3), RNG.uniform(0.5, 2.0, 3)
+    running_mean, running_var = mean0.copy(), var0.copy()
+    ids = id(running_mean), id(running_var)
+    F.batch_normalization(x, gamma, beta, running_mean=running_mean, running_var=running_var, decay=0.7)
+    m = 5 * 2 * 2
+    assert (id(running_mean), id(running_var)) == ids
+    numpy.testing.assert_allclose(running_mean, 0.7 * mean0 + 0.3 * x.mean(axis=(0, 2, 3)), rtol=1e-13)
+    numpy.testing.assert_allclose(running_var, 0.7 * var0 + 0.3 * x.var(axis=(0, 2, 3)) * m / (m - 1),
+                                  rtol=1e-13)
+
+
+def test_batch_normalization_updates_statistics_without_a_graph_too() -> None:
+    """The update is part of the forward pass, as in Chainer: no_backprop_mode and
+    plain arrays do not skip it."""
+    x = RNG.standard_normal((4, 2))
+    running_mean, running_var = numpy.zeros(2), numpy.ones(2)
+    with fchain.no_backprop_mode():
+        F.batch_normalization(x, numpy.ones(2), numpy.zeros(2), running_mean=running_mean,
+                              running_var=running_var)
+    numpy.testing.assert_allclose(running_mean, 0.1 * x.mean(axis=0), rtol=1e-13)
+    numpy.testing.assert_allclose(running_var, 0.9 + 0.1 * x.var(axis=0, ddof=1), rtol=1e-13)
+
+
+def test_batch_normalization_running_statistics_keep_their_dtype() -> None:
+    """float32 statistics beside float64 data stay float32 arrays, updated in place."""
+    x = RNG.standard_normal((6, 3))
+    running_mean, running_var = numpy.zeros(3, numpy.float32), numpy.ones(3, numpy.float32)
+    F.batch_normalization(x, numpy.ones(3), numpy.zeros(3), running_mean=running_mean, running_var=running_var)
+    assert running_mean.dtype == numpy.float32 and running_var.dtype == numpy.float32
+    numpy.testing.assert_allclose(running_mean, 0.1 * x.mean(axis=0), rtol=1e-6)
+
+
+def test_batch_normalization_of_float16_data_with_float32_parameters() -> None:
+    """Chainer's mixed precision: statistics in float32 (the wider dtype), y and gx in
+    float16, the parameter gradients in float32."""
+    x = fchain.Variable((RNG.standard_normal((8, 3)) * 3).astype(numpy.float16))
+    gamma = fchain.Variable(RNG.uniform(0.5, 1.5, 3).astype(numpy.float32))
+    beta = fchain.Variable(RNG.standard_normal(3).astype(numpy.float32))
+    y = F.batch_normalization(x, gamma, beta)
+    assert y.dtype == numpy.float16
+    expected = _bn_reference(x.array, gamma.array, beta.array, 2e-5, (0,))
+    numpy.testing.assert_allclose(y.array.astype(numpy.float64), expected, rtol=2e-3, atol=2e-3)
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert x.grad is not None and gamma.grad is not None and beta.grad is not None
+    assert [str(g.dtype) for g in (x.grad, gamma.grad, beta.grad)] == ["float16", "float32", "float32"]
+    numpy.testing.assert_allclose(beta.grad, numpy.full(3, 8.0))
+
+
+def test_batch_normalization_warns_for_one_value_per_statistic() -> None:
+    with pytest.warns(UserWarning, match=r"^batch_normalization: got a batch of one sample"):
+        y = F.batch_normalization(RNG.standard_normal((1, 3)), numpy.ones(3), numpy.full(3, 0.5))
+    numpy.testing.assert_array_equal(y.array, numpy.full((1, 3), 0.5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.batch_normalization(RNG.standard_normal((2, 3)), numpy.ones(3), numpy.zeros(3))
+
+
+def test_batch_normalization_double_backward_runs_through_the_statistics() -> None:
+    """d(sum(gx * w))/dx must see the mean and variance move with x: compared with a
+    central difference of the first-order gradient."""
+    x0 = RNG.standard_normal((4, 3))
+    gamma, beta, gy, w = RNG.uniform(0.5, 1.5, 3), RNG.standard_normal(3), RNG.standard_normal((4, 3)), \
+        RNG.standard_normal((4, 3))
+
+    def grad_x(x: Array) -> Array:
+        v = fchain.Variable(x)
+        y = F.batch_normalization(v, gamma, beta)
+        (gx,) = fchain.grad([y], [v], [fchain.Variable(gy)], enable_double_backprop=True)
+        assert gx is not None
+        return gx.array
+
+    v = fchain.Variable(x0)
+    y = F.batch_normalization(v, gamma, beta)
+    (gx,) = fchain.grad([y], [v], [fchain.Variable(gy)], enable_double_backprop=True)
+    assert gx is not None
+    F.sum(gx * w).backward()
+    assert v.grad is not None
+    direction = RNG.standard_normal(x0.shape)
+    h = 1e-6
+    numeric = float(numpy.sum((grad_x(x0 + h * direction) - grad_x(x0 - h * direction)) * w)) / (2 * h)
+    assert numpy.isclose(float(numpy.sum(v.grad * direction)), numeric, rtol=1e-6, atol=1e-8)
+
+
+BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
+    (TypeError, "batch_normalization: x must be a Variable, numpy.ndarray or cupy.ndarray, got str",
+     lambda: F.batch_normalization(bad("x"), numpy.ones(3), numpy.zeros(3))),
+    (TypeError, "batch_normalization: gamma must be a Variable, numpy.ndarray or cupy.ndarray, got list",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), bad([1.0]), numpy.zeros(3))),
+    (DTypeError, "batch_normalization: x must be a floating-point array, got dtype int64",
+     lambda: F.batch_normalization(numpy.ones((2, 3), numpy.int64), numpy.ones(3), numpy.zeros(3))),
+    (DTypeError, "batch_normalization: beta has dtype float32 but gamma has float64; all floating inputs of "
+                 "one op must share a dtype",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3, numpy.float32))),
+    (ShapeError, "batch_normalization: gamma has shape (4,) but x has shape (2, 3); normalizing over "
+                 "axis (0,), gamma must have shape (3,) (the kept axes of x)",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(4), numpy.zeros(4))),
+    (ShapeError, "batch_normalization: beta must have gamma's shape (3,), got shape (2,)",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(2))),
+    (ValueError, "batch_normalization: the axes in axis must be distinct and in ascending order, got (2, 0)",
+     lambda: F.batch_normalization(numpy.ones((2, 3, 4)), numpy.ones(3), numpy.zeros(3), axis=(2, 0))),
+    (ValueError, "batch_normalization: axis 3 is out of range for x with 3 dimensions",
+     lambda: F.batch_normalization(numpy.ones((2, 3, 4)), numpy.ones(3), numpy.zeros(3), axis=(0, 3))),
+    (TypeError, "batch_normalization: axis must be None, an int or a tuple of ints, got str 'a'",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), axis=bad("a"))),
+    (TypeError, "batch_normalization: eps must be a real number, got str 'e'",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), eps=bad("e"))),
+    (TypeError, "batch_normalization: decay must be a real number, got NoneType None",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), running_mean=numpy.zeros(3),
+                                   running_var=numpy.ones(3), decay=bad(None))),
+    (TypeError, "batch_normalization: running_mean and running_var must be given together; running_var is None",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), running_mean=numpy.zeros(3))),
+    (TypeError, "batch_normalization: running_mean must be a numpy.ndarray or cupy.ndarray (it is updated in "
+                "place), not a Variable",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3),
+                                   running_mean=bad(fchain.Variable(numpy.zeros(3))), running_var=numpy.ones(3))),
+    (TypeError, "batch_normalization: running_var must be a numpy.ndarray or cupy.ndarray, got list",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), running_mean=numpy.zeros(3),
+                                   running_var=bad([1.0, 1.0, 1.0]))),
+    (ShapeError, "batch_normalization: running_var must have gamma's shape (3,), got shape (1, 3)",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), running_mean=numpy.zeros(3),
+                                   running_var=numpy.ones((1, 3)))),
+    (DTypeError, "batch_normalization: running_mean must be a floating-point array, got dtype int64",
+     lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3),
+                                   running_mean=numpy.zeros(3, numpy.int64), running_var=numpy.ones(3))),
+]
+
+
+@pytest.mark.parametrize(("kind", "message", "call"), BN_ERRORS, ids=[str(i) for i in range(len(BN_ERRORS))])
+def test_normalization_argument_errors(kind: type[Exception], message: str, call: Any) -> None:
+    with pytest.raises(kind, match="^" + re.escape(message) + "$"):
+        call()
+
+
+def test_batch_normalization_takes_its_options_by_keyword_only() -> None:
+    """As Chainer's ``**kwargs`` signature: a positional eps is an error, not a silent
+    misreading."""
+    with pytest.raises(TypeError):
+        F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), bad(1e-5))  # type: ignore[call-arg]  # the mistake under test
