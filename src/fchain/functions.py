@@ -86,6 +86,7 @@ from fchain.ops.noise.dropout import dropout as dropout
 
 # --- normalization --------------------------------------------------------------
 from fchain.ops.normalization.batch_normalization import batch_normalization as batch_normalization
+from fchain.ops.normalization.fixed_batch_normalization import fixed_batch_normalization as fixed_batch_normalization
 
 __all__ = [
     # activation
@@ -153,6 +154,7 @@ __all__ = [
     "dropout",
     # normalization
     "batch_normalization",
+    "fixed_batch_normalization",
 ]
 
 # The layer that owns the functions gives Variable its operators and double backprop

@@ -145,6 +145,48 @@ def test_batch_normalization_double_backward_runs_through_the_statistics() -> No
     assert numpy.isclose(float(numpy.sum(v.grad * direction)), numeric, rtol=1e-6, atol=1e-8)
 
 
+# --- fixed_batch_normalization ----------------------------------------------------
+
+@pytest.mark.parametrize(("x_shape", "g_shape", "axis", "reduced"), [
+    ((6, 4), (4,), None, (0,)),
+    ((5, 3, 4, 4), (3,), None, (0, 2, 3)),
+    ((3, 4, 2, 5), (4, 2), None, (0, 3)),
+    ((4, 3, 5), (5,), (0, 1), (0, 1)),
+])
+def test_fixed_batch_normalization_uses_the_given_statistics(
+        x_shape: tuple[int, ...], g_shape: tuple[int, ...], axis: Any, reduced: tuple[int, ...]) -> None:
+    x = RNG.standard_normal(x_shape)
+    gamma, beta = RNG.uniform(0.5, 1.5, g_shape), RNG.standard_normal(g_shape)
+    mean, var = RNG.standard_normal(g_shape), RNG.uniform(0.5, 2.0, g_shape)
+    y = F.fixed_batch_normalization(x, gamma, beta, mean, var, 1e-3, axis)
+    shape = tuple(1 if i in reduced else n for i, n in enumerate(x_shape))
+    expected = (x - mean.reshape(shape)) / numpy.sqrt(var.reshape(shape) + 1e-3) * gamma.reshape(shape) \
+        + beta.reshape(shape)
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_fixed_batch_normalization_with_the_batch_statistics_is_batch_normalization() -> None:
+    x = RNG.standard_normal((5, 3, 2))
+    gamma, beta = RNG.uniform(0.5, 1.5, 3), RNG.standard_normal(3)
+    fixed = F.fixed_batch_normalization(x, gamma, beta, x.mean(axis=(0, 2)), x.var(axis=(0, 2)))
+    numpy.testing.assert_allclose(fixed.array, F.batch_normalization(x, gamma, beta).array, rtol=1e-12, atol=1e-12)
+
+
+def test_fixed_batch_normalization_differentiates_the_statistics() -> None:
+    """Chainer gives ``mean`` and ``var`` gradients: ``-sum(gamma * inv_std * gy)`` and
+    ``-0.5 * gamma * sum(gy * (x - mean)) * (var + eps)^-1.5``."""
+    x, gy = RNG.standard_normal((4, 2)), RNG.standard_normal((4, 2))
+    gamma, beta = RNG.uniform(0.5, 1.5, 2), RNG.standard_normal(2)
+    mean, var = fchain.Variable(RNG.standard_normal(2)), fchain.Variable(RNG.uniform(0.5, 2.0, 2))
+    y = F.fixed_batch_normalization(x, gamma, beta, mean, var, eps=0.0)
+    y.grad = gy
+    y.backward()
+    assert mean.grad is not None and var.grad is not None
+    numpy.testing.assert_allclose(mean.grad, -(gamma / numpy.sqrt(var.array) * gy).sum(axis=0), rtol=1e-12)
+    numpy.testing.assert_allclose(
+        var.grad, -0.5 * gamma * (gy * (x - mean.array)).sum(axis=0) * var.array ** -1.5, rtol=1e-12)
+
+
 BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
     (TypeError, "batch_normalization: x must be a Variable, numpy.ndarray or cupy.ndarray, got str",
      lambda: F.batch_normalization(bad("x"), numpy.ones(3), numpy.zeros(3))),
@@ -186,6 +228,20 @@ BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
     (DTypeError, "batch_normalization: running_mean must be a floating-point array, got dtype int64",
      lambda: F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3),
                                    running_mean=numpy.zeros(3, numpy.int64), running_var=numpy.ones(3))),
+    (ShapeError, "fixed_batch_normalization: var must have gamma's shape (3,), got shape (4,)",
+     lambda: F.fixed_batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), numpy.zeros(3),
+                                         numpy.ones(4))),
+    (DTypeError, "fixed_batch_normalization: mean has dtype float32 but gamma has float64; all floating "
+                 "inputs of one op must share a dtype",
+     lambda: F.fixed_batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3),
+                                         numpy.zeros(3, numpy.float32), numpy.ones(3))),
+    (ShapeError, "fixed_batch_normalization: gamma has shape (2,) but x has shape (2, 3, 4); normalizing over "
+                 "axis (0, 2), gamma must have shape (3,) (the kept axes of x)",
+     lambda: F.fixed_batch_normalization(numpy.ones((2, 3, 4)), numpy.ones(2), numpy.zeros(2), numpy.zeros(2),
+                                         numpy.ones(2))),
+    (TypeError, "fixed_batch_normalization: var must be a Variable, numpy.ndarray or cupy.ndarray, got float",
+     lambda: F.fixed_batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), numpy.zeros(3),
+                                         bad(1.0))),
 ]
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
+from fchain.core.spec import Draw
 from fchain.errors import ShapeError
 from fchain.ops._common import describe, is_integer
 from fchain.types import Shape
 
-__all__ = ["BatchAxes", "batch_axes", "warn_if_single"]
+__all__ = ["BatchAxes", "batch_axes", "draw_batch_axes", "warn_if_single"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +98,27 @@ def warn_if_single(fname: str, axes: BatchAxes) -> None:
             f"{fname}: got {what} (axis {axes.axis}): each mean and variance is taken over one value, "
             "so the output is beta everywhere; is config.train True while evaluating?",
             UserWarning, stacklevel=3)
+
+
+def draw_batch_axes(draw: Draw) -> tuple[Shape, Shape, int | tuple[int, ...] | None]:
+    """For the gradient specs: ``(x_shape, gamma_shape, axis)``, with ``axis`` None
+    (gamma of 1 to ndim - 1 axes) or any non-empty proper subset of x's axes
+    (channels last included), given as an int or a tuple, and at least two values
+    per statistic."""
+    ndim = draw.integer(2, 4)
+    shape = draw.shape(ndim, ndim, 1, 3)
+    axis: int | tuple[int, ...] | None
+    if draw.boolean():
+        reduced = tuple(i for i in range(ndim) if draw.boolean()) or (0,)
+        if len(reduced) == ndim:
+            reduced = reduced[:-1]
+        axis = reduced[0] if len(reduced) == 1 and draw.boolean() else reduced
+    else:
+        reduced = (0,) + tuple(range(draw.integer(1, ndim - 1) + 1, ndim))
+        axis = None
+    m = 1
+    for i in reduced:
+        m *= shape[i]
+    if m < 2:
+        shape = tuple(n + 1 if i == reduced[0] else n for i, n in enumerate(shape))
+    return shape, tuple(n for i, n in enumerate(shape) if i not in reduced), axis

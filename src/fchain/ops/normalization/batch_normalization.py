@@ -39,7 +39,7 @@ from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, real_arg, shape_of
-from fchain.ops.normalization._batch_axes import BatchAxes, batch_axes, warn_if_single
+from fchain.ops.normalization._batch_axes import BatchAxes, batch_axes, draw_batch_axes, warn_if_single
 from fchain.ops.normalization._common import (
     as_dtype,
     check_float_x,
@@ -113,24 +113,7 @@ def _check(arrays: Inputs, p: BatchNormalizationParams) -> BatchNormalizationPar
 
 
 def _sample(draw: Draw) -> Case:
-    ndim = draw.integer(2, 4)
-    shape = draw.shape(ndim, ndim, 1, 3)
-    explicit = draw.boolean()
-    if explicit:  # any non-empty proper subset of the axes, channels last included
-        reduced = tuple(i for i in range(ndim) if draw.boolean()) or (0,)
-        if len(reduced) == ndim:
-            reduced = reduced[:-1]
-        axis: int | tuple[int, ...] | None = reduced[0] if len(reduced) == 1 and draw.boolean() else reduced
-    else:
-        g_ndim = draw.integer(1, ndim - 1)
-        reduced = (0,) + tuple(range(g_ndim + 1, ndim))
-        axis = None
-    m = 1
-    for i in reduced:
-        m *= shape[i]
-    if m < 2:  # at least two values per statistic (one gives a zero variance)
-        shape = tuple(n + 1 if i == reduced[0] else n for i, n in enumerate(shape))
-    g_shape = tuple(n for i, n in enumerate(shape) if i not in reduced)
+    shape, g_shape, axis = draw_batch_axes(draw)
     x = draw.distinct(shape, 0.3)
     gamma = draw.floats(g_shape, 0.5, 1.5)
     beta = draw.floats(g_shape)
