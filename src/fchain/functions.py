@@ -86,6 +86,7 @@ from fchain.ops.noise.dropout import dropout as dropout
 
 # --- normalization --------------------------------------------------------------
 from fchain.ops.normalization.batch_normalization import batch_normalization as batch_normalization
+from fchain.ops.normalization.batch_renormalization import batch_renormalization as batch_renormalization
 from fchain.ops.normalization.fixed_batch_normalization import fixed_batch_normalization as fixed_batch_normalization
 
 __all__ = [
@@ -154,6 +155,7 @@ __all__ = [
     "dropout",
     # normalization
     "batch_normalization",
+    "batch_renormalization",
     "fixed_batch_normalization",
 ]
 

@@ -18,7 +18,7 @@ import pytest
 
 import fchain
 import fchain.functions as F
-from fchain.errors import DTypeError, ShapeError
+from fchain.errors import DTypeError, NotDoubleDifferentiableError, ShapeError
 from fchain.types import Array
 
 RNG = numpy.random.default_rng(12)
@@ -187,6 +187,61 @@ def test_fixed_batch_normalization_differentiates_the_statistics() -> None:
         var.grad, -0.5 * gamma * (gy * (x - mean.array)).sum(axis=0) * var.array ** -1.5, rtol=1e-12)
 
 
+# --- batch_renormalization -----------------------------------------------------
+
+def test_batch_renormalization_matches_the_formula() -> None:
+    x = RNG.standard_normal((6, 3, 2)) * 2
+    gamma, beta = RNG.uniform(0.5, 1.5, 3), RNG.standard_normal(3)
+    running_mean, running_var = RNG.standard_normal(3) * 0.3, RNG.uniform(2.0, 6.0, 3)
+    y = F.batch_renormalization(x, gamma, beta, 1.5, 0.5, 1e-3, running_mean, running_var)
+    mean, std = x.mean(axis=(0, 2)), numpy.sqrt(x.var(axis=(0, 2)) + 1e-3)
+    sigma = numpy.sqrt(running_var + 1e-3)
+    r = numpy.clip(std / sigma, 1 / 1.5, 1.5)
+    d = numpy.clip((mean - running_mean) / sigma, -0.5, 0.5)
+    c = (slice(None), None)
+    expected = gamma[c] * ((x - mean[c]) / std[c] * r[c] + d[c]) + beta[c]
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_batch_renormalization_updates_statistics_only_when_asked() -> None:
+    x = RNG.standard_normal((5, 2))
+    mean0, var0 = numpy.zeros(2), numpy.ones(2)
+    running_mean, running_var = mean0.copy(), var0.copy()
+    F.batch_renormalization(x, numpy.ones(2), numpy.zeros(2), 2.0, 1.0, running_mean=running_mean,
+                            running_var=running_var)
+    numpy.testing.assert_array_equal(running_mean, mean0)
+    numpy.testing.assert_array_equal(running_var, var0)
+    F.batch_renormalization(x, numpy.ones(2), numpy.zeros(2), 2.0, 1.0, running_mean=running_mean,
+                            running_var=running_var, decay=0.5, update_statistics=True)
+    numpy.testing.assert_allclose(running_mean, 0.5 * x.mean(axis=0), rtol=1e-13)
+    numpy.testing.assert_allclose(running_var, 0.5 + 0.5 * x.var(axis=0, ddof=1), rtol=1e-13)
+
+
+def test_batch_renormalization_with_rmax_1_and_dmax_0_is_batch_normalization() -> None:
+    x = fchain.Variable(RNG.standard_normal((4, 3, 5)))
+    gamma, beta = RNG.uniform(0.5, 1.5, 3), RNG.standard_normal(3)
+    y = F.batch_renormalization(x, gamma, beta, 1.0, 0.0, running_mean=RNG.standard_normal(3),
+                                running_var=RNG.uniform(0.5, 2.0, 3))
+    numpy.testing.assert_allclose(y.array, F.batch_normalization(x, gamma, beta).array, rtol=1e-12, atol=1e-12)
+
+
+def test_batch_renormalization_has_no_double_backprop_as_in_chainer() -> None:
+    x = fchain.Variable(RNG.standard_normal((4, 2)))
+    y = F.batch_renormalization(x, numpy.ones(2), numpy.zeros(2), 2.0, 1.0, running_mean=numpy.zeros(2),
+                                running_var=numpy.ones(2))
+    y.grad = numpy.ones((4, 2))
+    with pytest.raises(NotDoubleDifferentiableError, match="^batch_renormalization: "):
+        y.backward(enable_double_backprop=True)
+
+
+def test_batch_renormalization_runs_in_training_mode_only() -> None:
+    with fchain.using_config("train", False), pytest.raises(RuntimeError, match=(
+            r"^batch_renormalization: runs in training mode only \(config.train is False\), as in Chainer; "
+            "at test time use fixed_batch_normalization with the running statistics$")):
+        F.batch_renormalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), 2.0, 1.0,
+                                running_mean=numpy.zeros(3), running_var=numpy.ones(3))
+
+
 BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
     (TypeError, "batch_normalization: x must be a Variable, numpy.ndarray or cupy.ndarray, got str",
      lambda: F.batch_normalization(bad("x"), numpy.ones(3), numpy.zeros(3))),
@@ -242,6 +297,25 @@ BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
     (TypeError, "fixed_batch_normalization: var must be a Variable, numpy.ndarray or cupy.ndarray, got float",
      lambda: F.fixed_batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), numpy.zeros(3),
                                          bad(1.0))),
+    (TypeError, "batch_renormalization: running_mean is required (r and d are made from the running statistics)",
+     lambda: F.batch_renormalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), 2.0, 1.0)),
+    (TypeError, "batch_renormalization: running_var is required (r and d are made from the running statistics)",
+     lambda: F.batch_renormalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), 2.0, 1.0,
+                                     running_mean=numpy.zeros(3))),
+    (TypeError, "batch_renormalization: rmax must be a real number, got str 'a'",
+     lambda: F.batch_renormalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), bad("a"), 1.0,
+                                     running_mean=numpy.zeros(3), running_var=numpy.ones(3))),
+    (TypeError, "batch_renormalization: update_statistics must be a bool, got int 1",
+     lambda: F.batch_renormalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), 2.0, 1.0,
+                                     running_mean=numpy.zeros(3), running_var=numpy.ones(3),
+                                     update_statistics=bad(1))),
+    (DTypeError, "batch_renormalization: running_var has dtype float32 but gamma has float64; all floating "
+                 "inputs of one op must share a dtype",
+     lambda: F.batch_renormalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), 2.0, 1.0,
+                                     running_mean=numpy.zeros(3), running_var=numpy.ones(3, numpy.float32))),
+    (ShapeError, "batch_renormalization: running_mean must have gamma's shape (3,), got shape (2,)",
+     lambda: F.batch_renormalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), 2.0, 1.0,
+                                     running_mean=numpy.zeros(2), running_var=numpy.ones(3))),
 ]
 
 

@@ -2,8 +2,8 @@
 
 Rules: ``interm_dtype``/``as_dtype`` give Chainer's intermediate dtype (the wider of
 ``x``'s and ``gamma``'s, as ``numpy.promote_types`` gives for two float dtypes);
-``normalized`` is the two-pass mean and variance both batch and group
-normalization use.  Public functions: ``running_arrays`` checks the running
+``moments`` is the two-pass mean and variance of batch, batch re- and group
+normalization, ``normalized`` the values it normalizes.  Public functions: ``running_arrays`` checks the running
 statistics a caller hands in, and ``update_running`` updates them in place, as
 Chainer's functions do.
 """
@@ -15,7 +15,7 @@ from fchain.errors import DeviceMismatchError, DTypeError, ShapeError
 from fchain.graph.variable import Variable
 from fchain.types import Array, ArrayNamespace, Axis, DTypeLike, Shape
 
-__all__ = ["as_dtype", "check_float_x", "interm_dtype", "normalized", "running_arrays", "update_running"]
+__all__ = ["as_dtype", "check_float_x", "interm_dtype", "moments", "normalized", "running_arrays", "update_running"]
 
 
 def interm_dtype(x: Array, gamma: Array) -> DTypeLike:
@@ -29,17 +29,21 @@ def as_dtype(xp: ArrayNamespace, a: Array, dtype: DTypeLike) -> Array:
     return a if a.dtype == dtype else xp.asarray(a, dtype=dtype)
 
 
-def normalized(xp: ArrayNamespace, x: Array, axis: Axis, eps: float) -> tuple[Array, Array, Array, Array]:
-    """``(mean, var, inv_std, x_hat)`` over ``axis`` (kept as length-1 axes).
-
-    Two passes over ``x``, as numpy's ``mean`` and ``var`` compute them and in their
-    order of rounding: ``mean = sum(x) / m``; ``d = x - mean``;
-    ``var = sum(d * d) / m``; ``inv_std = 1 / sqrt(var + eps)``;
-    ``x_hat = d * inv_std``, the last written into ``d`` on arrays (on the
-    second-order namespace ``*=`` makes a new Variable)."""
+def moments(xp: ArrayNamespace, x: Array, axis: Axis) -> tuple[Array, Array, Array]:
+    """``(mean, var, x - mean)`` over ``axis`` (kept as length-1 axes), in two passes
+    over ``x`` and in the order of rounding of numpy's ``mean`` and ``var``:
+    ``mean = sum(x) / m``, ``var = sum(d * d) / m`` with ``d = x - mean``."""
     mean = xp.mean(x, axis=axis, keepdims=True)
     d = x - mean
-    var = xp.mean(d * d, axis=axis, keepdims=True)
+    return mean, xp.mean(d * d, axis=axis, keepdims=True), d
+
+
+def normalized(xp: ArrayNamespace, x: Array, axis: Axis, eps: float) -> tuple[Array, Array, Array, Array]:
+    """``(mean, var, inv_std, x_hat)`` over ``axis`` (kept as length-1 axes):
+    ``moments``, then ``inv_std = 1 / sqrt(var + eps)`` and ``x_hat = d * inv_std``,
+    the last written into ``d`` on arrays (on the second-order namespace ``*=``
+    makes a new Variable)."""
+    mean, var, d = moments(xp, x, axis)
     inv_std = 1.0 / xp.sqrt(var + eps)
     d *= inv_std
     return mean, var, inv_std, d
