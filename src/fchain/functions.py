@@ -88,6 +88,7 @@ from fchain.ops.noise.dropout import dropout as dropout
 from fchain.ops.normalization.batch_normalization import batch_normalization as batch_normalization
 from fchain.ops.normalization.batch_renormalization import batch_renormalization as batch_renormalization
 from fchain.ops.normalization.fixed_batch_normalization import fixed_batch_normalization as fixed_batch_normalization
+from fchain.ops.normalization.layer_normalization import layer_normalization as layer_normalization
 
 __all__ = [
     # activation
@@ -157,6 +158,7 @@ __all__ = [
     "batch_normalization",
     "batch_renormalization",
     "fixed_batch_normalization",
+    "layer_normalization",
 ]
 
 # The layer that owns the functions gives Variable its operators and double backprop

@@ -242,6 +242,16 @@ def test_batch_renormalization_runs_in_training_mode_only() -> None:
                                 running_mean=numpy.zeros(3), running_var=numpy.ones(3))
 
 
+# --- layer_normalization ---------------------------------------------------------
+
+def test_layer_normalization_normalizes_each_row() -> None:
+    x = RNG.standard_normal((4, 7)) * 3 + 1
+    gamma, beta = RNG.uniform(0.5, 1.5, 7), RNG.standard_normal(7)
+    y = F.layer_normalization(x, gamma, beta, eps=1e-3)
+    expected = (x - x.mean(axis=1, keepdims=True)) / numpy.sqrt(x.var(axis=1, keepdims=True) + 1e-3) * gamma + beta
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-12, atol=1e-12)
+
+
 BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
     (TypeError, "batch_normalization: x must be a Variable, numpy.ndarray or cupy.ndarray, got str",
      lambda: F.batch_normalization(bad("x"), numpy.ones(3), numpy.zeros(3))),
@@ -316,6 +326,17 @@ BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
     (ShapeError, "batch_renormalization: running_mean must have gamma's shape (3,), got shape (2,)",
      lambda: F.batch_renormalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), 2.0, 1.0,
                                      running_mean=numpy.zeros(2), running_var=numpy.ones(3))),
+    (ShapeError, "layer_normalization: x must be 2-d (batch, units), got shape (2, 3, 4)",
+     lambda: F.layer_normalization(numpy.ones((2, 3, 4)), numpy.ones(4), numpy.zeros(4))),
+    (ShapeError, "layer_normalization: gamma must have shape (3,) (one per unit of x), got shape (1,)",
+     lambda: F.layer_normalization(numpy.ones((2, 3)), numpy.ones(1), numpy.zeros(3))),
+    (ShapeError, "layer_normalization: beta must have shape (3,) (one per unit of x), got shape (3, 1)",
+     lambda: F.layer_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros((3, 1)))),
+    (DTypeError, "layer_normalization: gamma has dtype float32 but x has float64; all floating inputs of one "
+                 "op must share a dtype",
+     lambda: F.layer_normalization(numpy.ones((2, 3)), numpy.ones(3, numpy.float32), numpy.zeros(3))),
+    (TypeError, "layer_normalization: eps must be a real number, got str 'e'",
+     lambda: F.layer_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), bad("e"))),
 ]
 
 
