@@ -88,6 +88,7 @@ from fchain.ops.noise.dropout import dropout as dropout
 from fchain.ops.normalization.batch_normalization import batch_normalization as batch_normalization
 from fchain.ops.normalization.batch_renormalization import batch_renormalization as batch_renormalization
 from fchain.ops.normalization.fixed_batch_normalization import fixed_batch_normalization as fixed_batch_normalization
+from fchain.ops.normalization.group_normalization import group_normalization as group_normalization
 from fchain.ops.normalization.layer_normalization import layer_normalization as layer_normalization
 
 __all__ = [
@@ -158,6 +159,7 @@ __all__ = [
     "batch_normalization",
     "batch_renormalization",
     "fixed_batch_normalization",
+    "group_normalization",
     "layer_normalization",
 ]
 

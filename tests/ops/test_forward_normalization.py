@@ -252,6 +252,30 @@ def test_layer_normalization_normalizes_each_row() -> None:
     numpy.testing.assert_allclose(y.array, expected, rtol=1e-12, atol=1e-12)
 
 
+# --- group_normalization ---------------------------------------------------------
+
+@pytest.mark.parametrize(("shape", "groups"), [((3, 6, 4, 4), 3), ((4, 6), 2), ((2, 4, 5), 1), ((2, 4, 3), 4)])
+def test_group_normalization_normalizes_each_samples_groups(shape: tuple[int, ...], groups: int) -> None:
+    x = RNG.standard_normal(shape) * 2 + 1
+    c = shape[1]
+    gamma, beta = RNG.uniform(0.5, 1.5, c), RNG.standard_normal(c)
+    y = F.group_normalization(x, groups, gamma, beta, eps=1e-3)
+    rows = x.reshape(shape[0], groups, -1)
+    x_hat = ((rows - rows.mean(axis=2, keepdims=True)) / numpy.sqrt(rows.var(axis=2, keepdims=True) + 1e-3))
+    per_channel = (1, c) + (1,) * (len(shape) - 2)
+    expected = x_hat.reshape(shape) * gamma.reshape(per_channel) + beta.reshape(per_channel)
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_group_normalization_with_one_channel_per_group_and_batch_normalization_agree_per_sample() -> None:
+    """One sample, one channel per group: the statistics of batch normalization over
+    the spatial axes (a batch of that sample alone)."""
+    x = RNG.standard_normal((1, 3, 4, 2))
+    gamma, beta = RNG.uniform(0.5, 1.5, 3), RNG.standard_normal(3)
+    numpy.testing.assert_allclose(F.group_normalization(x, 3, gamma, beta, eps=2e-5).array,
+                                  F.batch_normalization(x, gamma, beta).array, rtol=1e-12, atol=1e-12)
+
+
 BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
     (TypeError, "batch_normalization: x must be a Variable, numpy.ndarray or cupy.ndarray, got str",
      lambda: F.batch_normalization(bad("x"), numpy.ones(3), numpy.zeros(3))),
@@ -337,6 +361,18 @@ BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
      lambda: F.layer_normalization(numpy.ones((2, 3)), numpy.ones(3, numpy.float32), numpy.zeros(3))),
     (TypeError, "layer_normalization: eps must be a real number, got str 'e'",
      lambda: F.layer_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), bad("e"))),
+    (ValueError, "group_normalization: x has 6 channels (x.shape[1]), which groups=4 does not divide",
+     lambda: F.group_normalization(numpy.ones((2, 6)), 4, numpy.ones(6), numpy.zeros(6))),
+    (TypeError, "group_normalization: groups must be an int, got float 2.0",
+     lambda: F.group_normalization(numpy.ones((2, 6)), bad(2.0), numpy.ones(6), numpy.zeros(6))),
+    (ValueError, "group_normalization: groups must be positive, got 0",
+     lambda: F.group_normalization(numpy.ones((2, 6)), 0, numpy.ones(6), numpy.zeros(6))),
+    (ShapeError, "group_normalization: gamma must have shape (6,) (one per channel of x), got shape (3,)",
+     lambda: F.group_normalization(numpy.ones((2, 6, 2)), 3, numpy.ones(3), numpy.zeros(6))),
+    (ShapeError, "group_normalization: x must have shape (N, C, ...), got shape (6,)",
+     lambda: F.group_normalization(numpy.ones(6), 3, numpy.ones(6), numpy.zeros(6))),
+    (DTypeError, "group_normalization: x must be a floating-point array, got dtype int64",
+     lambda: F.group_normalization(numpy.ones((2, 6), numpy.int64), 3, numpy.ones(6), numpy.zeros(6))),
 ]
 
 
