@@ -90,6 +90,9 @@ from fchain.ops.normalization.batch_renormalization import batch_renormalization
 from fchain.ops.normalization.fixed_batch_normalization import fixed_batch_normalization as fixed_batch_normalization
 from fchain.ops.normalization.group_normalization import group_normalization as group_normalization
 from fchain.ops.normalization.layer_normalization import layer_normalization as layer_normalization
+from fchain.ops.normalization.local_response_normalization import (
+    local_response_normalization as local_response_normalization,
+)
 
 __all__ = [
     # activation
@@ -161,6 +164,7 @@ __all__ = [
     "fixed_batch_normalization",
     "group_normalization",
     "layer_normalization",
+    "local_response_normalization",
 ]
 
 # The layer that owns the functions gives Variable its operators and double backprop

@@ -276,6 +276,29 @@ def test_group_normalization_with_one_channel_per_group_and_batch_normalization_
                                   F.batch_normalization(x, gamma, beta).array, rtol=1e-12, atol=1e-12)
 
 
+# --- local_response_normalization ------------------------------------------------
+
+@pytest.mark.parametrize(("shape", "n"), [((2, 7, 3, 3), 5), ((3, 6, 4), 3), ((4, 5), 4), ((2, 3), 1), ((1, 2, 2), 9)])
+def test_local_response_normalization_sums_the_neighbouring_channels(shape: tuple[int, ...], n: int) -> None:
+    x = RNG.standard_normal(shape)
+    y = F.local_response_normalization(x, n, k=1.5, alpha=0.3, beta=0.6)
+    expected = numpy.empty_like(x)
+    c = shape[1]
+    for j in range(c):
+        near = range(max(0, j - n // 2), min(c, j + n // 2 + 1))
+        s = sum(x[:, i] ** 2 for i in near)
+        expected[:, j] = x[:, j] * (1.5 + 0.3 * s) ** -0.6
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_local_response_normalization_has_no_double_backprop_as_in_chainer() -> None:
+    x = fchain.Variable(RNG.standard_normal((2, 3)))
+    y = F.local_response_normalization(x)
+    y.grad = numpy.ones((2, 3))
+    with pytest.raises(NotDoubleDifferentiableError, match="^local_response_normalization: "):
+        y.backward(enable_double_backprop=True)
+
+
 BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
     (TypeError, "batch_normalization: x must be a Variable, numpy.ndarray or cupy.ndarray, got str",
      lambda: F.batch_normalization(bad("x"), numpy.ones(3), numpy.zeros(3))),
@@ -373,6 +396,16 @@ BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
      lambda: F.group_normalization(numpy.ones(6), 3, numpy.ones(6), numpy.zeros(6))),
     (DTypeError, "group_normalization: x must be a floating-point array, got dtype int64",
      lambda: F.group_normalization(numpy.ones((2, 6), numpy.int64), 3, numpy.ones(6), numpy.zeros(6))),
+    (ValueError, "local_response_normalization: n must be a positive int, got 0",
+     lambda: F.local_response_normalization(numpy.ones((2, 6)), 0)),
+    (TypeError, "local_response_normalization: n must be an int, got float 5.0",
+     lambda: F.local_response_normalization(numpy.ones((2, 6)), bad(5.0))),
+    (TypeError, "local_response_normalization: alpha must be a real number, got str 'a'",
+     lambda: F.local_response_normalization(numpy.ones((2, 6)), alpha=bad("a"))),
+    (ShapeError, "local_response_normalization: x must have shape (N, C, ...), got shape (6,)",
+     lambda: F.local_response_normalization(numpy.ones(6))),
+    (TypeError, "local_response_normalization: x must be a Variable, numpy.ndarray or cupy.ndarray, got str",
+     lambda: F.local_response_normalization(bad("x"))),
 ]
 
 
