@@ -93,6 +93,7 @@ from fchain.ops.normalization.layer_normalization import layer_normalization as 
 from fchain.ops.normalization.local_response_normalization import (
     local_response_normalization as local_response_normalization,
 )
+from fchain.ops.normalization.normalize import normalize as normalize
 
 __all__ = [
     # activation
@@ -165,6 +166,7 @@ __all__ = [
     "group_normalization",
     "layer_normalization",
     "local_response_normalization",
+    "normalize",
 ]
 
 # The layer that owns the functions gives Variable its operators and double backprop

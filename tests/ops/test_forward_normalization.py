@@ -299,6 +299,31 @@ def test_local_response_normalization_has_no_double_backprop_as_in_chainer() -> 
         y.backward(enable_double_backprop=True)
 
 
+# --- normalize -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("shape", "axis"), [((4, 6), 1), ((3, 4, 5), (0, 2)), ((3, 4), None), ((2, 5), -1)])
+def test_normalize_divides_by_the_l2_norm(shape: tuple[int, ...], axis: Any) -> None:
+    x = RNG.standard_normal(shape)
+    y = F.normalize(x, eps=1e-3, axis=axis)
+    expected = x / (numpy.sqrt((x * x).sum(axis=axis, keepdims=True)) + 1e-3)
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_normalize_of_a_zero_vector_has_a_finite_gradient() -> None:
+    """Chainer's masked backward: a zero slice's gradient is ``gy / eps``, with no
+    division by zero (numpy would warn, and raises here)."""
+    x = fchain.Variable(numpy.array([[0.0, 0.0, 0.0], [3.0, 0.0, 4.0]]))
+    gy = numpy.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
+    with numpy.errstate(all="raise"):
+        y = F.normalize(x, eps=0.5)
+        y.grad = gy
+        y.backward()
+    assert x.grad is not None
+    numpy.testing.assert_allclose(x.grad[0], gy[0] / 0.5)
+    norm = 5.0 + 0.5
+    numpy.testing.assert_allclose(x.grad[1], (gy[1] * norm - (gy[1] @ x.array[1]) / 5.0 * x.array[1]) / norm ** 2)
+
+
 BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
     (TypeError, "batch_normalization: x must be a Variable, numpy.ndarray or cupy.ndarray, got str",
      lambda: F.batch_normalization(bad("x"), numpy.ones(3), numpy.zeros(3))),
@@ -406,6 +431,15 @@ BN_ERRORS: list[tuple[type[Exception], str, Any]] = [
      lambda: F.local_response_normalization(numpy.ones(6))),
     (TypeError, "local_response_normalization: x must be a Variable, numpy.ndarray or cupy.ndarray, got str",
      lambda: F.local_response_normalization(bad("x"))),
+    (ValueError, "normalize: axis 2 is out of range for an input with 2 dimensions",
+     lambda: F.normalize(numpy.ones((2, 6)), axis=2)),
+    (TypeError, "normalize: axis must be None, an int or a tuple of ints, got str 'a'",
+     lambda: F.normalize(numpy.ones((2, 6)), axis=bad("a"))),
+    (TypeError, "normalize: eps must be a real number, got str 'e'",
+     lambda: F.normalize(numpy.ones((2, 6)), bad("e"))),
+    (DTypeError, "normalize: x must be a floating-point array, got dtype int64; cast integer data with F.cast "
+                 "or .astype(numpy.float32)",
+     lambda: F.normalize(numpy.ones((2, 6), numpy.int64))),
 ]
 
 
