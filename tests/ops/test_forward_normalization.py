@@ -454,3 +454,13 @@ def test_batch_normalization_takes_its_options_by_keyword_only() -> None:
     misreading."""
     with pytest.raises(TypeError):
         F.batch_normalization(numpy.ones((2, 3)), numpy.ones(3), numpy.zeros(3), bad(1e-5))  # type: ignore[call-arg]  # the mistake under test
+
+
+def test_the_cache_of_resolved_axes_stays_bounded() -> None:
+    """A program whose batches vary in size resolves new axes for each shape: the
+    cache starts again rather than growing without end."""
+    from fchain.ops.normalization import _batch_axes
+
+    for n in range(2, 2 + 2 * _batch_axes._CACHE_SIZE):
+        F.batch_normalization(numpy.ones((n, 2)), numpy.ones(2), numpy.zeros(2))
+        assert len(_batch_axes._CACHE) <= _batch_axes._CACHE_SIZE

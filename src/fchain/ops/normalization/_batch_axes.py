@@ -4,7 +4,7 @@ Chainer's rule: the statistics are taken over ``axis``; by default that is axis 
 and every axis after the ``gamma.ndim`` axes that follow it, so ``gamma`` (and
 ``beta``, the mean and the variance) has the shape of the axes that are kept, in
 order.  ``batch_axes`` resolves and checks this once per combination of shapes
-(a handful in any program) and keeps the answer.
+(a handful in most programs) and keeps the answer, in a bounded cache.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class BatchAxes:
 
 
 _CACHE: dict[tuple[Shape, Shape, tuple[int, ...] | None], BatchAxes] = {}
+_CACHE_SIZE = 256  # a program with varying shapes starts again rather than growing it for ever
 
 
 def _axis_tuple(fname: str, axis: object, ndim: int) -> tuple[int, ...] | None:
@@ -83,6 +84,8 @@ def batch_axes(fname: str, x_shape: Shape, gamma_shape: Shape, axis: object) -> 
         m *= x_shape[i]
     bshape = tuple(x_shape[i] if i in kept else 1 for i in range(ndim))
     found = BatchAxes(reduced, bshape, tuple(gamma_shape), m, all(x_shape[i] == 1 for i in reduced))
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
     _CACHE[key] = found
     return found
 

@@ -32,10 +32,17 @@ def as_dtype(xp: ArrayNamespace, a: Array, dtype: DTypeLike) -> Array:
 def moments(xp: ArrayNamespace, x: Array, axis: Axis) -> tuple[Array, Array, Array]:
     """``(mean, var, x - mean)`` over ``axis`` (kept as length-1 axes), in two passes
     over ``x`` and in the order of rounding of numpy's ``mean`` and ``var``:
-    ``mean = sum(x) / m``, ``var = sum(d * d) / m`` with ``d = x - mean``."""
-    mean = xp.mean(x, axis=axis, keepdims=True)
+    ``mean = sum(x) / m``, ``var = sum(d * d) / m`` with ``d = x - mean``.
+
+    Written with the array methods (``.sum``, which Variables have too): numpy's
+    ``mean`` function costs microseconds of wrapping per call, as much as the
+    arithmetic on a small batch.  Dividing by the Python int ``m`` rounds as numpy's
+    ``mean`` does (one division in x's dtype)."""
+    total = x.sum(axis=axis, keepdims=True)
+    m = x.size // total.size
+    mean = total / m
     d = x - mean
-    return mean, xp.mean(d * d, axis=axis, keepdims=True), d
+    return mean, (d * d).sum(axis=axis, keepdims=True) / m, d
 
 
 def normalized(xp: ArrayNamespace, x: Array, axis: Axis, eps: float) -> tuple[Array, Array, Array, Array]:

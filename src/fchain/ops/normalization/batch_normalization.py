@@ -66,29 +66,37 @@ class BatchNormalizationParams:
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: BatchNormalizationParams) -> Forwarded:
     x, gamma, beta = inputs
     a = p.axes
-    dtype = interm_dtype(x, gamma)
-    mean, var, inv_std, x_hat = normalized(xp, as_dtype(xp, x, dtype), a.axis, p.eps)
-    y = x_hat * xp.reshape(as_dtype(xp, gamma, dtype), a.bshape)
-    y += xp.reshape(as_dtype(xp, beta, dtype), a.bshape)
-    return ((as_dtype(xp, y, x.dtype), xp.reshape(mean, a.gshape), xp.reshape(var, a.gshape)),
+    if x.dtype == gamma.dtype:
+        xi, g, b = x, gamma, beta
+    else:
+        dtype = interm_dtype(x, gamma)
+        xi, g, b = as_dtype(xp, x, dtype), as_dtype(xp, gamma, dtype), as_dtype(xp, beta, dtype)
+    mean, var, inv_std, x_hat = normalized(xp, xi, a.axis, p.eps)
+    y = x_hat * g.reshape(a.bshape)
+    y += b.reshape(a.bshape)
+    return ((as_dtype(xp, y, x.dtype), mean.reshape(a.gshape), var.reshape(a.gshape)),
             (x, gamma, x_hat, inv_std))
 
 
 def _grads(xp: ArrayNamespace, x: Array, gamma: Array, x_hat: Array, inv_std: Array, gy: Array,
            p: BatchNormalizationParams) -> Grads:
-    """Chainer's gradient of batch normalization, in its order of rounding."""
+    """Chainer's gradient of batch normalization, in its order of rounding (with the
+    array methods, which skip numpy's wrapping functions, as ``_common.moments``)."""
     a = p.axes
     dtype = x_hat.dtype
-    gy = as_dtype(xp, gy, dtype)
-    gbeta = xp.sum(gy, axis=a.axis, keepdims=True)
-    ggamma = xp.sum(gy * x_hat, axis=a.axis, keepdims=True)
+    if gy.dtype == dtype and gamma.dtype == dtype:
+        g = gamma
+    else:
+        gy, g = as_dtype(xp, gy, dtype), as_dtype(xp, gamma, dtype)
+    gbeta = gy.sum(axis=a.axis, keepdims=True)
+    ggamma = (gy * x_hat).sum(axis=a.axis, keepdims=True)
     t = x_hat * ggamma
     t += gbeta
     t *= 1.0 / a.m
-    gx = (xp.reshape(as_dtype(xp, gamma, dtype), a.bshape) * inv_std) * (gy - t)
+    gx = (g.reshape(a.bshape) * inv_std) * (gy - t)
     return (as_dtype(xp, gx, x.dtype),
-            as_dtype(xp, xp.reshape(ggamma, a.gshape), gamma.dtype),
-            as_dtype(xp, xp.reshape(gbeta, a.gshape), gamma.dtype))
+            as_dtype(xp, ggamma.reshape(a.gshape), gamma.dtype),
+            as_dtype(xp, gbeta.reshape(a.gshape), gamma.dtype))
 
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: BatchNormalizationParams) -> Grads:
@@ -131,9 +139,6 @@ BATCH_NORMALIZATION: MultiOutputOp[BatchNormalizationParams] = register(MultiOut
     _NAME, _forward, _vjp, GradSpec(_sample), arg_names=("x", "gamma", "beta"), check=_check,
     float_inputs=(1, 2), broadcasts=False, second_order_vjp=_vjp_recorded))
 
-_PARAMS: dict[tuple[BatchAxes, float], BatchNormalizationParams] = {}
-
-
 def batch_normalization(x: VariableLike, gamma: VariableLike, beta: VariableLike, *, eps: float = 2e-5,
                         running_mean: Array | None = None, running_var: Array | None = None,
                         decay: float = 0.9, axis: int | tuple[int, ...] | None = None) -> Variable:
@@ -160,9 +165,7 @@ def batch_normalization(x: VariableLike, gamma: VariableLike, beta: VariableLike
     if type(eps) is not float:
         eps = real_arg(_NAME, "eps", eps)
     axes = batch_axes(_NAME, shape_of(x, _NAME), shape_of(gamma, _NAME, "gamma"), axis)
-    params = _PARAMS.get((axes, eps))
-    if params is None:
-        params = _PARAMS[axes, eps] = BatchNormalizationParams(axes, eps)
+    params = BatchNormalizationParams(axes, eps)
     warn_if_single(_NAME, axes)
     running = running_arrays(_NAME, running_mean, running_var, axes.gshape, x)
     if running is not None and type(decay) is not float:

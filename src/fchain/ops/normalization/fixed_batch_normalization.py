@@ -92,9 +92,6 @@ FIXED_BATCH_NORMALIZATION: OpDef[FixedBatchNormalizationParams] = register(OpDef
     _NAME, _forward, _vjp, GradSpec(_sample), arg_names=("x", "gamma", "beta", "mean", "var"), check=_check,
     float_inputs=(1, 2, 3, 4), broadcasts=False))
 
-_PARAMS: dict[tuple[BatchAxes, float], FixedBatchNormalizationParams] = {}
-
-
 def fixed_batch_normalization(x: VariableLike, gamma: VariableLike, beta: VariableLike, mean: VariableLike,
                               var: VariableLike, eps: float = 2e-5,
                               axis: int | tuple[int, ...] | None = None) -> Variable:
@@ -115,7 +112,5 @@ def fixed_batch_normalization(x: VariableLike, gamma: VariableLike, beta: Variab
     if type(eps) is not float:
         eps = real_arg(_NAME, "eps", eps)
     axes = batch_axes(_NAME, shape_of(x, _NAME), shape_of(gamma, _NAME, "gamma"), axis)
-    params = _PARAMS.get((axes, eps))
-    if params is None:
-        params = _PARAMS[axes, eps] = FixedBatchNormalizationParams(axes, eps)
+    params = FixedBatchNormalizationParams(axes, eps)
     return apply(FIXED_BATCH_NORMALIZATION, (x, gamma, beta, mean, var), params)
