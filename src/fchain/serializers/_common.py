@@ -1,5 +1,5 @@
-"""What the npz and HDF5 formats share: key paths, value conversion, the strict
-two-pass load and the atomic save.
+"""What the npz and HDF5 formats share: key paths, value conversion and the strict
+two-pass load.
 
 **Keys.**  A key is the ``'/'``-joined path of names, with no leading slash
 (``predictor/l1/W``), exactly as Chainer writes them.  A path component that starts
@@ -25,15 +25,11 @@ So a failed load reports all its problems in one ``SerializationError`` and leav
 the target as it was.  The data read in the dry run is kept for the real pass, so a
 corrupt or truncated member is found before anything is written.
 
-**Saving** to a path is atomic: the file is written under its own name in a fresh
-temporary folder next to the target, flushed to disk, and renamed over the target.
+Saving to a path is atomic (``fchain.serializers._atomic``).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeAlias
 
@@ -43,6 +39,7 @@ from fchain.core import backend
 from fchain.errors import SerializationError
 from fchain.facade.serializer import Deserializer, Serializable
 from fchain.graph.variable import Variable
+from fchain.serializers._atomic import atomic_write as atomic_write
 from fchain.types import Array
 
 __all__ = [
@@ -413,60 +410,3 @@ class FlatDeserializer(Deserializer):
                 continue  # below a group whose layout a stored text decides
             extra.append(key)
         return sorted(extra)
-
-
-def _fsync_path(path: str) -> None:
-    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # Windows cannot open a folder; its rename is durable enough
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
-    """Create ``path`` through ``write(temporary_path)`` so that a crash leaves either
-    the old file or the complete new one, and no temporary file behind.
-
-    The temporary path is a file with the target's own name inside a fresh folder
-    next to the target (as Chainer's snapshot does), so a save function that looks at
-    the extension (``numpy.savez`` appends ``.npz`` to a name without it, matplotlib
-    picks the format from it) sees the real one.  The file is created first with the
-    usual permissions (``0o666`` minus the umask), flushed after ``write`` and renamed
-    over the target; the folder is removed in every case.
-    """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    base = os.path.basename(target)
-    if not base:
-        raise IsADirectoryError(f"atomic_write: {target!r} names a folder, not a file")
-    scratch = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
-    tmp = os.path.join(scratch, base)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        os.close(fd)  # the umask applies, as for a plain open()
-        write(tmp)
-        others = sorted(set(os.listdir(scratch)) - {base})
-        if others and os.path.getsize(tmp) == 0:
-            raise OSError(
-                f"atomic_write: the save function was given {tmp!r} but left it empty and "
-                f"wrote {others} instead (a function that appends an extension to the name "
-                f"it is given needs a target name that already ends with it); {target!r} "
-                "was not changed")
-        _fsync_path(tmp)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    _fsync_dir(folder)

@@ -24,12 +24,12 @@ import numpy
 from fchain.errors import SerializationError
 from fchain.facade.serializer import Serializable, Serializer
 from fchain.serializers import _npy
+from fchain.serializers._atomic import atomic_write
 from fchain.serializers._common import (
     FORMAT_VERSION,
     VERSION_KEY,
     FlatDeserializer,
     IgnoreNames,
-    atomic_write,
     check_format_version,
     child_path,
     host_array,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from fchain.facade.serializer import AbstractSerializer, Serializer
+from fchain.serializers._atomic import atomic_write
 from fchain.training.extension import PRIORITY_EDITOR, Extension
 from fchain.training.triggers.util import get_trigger
 
@@ -90,8 +91,6 @@ class LogReport(Extension):
                            f"entry does not have; its keys are {sorted(entry)}") from None
 
     def _write(self, path: str) -> None:
-        from fchain.serializers._common import atomic_write
-
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         text = json.dumps(self._log, indent=4)
 

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from fchain.facade.serializer import AbstractSerializer, Serializer
+from fchain.serializers._atomic import atomic_write
 from fchain.training.extension import Extension
 from fchain.training.extensions._fchain_state import serialize_extra
 from fchain.training.extensions._arrays import to_float
@@ -129,8 +130,6 @@ class PlotReport(Extension):
         if self._postprocess is not None:
             self._postprocess(figure, axes, self._summary)
         legend = axes.legend(bbox_to_anchor=(1.05, 1), loc=2, borderaxespad=0.0)
-        from fchain.serializers._common import atomic_write
-
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         # The format follows the name's extension (PNG without one), as in Chainer.
         extension = os.path.splitext(path)[1].lstrip(".").lower() or "png"
