@@ -22,7 +22,9 @@ __all__ = ["LogReport"]
 class LogReport(Extension):
     """Accumulates every observation each iteration; when its own ``trigger`` fires it
     appends the means (plus ``epoch``, ``iteration``, ``elapsed_time``) to ``log`` and
-    writes the whole log as JSON to ``<out>/<filename>`` (atomically).
+    writes the whole log as JSON to ``<out>/<filename>`` (atomically).  A call
+    before training (``trainer.extend(LogReport(), call_before_training=True)``)
+    appends an entry too, for iteration 0, as Chainer does.
 
     ``keys`` restricts the observed keys; ``postprocess`` may edit each entry before
     it is stored.  ``filename`` (default ``'log'``; Chainer's older spelling
@@ -67,7 +69,11 @@ class LogReport(Extension):
             self._summary.add(observation)
         else:
             self._summary.add({k: observation[k] for k in self._keys if k in observation})
-        if not self._trigger(trainer):
+        # Called before training (``call_before_training=True``), the log gets an
+        # entry of its own, epoch 0 and iteration 0 (Chainer's layout), rather than
+        # averaging a pre-training evaluation into the first epoch's entry.  The
+        # trigger is not consulted then, so its state is as if the call never was.
+        if not (trainer.is_before_training or self._trigger(trainer)):
             return
         stats = self._summary.compute_mean()
         entry: dict[str, Any] = {name: float(value) for name, value in stats.items()}
