@@ -105,24 +105,24 @@ class _GroupSource:
         self._group = group
         self._where = where
         self._h5 = _h5py(where)
-        names: list[str] = []
+        datasets: dict[str, h5py.Dataset] = {}
 
         def visit(name: str, obj: object) -> None:
             if isinstance(obj, self._h5.Dataset):
-                names.append(name)
+                datasets[name] = obj
 
         try:
             group.visititems(visit)
         except (OSError, RuntimeError, KeyError, ValueError) as exc:
             raise SerializationError(f"{where}: the file's group tree is unreadable (corrupt?): {exc}") from exc
-        self._names = set(names)
-        self._order = names
+        self._datasets = datasets  # found once: a lookup by name costs as much as a read
+        self._order = list(datasets)
 
     def keys(self) -> Iterator[str]:
         return iter(self._order)
 
     def __contains__(self, key: str) -> bool:
-        return key in self._names
+        return key in self._datasets
 
     def declare(self, key: str) -> Declared | None:
         """The dataset's shape and dtype from its metadata, without reading it.
@@ -135,7 +135,7 @@ class _GroupSource:
         files is affected.
         """
         try:
-            dataset = self._group[key]
+            dataset = self._datasets[key]
             shape = dataset.shape
             if shape is None:
                 return None
@@ -143,6 +143,8 @@ class _GroupSource:
             if info is not None:
                 return Declared(tuple(shape), numpy.dtype(numpy.str_))
             declared = Declared(tuple(shape), numpy.dtype(dataset.dtype))
+            if declared.nbytes <= _SLACK:
+                return declared  # small enough whatever is stored
             stored = int(dataset.id.get_storage_size())
             plist = dataset.id.get_create_plist()
             filters = {plist.get_filter(i)[0] for i in range(plist.get_nfilters())}
@@ -160,7 +162,7 @@ class _GroupSource:
 
     def read(self, key: str) -> Array | None:
         try:
-            dataset = self._group[key]
+            dataset = self._datasets[key]
             if dataset.shape is None:
                 return None
             info = self._h5.check_string_dtype(dataset.dtype)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import zipfile
 import zlib
+from contextlib import nullcontext
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import IO, Any, TypeAlias
 
@@ -142,6 +143,7 @@ class _NpzArchive(Mapping[str, Array]):
         self._zip = zf
         self._where = where
         self._members = {(n[:-4] if n.endswith(".npy") else n): n for n in zf.namelist()}
+        self._plain: set[str] = set()  # members ``declare`` found to hold no objects
 
     @classmethod
     def open(cls, file: FileLike, where: str) -> _NpzArchive:
@@ -193,6 +195,7 @@ class _NpzArchive(Mapping[str, Array]):
             raise SerializationError(f"{self._where}: {key!r} is corrupt or truncated: {exc}") from exc
         if header is None or header[1].hasobject:
             return None
+        self._plain.add(key)  # ``__getitem__`` need not look for a pickle again
         shape, dtype = header
         declared = Declared(shape, dtype)
         problem = None
@@ -220,9 +223,9 @@ class _NpzArchive(Mapping[str, Array]):
         if not member.endswith(".npy"):
             raise SerializationError(f"{self._where}: member {member!r} is not an .npy array")
         try:
-            with self._zip.open(member) as fp:
-                header = _npy.read_header(fp)
-                if header is not None and header[1].hasobject:
+            with self._zip.open(member) if key not in self._plain else nullcontext() as fp:
+                header = None if fp is None else _npy.read_header(fp)
+                if fp is not None and header is not None and header[1].hasobject:
                     payload = fp.read(8192)
                     if header[0] == () and _npy.recognize_pickled_none(payload):
                         return numpy.asarray(None)
