@@ -26,6 +26,7 @@ import pytest
 from numpy.lib import format as npy_format
 
 from fchain import serializers
+from fchain.serializers import hdf5, npz
 from fchain.errors import SerializationError
 from fchain.serializers._common import LoadError
 from tests.serializers.objects import Tree
@@ -200,8 +201,6 @@ def test_hdf5_genuine_compressed_data_loads_into_a_lazy_target(tmp_path: Path) -
 @pytest.mark.parametrize("fmt", ["npz", "h5"])
 def test_running_out_of_memory_is_a_serialization_error(tmp_path: Path, fmt: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from fchain.serializers import hdf5, npz
-
     path = tmp_path / f"m.{fmt}"
     target = Tree({"W": numpy.zeros(3)})
     if fmt == "npz":
