@@ -26,8 +26,8 @@ import pytest
 from numpy.lib import format as npy_format
 
 from fchain import serializers
-from fchain.serializers import hdf5, npz
 from fchain.errors import SerializationError
+from fchain.serializers import hdf5, npz
 from fchain.serializers._common import LoadError
 from tests.serializers.objects import Tree
 
