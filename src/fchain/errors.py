@@ -15,6 +15,7 @@ __all__ = [
     "NondifferentiableError",
     "NotDoubleDifferentiableError",
     "SerializationError",
+    "SerializationWarning",
     "ShapeError",
     "UninitializedError",
 ]
@@ -50,6 +51,11 @@ class NondifferentiableError(FchainError, ArithmeticError):
 
 class SerializationError(FchainError, ValueError):
     """A file could not be read into (or written from) an object."""
+
+
+class SerializationWarning(UserWarning):
+    """A load went through but left something of the file unused (keys the target
+    never asked for, which Chainer ignores silently)."""
 
 
 class UninitializedError(FchainError, ValueError):

@@ -12,6 +12,7 @@ from typing import Any, cast
 import numpy
 
 from fchain.core import backend
+from fchain.errors import DTypeError
 from fchain.types import Array
 
 __all__ = ["get_generator", "random_mask", "seed"]
@@ -49,7 +50,10 @@ def _uniform_dtype(dtype: numpy.dtype[Any]) -> type[numpy.floating[Any]]:
 
 def random_mask(x: Array, ratio: float) -> Array:
     """A dropout mask for ``x``: ``1 / (1 - ratio)`` with probability ``1 - ratio``,
-    else 0, in ``x``'s dtype and on ``x``'s device."""
+    else 0, in ``x``'s dtype (which must be floating: the scale is a fraction) and
+    on ``x``'s device."""
+    if x.dtype.kind != "f":
+        raise DTypeError(f"random_mask: x must be a floating-point array, got dtype {x.dtype}")
     scale = 1.0 / (1.0 - ratio)
     if backend.is_cupy_array(x):
         u = _cupy_rng().random(x.shape, dtype=_uniform_dtype(x.dtype))
