@@ -1,0 +1,2 @@
+"""``fchain.functions.evaluation``: Chainer's module paths of its evaluation metrics
+(``chainer.functions.evaluation.<module>.<function>``)."""

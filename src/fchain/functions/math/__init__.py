@@ -1,0 +1,2 @@
+"""``fchain.functions.math``: Chainer's module paths of its mathematical functions
+(``chainer.functions.math.<module>.<function>``)."""

@@ -1,0 +1,2 @@
+"""``fchain.functions.noise``: Chainer's module paths of its noise injections
+(``chainer.functions.noise.<module>.<function>``)."""
