@@ -17,7 +17,7 @@ import fchain
 from fchain.core import backend
 from fchain.errors import DeviceSpecError, FchainError
 from fchain.graph.device import ChainerxDevice, CpuDevice, GpuDevice, Intel64Device, get_device
-from tests.facade.test_device_fake_cupy import FakeCudaDevice, make_fake_cupy
+from tests.facade.test_device_fake_cupy import FakeCudaDevice, make_fake_cupy, on
 
 
 @pytest.fixture
@@ -126,3 +126,10 @@ def test_gpu_device_from_device_id(fake_cupy: ModuleType) -> None:
 def test_the_public_names_are_the_graph_layers_objects() -> None:
     assert fchain.get_device is fchain.backend.get_device is get_device
     assert fchain.using_device is fchain.backend.using_device
+
+
+def test_get_device_from_array_takes_several_arrays_as_chainers(fake_cupy: ModuleType) -> None:
+    x = numpy.zeros(2, dtype=numpy.float32)
+    assert fchain.backend.get_device_from_array(x, on(1, x), on(0, x)) == get_device("@cupy:1")
+    assert isinstance(fchain.backend.get_device_from_array(x, None), CpuDevice)
+    assert isinstance(fchain.backend.get_device_from_array(), CpuDevice)

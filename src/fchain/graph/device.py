@@ -215,10 +215,13 @@ def get_device(spec: object) -> Device:
     raise _invalid(spec)
 
 
-def get_device_from_array(array: object) -> Device:
-    """The Device that holds ``array`` (the CPU for anything that is not a CuPy array)."""
-    if backend.is_cupy_array(array):
-        return GpuDevice(int(getattr(getattr(array, "device", None), "id", 0)))
+def get_device_from_array(*arrays: object) -> Device:
+    """The Device that holds the first CuPy array among ``arrays``; the CPU when there
+    is none (numpy arrays, and anything that is not an array).  As in Chainer, a
+    Variable is not looked into: pass ``v.array``."""
+    for array in arrays:
+        if backend.is_cupy_array(array):
+            return GpuDevice(int(getattr(getattr(array, "device", None), "id", 0)))
     return _CPU
 
 
