@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -153,3 +154,19 @@ def test_training_serializers_and_chainer_paths_load_on_first_use_only() -> None
     env = {**os.environ, "PYTHONPATH": SRC}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_import_fchain_does_not_import_cupy(tmp_path: pathlib.Path) -> None:
+    """Importing CuPy takes most of a second; ``import fchain`` (training and
+    serializers included) leaves it to the first use of a GPU."""
+    fake = os.path.join(str(tmp_path), "cupy")
+    os.makedirs(fake)
+    with open(os.path.join(fake, "__init__.py"), "w") as f:
+        f.write("import sys\nsys.stderr.write('cupy imported\\n')\n")
+    code = "import fchain; fchain.training.Trainer; fchain.serializers.save_npz; print('ok')"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([SRC, str(tmp_path)])}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "ok" and "cupy imported" not in done.stderr
+    code = "import fchain; fchain.cuda.available"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert "cupy imported" in done.stderr  # the probe can fail: first use does import it
