@@ -12,7 +12,7 @@ Replace ``chainer`` by ``fchain`` in Chainer 7 code and it runs::
 
 from __future__ import annotations
 
-import importlib
+import importlib as _importlib
 from typing import TYPE_CHECKING
 
 # The layers in import order: the graph (Variable, backward), then the functions
@@ -93,7 +93,7 @@ if not TYPE_CHECKING:
     def __getattr__(name: str) -> object:
         """Import a lazily loaded subpackage on first access (``fchain.training``)."""
         if name in _LAZY_SUBMODULES:
-            return importlib.import_module(f"fchain.{name}")
+            return _importlib.import_module(f"fchain.{name}")
         raise AttributeError(f"module 'fchain' has no attribute {name!r}")
 
     def __dir__() -> list[str]:

@@ -13,7 +13,7 @@ each function's Chainer path.
 
 from __future__ import annotations
 
-import importlib
+import importlib as _importlib
 from typing import TYPE_CHECKING
 
 from fchain.graph.backprop import SecondOrder as _SecondOrder
@@ -184,7 +184,7 @@ if not TYPE_CHECKING:
     def __getattr__(name: str) -> object:
         """Import one of Chainer's category subpackages on first access."""
         if name in _CATEGORIES:
-            return importlib.import_module(f"fchain.functions.{name}")
+            return _importlib.import_module(f"fchain.functions.{name}")
         raise AttributeError(f"module 'fchain.functions' has no attribute {name!r}")
 
     def __dir__() -> list[str]:
