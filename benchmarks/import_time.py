@@ -10,7 +10,8 @@ the number of ``fchain`` modules each import loads.
 
 Run: ``python benchmarks/import_time.py HEAD~1`` (any git revision; its ``src`` is
 exported to a temporary folder), or ``--base-src DIR``; ``--with-numpy`` times
-numpy's import as part of the sample.
+numpy's import as part of the sample; ``--touch training,serializers`` also times
+importing those subpackages (what ``import fchain`` defers until first use).
 """
 
 from __future__ import annotations
@@ -30,17 +31,19 @@ import sys, time
 {pre}
 t0 = time.perf_counter()
 import fchain
+{touch}
 t1 = time.perf_counter()
 assert fchain.__file__.startswith({src!r}), fchain.__file__
 print((t1 - t0) * 1e3, sum(1 for m in sys.modules if m == "fchain" or m.startswith("fchain.")))
 """
 
 
-def sample(src: str, with_numpy: bool, pycache: str | None) -> tuple[float, int]:
-    """Milliseconds ``import fchain`` takes from ``src`` in a fresh interpreter, and
-    how many fchain modules it loaded; bytecode cached under ``pycache`` (``None``:
-    not cached at all)."""
-    code = _PROBE.format(src=src, pre="" if with_numpy else "import numpy")
+def sample(src: str, with_numpy: bool, pycache: str | None, touch: Sequence[str] = ()) -> tuple[float, int]:
+    """Milliseconds ``import fchain`` (then ``import fchain.<name>`` for each name of
+    ``touch``) takes from ``src`` in a fresh interpreter, and how many fchain modules
+    it loaded; bytecode cached under ``pycache`` (``None``: not cached at all)."""
+    code = _PROBE.format(src=src, pre="" if with_numpy else "import numpy",
+                         touch="\n".join(f"import fchain.{name}" for name in touch))
     env = dict(os.environ, PYTHONPATH=src)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if pycache is None:
@@ -60,18 +63,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--pairs", type=int, default=15, help="alternating process pairs")
     parser.add_argument("--with-numpy", action="store_true", help="count numpy's import too")
     parser.add_argument("--cold", action="store_true", help="no bytecode cache: compile every time")
+    parser.add_argument("--touch", default="", help="comma-separated fchain subpackages to import "
+                        "after fchain, inside the timing (e.g. training,serializers)")
     args = parser.parse_args(argv)
     new_src = os.path.join(ROOT, "src")
     with tempfile.TemporaryDirectory() as scratch:
         base_src = args.base_src or export_src(args.revision, scratch)
         pycache = None if args.cold else os.path.join(scratch, "pycache")
+        touch = [name for name in args.touch.split(",") if name]
         for src in (base_src, new_src):
-            sample(src, args.with_numpy, pycache)  # fills the bytecode cache
+            sample(src, args.with_numpy, pycache, touch)  # fills the bytecode cache
         times: dict[str, list[float]] = {"base": [], "new": []}
         modules: dict[str, int] = {}
         for _ in range(args.pairs):
             for side, src in (("base", base_src), ("new", new_src)):
-                ms, count = sample(src, args.with_numpy, pycache)
+                ms, count = sample(src, args.with_numpy, pycache, touch)
                 times[side].append(ms)
                 modules[side] = count
     for side, values in times.items():
