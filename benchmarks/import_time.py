@@ -4,9 +4,10 @@ Each sample is a fresh interpreter that times ``import fchain`` (after importing
 numpy, which every fchain program loads anyway and which dominates a cold start)
 with ``time.perf_counter``; the two sides alternate so that the shared machine's
 load hits both alike.  Bytecode is cached (in a temporary ``PYTHONPYCACHEPREFIX``
-folder, warmed by one unmeasured import per side) as it is for an installed
-package; ``--cold`` compiles every module from source in every sample instead.  Prints each side's median and spread, in milliseconds, and
-the number of ``fchain`` modules each import loads.
+folder, warmed by one unmeasured import per side) as it is for an installed package;
+``--cold`` compiles every module from source in every sample instead.  Prints each
+side's median and spread, in milliseconds, and the number of ``fchain`` modules each
+import loads.
 
 Run: ``python benchmarks/import_time.py HEAD~1`` (any git revision; its ``src`` is
 exported to a temporary folder), or ``--base-src DIR``; ``--with-numpy`` times
