@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "DeviceMismatchError",
+    "DeviceSpecError",
     "DTypeError",
     "FchainError",
     "GraphError",
@@ -35,6 +36,12 @@ class DTypeError(FchainError, TypeError):
 
 class DeviceMismatchError(FchainError, ValueError):
     """Arrays on different devices (numpy and CuPy, or two GPUs) met in one op."""
+
+
+class DeviceSpecError(FchainError, ValueError, TypeError):
+    """A device specifier fchain cannot read.  Chainer raises ``ValueError`` for a
+    malformed string and ``TypeError`` for a value of the wrong kind; this is both,
+    so either ``except`` catches it."""
 
 
 class GraphError(FchainError, RuntimeError):
