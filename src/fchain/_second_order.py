@@ -159,7 +159,8 @@ class DiffNamespace:
         return _out(_clip(self.as_variable(a), float(a_min), float(a_max)))
 
     def where(self, condition: Array, x: ArrayOrScalar, y: ArrayOrScalar, /) -> Array:
-        cond = _raw(condition)
+        # a comparison of 0-d arrays gives a numpy bool scalar: make it an array
+        cond = _xp(condition, x, y).asarray(_raw(condition))
         xv, yv = self._pair(x, y)
         return _out(_where(cond, xv, yv))
 

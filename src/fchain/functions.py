@@ -24,6 +24,16 @@ from fchain.ops.activation.softmax import softmax as softmax
 from fchain.ops.activation.softplus import softplus as softplus
 from fchain.ops.activation.tanh import tanh as tanh
 
+# --- activation (issue 12) --------------------------------------------------------
+from fchain.ops.activation.clipped_relu import clipped_relu as clipped_relu
+from fchain.ops.activation.crelu import crelu as crelu
+from fchain.ops.activation.hard_sigmoid import hard_sigmoid as hard_sigmoid
+from fchain.ops.activation.maxout import maxout as maxout
+from fchain.ops.activation.prelu import prelu as prelu
+from fchain.ops.activation.rrelu import rrelu as rrelu
+from fchain.ops.activation.selu import selu as selu
+from fchain.ops.activation.swish import swish as swish
+
 # --- array ----------------------------------------------------------------------
 from fchain.ops.array.broadcast_to import broadcast_to as broadcast_to
 from fchain.ops.array.cast import cast as cast
@@ -94,6 +104,15 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    # activation (issue 12)
+    "clipped_relu",
+    "crelu",
+    "hard_sigmoid",
+    "maxout",
+    "prelu",
+    "rrelu",
+    "selu",
+    "swish",
     # array
     "broadcast_to",
     "cast",

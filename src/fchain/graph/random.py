@@ -1,4 +1,4 @@
-"""fchain's random source for stochastic functions (dropout masks, ...).
+"""fchain's random source for stochastic functions (dropout masks, rrelu slopes, ...).
 
 One module-level ``numpy.random.Generator`` serves CPU arrays; CuPy arrays get a
 CuPy generator derived from it, so ``seed(n)`` makes both reproducible.  Masks are
@@ -14,7 +14,7 @@ import numpy
 from fchain.core import backend
 from fchain.types import Array
 
-__all__ = ["get_generator", "random_mask", "seed"]
+__all__ = ["get_generator", "random_mask", "seed", "uniform"]
 
 _generator = numpy.random.default_rng()
 _cupy_generator: Any = None
@@ -58,3 +58,13 @@ def random_mask(x: Array, ratio: float) -> Array:
     mask = cast(Array, u >= ratio).astype(x.dtype)
     mask *= scale
     return mask
+
+
+def uniform(like: Array, low: float, high: float) -> Array:
+    """Uniform samples in ``[low, high)`` of ``like``'s shape, drawn in float64 and
+    cast to ``like``'s dtype, on ``like``'s device (``rrelu``'s random slopes)."""
+    if backend.is_cupy_array(like):
+        u = _cupy_rng().uniform(low, high, like.shape)
+    else:
+        u = _generator.uniform(low, high, like.shape)
+    return cast(Array, u).astype(like.dtype, copy=False)
