@@ -51,6 +51,28 @@ from fchain.ops.array.sum_to import sum_to as sum_to
 from fchain.ops.array.transpose import transpose as transpose
 from fchain.ops.array.where import where as where
 
+# --- array (issue 12) -------------------------------------------------------------
+from fchain.ops.array.depth2space import depth2space as depth2space
+from fchain.ops.array.diagonal import diagonal as diagonal
+from fchain.ops.array.dstack import dstack as dstack
+from fchain.ops.array.flip import flip as flip
+from fchain.ops.array.fliplr import fliplr as fliplr
+from fchain.ops.array.flipud import flipud as flipud
+from fchain.ops.array.hstack import hstack as hstack
+from fchain.ops.array.moveaxis import moveaxis as moveaxis
+from fchain.ops.array.pad import pad as pad
+from fchain.ops.array.permutate import permutate as permutate
+from fchain.ops.array.repeat import repeat as repeat
+from fchain.ops.array.resize_images import resize_images as resize_images
+from fchain.ops.array.rollaxis import rollaxis as rollaxis
+from fchain.ops.array.scatter_add import scatter_add as scatter_add
+from fchain.ops.array.space2depth import space2depth as space2depth
+from fchain.ops.array.spatial_transformer_grid import spatial_transformer_grid as spatial_transformer_grid
+from fchain.ops.array.spatial_transformer_sampler import spatial_transformer_sampler as spatial_transformer_sampler
+from fchain.ops.array.swapaxes import swapaxes as swapaxes
+from fchain.ops.array.tile import tile as tile
+from fchain.ops.array.vstack import vstack as vstack
+
 # --- connection -----------------------------------------------------------------
 from fchain.ops.connection.linear import linear as linear
 
@@ -129,6 +151,27 @@ __all__ = [
     "sum_to",
     "transpose",
     "where",
+    # array (issue 12)
+    "depth2space",
+    "diagonal",
+    "dstack",
+    "flip",
+    "fliplr",
+    "flipud",
+    "hstack",
+    "moveaxis",
+    "pad",
+    "permutate",
+    "repeat",
+    "resize_images",
+    "rollaxis",
+    "scatter_add",
+    "space2depth",
+    "spatial_transformer_grid",
+    "spatial_transformer_sampler",
+    "swapaxes",
+    "tile",
+    "vstack",
     # connection
     "linear",
     # evaluation

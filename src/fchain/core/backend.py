@@ -135,21 +135,25 @@ def _is_integer_index(item: object) -> bool:
 
 
 def scatter_add(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike, index: object,
-                values: Array) -> Array:
-    """``zeros(shape, dtype)`` with ``values`` added at ``index``.
+                values: Array, base: Array | None = None) -> Array:
+    """``zeros(shape, dtype)`` with ``values`` added at ``index``; with ``base``, a
+    copy of ``base`` (of that shape and dtype) instead of the zeros.
 
     ``index`` is anything ``array[index]`` accepts; ``values`` has the shape of
     ``zeros(shape)[index]``.  Positions an integer-array index names several times
     accumulate (numpy's ``add.at``, CuPy's ``add.at`` or ``cupyx.scatter_add``): this
     is the gradient of indexing.  Indices without integer arrays (ints, slices,
     ``None``, ``Ellipsis``, boolean masks) address each element at most once and take
-    a plain assignment.
+    a plain assignment (an addition onto ``base``).
     """
-    out = xp.zeros(shape, dtype=dtype)
+    out = xp.zeros(shape, dtype=dtype) if base is None else base.copy()
     key = cast(Any, index)
     items = index if isinstance(index, tuple) else (index,)
     if not any(_is_integer_index(item) for item in items):
-        out[key] = values
+        if base is None:
+            out[key] = values  # an assignment keeps the sign of a zero gradient
+        else:
+            out[key] += values
         return out
     size = 1
     for n in shape:
