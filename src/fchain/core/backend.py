@@ -24,6 +24,7 @@ __all__ = [
     "namespace_of",
     "namespace_of_all",
     "scatter_add",
+    "scatter_add_flat",
     "to_numpy",
 ]
 
@@ -163,11 +164,35 @@ def scatter_add(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike, index: objec
     selected = xp.reshape(xp.arange(size), shape)[key]
     positions = xp.reshape(selected, (-1,))
     update = xp.reshape(xp.broadcast_to(values, tuple(selected.shape)), (-1,))
-    flat = xp.reshape(out, (size,))
-    if is_cupy_array(out):
+    _add_at(xp.reshape(out, (size,)), positions, update)
+    return out
+
+
+def scatter_add_flat(xp: ArrayNamespace, size: int, positions: Array, values: Array) -> Array:
+    """``zeros(size)`` (``values``' dtype) with ``values`` added at the 1-d integer
+    ``positions`` (of ``values``' size), in order: ``scatter_add`` for a caller that
+    computes the flat positions itself, which saves the generic index's full-size
+    position map.
+
+    The result is ``add.at``'s: the additions to each element are made one after
+    the other in the order of ``positions``, in ``values``' dtype.  On numpy a
+    float64 scatter runs as ``bincount``, which makes the same additions in the
+    same order (it is ``add.at``'s result, bit for bit) many times faster.
+    """
+    flat = xp.reshape(values, (-1,))
+    if not is_cupy_array(values) and values.dtype == numpy.float64:
+        return cast(Array, numpy.bincount(positions, weights=flat, minlength=size))
+    out = xp.zeros((size,), dtype=values.dtype)
+    _add_at(out, positions, flat)
+    return out
+
+
+def _add_at(flat: Array, positions: Array, update: Array) -> None:
+    """``flat[positions] += update`` with repeated positions accumulating, in place."""
+    if is_cupy_array(flat):
         cp = cast(Any, cupy_module())
         # CUDA's atomicAdd has no float16 overload everywhere: accumulate those in float32.
-        half = out.dtype == numpy.float16
+        half = flat.dtype == numpy.float16
         target = flat.astype(numpy.float32) if half else flat
         source = update.astype(target.dtype, copy=False)
         add_at = getattr(cp.add, "at", None)  # CuPy >= 13; cupyx.scatter_add before
@@ -179,4 +204,3 @@ def scatter_add(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike, index: objec
             flat[...] = target
     else:
         numpy.add.at(flat, positions, update)
-    return out

@@ -31,8 +31,8 @@ from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable, as_array
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, describe, is_integer, name_arrays, real_arg
-from fchain.ops.array._scatter import GatherIndex, scatter, scatter_recorded
-from fchain.types import ArrayNamespace, PadMode, Shape
+from fchain.ops.array._scatter import scatter_flat, scatter_flat_recorded
+from fchain.types import Array, ArrayNamespace, PadMode, Shape
 
 __all__ = ["PAD", "PadParams", "pad"]
 
@@ -42,15 +42,15 @@ _MODES: tuple[str, ...] = get_args(PadMode)
 @dataclass(frozen=True, slots=True, eq=False)
 class PadParams:
     """``widths``: ``(before, after)`` per axis; ``inner``: where x sits in the
-    output; ``index`` (modes other than ``'constant'``): the flat position in x of
-    every output element, flattened."""
+    output; ``positions`` (modes other than ``'constant'``): the flat position in x
+    of every output element, raveled."""
 
     widths: tuple[tuple[int, int], ...]
     mode: PadMode
     constant_values: float
     in_shape: Shape
     inner: tuple[slice, ...]
-    index: GatherIndex | None
+    positions: Array | None
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: PadParams) -> Forwarded:
@@ -61,18 +61,17 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: PadParams) -> Forwarded:
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: PadParams) -> Grads:
     gy = grads[0]
-    if p.index is None:
+    if p.positions is None:
         return (gy[p.inner],)
-    return (xp.reshape(scatter(xp, xp.reshape(gy, (-1,)), p.index, (_size(p.in_shape),)), p.in_shape),)
+    return (xp.reshape(scatter_flat(xp, gy, p.positions, _size(p.in_shape)), p.in_shape),)
 
 
 def _vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: PadParams) -> Grads:
     """Second order: the scatter of the copying modes is the op ``get_item_grad``."""
     gy = grads[0]
-    if p.index is None:
+    if p.positions is None:
         return (gy[p.inner],)
-    flat = scatter_recorded(xp.reshape(gy, (-1,)), p.index, (_size(p.in_shape),))
-    return (xp.reshape(flat, p.in_shape),)
+    return (xp.reshape(scatter_flat_recorded(xp, gy, p.positions, _size(p.in_shape)), p.in_shape),)
 
 
 def _size(shape: Shape) -> int:
@@ -149,14 +148,14 @@ def pad(x: VariableLike, pad_width: int | Sequence[int] | Sequence[Sequence[int]
     value = constant_values if type(constant_values) is float else real_arg("pad", "constant_values", constant_values)
     widths = _widths(pad_width, len(shape))
     inner = tuple(slice(before, before + n) for (before, _), n in zip(widths, shape))
-    index: GatherIndex | None = None
+    positions: Array | None = None
     if mode != "constant":
         xp = backend.namespace_of(data)
         try:
-            positions = xp.pad(xp.reshape(xp.arange(_size(shape)), shape), widths, mode)
+            source = xp.pad(xp.reshape(xp.arange(_size(shape)), shape), widths, mode)
         except ValueError as error:
             raise ShapeError(f"pad: {error} (x has shape {shape}, pad_width {widths}, mode {mode!r})") from None
-        index = (xp.reshape(positions, (-1,)),)
-    return apply(PAD, (x,), PadParams(widths, mode, value, shape, inner, index))
+        positions = xp.reshape(source, (-1,))
+    return apply(PAD, (x,), PadParams(widths, mode, value, shape, inner, positions))
 
 

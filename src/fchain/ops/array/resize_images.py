@@ -32,7 +32,7 @@ from fchain.graph.apply import apply
 from fchain.graph.variable import Variable, as_array
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, name_arrays, shape_arg
 from fchain.ops.array._bilinear import Corners, gather, spread
-from fchain.ops.array._scatter import scatter, scatter_recorded
+from fchain.ops.array._scatter import scatter_flat, scatter_flat_recorded
 from fchain.types import Array, ArrayNamespace, DTypeLike, Shape
 
 __all__ = ["RESIZE_IMAGES", "ResizeParams", "resize_images"]
@@ -40,7 +40,11 @@ __all__ = ["RESIZE_IMAGES", "ResizeParams", "resize_images"]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ResizeParams:
+    """``corners``: where each output pixel samples and with which weights;
+    ``planes``: the flat start of each of the ``B * C`` image planes, ``(B * C, 1)``."""
+
     corners: Corners
+    planes: Array
     in_shape: Shape
 
 
@@ -49,16 +53,12 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: ResizeParams) -> Forwarded:
 
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: ResizeParams) -> Grads:
-    return (spread(xp, grads[0], p.corners, p.in_shape, scatter),)
+    return (spread(xp, grads[0], p.corners, p.planes, p.in_shape, scatter_flat),)
 
 
 def _vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: ResizeParams) -> Grads:
     """Second order: the scatter is the op ``get_item_grad``."""
-    return (spread(xp, grads[0], p.corners, p.in_shape, _scatter_recorded),)
-
-
-def _scatter_recorded(xp: ArrayNamespace, values: Array, index: tuple[slice | Array, ...], shape: Shape) -> Array:
-    return scatter_recorded(values, index, shape)
+    return (spread(xp, grads[0], p.corners, p.planes, p.in_shape, scatter_flat_recorded),)
 
 
 def _sample(draw: Draw) -> Case:
@@ -105,7 +105,7 @@ def _corners(xp: ArrayNamespace, in_hw: Shape, out_hw: Shape, mode: str, align_c
                         xp.broadcast_to(uw - bottom_right, (out_h, out_w)), bottom_left, bottom_right])
     rows = xp.stack([v0, v0, v1, v1])[:, :, None]
     cols = xp.stack([u0, u1, u0, u1])[:, None, :]
-    return Corners(rows, cols, weights)
+    return Corners(rows, cols, weights, xp.reshape(rows * w + cols, (-1,)))
 
 
 def resize_images(x: VariableLike, output_shape: Sequence[int], *,
@@ -135,4 +135,5 @@ def resize_images(x: VariableLike, output_shape: Sequence[int], *,
         raise DTypeError(f"resize_images: x must be a floating-point array, got dtype {data.dtype}")
     xp = backend.namespace_of(data)
     corners = _corners(xp, shape[2:], out, mode, align_corners, data.dtype)
-    return apply(RESIZE_IMAGES, (x,), ResizeParams(corners, shape))
+    planes = xp.reshape(xp.arange(shape[0] * shape[1]) * (shape[2] * shape[3]), (-1, 1))
+    return apply(RESIZE_IMAGES, (x,), ResizeParams(corners, planes, shape))

@@ -115,12 +115,13 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> 
     gc = xp.reshape(gy, (b, ch, -1))
     values = xp.stack([gc * du1[:, None] * dv1[:, None], gc * du0[:, None] * dv1[:, None],
                        gc * du1[:, None] * dv0[:, None], gc * du0[:, None] * dv0[:, None]])
+    # flat positions in the padded image: plane (b, c) starts at (b * C + c) * (H + 2) * (W + 2)
     u1, v1 = c.u0 + 1, c.v0 + 1
-    rows = xp.stack([c.v0, c.v0, v1, v1])[:, :, None, :]  # (4, B, 1, P)
-    cols = xp.stack([c.u0, u1, c.u0, u1])[:, :, None, :]
-    batch = xp.reshape(xp.arange(b), (1, -1, 1, 1))
-    channel = xp.reshape(xp.arange(ch), (1, 1, -1, 1))
-    gx_pad = backend.scatter_add(xp, (b, ch, h + 2, w + 2), dtype, (batch, channel, rows, cols), values)
+    pixels = xp.stack([c.v0 * (w + 2) + c.u0, c.v0 * (w + 2) + u1, v1 * (w + 2) + c.u0, v1 * (w + 2) + u1])
+    planes = xp.reshape(xp.arange(b * ch) * ((h + 2) * (w + 2)), (1, b, ch, 1))
+    positions = xp.reshape(planes + xp.expand_dims(pixels, 2), (-1,))  # (4, B, C, P), as values
+    size = b * ch * (h + 2) * (w + 2)
+    gx_pad = xp.reshape(backend.scatter_add_flat(xp, size, positions, values), (b, ch, h + 2, w + 2))
     return gx_pad[:, :, 1:-1, 1:-1], ggrid
 
 
