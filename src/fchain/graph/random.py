@@ -63,8 +63,8 @@ def random_mask(x: Array, ratio: float) -> Array:
 def uniform(like: Array, low: float, high: float) -> Array:
     """Uniform samples in ``[low, high)`` of ``like``'s shape, drawn in float64 and
     cast to ``like``'s dtype, on ``like``'s device (``rrelu``'s random slopes)."""
-    if backend.is_cupy_array(like):
-        u = _cupy_rng().uniform(low, high, like.shape)
-    else:
-        u = _generator.uniform(low, high, like.shape)
+    rng = _cupy_rng() if backend.is_cupy_array(like) else _generator
+    u = rng.random(like.shape)  # float64 in [0, 1); low + (high - low) * u is numpy's uniform
+    u *= high - low
+    u += low
     return cast(Array, u).astype(like.dtype, copy=False)
