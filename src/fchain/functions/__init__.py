@@ -36,31 +36,59 @@ if TYPE_CHECKING:
 
 # The functions, grouped by Chainer's categories.
 # --- activation ---------------------------------------------------------------
+from fchain.ops.activation.clipped_relu import clipped_relu as clipped_relu
+from fchain.ops.activation.crelu import crelu as crelu
 from fchain.ops.activation.elu import elu as elu
+from fchain.ops.activation.hard_sigmoid import hard_sigmoid as hard_sigmoid
 from fchain.ops.activation.leaky_relu import leaky_relu as leaky_relu
 from fchain.ops.activation.log_softmax import log_softmax as log_softmax
+from fchain.ops.activation.maxout import maxout as maxout
+from fchain.ops.activation.prelu import prelu as prelu
 from fchain.ops.activation.relu import relu as relu
+from fchain.ops.activation.rrelu import rrelu as rrelu
+from fchain.ops.activation.selu import selu as selu
 from fchain.ops.activation.sigmoid import sigmoid as sigmoid
 from fchain.ops.activation.softmax import softmax as softmax
 from fchain.ops.activation.softplus import softplus as softplus
+from fchain.ops.activation.swish import swish as swish
 from fchain.ops.activation.tanh import tanh as tanh
 
-# --- array --------------------------------------------------------------------
+# --- array ----------------------------------------------------------------------
 from fchain.ops.array.broadcast_to import broadcast_to as broadcast_to
 from fchain.ops.array.cast import cast as cast
 from fchain.ops.array.concat import concat as concat
 from fchain.ops.array.copy import copy as copy
+from fchain.ops.array.depth2space import depth2space as depth2space
+from fchain.ops.array.diagonal import diagonal as diagonal
+from fchain.ops.array.dstack import dstack as dstack
 from fchain.ops.array.expand_dims import expand_dims as expand_dims
 from fchain.ops.array.flatten import flatten as flatten
+from fchain.ops.array.flip import flip as flip
+from fchain.ops.array.fliplr import fliplr as fliplr
+from fchain.ops.array.flipud import flipud as flipud
 from fchain.ops.array.get_item import get_item as get_item
+from fchain.ops.array.hstack import hstack as hstack
+from fchain.ops.array.moveaxis import moveaxis as moveaxis
+from fchain.ops.array.pad import pad as pad
+from fchain.ops.array.permutate import permutate as permutate
+from fchain.ops.array.repeat import repeat as repeat
 from fchain.ops.array.reshape import reshape as reshape
+from fchain.ops.array.resize_images import resize_images as resize_images
+from fchain.ops.array.rollaxis import rollaxis as rollaxis
+from fchain.ops.array.scatter_add import scatter_add as scatter_add
+from fchain.ops.array.space2depth import space2depth as space2depth
+from fchain.ops.array.spatial_transformer_grid import spatial_transformer_grid as spatial_transformer_grid
+from fchain.ops.array.spatial_transformer_sampler import spatial_transformer_sampler as spatial_transformer_sampler
 from fchain.ops.array.split_axis import split_axis as split_axis
 from fchain.ops.array.squeeze import squeeze as squeeze
 from fchain.ops.array.stack import stack as stack
+from fchain.ops.array.swapaxes import swapaxes as swapaxes
+from fchain.ops.array.tile import tile as tile
 from fchain.ops.array.transpose import transpose as transpose
+from fchain.ops.array.vstack import vstack as vstack
 from fchain.ops.array.where import where as where
 
-# --- connection ---------------------------------------------------------------
+# --- connection -----------------------------------------------------------------
 from fchain.ops.connection.linear import linear as linear
 
 # --- evaluation ---------------------------------------------------------------
@@ -74,62 +102,90 @@ from fchain.ops.loss.sigmoid_cross_entropy import sigmoid_cross_entropy as sigmo
 from fchain.ops.loss.softmax_cross_entropy import softmax_cross_entropy as softmax_cross_entropy
 
 # --- math ---------------------------------------------------------------------
-from fchain.ops.math.mean import mean as mean
 from fchain.ops.math.absolute import absolute as absolute
 from fchain.ops.math.add import add as add
-from fchain.ops.math.div import div as div
-from fchain.ops.math.mul import mul as mul
-from fchain.ops.math.neg import neg as neg
-from fchain.ops.math.pow import pow as pow
-from fchain.ops.math.sub import sub as sub
+from fchain.ops.math.argmax import argmax as argmax
+from fchain.ops.math.argmin import argmin as argmin
 from fchain.ops.math.clip import clip as clip
+from fchain.ops.math.cos import cos as cos
+from fchain.ops.math.div import div as div
 from fchain.ops.math.exp import exp as exp
-from fchain.ops.math.log import log as log
 from fchain.ops.array.identity import identity as identity
+from fchain.ops.math.log import log as log
 from fchain.ops.math.log1p import log1p as log1p
 from fchain.ops.math.logsumexp import logsumexp as logsumexp
 from fchain.ops.math.matmul import matmul as matmul
-from fchain.ops.math.maximum import maximum as maximum
-from fchain.ops.math.minimum import minimum as minimum
-from fchain.ops.math.argmax import argmax as argmax
-from fchain.ops.math.argmin import argmin as argmin
 from fchain.ops.math.max import max as max
+from fchain.ops.math.maximum import maximum as maximum
+from fchain.ops.math.mean import mean as mean
 from fchain.ops.math.min import min as min
+from fchain.ops.math.minimum import minimum as minimum
+from fchain.ops.math.mul import mul as mul
+from fchain.ops.math.neg import neg as neg
+from fchain.ops.math.pow import pow as pow
+from fchain.ops.math.sin import sin as sin
 from fchain.ops.math.sqrt import sqrt as sqrt
 from fchain.ops.math.square import square as square
+from fchain.ops.math.sub import sub as sub
 from fchain.ops.math.sum import sum as sum
 from fchain.ops.array.sum_to import sum_to as sum_to
-from fchain.ops.math.cos import cos as cos
-from fchain.ops.math.sin import sin as sin
 
 # --- noise --------------------------------------------------------------------
 from fchain.ops.noise.dropout import dropout as dropout
 
 __all__ = [
     # activation
+    "clipped_relu",
+    "crelu",
     "elu",
+    "hard_sigmoid",
     "leaky_relu",
     "log_softmax",
+    "maxout",
+    "prelu",
     "relu",
+    "rrelu",
+    "selu",
     "sigmoid",
     "softmax",
     "softplus",
+    "swish",
     "tanh",
     # array
     "broadcast_to",
     "cast",
     "concat",
     "copy",
+    "depth2space",
+    "diagonal",
+    "dstack",
     "expand_dims",
     "flatten",
+    "flip",
+    "fliplr",
+    "flipud",
     "get_item",
+    "hstack",
     "identity",
+    "moveaxis",
+    "pad",
+    "permutate",
+    "repeat",
     "reshape",
+    "resize_images",
+    "rollaxis",
+    "scatter_add",
+    "space2depth",
+    "spatial_transformer_grid",
+    "spatial_transformer_sampler",
     "split_axis",
     "squeeze",
     "stack",
     "sum_to",
+    "swapaxes",
+    "tile",
     "transpose",
+    "vstack",
     "where",
     # connection
     "linear",

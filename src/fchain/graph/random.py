@@ -1,4 +1,4 @@
-"""fchain's random source for stochastic functions (dropout masks, ...).
+"""fchain's random source for stochastic functions (dropout masks, rrelu slopes, ...).
 
 One module-level ``numpy.random.Generator`` serves CPU arrays; CuPy arrays get a
 CuPy generator derived from it, so ``seed(n)`` makes both reproducible.  Masks are
@@ -15,7 +15,7 @@ from fchain.core import backend
 from fchain.errors import DTypeError
 from fchain.types import Array
 
-__all__ = ["get_generator", "random_mask", "seed"]
+__all__ = ["get_generator", "random_mask", "seed", "uniform"]
 
 _generator = numpy.random.default_rng()
 _cupy_generator: Any = None
@@ -62,3 +62,13 @@ def random_mask(x: Array, ratio: float) -> Array:
     mask = cast(Array, u >= ratio).astype(x.dtype)
     mask *= scale
     return mask
+
+
+def uniform(like: Array, low: float, high: float) -> Array:
+    """Uniform samples in ``[low, high)`` of ``like``'s shape, drawn in float64 and
+    cast to ``like``'s dtype, on ``like``'s device (``rrelu``'s random slopes)."""
+    rng = _cupy_rng() if backend.is_cupy_array(like) else _generator
+    u = rng.random(like.shape)  # float64 in [0, 1); low + (high - low) * u is numpy's uniform
+    u *= high - low
+    u += low
+    return cast(Array, u).astype(like.dtype, copy=False)
