@@ -5,7 +5,7 @@ During ``backward(enable_double_backprop=True)`` every rule's ``vjp`` runs with
 below is a recorded fchain op, and so the backward pass becomes a graph that can be
 differentiated again.  Comparisons, ``sign`` and constructors return plain arrays:
 they carry no gradient.  Members that have no differentiable counterpart raise
-``NotDoubleDifferentiableError`` naming themselves.
+``NotDoubleDifferentiableError`` naming themselves (today only ``tensordot``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from fchain.ops.array.concat import concat as _concat
 from fchain.ops.math.cos import cos as _cos
 from fchain.ops.math.exp import exp as _exp
 from fchain.ops.array.expand_dims import expand_dims as _expand_dims
+from fchain.ops.array.flip import flip_axes as _flip_axes
 from fchain.ops.math.log import log as _log
 from fchain.ops.math.log1p import log1p as _log1p
 from fchain.ops.math.matmul import matmul as _matmul
@@ -34,6 +35,8 @@ from fchain.ops.math.maximum import maximum as _maximum
 from fchain.ops.math.mean import mean as _mean
 from fchain.ops.math.min import min as _min
 from fchain.ops.math.minimum import minimum as _minimum
+from fchain.ops.array.pad import pad as _pad
+from fchain.ops.array.repeat import repeat as _repeat
 from fchain.ops.array.reshape import reshape as _reshape
 from fchain.ops.math.sin import sin as _sin
 from fchain.ops.array.split_axis import split_axis as _split_axis
@@ -43,9 +46,10 @@ from fchain.ops.array.squeeze import squeeze as _squeeze
 from fchain.ops.array.stack import stack as _stack
 from fchain.ops.math.sum import sum as _sum
 from fchain.ops.activation.tanh import tanh as _tanh
+from fchain.ops.array.tile import tile as _tile
 from fchain.ops.array.transpose import transpose as _transpose
 from fchain.ops.array.where import where as _where
-from fchain.types import Array, ArrayOrScalar, Axis, DTypeLike, Shape
+from fchain.types import Array, ArrayOrScalar, Axis, DTypeLike, PadMode, Shape
 
 __all__ = ["DIFF", "DiffNamespace"]
 
@@ -159,7 +163,8 @@ class DiffNamespace:
         return _out(_clip(self.as_variable(a), float(a_min), float(a_max)))
 
     def where(self, condition: Array, x: ArrayOrScalar, y: ArrayOrScalar, /) -> Array:
-        cond = _raw(condition)
+        # a comparison of 0-d arrays gives a numpy bool scalar: make it an array
+        cond = _xp(condition, x, y).asarray(_raw(condition))
         xv, yv = self._pair(x, y)
         return _out(_where(cond, xv, yv))
 
@@ -301,16 +306,22 @@ class DiffNamespace:
         return self.transpose(a, order)
 
     def tile(self, a: Array, /, reps: int | Sequence[int]) -> Array:
-        raise NotDoubleDifferentiableError("tile: no second-order rule")
+        return _out(_tile(self.as_variable(a), reps))
 
-    def repeat(self, a: Array, /, repeats: int, axis: int) -> Array:
-        raise NotDoubleDifferentiableError("repeat: no second-order rule")
+    def repeat(self, a: Array, /, repeats: int | Sequence[int], axis: int) -> Array:
+        return _out(_repeat(self.as_variable(a), repeats, axis))
 
     def flip(self, m: Array, /, axis: Axis = None) -> Array:
-        raise NotDoubleDifferentiableError("flip: no second-order rule")
+        ndim = _raw(m).ndim
+        if axis is None:
+            axes = tuple(range(ndim))
+        else:
+            axes = tuple(sorted({a % ndim for a in ((axis,) if isinstance(axis, int) else axis)}))
+        return _out(_flip_axes(self.as_variable(m), axes))
 
-    def pad(self, array: Array, /, pad_width: Sequence[tuple[int, int]]) -> Array:
-        raise NotDoubleDifferentiableError("pad: no second-order rule")
+    def pad(self, array: Array, /, pad_width: Sequence[tuple[int, int]], mode: PadMode = "constant", *,
+            constant_values: float = 0) -> Array:
+        return _out(_pad(self.as_variable(array), pad_width, mode, constant_values=float(constant_values)))
 
     def matmul(self, x1: Array, x2: Array, /) -> Array:
         return _out(_matmul(self.as_variable(x1), self.as_variable(x2)))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 __all__ = [
     "DeviceMismatchError",
+    "DeviceSpecError",
     "DTypeError",
     "FchainError",
     "GraphError",
     "NondifferentiableError",
     "NotDoubleDifferentiableError",
     "SerializationError",
+    "SerializationWarning",
     "ShapeError",
     "UninitializedError",
 ]
@@ -36,6 +38,12 @@ class DeviceMismatchError(FchainError, ValueError):
     """Arrays on different devices (numpy and CuPy, or two GPUs) met in one op."""
 
 
+class DeviceSpecError(FchainError, ValueError, TypeError):
+    """A device specifier fchain cannot read.  Chainer raises ``ValueError`` for a
+    malformed string and ``TypeError`` for a value of the wrong kind; this is both,
+    so either ``except`` catches it."""
+
+
 class GraphError(FchainError, RuntimeError):
     """The computational graph was used in a way that has no defined gradient."""
 
@@ -50,6 +58,11 @@ class NondifferentiableError(FchainError, ArithmeticError):
 
 class SerializationError(FchainError, ValueError):
     """A file could not be read into (or written from) an object."""
+
+
+class SerializationWarning(UserWarning):
+    """A load went through but left something of the file unused (keys the target
+    never asked for, which Chainer ignores silently)."""
 
 
 class UninitializedError(FchainError, ValueError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import EllipsisType
-from typing import Any, Protocol, SupportsIndex, TypeAlias
+from typing import Any, Literal, Protocol, SupportsIndex, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,9 @@ array (a nested list of ints or bools is taken as one)."""
 Slices: TypeAlias = IndexItem | tuple[IndexItem, ...] | Sequence[IndexItem]
 """What ``F.get_item`` (and ``Variable.__getitem__``) accepts."""
 
+PadMode: TypeAlias = Literal["constant", "edge", "reflect", "symmetric", "wrap"]
+"""The ``numpy.pad`` modes fchain differentiates (``F.pad``, ``ArrayNamespace.pad``)."""
+
 __all__ = [
     "Array",
     "ArrayNamespace",
@@ -43,6 +46,7 @@ __all__ = [
     "Axis",
     "DTypeLike",
     "IndexItem",
+    "PadMode",
     "Scalar",
     "Shape",
     "Slices",
@@ -114,9 +118,10 @@ class ArrayNamespace(Protocol):
                  destination: int | Sequence[int]) -> Array: ...
     def swapaxes(self, a: Array, /, axis1: int, axis2: int) -> Array: ...
     def tile(self, a: Array, /, reps: int | Sequence[int]) -> Array: ...
-    def repeat(self, a: Array, /, repeats: int, axis: int) -> Array: ...
+    def repeat(self, a: Array, /, repeats: int | Sequence[int], axis: int) -> Array: ...
     def flip(self, m: Array, /, axis: Axis = None) -> Array: ...
-    def pad(self, array: Array, /, pad_width: Sequence[tuple[int, int]]) -> Array: ...
+    def pad(self, array: Array, /, pad_width: Sequence[tuple[int, int]], mode: PadMode = "constant", *,
+            constant_values: float = 0) -> Array: ...
 
     # linear algebra
     def matmul(self, x1: Array, x2: Array, /) -> Array: ...

@@ -9,6 +9,8 @@ from typing import IO, Any, NamedTuple
 import numpy
 from numpy.typing import DTypeLike
 
+from h5py.h5d import DatasetID
+
 __version__: str
 
 class Empty:
@@ -38,6 +40,8 @@ class AsStrWrapper:
     def __getitem__(self, key: Any) -> Any: ...
 
 class Dataset(HLObject):
+    @property
+    def id(self) -> DatasetID: ...
     @property
     def shape(self) -> tuple[int, ...] | None: ...
     @property

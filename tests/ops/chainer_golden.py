@@ -1,12 +1,16 @@
-"""Replaying Chainer's golden cases in fchain, shared by the golden tests.
+"""Replaying Chainer's golden files of ``fchain.functions`` in fchain, op by op.
 
-``load(stem)`` reads ``tests/fixtures/chainer/<stem>_cases.json`` and ``<stem>.npz``
-(written by ``make_golden_ops.py`` or a sibling generator) and cuts each case's
-arrays out of the per-dtype concatenations; ``replay`` calls the case's function
-in fchain and compares its outputs (``'forward'``, with the arrays the call updates
-in place, such as running statistics) or its input gradients (``'backward'``) with
-Chainer's, bit for bit or within a given number of units in the last place;
-``params`` makes the pytest parameters of one part, with documented xfails.
+Each pair ``tests/fixtures/chainer/<stem>_cases.json`` / ``<stem>.npz`` (written by a
+``make_golden_ops*.py`` script there, with real Chainer; the format is described in
+``golden_ops_writer.py``) holds a few representative calls per op: the float32
+inputs, Chainer's forward output(s), a random output gradient and Chainer's input
+gradients, and the values after the call of any inputs the function updates in
+place (running statistics).  ``GoldenSet`` loads one pair; ``run`` replays one case
+in fchain, forward (outputs and in-place inputs) and backward separately, and
+compares bit for bit (the raw bytes, so even the sign of a zero counts) unless the
+caller allows some units in the last place.
+Each ``test_chainer_golden_*.py`` file replays one set with its own list of ulp
+budgets and documented discrepancies.
 """
 
 from __future__ import annotations
@@ -22,45 +26,57 @@ import pytest
 import fchain
 import fchain.functions as F
 from fchain.types import Array
-
 from tests.fixtures.chainer.golden_args import decode
 
-__all__ = ["GOLDEN", "Golden", "differs", "load", "params", "replay", "ulps"]
+__all__ = ["GOLDEN", "NO_BACKWARD", "GoldenSet", "all_sets", "differs", "params", "run", "ulps"]
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
+NO_BACKWARD = {"argmax", "argmin", "accuracy", "binary_accuracy"}
 
-Golden = dict[str, list[Array | None]]
-"""One case's arrays: ``xs`` (inputs), ``ys`` (outputs), ``gys`` (output gradients),
-``gxs`` (input gradients, None where none) and ``after`` (in-place inputs after the call)."""
+Budget = dict[tuple[str, str], tuple[int, str]]
+"""(case id, "forward" or "backward") -> (max units in the last place, why)."""
+Known = dict[tuple[str, str], str]
+"""(case id, part) -> why fchain's numbers differ from Chainer's (a strict xfail)."""
 
 
-@functools.cache
-def load(stem: str) -> tuple[list[dict[str, Any]], list[Golden]]:
-    """The cases of ``<stem>_cases.json`` and, for each, its arrays from ``<stem>.npz``."""
-    cases: list[dict[str, Any]] = json.loads((GOLDEN / f"{stem}_cases.json").read_text())
-    with numpy.load(GOLDEN / f"{stem}.npz", allow_pickle=False) as f:
-        flat = {k: f[k] for k in f.files}
-    offsets: dict[str, int] = {}
+class GoldenSet:
+    """The cases of one fixture pair and, loaded on first use, their arrays."""
 
-    def take(kind: str, meta: dict[str, Any]) -> Array:
-        key = f"{kind}/{meta['dtype']}"
-        start = offsets.get(key, 0)
-        size = int(numpy.prod(meta["shape"], dtype=numpy.int64))
-        offsets[key] = start + size
-        out: Array = flat[key][start:start + size].reshape(meta["shape"])
-        return out
+    def __init__(self, stem: str) -> None:
+        self.stem = stem
+        self.cases: list[dict[str, Any]] = json.loads((GOLDEN / f"{stem}_cases.json").read_text())
 
-    per_case: list[Golden] = []
-    for case in cases:
-        per_case.append({
-            "xs": [take("inputs", m) for m in case["inputs"]],
-            "ys": [take("y", m) for m in case["outputs"]],
-            "gys": [take("gy", m) for m in case["outputs"]] if case["grads"] else [],
-            "gxs": [None if m is None else take("gx", m) for m in case["grads"]],
-            "after": [take("after", m) for m in case.get("after", [])],
-        })
-    assert offsets == {k: v.size for k, v in flat.items()}, f"{stem}.npz and {stem}_cases.json disagree"
-    return cases, per_case
+    @functools.cached_property
+    def arrays(self) -> list[dict[str, list[Array | None]]]:
+        """Each case's arrays, cut from the per-dtype concatenations of the ``.npz``."""
+        with numpy.load(GOLDEN / f"{self.stem}.npz", allow_pickle=False) as f:
+            flat = {k: f[k] for k in f.files}
+        offsets: dict[str, int] = {}
+
+        def take(kind: str, meta: dict[str, Any]) -> Array:
+            key = f"{kind}/{meta['dtype']}"
+            start = offsets.get(key, 0)
+            size = int(numpy.prod(meta["shape"], dtype=numpy.int64))
+            offsets[key] = start + size
+            out: Array = flat[key][start:start + size].reshape(meta["shape"])
+            return out
+
+        per_case: list[dict[str, list[Array | None]]] = []
+        for case in self.cases:
+            per_case.append({
+                "xs": [take("inputs", m) for m in case["inputs"]],
+                "ys": [take("y", m) for m in case["outputs"]],
+                "gys": [take("gy", m) for m in case["outputs"]] if case["grads"] else [],
+                "gxs": [None if m is None else take("gx", m) for m in case["grads"]],
+                "after": [take("after", m) for m in case.get("after", [])],
+            })
+        assert offsets == {k: v.size for k, v in flat.items()}, f"{self.stem}.npz and its cases disagree"
+        return per_case
+
+
+def all_sets() -> list[GoldenSet]:
+    """Every fixture pair of ``fchain.functions`` cases (``ops*_cases.json``)."""
+    return [GoldenSet(p.name[:-len("_cases.json")]) for p in sorted(GOLDEN.glob("ops*_cases.json"))]
 
 
 def ulps(got: Array, want: Array) -> int:
@@ -92,23 +108,38 @@ def differs(label: str, got: Array, want: Array, max_ulps: int | None) -> str | 
             + (" (signs of zeros only)" if distance == 0 else ""))
 
 
-def params(cases: list[dict[str, Any]], part: str, xfail: dict[tuple[str, str], str]) -> list[Any]:
-    """One pytest parameter (the case's index, its id as the test id) per case that
-    has ``part``; those listed in ``xfail`` are strict xfails with the reason."""
+def params(golden: GoldenSet, part: str, known: Known) -> list[Any]:
+    """pytest parameters for every case of ``golden`` that has ``part``, those
+    ``known`` to differ marked as strict xfails with the reason."""
     out = []
-    for index, case in enumerate(cases):
+    for index, case in enumerate(golden.cases):
         if part == "backward" and not case["grads"]:
             continue
         key = (case["id"], part)
-        marks = [pytest.mark.xfail(strict=True, reason=xfail[key])] if key in xfail else []
+        marks = [pytest.mark.xfail(strict=True, reason=known[key])] if key in known else []
         out.append(pytest.param(index, id=case["id"], marks=marks))
     return out
 
 
-def replay(case: dict[str, Any], golden: Golden, part: str, max_ulps: int | None) -> None:
-    """Replay ``case`` in fchain and assert that its outputs and updated in-place
-    inputs (``part='forward'``) or its input gradients (``'backward'``) are Chainer's."""
-    xs = [x for x in golden["xs"] if x is not None]
+def check_budgets(golden: GoldenSet, budget: Budget, known: Known) -> None:
+    """Every budget and known discrepancy names a case and part that exists, and no
+    part is in both."""
+    existing = {(case["id"], part) for case in golden.cases for part in ("forward", "backward")}
+    assert set(budget) <= existing, sorted(set(budget) - existing)
+    assert set(known) <= existing, sorted(set(known) - existing)
+    assert not set(budget) & set(known)
+
+
+def run(golden: GoldenSet, index: int, part: str, budget: Budget) -> None:
+    """Replay case ``index`` of ``golden`` in fchain and compare its outputs and the
+    inputs it updates in place (``part='forward'``) or its input gradients
+    (``'backward'``) with Chainer's, allowing the ulps ``budget`` names for that
+    case and part."""
+    case = golden.cases[index]
+    arrays = golden.arrays[index]
+    key = (case["id"], part)
+    max_ulps = budget[key][0] if key in budget else None
+    xs = [x for x in arrays["xs"] if x is not None]
     args: list[Any] = [fchain.Variable(x.copy()) if spec["grad"] else x.copy()
                        for x, spec in zip(xs, case["inputs"])]
     fn = getattr(F, case["op"])
@@ -116,25 +147,25 @@ def replay(case: dict[str, Any], golden: Golden, part: str, max_ulps: int | None
         out = fn(*[decode(a, args) for a in case["args"]],
                  **{k: decode(v, args) for k, v in case["kwargs"].items()})
     outs: list[fchain.Variable] = list(out) if isinstance(out, (tuple, list)) else [out]
-    assert len(outs) == len(golden["ys"])
+    assert len(outs) == len(arrays["ys"])
     errors: list[str | None] = []
     if part == "forward":
-        for i, (y, want) in enumerate(zip(outs, golden["ys"])):
+        for i, (y, want) in enumerate(zip(outs, arrays["ys"])):
             assert want is not None
             errors.append(differs(f"output {i}", y.array, want, max_ulps))
         states = [(i, a) for i, (a, spec) in enumerate(zip(args, case["inputs"])) if spec.get("state")]
-        assert len(states) == len(golden["after"])
-        for (i, a), want in zip(states, golden["after"]):
+        assert len(states) == len(arrays["after"])
+        for (i, a), want in zip(states, arrays["after"]):
             assert want is not None
             errors.append(differs(f"input {i} after the call", a, want, max_ulps))
     else:
-        gys = [g.copy() for g in golden["gys"] if g is not None]
+        gys = [g.copy() for g in arrays["gys"] if g is not None]
         if len(outs) == 1:
             outs[0].grad = gys[0]
             outs[0].backward()
         else:
             fchain.backward(outs, list(gys))
-        for i, (a, want) in enumerate(zip(args, golden["gxs"])):
+        for i, (a, want) in enumerate(zip(args, arrays["gxs"])):
             if want is None:
                 assert not isinstance(a, fchain.Variable) or a.grad is None, f"input {i} got a gradient"
             else:

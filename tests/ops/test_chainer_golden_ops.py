@@ -1,30 +1,30 @@
 """Every function of ``fchain.functions`` gives Chainer 7.8.1's numbers, op by op.
 
 ``tests/fixtures/chainer/ops_cases.json`` / ``ops.npz`` (made by ``make_golden_ops.py``
-there, with real Chainer) hold a few representative calls per op: the float32 inputs,
-Chainer's forward output(s), a random output gradient and Chainer's input gradients.
-Each case is replayed here in fchain, forward and backward separately, and compared
-bit for bit (the raw bytes, so even the sign of a zero counts), unless ``ULPS`` below
-names that part with the units in the last place it is allowed and why (fchain does
-not follow Chainer's order of operations there), or ``XFAIL`` documents a real
-difference (a different formula).  ``sub``, ``mul``, ``div``, ``neg`` and ``pow``
-are compared with Chainer's ``Variable`` operators, ``chainer.functions`` having no
-such names.  ``dropout``'s random mask is fchain's own generator, not numpy's global
-one, so only test mode and training with a given mask are compared.
+there, with real Chainer) hold a few representative calls per op of the functions
+before issue 12 (the later ones have their own set and test:
+``test_chainer_golden_activation_array.py``): the float32 inputs, Chainer's forward
+output(s), a random output gradient and Chainer's input gradients.  Each case is
+replayed in fchain (``tests/ops/chainer_golden.py``), forward and backward
+separately, and compared bit for bit (the raw bytes, so even the sign of a zero
+counts), unless ``ULPS`` below names that part with the units in the last place it
+is allowed and why (fchain does not follow Chainer's order of operations there), or
+``XFAIL`` documents a real difference (a different formula).  ``sub``, ``mul``,
+``div``, ``neg`` and ``pow`` are compared with Chainer's ``Variable`` operators,
+``chainer.functions`` having no such names.  ``dropout``'s random mask is fchain's
+own generator, not numpy's global one, so only test mode and training with a given
+mask are compared.  The coverage test here reads every set: each public function
+must have a case in one of them.
 """
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 import fchain.functions as F
+from tests.ops.chainer_golden import NO_BACKWARD, Budget, GoldenSet, Known, all_sets, check_budgets, params, run
 
-from tests.ops.chainer_golden import GOLDEN, load, params, replay
-
-CASES, GOLDEN_ARRAYS = load("ops")
-NO_BACKWARD = {"argmax", "argmin", "accuracy", "binary_accuracy"}
+GOLDEN = GoldenSet("ops")
 
 # (case id, "forward" or "backward") -> (max units in the last place, why fchain's
 # bits may differ from Chainer's).  0 ulps: Chainer's values, the signs of zeros aside.
@@ -33,7 +33,7 @@ _SIGMOID_CE = ("computed in float32, where Chainer's int32 labels promote its lo
 _SOFTMAX_CE_ND = ("ndim > 2 (and soft targets) take the one-hot path: softmax as exp(x - m) / s, per-element "
                   "loss log(s) - sum(z * onehot), (y - onehot) * (gy * w * valid * coeff); Chainer (and "
                   "fchain's own 2-d path) use exp(x - (m + log(s))), pick by index and scale by float32(gy * coeff)")
-ULPS: dict[tuple[str, str], tuple[int, str]] = {
+ULPS: Budget = {
     ("sigmoid_cross_entropy", "backward"): (3, _SIGMOID_CE),
     ("sigmoid_cross_entropy/no-normalize", "forward"): (1, _SIGMOID_CE),
     ("sigmoid_cross_entropy/no-normalize", "backward"): (2, _SIGMOID_CE),
@@ -48,7 +48,7 @@ ULPS: dict[tuple[str, str], tuple[int, str]] = {
 }
 
 # (case id, part) -> reason: a real discrepancy, documented (strict: a fix fails it).
-XFAIL: dict[tuple[str, str], str] = {
+XFAIL: Known = {
     ("softplus", "backward"): (
         "formula: fchain -gy * expm1(-beta * y) (accurate to 1e-7), Chainer (1 - 1 / (1 + exp(beta * x))) * gy, "
         "which cancels for beta * x << 0: 89 ulps here (relative error of Chainer's 7e-6)"),
@@ -61,32 +61,29 @@ XFAIL: dict[tuple[str, str], str] = {
 }
 
 
-def _run(index: int, part: str) -> None:
-    """Replay case ``index`` in fchain and compare its outputs (``part='forward'``) or
-    its input gradients (``'backward'``) with Chainer's."""
-    key = (CASES[index]["id"], part)
-    replay(CASES[index], GOLDEN_ARRAYS[index], part, ULPS[key][0] if key in ULPS else None)
-
-
-@pytest.mark.parametrize("index", params(CASES, "forward", XFAIL))
+@pytest.mark.parametrize("index", params(GOLDEN, "forward", XFAIL))
 def test_forward_matches_chainer(index: int) -> None:
-    _run(index, "forward")
+    run(GOLDEN, index, "forward", ULPS)
 
 
-@pytest.mark.parametrize("index", params(CASES, "backward", XFAIL))
+@pytest.mark.parametrize("index", params(GOLDEN, "backward", XFAIL))
 def test_backward_matches_chainer(index: int) -> None:
     """Input gradients under Chainer's random output gradient."""
-    _run(index, "backward")
+    run(GOLDEN, index, "backward", ULPS)
 
 
 def test_every_fchain_function_has_chainer_golden_cases() -> None:
-    """Each public function has at least one case, here or in a sibling fixture
-    (``ops_<category>_cases.json``; none is skipped: Chainer 7 has them all, or, for
-    sub/mul/div/neg/pow, the Variable operators behind them), and only the ops
+    """Each public function has at least one case in some fixture set (none is
+    skipped: Chainer 7 has them all, or, for sub/mul/div/neg/pow, the Variable
+    operators behind them), case ids are unique within a set, and only the ops
     without a gradient lack a backward check."""
-    covered = {case["op"] for path in GOLDEN.glob("ops*_cases.json") for case in json.loads(path.read_text())}
-    assert covered == set(F.__all__)
-    assert len({case["id"] for case in CASES}) == len(CASES)
-    assert {case["op"] for case in CASES if not case["grads"]} == NO_BACKWARD
-    known = {(case["id"], part) for case in CASES for part in ("forward", "backward")}
-    assert set(ULPS) <= known and set(XFAIL) <= known and not set(ULPS) & set(XFAIL)
+    sets = all_sets()
+    cases = [case for golden in sets for case in golden.cases]
+    assert {case["op"] for case in cases} == set(F.__all__)
+    for golden in sets:
+        assert len({case["id"] for case in golden.cases}) == len(golden.cases), golden.stem
+    assert {case["op"] for case in cases if not case["grads"]} == NO_BACKWARD
+
+
+def test_the_budgets_name_existing_cases() -> None:
+    check_budgets(GOLDEN, ULPS, XFAIL)

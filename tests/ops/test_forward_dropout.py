@@ -7,7 +7,7 @@ import pytest
 
 import fchain
 import fchain.functions as F
-from fchain.errors import ShapeError
+from fchain.errors import DTypeError, ShapeError
 from fchain.graph import random as frandom
 from fchain.graph.config import using_config
 from fchain.types import Array
@@ -96,3 +96,30 @@ def test_ratio_out_of_range(ratio: float) -> None:
 def test_seed_rejects_bad_values() -> None:
     with pytest.raises(ValueError, match="^seed:"):
         frandom.seed(-1)
+
+
+@pytest.mark.parametrize("dtype", [numpy.int32, numpy.int64, numpy.uint8, numpy.bool_])
+def test_integer_and_bool_inputs_get_the_ops_dtype_error(dtype: type) -> None:
+    x: Array = numpy.ones((4, 3), dtype)
+    frandom.seed(7)
+    args: list[Array | fchain.Variable] = [x, fchain.Variable(x)]
+    for arg in args:
+        with pytest.raises(DTypeError, match=rf"^dropout: x must be a floating-point array, got dtype "
+                                             rf"{numpy.dtype(dtype)}; cast integer data"):
+            F.dropout(arg)
+    # The refused calls drew nothing: the stream goes on as if they never were.
+    after = F.dropout(numpy.ones((4, 3))).array
+    frandom.seed(7)
+    numpy.testing.assert_array_equal(after, F.dropout(numpy.ones((4, 3))).array)
+
+
+def test_a_given_mask_must_share_xs_floating_dtype() -> None:
+    with pytest.raises(DTypeError, match=r"^dropout: x must be a floating-point array, got dtype int64"):
+        F.dropout(numpy.ones(3, numpy.int64), mask=numpy.ones(3))
+    with pytest.raises(DTypeError, match=r"^dropout: mask has dtype int64 but x has float32"):
+        F.dropout(numpy.ones(3, numpy.float32), mask=numpy.ones(3, numpy.int64))
+
+
+def test_random_mask_refuses_a_non_floating_array() -> None:
+    with pytest.raises(DTypeError, match=r"^random_mask: x must be a floating-point array, got dtype bool"):
+        frandom.random_mask(numpy.ones(3, bool), 0.5)

@@ -268,13 +268,20 @@ def test_matmul_matches_loops(a_shape: tuple[int, ...], b_shape: tuple[int, ...]
                                   atol=1e-5 if dtype == numpy.float32 else 1e-12)
 
 
-def test_matmul_with_a_zero_dim_operand_multiplies_elementwise() -> None:
-    a = numpy.array(2.5)
+def test_matmul_refuses_a_zero_dim_operand_as_numpy_and_chainer_do() -> None:
+    scalar = numpy.array(2.5)
     b = RNG.standard_normal((2, 3))
-    numpy.testing.assert_array_equal(F.matmul(a, b).array, b * 2.5)
-    v = fchain.Variable(a.copy())
-    F.sum(F.matmul(v, b)).backward()
-    assert v.grad is not None and float(v.grad) == pytest.approx(float(b.sum()))
+    with pytest.raises(ValueError):
+        numpy.matmul(scalar, b)  # the behaviour matched
+    message = r"^matmul: {} must have at least 1 dimension, got a 0-d array \(shape \(\)\)"
+    calls: list[tuple[Callable[[], object], str]] = [
+        (lambda: F.matmul(scalar, b), "a"), (lambda: F.matmul(b.T, scalar), "b"),
+        (lambda: fchain.Variable(scalar) @ fchain.Variable(b), "a"),
+        (lambda: b @ fchain.Variable(scalar), "b"),
+        (lambda: F.matmul(scalar, scalar, transa=True), "a")]
+    for call, name in calls:
+        with pytest.raises(ShapeError, match=message.format(name)):
+            call()
 
 
 def test_matmul_gradient_sums_broadcast_batch_axes() -> None:

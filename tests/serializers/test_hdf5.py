@@ -15,7 +15,7 @@ import pytest
 h5py = pytest.importorskip("h5py", reason="h5py is not installed (optional extra fchain[hdf5])")
 
 from fchain import serializers
-from fchain.errors import SerializationError
+from fchain.errors import SerializationError, SerializationWarning
 from fchain.serializers import hdf5 as hdf5_module
 from fchain.serializers._common import FORMAT_VERSION, LoadError, MissingKeyError
 from tests.serializers.objects import Optim, Rule, Tree, classifier_mlp, linear, same_snapshot
@@ -109,13 +109,20 @@ def test_strict_problems_reported_together_and_nothing_changed(tmp_path: Path) -
     before = target.snapshot()
     with pytest.raises(MissingKeyError) as info:
         serializers.load_hdf5(path, target)
+    assert set(info.value.problems) == {  # an extra key is no problem by default, as in Chainer
+        "missing key 'absent'",
+        "'predictor/l1/W': shape (5, 4) in the file, (5, 3) in the target",
+    }
+    with pytest.raises(MissingKeyError) as info:
+        serializers.load_hdf5(path, target, unexpected_keys="error")
     assert set(info.value.problems) == {
         "missing key 'absent'",
         "'predictor/l1/W': shape (5, 4) in the file, (5, 3) in the target",
-        "unexpected key 'extra' (the target never asked for it)",
+        "unexpected key 'extra' (the target never asked for it; unexpected_keys='error')",
     }
     assert same_snapshot(target.snapshot(), before)
-    serializers.load_hdf5(path, target, strict=False, ignore_names="predictor/l1/W")
+    with pytest.warns(SerializationWarning, match="ignored 1 key .*: 'extra'"):
+        serializers.load_hdf5(path, target, strict=False, ignore_names="predictor/l1/W")
     numpy.testing.assert_array_equal(target.children["predictor"].children["l2"].params["W"],
                                      saved.children["predictor"].children["l2"].params["W"])
 
@@ -249,6 +256,9 @@ def test_hdf5_deserializer_names_the_file_and_the_group(tmp_path: Path) -> None:
         assert str(info.value).startswith(
             f"HDF5Deserializer({str(path)!r}, group '/top'): cannot load into Tree")
         with pytest.raises(LoadError) as info:
-            serializers.HDF5Deserializer(f).load(Tree(children={"top": Tree({"W": numpy.ones(3, numpy.float32)})}))
+            serializers.HDF5Deserializer(f, unexpected_keys="error").load(
+                Tree(children={"top": Tree({"W": numpy.ones(3, numpy.float32)})}))
         assert str(info.value).startswith(f"HDF5Deserializer({str(path)!r}): cannot load into Tree")
         assert "unexpected key 'top/extra'" in str(info.value)
+        with pytest.warns(SerializationWarning, match=r"HDF5Deserializer\('.*'\): loaded Tree but ignored 1 key"):
+            serializers.HDF5Deserializer(f).load(Tree(children={"top": Tree({"W": numpy.ones(3, numpy.float32)})}))

@@ -14,7 +14,7 @@ import numpy
 import pytest
 
 from fchain import serializers
-from fchain.errors import SerializationError
+from fchain.errors import SerializationError, SerializationWarning
 from fchain.serializers import npz as npz_module
 from fchain.serializers._common import FORMAT_VERSION, LoadError, MissingKeyError
 from tests.serializers.objects import Optim, Rule, Tree, classifier_mlp, linear, same_snapshot
@@ -210,7 +210,8 @@ def test_bad_ignore_names_item(tmp_path: Path) -> None:
 def test_strict_false_skips_missing_and_extra_keys(tmp_path: Path) -> None:
     path = _save(Tree({"a": numpy.ones(2), "extra": numpy.ones(1)}), tmp_path / "x.npz")
     target = Tree({"a": numpy.zeros(2), "missing": numpy.full(1, 5.0)})
-    serializers.load_npz(path, target, strict=False)
+    with pytest.warns(SerializationWarning, match="ignored 1 key .*: 'extra'"):
+        serializers.load_npz(path, target, strict=False)
     numpy.testing.assert_array_equal(target.params["a"], [1.0, 1.0])
     numpy.testing.assert_array_equal(target.params["missing"], [5.0])
 
@@ -233,7 +234,7 @@ def test_strict_load_reports_every_problem_and_changes_nothing(tmp_path: Path) -
     target.persistents["count"] = 0  # float in the file cannot go into an int safely
     before = target.snapshot()
     with pytest.raises(MissingKeyError) as info:
-        serializers.load_npz(path, target)
+        serializers.load_npz(path, target, unexpected_keys="error")
     err = info.value
     assert isinstance(err, KeyError) and isinstance(err, SerializationError)
     problems = "\n".join(err.problems)
@@ -245,6 +246,11 @@ def test_strict_load_reports_every_problem_and_changes_nothing(tmp_path: Path) -
         assert text in problems
     assert len(err.problems) == 2 + 2 + 5 + 1
     assert "nothing was changed" in str(err)
+    assert same_snapshot(target.snapshot(), before)
+    with pytest.raises(MissingKeyError) as info:  # by default the extra keys are no problem
+        serializers.load_npz(path, target)
+    assert len(info.value.problems) == 2 + 5 + 1
+    assert "unexpected" not in str(info.value)
     assert same_snapshot(target.snapshot(), before)
 
 
@@ -300,8 +306,9 @@ def test_lazy_param_does_not_hide_unexpected_keys_elsewhere(tmp_path: Path) -> N
     path = _save(Tree({"W": numpy.ones(2)}, children={"child": Tree({"x": numpy.ones(1)})}), tmp_path / "m.npz")
     target = Tree({"W": None})
     with pytest.raises(LoadError) as info:
-        serializers.load_npz(path, target)
-    assert info.value.problems == ("unexpected key 'child/x' (the target never asked for it)",)
+        serializers.load_npz(path, target, unexpected_keys="error")
+    assert info.value.problems == ("unexpected key 'child/x' (the target never asked for it; "
+                                   "unexpected_keys='error')",)
     assert target.params["W"] is None
 
 

@@ -35,5 +35,9 @@ class FakeTrainer:
         self.observation: dict[str, Any] = {}
         self.elapsed_time = 0.0
 
+    @property
+    def is_before_training(self) -> bool:
+        return self.updater.iteration == 0
+
     def step(self) -> None:
         self.updater.iteration += 1

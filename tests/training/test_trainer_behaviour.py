@@ -94,6 +94,21 @@ def test_call_before_training_runs_the_extension_once_before_the_first_update(tm
     assert calls[1][1] != 0.5
 
 
+def test_log_report_called_before_training_adds_an_iteration_0_entry(tmp_path: Any) -> None:
+    """Chainer's layout: the entry holds what was observed before training (nothing
+    here) plus epoch, iteration and elapsed_time; the trigger's own rhythm goes on
+    from there untouched."""
+    trainer, _ = regression(str(tmp_path), (4, "iteration"))
+    trainer.extend(extensions.LogReport(trigger=(2, "iteration")), call_before_training=True)
+    trainer.run()
+    log = trainer.get_extension("LogReport")
+    assert isinstance(log, extensions.LogReport)
+    assert [(e["epoch"], e["iteration"]) for e in log.log] == [(0, 0), (1, 2), (2, 4)]
+    assert sorted(log.log[0]) == ["elapsed_time", "epoch", "iteration"]
+    assert sorted(log.log[1]) == ["elapsed_time", "epoch", "iteration", "main/loss"]
+    assert trainer.is_before_training is False
+
+
 # ------------------------------------------------------------------ StandardUpdater
 @pytest.fixture
 def fake_gpus(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
@@ -274,8 +289,13 @@ def test_autoload_takes_the_highest_number_when_mtimes_tie(tmp_path: Any) -> Non
     second, _ = regression(out, (12, "iteration"))
     second.extend(extensions.snapshot(autoload=True), trigger=(100, "iteration"))
     started: list[int] = []
-    second.extend(lambda tr: started.append(tr.updater.iteration), name="start",
-                  trigger=lambda tr: False, call_before_training=True)  # no trigger state to load
+
+    @make_extension(trigger=lambda tr: False, priority=-200,  # initialized after the autoload (-100)
+                    initializer=lambda tr: started.append(tr.updater.iteration))
+    def start(trainer: training.Trainer) -> None:
+        pass
+
+    second.extend(start)
     second.run()
     assert started == [10]  # snapshot_iter_10, not _9 (the last by name) or _1
 

@@ -24,6 +24,7 @@ __all__ = [
     "namespace_of",
     "namespace_of_all",
     "scatter_add",
+    "scatter_add_flat",
     "to_numpy",
 ]
 
@@ -135,21 +136,25 @@ def _is_integer_index(item: object) -> bool:
 
 
 def scatter_add(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike, index: object,
-                values: Array) -> Array:
-    """``zeros(shape, dtype)`` with ``values`` added at ``index``.
+                values: Array, base: Array | None = None) -> Array:
+    """``zeros(shape, dtype)`` with ``values`` added at ``index``; with ``base``, a
+    copy of ``base`` (of that shape and dtype) instead of the zeros.
 
     ``index`` is anything ``array[index]`` accepts; ``values`` has the shape of
     ``zeros(shape)[index]``.  Positions an integer-array index names several times
     accumulate (numpy's ``add.at``, CuPy's ``add.at`` or ``cupyx.scatter_add``): this
     is the gradient of indexing.  Indices without integer arrays (ints, slices,
     ``None``, ``Ellipsis``, boolean masks) address each element at most once and take
-    a plain assignment.
+    a plain assignment (an addition onto ``base``).
     """
-    out = xp.zeros(shape, dtype=dtype)
+    out = xp.zeros(shape, dtype=dtype) if base is None else base.copy()
     key = cast(Any, index)
     items = index if isinstance(index, tuple) else (index,)
     if not any(_is_integer_index(item) for item in items):
-        out[key] = values
+        if base is None:
+            out[key] = values  # an assignment keeps the sign of a zero gradient
+        else:
+            out[key] += values
         return out
     size = 1
     for n in shape:
@@ -159,11 +164,35 @@ def scatter_add(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike, index: objec
     selected = xp.reshape(xp.arange(size), shape)[key]
     positions = xp.reshape(selected, (-1,))
     update = xp.reshape(xp.broadcast_to(values, tuple(selected.shape)), (-1,))
-    flat = xp.reshape(out, (size,))
-    if is_cupy_array(out):
+    _add_at(xp.reshape(out, (size,)), positions, update)
+    return out
+
+
+def scatter_add_flat(xp: ArrayNamespace, size: int, positions: Array, values: Array) -> Array:
+    """``zeros(size)`` (``values``' dtype) with ``values`` added at the 1-d integer
+    ``positions`` (of ``values``' size), in order: ``scatter_add`` for a caller that
+    computes the flat positions itself, which saves the generic index's full-size
+    position map.
+
+    The result is ``add.at``'s: the additions to each element are made one after
+    the other in the order of ``positions``, in ``values``' dtype.  On numpy a
+    float64 scatter runs as ``bincount``, which makes the same additions in the
+    same order (it is ``add.at``'s result, bit for bit) many times faster.
+    """
+    flat = xp.reshape(values, (-1,))
+    if not is_cupy_array(values) and values.dtype == numpy.float64:
+        return cast(Array, numpy.bincount(positions, weights=flat, minlength=size))
+    out = xp.zeros((size,), dtype=values.dtype)
+    _add_at(out, positions, flat)
+    return out
+
+
+def _add_at(flat: Array, positions: Array, update: Array) -> None:
+    """``flat[positions] += update`` with repeated positions accumulating, in place."""
+    if is_cupy_array(flat):
         cp = cast(Any, cupy_module())
         # CUDA's atomicAdd has no float16 overload everywhere: accumulate those in float32.
-        half = out.dtype == numpy.float16
+        half = flat.dtype == numpy.float16
         target = flat.astype(numpy.float32) if half else flat
         source = update.astype(target.dtype, copy=False)
         add_at = getattr(cp.add, "at", None)  # CuPy >= 13; cupyx.scatter_add before
@@ -175,4 +204,3 @@ def scatter_add(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike, index: objec
             flat[...] = target
     else:
         numpy.add.at(flat, positions, update)
-    return out

@@ -16,6 +16,9 @@ from fchain.dataset.convert import converter as converter
 from fchain.dataset.convert import to_device as to_device
 from fchain.dataset.dataset_mixin import Dataset as Dataset
 from fchain.dataset.dataset_mixin import DatasetMixin as DatasetMixin
+from fchain.dataset.download import DownloadError as DownloadError
+from fchain.dataset.download import cache_or_load_file as cache_or_load_file
+from fchain.dataset.download import cached_download as cached_download
 from fchain.dataset.download import get_dataset_directory as get_dataset_directory
 from fchain.dataset.download import get_dataset_root as get_dataset_root
 from fchain.dataset.download import set_dataset_root as set_dataset_root
@@ -26,8 +29,11 @@ __all__ = [
     "Dataset",
     "DatasetMixin",
     "DeviceLike",
+    "DownloadError",
     "Iterator",
     "Padding",
+    "cache_or_load_file",
+    "cached_download",
     "concat_examples",
     "convert",
     "converter",

@@ -18,10 +18,10 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fchain.dataset._transfer import DOWNLOAD_TIMEOUT_S, download_file, sha256_of_file
 from fchain.dataset.download import get_dataset_root
 from fchain.datasets._idx import GZIP_MAGIC, DatasetFileError, decompress_bounded
 from fchain.errors import FchainError
@@ -33,9 +33,6 @@ __all__ = [
     "fetch",
     "system_data_dirs",
 ]
-
-DOWNLOAD_TIMEOUT_S = 60.0
-_CHUNK = 1 << 16
 
 
 class DatasetNotFoundError(FchainError, FileNotFoundError):
@@ -83,19 +80,11 @@ def cache_dir(source: Source) -> str:
     return os.path.join(get_dataset_root(), source.subdir)
 
 
-def _sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _check_local(path: str, spec: SourceFile) -> str | None:
     """None when ``path`` holds ``spec``'s content, else what is wrong with it."""
     try:
         size = os.path.getsize(path)
-        if size == spec.size and _sha256_file(path) == spec.sha256:
+        if size == spec.size and sha256_of_file(path) == spec.sha256:
             return None
         if spec.raw_sha256 is None or spec.raw_size is None:
             return (
@@ -137,47 +126,9 @@ def _find_local(source: Source, spec: SourceFile, problems: list[str]) -> str | 
 
 def _download(url: str, spec: SourceFile, folder: str) -> str:
     """Download ``url`` into ``folder/spec.name`` after checking size and SHA-256;
-    raises ``OSError`` or ``DatasetFileError`` (leaving nothing behind) otherwise."""
-    import urllib.request  # only when downloading: it costs ~15 ms to import
-
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".part", dir=folder)
-    try:
-        h = hashlib.sha256()
-        received = 0
-        with os.fdopen(fd, "wb") as out:
-            with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
-                while True:
-                    chunk = response.read(_CHUNK)
-                    if not chunk:
-                        break
-                    received += len(chunk)
-                    if received > spec.size:
-                        raise DatasetFileError(
-                            f"{url}: more than the expected {spec.size} bytes; rejected"
-                        )
-                    h.update(chunk)
-                    out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if received != spec.size:
-            raise DatasetFileError(
-                f"{url}: received {received} bytes, expected {spec.size}; rejected"
-            )
-        digest = h.hexdigest()
-        if digest != spec.sha256:
-            raise DatasetFileError(
-                f"{url}: SHA-256 mismatch: got {digest}, expected {spec.sha256}; rejected"
-            )
-        final = os.path.join(folder, spec.name)
-        os.replace(tmp, final)
-        return final
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    raises ``OSError`` or ``DownloadRejectedError`` (leaving nothing behind) otherwise."""
+    return download_file(url, os.path.join(folder, spec.name), size=spec.size, sha256=spec.sha256,
+                         timeout=DOWNLOAD_TIMEOUT_S)
 
 
 def fetch(source: Source, names: Sequence[str] | None = None) -> dict[str, str]:
@@ -203,7 +154,7 @@ def fetch(source: Source, names: Sequence[str] | None = None) -> dict[str, str]:
             try:
                 found[spec.name] = _download(url, spec, folder)
                 break
-            except (OSError, ValueError) as e:  # URLError is an OSError, DatasetFileError a ValueError
+            except (OSError, ValueError) as e:  # URLError is an OSError, DownloadRejectedError a ValueError
                 problems.append(f"download {url}: {e}")
         else:
             still_missing.append(spec)

@@ -7,7 +7,9 @@
   grad_outputs)``, both on arrays; first order only.
 
 Both dispatch to ``forward_cpu``/``forward_gpu`` (``backward_cpu``/``backward_gpu``)
-when a subclass defines those instead.  Each application becomes one immutable
+when a subclass defines those instead, and both run a subclass's
+``check_type_forward(in_types)`` (``fchain.utils.type_check``) before ``forward``
+while ``fchain.config.type_check`` is on, as Chainer does.  Each application becomes one immutable
 graph node whose rule calls the user's methods; the instance carries the user's
 retained data, as in Chainer (apply an instance once).
 """
@@ -21,9 +23,10 @@ from fchain.core import backend
 from fchain.core.op import MultiOutputOp
 from fchain.core.spec import Case, Draw, NotDifferentiable
 from fchain.graph.apply import apply
-from fchain.graph.config import force_backprop_mode, no_backprop_mode
+from fchain.graph.config import config, force_backprop_mode, no_backprop_mode
 from fchain.graph.variable import Variable
 from fchain.types import Array, ArrayNamespace
+from fchain.utils import type_check
 
 __all__ = ["Function", "FunctionNode"]
 
@@ -55,13 +58,24 @@ def _on_device(fn: FunctionNode | Function, method: str, inputs: tuple[Array, ..
     return _as_tuple(getattr(fn, name)(*args), f"{fn.label}.{name}")
 
 
+def _check_types(fn: FunctionNode | Function, inputs: Sequence[object]) -> None:
+    """Run ``fn.check_type_forward`` on the inputs' type information unless
+    ``config.type_check`` is off (called only for subclasses that define one)."""
+    if not config.type_check:
+        return
+    arrays = tuple(x.array if isinstance(x, Variable) else x for x in inputs)
+    with type_check.get_function_check_context(fn):
+        fn.check_type_forward(type_check.get_types(arrays, "in_types", False))
+
+
 class FunctionNode:
     """Base class of new-style differentiable functions (Chainer's ``FunctionNode``).
 
     Override ``forward(inputs)`` (arrays in, tuple of arrays out) and
     ``backward(target_input_indexes, grad_outputs)`` (Variables in, one Variable or
     ``None`` per input out).  Call ``retain_inputs``/``retain_outputs`` in forward to
-    use ``get_retained_inputs``/``get_retained_outputs`` in backward.
+    use ``get_retained_inputs``/``get_retained_outputs`` in backward.  Override
+    ``check_type_forward(in_types)`` to check the inputs first.
     """
 
     _retained_input_indexes: tuple[int, ...] = ()
@@ -96,8 +110,15 @@ class FunctionNode:
     def get_retained_outputs(self) -> tuple[Variable, ...]:
         return self._retained_outputs
 
+    def check_type_forward(self, in_types: type_check.TypeInfoTuple) -> None:
+        """Check the inputs' types (``type_check.expect(...)``); raise
+        ``type_check.InvalidType`` when they do not fit.  Accepts anything by default."""
+
     def apply(self, inputs: Sequence[Variable | Array]) -> tuple[Variable, ...]:
-        """Run forward on ``inputs`` and record the node; returns the outputs."""
+        """Check the inputs (``check_type_forward``), run forward on them and record
+        the node; returns the outputs."""
+        if type(self).check_type_forward is not FunctionNode.check_type_forward:
+            _check_types(self, inputs)
         self._n_inputs = len(inputs)
         return apply(_FUNCTION_NODE, tuple(inputs), self)
 
@@ -168,9 +189,15 @@ class Function:
             raise NotImplementedError(f"{self.label}: define backward to make it differentiable")
         return grads
 
+    def check_type_forward(self, in_types: type_check.TypeInfoTuple) -> None:
+        """Check the inputs' types (``type_check.expect(...)``); raise
+        ``type_check.InvalidType`` when they do not fit.  Accepts anything by default."""
+
     def __call__(self, *inputs: Variable | Array) -> Variable | tuple[Variable, ...]:
-        """Apply to ``inputs``: the output Variable, or a tuple of them when the
-        forward returns several (as in Chainer)."""
+        """Apply to ``inputs``, checked first by ``check_type_forward``: the output
+        Variable, or a tuple of them when the forward returns several (as in Chainer)."""
+        if type(self).check_type_forward is not Function.check_type_forward:
+            _check_types(self, inputs)
         outputs = apply(_FUNCTION, tuple(inputs), self)
         return outputs[0] if len(outputs) == 1 else outputs
 

@@ -25,7 +25,7 @@ from fchain.graph.config import _HOT, _global_version, hot_flags
 from fchain.graph.variable import Parameter, Variable, wrap
 from fchain.types import Array, ArrayNamespace
 
-__all__ = ["apply", "check_finite", "no_data_error"]
+__all__ = ["apply", "check_dtypes", "check_finite", "no_data_error"]
 
 P = TypeVar("P")
 
@@ -83,9 +83,14 @@ def _force_outputs(xp: ArrayNamespace, outs: tuple[Array, ...], residuals: tuple
     return forced, tuple(swap.get(id(r), r) for r in residuals)
 
 
-def _check_dtypes(op: Op[Any], arrays: tuple[Array, ...]) -> None:
+def check_dtypes(op: Op[Any], arrays: tuple[Array, ...]) -> None:
     """Raise the ``DTypeError`` for floating inputs that are not floating or do not
-    share one dtype (``apply`` calls it only when its quick test failed)."""
+    share one dtype (``apply`` calls it only when its quick test failed).
+
+    ``arrays`` may be the first inputs only: a public function that must see a
+    valid dtype before it builds another input (dropout draws its mask in ``x``'s
+    dtype) checks them here, so the error is the one ``apply`` would give.
+    """
     first = op.float_inputs[0]
     dtype = arrays[first].dtype
     if dtype.kind != "f":
@@ -169,7 +174,7 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
             numpy_only = True
         in_arrays: tuple[Array, ...] = (a,)
         if op.float_inputs and a.dtype.kind != "f":
-            _check_dtypes(op, in_arrays)
+            check_dtypes(op, in_arrays)
     else:
         arrays: list[Array] = []
         needs_grad = False
@@ -204,13 +209,13 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
         if float_inputs:
             first = in_arrays[float_inputs[0]].dtype
             if first.kind != "f":
-                _check_dtypes(op, in_arrays)
+                check_dtypes(op, in_arrays)
             n_arrays = len(in_arrays)
             for i in float_inputs:
                 if i < n_arrays:
                     dtype = in_arrays[i].dtype
                     if dtype is not first and dtype != first:
-                        _check_dtypes(op, in_arrays)
+                        check_dtypes(op, in_arrays)
     xp = _NUMPY if numpy_only else backend.namespace_of_all(op.name, in_arrays)
     check = op.check
     if check is not None:

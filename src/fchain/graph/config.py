@@ -4,6 +4,9 @@
 overlay (a ``contextvars.ContextVar``) first, then the defaults, so
 ``using_config('train', False)`` in one thread never leaks into another.  New
 threads start from the global defaults, as in Chainer.
+
+``config.dtype`` is the default floating dtype (``$FCHAIN_DTYPE``, else
+``$CHAINER_DTYPE``, else float32), or ``mixed16``; ``get_dtype`` resolves it.
 """
 
 from __future__ import annotations
@@ -13,17 +16,22 @@ import contextvars
 import os
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 import numpy
+
+from fchain.types import DTypeLike
 
 __all__ = [
     "GlobalConfig",
     "LocalConfig",
+    "Mixed16",
     "config",
     "force_backprop_mode",
+    "get_dtype",
     "global_config",
     "is_debug",
+    "mixed16",
     "no_backprop_mode",
     "set_debug",
     "using_config",
@@ -49,6 +57,41 @@ def _env_flag(name: str, default: bool) -> bool:
     return value not in ("0", "", "false", "False")
 
 
+class Mixed16:
+    """The type of ``mixed16``, Chainer's "16/32-bit mixed precision" dtype marker.
+
+    Set ``config.dtype = mixed16`` (or ``FCHAIN_DTYPE=mixed16``) and ``get_dtype()``
+    gives float16 (so initializers and data loaders make float16 arrays), while
+    code that keeps some values in higher precision asks for it with
+    ``get_dtype(map_mixed16=numpy.float32)``.  numpy reads it as float16
+    (``numpy.dtype(mixed16)``) through its ``dtype`` attribute.
+    """
+
+    __slots__ = ()
+    dtype: Final = numpy.dtype(numpy.float16)
+
+    def __repr__(self) -> str:
+        return "dtype('mixed16')"
+
+    def __reduce__(self) -> str:
+        return "mixed16"  # pickles as a reference to the one instance
+
+
+mixed16: Final = Mixed16()
+"""The only ``Mixed16``: compare with ``is``."""
+
+
+def _default_dtype() -> numpy.dtype[Any] | Mixed16:
+    """``$FCHAIN_DTYPE`` (else ``$CHAINER_DTYPE``): float16/32/64 or mixed16."""
+    name = os.environ.get("FCHAIN_DTYPE") or os.environ.get("CHAINER_DTYPE") or "float32"
+    if name == "mixed16":
+        return mixed16
+    if name not in ("float16", "float32", "float64"):
+        raise TypeError(f"FCHAIN_DTYPE / CHAINER_DTYPE: the default dtype must be float16, float32, "
+                        f"float64 or mixed16, got {name!r}")
+    return numpy.dtype(name)
+
+
 class _ConfigKeys:
     """The documented keys and their types, declared once for ``GlobalConfig`` and
     ``LocalConfig`` (annotations only: no class attribute shadows a lookup)."""
@@ -57,7 +100,7 @@ class _ConfigKeys:
     enable_backprop: bool
     debug: bool
     type_check: bool
-    dtype: numpy.dtype[Any]
+    dtype: numpy.dtype[Any] | Mixed16
     keep_graph_on_report: bool
     lazy_grad_sum: bool
     use_cudnn: str
@@ -75,7 +118,7 @@ class GlobalConfig(_ConfigKeys):
         self.enable_backprop = True
         self.debug = _env_flag("FCHAIN_DEBUG", _env_flag("CHAINER_DEBUG", False))
         self.type_check = True
-        self.dtype = numpy.dtype(os.environ.get("FCHAIN_DTYPE", "float32"))
+        self.dtype = _default_dtype()
         self.keep_graph_on_report = False
         self.lazy_grad_sum = False
         self.use_cudnn = "auto"
@@ -173,6 +216,20 @@ def using_config(name: str, value: object) -> Iterator[None]:
     finally:
         _HOT.reset(hot_token)
         _OVERLAY.reset(token)
+
+
+def get_dtype(dtype: DTypeLike | None = None, map_mixed16: DTypeLike | None = None) -> numpy.dtype[Any]:
+    """The dtype to use: ``dtype`` when given, else ``config.dtype``, as a numpy dtype.
+
+    When that is ``mixed16``, the result is ``map_mixed16`` if given, else float16
+    (Chainer's rule: parameters that need precision, such as batch normalization's
+    statistics, ask for ``map_mixed16=numpy.float32``).
+    """
+    chosen: object = config.dtype if dtype is None else dtype
+    if chosen is mixed16 and map_mixed16 is not None:
+        chosen = map_mixed16
+    result: numpy.dtype[Any] = numpy.dtype(chosen)  # type: ignore[call-overload]  # a DTypeLike or mixed16
+    return result
 
 
 def no_backprop_mode() -> contextlib.AbstractContextManager[None]:

@@ -1,4 +1,4 @@
-"""fchain's random source for stochastic functions (dropout masks, ...).
+"""fchain's random source for stochastic functions (dropout masks, rrelu slopes, ...).
 
 One module-level ``numpy.random.Generator`` serves CPU arrays; CuPy arrays get a
 CuPy generator derived from it, so ``seed(n)`` makes both reproducible.  Masks are
@@ -12,9 +12,10 @@ from typing import Any, cast
 import numpy
 
 from fchain.core import backend
+from fchain.errors import DTypeError
 from fchain.types import Array
 
-__all__ = ["get_generator", "random_mask", "seed"]
+__all__ = ["get_generator", "random_mask", "seed", "uniform"]
 
 _generator = numpy.random.default_rng()
 _cupy_generator: Any = None
@@ -49,7 +50,10 @@ def _uniform_dtype(dtype: numpy.dtype[Any]) -> type[numpy.floating[Any]]:
 
 def random_mask(x: Array, ratio: float) -> Array:
     """A dropout mask for ``x``: ``1 / (1 - ratio)`` with probability ``1 - ratio``,
-    else 0, in ``x``'s dtype and on ``x``'s device."""
+    else 0, in ``x``'s dtype (which must be floating: the scale is a fraction) and
+    on ``x``'s device."""
+    if x.dtype.kind != "f":
+        raise DTypeError(f"random_mask: x must be a floating-point array, got dtype {x.dtype}")
     scale = 1.0 / (1.0 - ratio)
     if backend.is_cupy_array(x):
         u = _cupy_rng().random(x.shape, dtype=_uniform_dtype(x.dtype))
@@ -58,3 +62,13 @@ def random_mask(x: Array, ratio: float) -> Array:
     mask = cast(Array, u >= ratio).astype(x.dtype)
     mask *= scale
     return mask
+
+
+def uniform(like: Array, low: float, high: float) -> Array:
+    """Uniform samples in ``[low, high)`` of ``like``'s shape, drawn in float64 and
+    cast to ``like``'s dtype, on ``like``'s device (``rrelu``'s random slopes)."""
+    rng = _cupy_rng() if backend.is_cupy_array(like) else _generator
+    u = rng.random(like.shape)  # float64 in [0, 1); low + (high - low) * u is numpy's uniform
+    u *= high - low
+    u += low
+    return cast(Array, u).astype(like.dtype, copy=False)

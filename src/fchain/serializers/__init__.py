@@ -4,8 +4,11 @@
 save and restore anything with a ``serialize`` method (links, optimizers, trainers);
 the classes behind them follow Chainer's serializer protocol
 (``fchain.facade.serializer``).  Files move both ways between fchain and Chainer.
-Loads never unpickle, check the whole file before changing anything, and report
-every problem at once; saves to a path are atomic.
+Loads never unpickle, check the whole file (shapes and dtypes as declared, before
+reading data) before changing anything, and report every problem at once; keys the
+object never asks for are ignored, as in Chainer, with a ``SerializationWarning``
+(``unexpected_keys='ignore'`` or ``'error'`` to change that).  Saves to a path are
+atomic, and remove what killed saves of the same file left.
 """
 
 from fchain.facade.serializer import AbstractSerializer as AbstractSerializer

@@ -1,5 +1,4 @@
-"""What the npz and HDF5 formats share: key paths, value conversion, the strict
-two-pass load and the atomic save.
+"""What the npz and HDF5 formats share: key paths and the checked two-pass load.
 
 **Keys.**  A key is the ``'/'``-joined path of names, with no leading slash
 (``predictor/l1/W``), exactly as Chainer writes them.  A path component that starts
@@ -9,40 +8,50 @@ never reported as unexpected, and ignored by Chainer, which ignores every extra 
 **Loading** (``Deserializer.load``) runs the target's ``serialize`` twice:
 
 1. A *dry run* reads the file and checks every requested key (present, readable,
-   shape, castable dtype) but writes nothing: each call returns the value it was
+   shape, castable dtype; shape and dtype as the file declares them first, before
+   any data is read, so a crafted header cannot make the load allocate more than
+   the target holds) but writes nothing: each call returns the value it was
    given, as Chainer's non-strict loader does for a missing key, which every
    ``serialize`` already has to tolerate.  A missing key raises ``KeyError`` into
    the target, as in Chainer, so a target that catches it (an optimizer's disabled
    update rule) tolerates that key; an uncaught one is recorded and the dry run is
    repeated so that every problem is found.  File keys below the loaded path that
-   were never requested are *unexpected* (strict loads only), except siblings of a
-   key the target asked for with ``None`` while the file has data: given that data
-   in the real pass, the target may go on to ask for them (a fresh optimizer rule
-   asks for its first state array, and for the rest only once that one exists).
+   were never requested are *unexpected*, except siblings of a key the target asked
+   for with ``None`` while the file has data: given that data in the real pass, the
+   target may go on to ask for them (a fresh optimizer rule asks for its first
+   state array, and for the rest only once that one exists).
 2. Only when the dry run found nothing wrong does the real pass copy the values in.
+
+**Unexpected keys** are ignored, as Chainer ignores them, so a trainer snapshot
+loads into a trainer with fewer extensions and a pre-trained model into a smaller
+one (fine-tuning).  ``unexpected_keys`` says what else happens: ``'warn'`` (the
+default) warns once, naming them, with a ``SerializationWarning``; ``'ignore'`` is
+silent, as Chainer; ``'error'`` makes them problems of the load (PyTorch's strict
+loading).  ``strict`` keeps Chainer's meaning: a requested key that is missing.
 
 So a failed load reports all its problems in one ``SerializationError`` and leaves
 the target as it was.  The data read in the dry run is kept for the real pass, so a
 corrupt or truncated member is found before anything is written.
 
-**Saving** to a path is atomic: the file is written under its own name in a fresh
-temporary folder next to the target, flushed to disk, and renamed over the target.
+Saving to a path is atomic (``fchain.serializers._atomic``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias, get_args
 
 import numpy
 
 from fchain.core import backend
-from fchain.errors import SerializationError
+from fchain.errors import SerializationError, SerializationWarning
 from fchain.facade.serializer import Deserializer, Serializable
 from fchain.graph.variable import Variable
+from fchain.serializers._atomic import atomic_write as atomic_write
+from fchain.serializers._values import Declared, convert_scalar, declared_problem, is_array, stored_problem
 from fchain.types import Array
 
 __all__ = [
@@ -53,6 +62,7 @@ __all__ = [
     "VERSION_KEY",
     "FlatDeserializer",
     "Source",
+    "UnexpectedKeys",
     "atomic_write",
     "check_format_version",
     "host_array",
@@ -66,6 +76,8 @@ VERSION_KEY = "__fchain_version__"
 
 IgnoreName: TypeAlias = str | Callable[[str], bool]
 IgnoreNames: TypeAlias = IgnoreName | Sequence[IgnoreName]
+UnexpectedKeys: TypeAlias = Literal["warn", "ignore", "error"]
+"""What a load does with file keys the target never asked for (module docstring)."""
 
 
 class LoadError(SerializationError):
@@ -180,69 +192,17 @@ class Source(Protocol):
         """The stored value; a ``SerializationError`` when it cannot be read."""
         ...
 
-
-# ---------------------------------------------------------------------------
-# value conversion, shared by the dry run (check only) and the real pass
-
-
-_PY_SCALAR_DTYPES: dict[type, numpy.dtype[Any]] = {
-    bool: numpy.dtype(numpy.bool_),
-    int: numpy.dtype(numpy.int64),
-    float: numpy.dtype(numpy.float64),
-    complex: numpy.dtype(numpy.complex128),
-}
-
-
-def _describe(array: Array) -> str:
-    return f"{array.dtype} array of shape {tuple(array.shape)}"
-
-
-def _array_problem(key: str, stored: Array, target: Array) -> str | None:
-    if tuple(stored.shape) != tuple(target.shape):
-        return f"{key!r}: shape {tuple(stored.shape)} in the file, {tuple(target.shape)} in the target"
-    if not numpy.can_cast(stored.dtype, target.dtype, casting="same_kind"):
-        return f"{key!r}: the file's {stored.dtype} cannot be cast to the target's {target.dtype}"
-    return None
-
-
-def _scalar_problem(key: str, stored: Array, target: object) -> str | None:
-    kind = type(target)
-    if stored.dtype.hasobject:
-        return f"{key!r}: unreadable object array in the file"
-    if kind in _PY_SCALAR_DTYPES or kind is str or issubclass(kind, numpy.generic):
-        if stored.ndim != 0:
-            return f"{key!r}: the target is a {kind.__name__} scalar but the file holds a {_describe(stored)}"
-        # Chainer's rule: a number must cast safely, except integer to int.
-        if issubclass(stored.dtype.type, numpy.number) and not (
-            issubclass(stored.dtype.type, numpy.integer) and kind is int
-        ):
-            want = _PY_SCALAR_DTYPES.get(kind)
-            if want is None and issubclass(kind, numpy.generic):
-                want = numpy.dtype(kind)
-            if want is not None and not numpy.can_cast(stored.dtype, want):
-                return f"{key!r}: the file's {stored.dtype} cannot be cast safely to the target's {kind.__name__}"
-    try:
-        _convert_scalar(stored, target)
-    except (TypeError, ValueError) as exc:
-        return f"{key!r}: cannot convert the file's {_describe(stored)} to {kind.__name__}: {exc}"
-    return None
-
-
-def _convert_scalar(stored: Array, target: object) -> object:
-    kind: Any = type(target)
-    if kind is str:
-        return str(stored[()])
-    return kind(stored[()] if stored.ndim == 0 else stored)
+    def declare(self, key: str) -> Declared | None:
+        """Shape and dtype as the file declares them, read without the data; ``None``
+        for a stored None, or where the format has nothing to check before reading.
+        A ``SerializationError`` when even that cannot be read."""
+        ...
 
 
 def _group_of(key: str) -> str:
     """The group path of ``key`` (``'a/b/'`` for ``'a/b/c'``, ``''`` at the root)."""
     head, sep, _ = key.rpartition("/")
     return head + sep
-
-
-def _is_array(value: object) -> bool:
-    return isinstance(value, numpy.ndarray) or backend.is_cupy_array(value)
 
 
 # ---------------------------------------------------------------------------
@@ -254,11 +214,12 @@ class _Session:
 
     def __init__(self, source: Source, where: str, strict: bool,
                  ignore: tuple[Callable[[str], bool], ...], dry: bool,
-                 cache: dict[str, Array | None]) -> None:
+                 cache: dict[str, Array | None], unexpected: UnexpectedKeys = "warn") -> None:
         self.source = source
         self.where = where
         self.strict = strict
         self.ignore = ignore
+        self.unexpected: UnexpectedKeys = unexpected
         self.dry = dry
         self.cache = cache
         self.requested: set[str] = set()
@@ -272,6 +233,10 @@ class _Session:
     def ignored(self, key: str) -> bool:
         return any(predicate(key) for predicate in self.ignore)
 
+    def like(self, *, dry: bool, cache: dict[str, Array | None]) -> _Session:
+        """A fresh session for another pass over the same file, with the same options."""
+        return _Session(self.source, self.where, self.strict, self.ignore, dry, cache, self.unexpected)
+
     def fetch(self, key: str) -> Array | None:
         if key in self.cache:
             return self.cache.pop(key) if not self.dry else self.cache[key]
@@ -279,6 +244,38 @@ class _Session:
         if self.dry:
             self.cache[key] = value
         return value
+
+    def declared_problem(self, key: str, value: object) -> str | None:
+        """What the file declares for ``key`` against ``value``, before its data is
+        read (the data of a key read already was checked when it was read)."""
+        if key in self.cache:
+            return None
+        declared = self.source.declare(key)
+        return None if declared is None else declared_problem(key, declared, value)
+
+
+def _check_unexpected_keys(where: str, mode: object) -> UnexpectedKeys:
+    choices = get_args(UnexpectedKeys)
+    if mode not in choices:
+        raise ValueError(f"{where}: unexpected_keys must be one of {', '.join(map(repr, choices))}, "
+                         f"got {mode!r}")
+    return mode  # type: ignore[return-value]  # one of the Literal's values, checked just above
+
+
+def _outside_fchain() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside fchain."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _listing(keys: Sequence[str], limit: int = 20) -> str:
+    shown = ", ".join(repr(k) for k in keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
 class FlatDeserializer(Deserializer):
@@ -288,9 +285,10 @@ class FlatDeserializer(Deserializer):
     _path: str
 
     def _init_flat(self, source: Source, where: str, path: str, strict: bool,
-                   ignore_names: IgnoreNames | None) -> None:
+                   ignore_names: IgnoreNames | None, unexpected_keys: UnexpectedKeys = "warn") -> None:
         ignore = _ignore_predicates(where, ignore_names)
-        self._session = _Session(source, where, strict, ignore, dry=False, cache={})
+        mode = _check_unexpected_keys(where, unexpected_keys)
+        self._session = _Session(source, where, strict, ignore, dry=False, cache={}, unexpected=mode)
         self._path = normalize_root(path)
 
     def _with(self, session: _Session, path: str) -> FlatDeserializer:
@@ -321,15 +319,34 @@ class FlatDeserializer(Deserializer):
                 raise _ProbeMissing(message, full, s)
             raise MissingKeyError(message, (f"missing key {full!r}",))
         try:
+            problem = s.declared_problem(full, value)
+            if problem is not None:
+                raise LoadError(f"{s.where}: {problem}", (problem,))
             stored = s.fetch(full)
+        except MemoryError:
+            problem = f"{full!r}: not enough memory to read it (the file declares it as {self._declared(full)})"
+            if not s.dry:
+                raise LoadError(f"{s.where}: {problem}", (problem,)) from None
+            s.problems.setdefault(full, problem)
+            return value
         except SerializationError as exc:
             if not s.dry:
                 raise
-            s.problems.setdefault(full, str(exc))
+            s.problems.setdefault(full, exc.problems[0] if isinstance(exc, LoadError) and exc.problems
+                                  else str(exc))
             return value
         if s.dry:
             return self._check(full, stored, value)
         return self._apply(full, stored, value)
+
+    def _declared(self, key: str) -> str:
+        try:
+            declared = self._session.source.declare(key)
+        except SerializationError:
+            declared = None
+        if declared is None:
+            return "a value of unknown size"
+        return f"a {declared.dtype} array of shape {declared.shape}, {declared.nbytes} bytes"
 
     def _check(self, key: str, stored: Array | None, value: Any) -> Any:
         s = self._session
@@ -343,7 +360,7 @@ class FlatDeserializer(Deserializer):
                     # (DictSummary's JSON list of names): accept the group's subtree.
                     s.speculative_trees.add(_group_of(key))
             return value
-        problem = _array_problem(key, stored, value) if _is_array(value) else _scalar_problem(key, stored, value)
+        problem = stored_problem(key, stored, value)
         if problem is not None:
             s.problems.setdefault(key, problem)
         return value
@@ -354,28 +371,27 @@ class FlatDeserializer(Deserializer):
             return None
         if value is None:
             return numpy.array(stored, copy=True)
-        if _is_array(value):
-            problem = _array_problem(key, stored, value)
-            if problem is not None:
-                raise LoadError(f"{s.where}: {problem}", (problem,))
-            if isinstance(value, numpy.ndarray):
-                numpy.copyto(value, stored, casting="same_kind")
-            else:
-                value.set(numpy.ascontiguousarray(stored, dtype=value.dtype))
-            return value
-        problem = _scalar_problem(key, stored, value)
+        problem = stored_problem(key, stored, value)
         if problem is not None:
             raise LoadError(f"{s.where}: {problem}", (problem,))
-        return _convert_scalar(stored, value)
+        if not is_array(value):
+            return convert_scalar(stored, value)
+        if isinstance(value, numpy.ndarray):
+            numpy.copyto(value, stored, casting="same_kind")
+        else:
+            value.set(numpy.ascontiguousarray(stored, dtype=value.dtype))
+        return value
 
     def load(self, obj: Serializable) -> None:
         """Load into ``obj``: check everything first, then change ``obj`` (see the
-        module docstring); all problems are raised together in one ``LoadError``."""
+        module docstring); all problems are raised together in one ``LoadError``.
+        Keys the target never asked for are then warned about, ignored or refused,
+        as ``unexpected_keys`` says."""
         base = self._session
         cache: dict[str, Array | None] = {}
         known: set[str] = set()
         while True:
-            dry = _Session(base.source, base.where, base.strict, base.ignore, dry=True, cache=cache)
+            dry = base.like(dry=True, cache=cache)
             dry.known_missing = known
             dry.probe_missing = len(known) < 32  # beyond that, record the rest in one run
             try:
@@ -388,8 +404,10 @@ class FlatDeserializer(Deserializer):
             break
         problems = [f"missing key {k!r}" for k in dry.missing]
         problems += list(dry.problems.values())
-        if base.strict:
-            problems += [f"unexpected key {k!r} (the target never asked for it)" for k in self._unexpected(dry)]
+        unexpected = self._unexpected(dry) if base.unexpected != "ignore" else []
+        if base.unexpected == "error":
+            problems += [f"unexpected key {k!r} (the target never asked for it; unexpected_keys='error')"
+                         for k in unexpected]
         if problems:
             cls = MissingKeyError if dry.missing else LoadError
             listing = "\n".join(f"  - {p}" for p in problems)
@@ -398,8 +416,14 @@ class FlatDeserializer(Deserializer):
                 f"problem{'s' if len(problems) != 1 else ''}, nothing was changed:\n{listing}",
                 problems,
             )
-        real = _Session(base.source, base.where, base.strict, base.ignore, dry=False, cache=cache)
+        real = base.like(dry=False, cache=cache)
         obj.serialize(self._with(real, self._path))
+        if unexpected and base.unexpected == "warn":
+            warnings.warn(SerializationWarning(
+                f"{base.where}: loaded {type(obj).__name__} but ignored {len(unexpected)} "
+                f"key{'s' if len(unexpected) != 1 else ''} of the file it never asked for, as Chainer "
+                f"does: {_listing(unexpected)}; pass unexpected_keys='error' to refuse them or "
+                "'ignore' to silence this"), stacklevel=_outside_fchain())
 
     def _unexpected(self, dry: _Session) -> list[str]:
         root = self._path
@@ -413,60 +437,3 @@ class FlatDeserializer(Deserializer):
                 continue  # below a group whose layout a stored text decides
             extra.append(key)
         return sorted(extra)
-
-
-def _fsync_path(path: str) -> None:
-    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # Windows cannot open a folder; its rename is durable enough
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
-    """Create ``path`` through ``write(temporary_path)`` so that a crash leaves either
-    the old file or the complete new one, and no temporary file behind.
-
-    The temporary path is a file with the target's own name inside a fresh folder
-    next to the target (as Chainer's snapshot does), so a save function that looks at
-    the extension (``numpy.savez`` appends ``.npz`` to a name without it, matplotlib
-    picks the format from it) sees the real one.  The file is created first with the
-    usual permissions (``0o666`` minus the umask), flushed after ``write`` and renamed
-    over the target; the folder is removed in every case.
-    """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    base = os.path.basename(target)
-    if not base:
-        raise IsADirectoryError(f"atomic_write: {target!r} names a folder, not a file")
-    scratch = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
-    tmp = os.path.join(scratch, base)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        os.close(fd)  # the umask applies, as for a plain open()
-        write(tmp)
-        others = sorted(set(os.listdir(scratch)) - {base})
-        if others and os.path.getsize(tmp) == 0:
-            raise OSError(
-                f"atomic_write: the save function was given {tmp!r} but left it empty and "
-                f"wrote {others} instead (a function that appends an extension to the name "
-                f"it is given needs a target name that already ends with it); {target!r} "
-                "was not changed")
-        _fsync_path(tmp)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    _fsync_dir(folder)

@@ -24,17 +24,19 @@ import numpy
 from fchain.errors import SerializationError
 from fchain.facade.serializer import Serializable, Serializer
 from fchain.serializers import _npy
+from fchain.serializers._atomic import atomic_write
 from fchain.serializers._common import (
     FORMAT_VERSION,
     VERSION_KEY,
     FlatDeserializer,
     IgnoreNames,
-    atomic_write,
+    UnexpectedKeys,
     check_format_version,
     child_path,
     host_array,
     join_path,
 )
+from fchain.serializers._values import Declared
 from fchain.types import Array
 
 if TYPE_CHECKING:
@@ -43,6 +45,12 @@ if TYPE_CHECKING:
 __all__ = ["HDF5Deserializer", "HDF5Serializer", "load_hdf5", "save_hdf5"]
 
 PathLike: TypeAlias = str | os.PathLike[str]
+
+# HDF5's filter codes (H5Z_FILTER_*) whose output is bounded: deflate expands each
+# stored byte to at most 1032, shuffle and fletcher32 change no sizes.
+_DEFLATE, _SHUFFLE, _FLETCHER32 = 1, 2, 3
+_MAX_DEFLATE_RATIO = 1032
+_SLACK = 1 << 20
 
 
 def _h5py(where: str) -> Any:
@@ -97,28 +105,64 @@ class _GroupSource:
         self._group = group
         self._where = where
         self._h5 = _h5py(where)
-        names: list[str] = []
+        datasets: dict[str, h5py.Dataset] = {}
 
         def visit(name: str, obj: object) -> None:
             if isinstance(obj, self._h5.Dataset):
-                names.append(name)
+                datasets[name] = obj
 
         try:
             group.visititems(visit)
         except (OSError, RuntimeError, KeyError, ValueError) as exc:
             raise SerializationError(f"{where}: the file's group tree is unreadable (corrupt?): {exc}") from exc
-        self._names = set(names)
-        self._order = names
+        self._datasets = datasets  # found once: a lookup by name costs as much as a read
+        self._order = list(datasets)
 
     def keys(self) -> Iterator[str]:
         return iter(self._order)
 
     def __contains__(self, key: str) -> bool:
-        return key in self._names
+        return key in self._datasets
+
+    def declare(self, key: str) -> Declared | None:
+        """The dataset's shape and dtype from its metadata, without reading it.
+
+        A dataset may declare far more data than the file stores (HDF5 fills what
+        was never written); one whose declared size exceeds what its stored bytes
+        can expand to under its filters (all of them when there are none, 1032
+        times them under deflate) gets a ``problem``, unless a filter of unknown
+        ratio is involved.  Chainer writes every dataset in full, so none of its
+        files is affected.
+        """
+        try:
+            dataset = self._datasets[key]
+            shape = dataset.shape
+            if shape is None:
+                return None
+            info = self._h5.check_string_dtype(dataset.dtype)
+            if info is not None:
+                return Declared(tuple(shape), numpy.dtype(numpy.str_))
+            declared = Declared(tuple(shape), numpy.dtype(dataset.dtype))
+            if declared.nbytes <= _SLACK:
+                return declared  # small enough whatever is stored
+            stored = int(dataset.id.get_storage_size())
+            plist = dataset.id.get_create_plist()
+            filters = {plist.get_filter(i)[0] for i in range(plist.get_nfilters())}
+        except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+            raise SerializationError(f"{self._where}: {key!r} is unreadable: {exc}") from exc
+        if not filters <= {_DEFLATE, _SHUFFLE, _FLETCHER32}:
+            return declared  # a ratio this check does not know
+        limit = stored * _MAX_DEFLATE_RATIO + _SLACK if _DEFLATE in filters else stored + _SLACK
+        if declared.nbytes <= limit:
+            return declared
+        return Declared(declared.shape, declared.dtype,
+                        f"the file declares a {declared.dtype} array of shape {declared.shape} "
+                        f"({declared.nbytes} bytes) but stores {stored} bytes for it, which cannot hold "
+                        "that much; the file is corrupt or crafted")
 
     def read(self, key: str) -> Array | None:
         try:
-            dataset = self._group[key]
+            dataset = self._datasets[key]
             if dataset.shape is None:
                 return None
             info = self._h5.check_string_dtype(dataset.dtype)
@@ -136,19 +180,20 @@ class HDF5Deserializer(FlatDeserializer):
     """Reads Chainer's HDF5 layout from an h5py group into an object's ``serialize``.
 
     ``HDF5Deserializer(group, strict=True)`` as in Chainer, plus fchain's
-    ``path=''`` and ``ignore_names=None`` (see ``NpzDeserializer``).  ``load(obj)``
+    ``path=''``, ``ignore_names=None`` and ``unexpected_keys='warn'`` (see
+    ``NpzDeserializer``).  ``load(obj)``
     checks everything first and changes nothing unless it all fits.
     """
 
     def __init__(self, group: h5py.Group, strict: bool = True, *, path: str = "",
-                 ignore_names: IgnoreNames | None = None) -> None:
-        self._setup(group, strict, path, ignore_names, _describe(group))
+                 ignore_names: IgnoreNames | None = None, unexpected_keys: UnexpectedKeys = "warn") -> None:
+        self._setup(group, strict, path, ignore_names, unexpected_keys, _describe(group))
 
-    def _setup(self, group: h5py.Group, strict: bool, path: str,
-               ignore_names: IgnoreNames | None, where: str) -> None:
+    def _setup(self, group: h5py.Group, strict: bool, path: str, ignore_names: IgnoreNames | None,
+               unexpected_keys: UnexpectedKeys, where: str) -> None:
         self.group = group
         self.strict = strict
-        self._init_flat(_GroupSource(group, where), where, path, strict, ignore_names)
+        self._init_flat(_GroupSource(group, where), where, path, strict, ignore_names, unexpected_keys)
 
 
 def _describe(group: h5py.Group) -> str:
@@ -181,12 +226,16 @@ def save_hdf5(filename: PathLike, obj: Serializable | dict[str, Any], compressio
 
 
 def load_hdf5(filename: PathLike, obj: Serializable, *, path: str = "", strict: bool = True,
-              ignore_names: IgnoreNames | None = None) -> None:
-    """Load an HDF5 file written by fchain or Chainer into ``obj``.  A failed load
-    raises one ``SerializationError`` listing every problem and leaves ``obj``
-    unchanged."""
+              ignore_names: IgnoreNames | None = None, unexpected_keys: UnexpectedKeys = "warn") -> None:
+    """Load an HDF5 file written by fchain or Chainer into ``obj``; arguments as for
+    ``load_npz``.  A failed load raises one ``SerializationError`` listing every
+    problem and leaves ``obj`` unchanged; a path that is no file raises
+    ``FileNotFoundError`` (missing) or ``SerializationError`` (a folder, or not an
+    HDF5 file)."""
     h5 = _h5py("load_hdf5")
     name = os.fspath(filename)
+    if os.path.isdir(name):
+        raise SerializationError(f"load_hdf5: {name!r} is a folder, not an HDF5 file")
     try:
         f = h5.File(name, "r")
     except OSError as exc:
@@ -199,5 +248,5 @@ def load_hdf5(filename: PathLike, obj: Serializable, *, path: str = "", strict: 
         if VERSION_KEY in f.attrs:
             check_format_version(f"load_hdf5({name!r})", f.attrs[VERSION_KEY])
         deserializer = HDF5Deserializer.__new__(HDF5Deserializer)
-        deserializer._setup(f, strict, path, ignore_names, f"load_hdf5({name!r})")
+        deserializer._setup(f, strict, path, ignore_names, unexpected_keys, f"load_hdf5({name!r})")
         deserializer.load(obj)

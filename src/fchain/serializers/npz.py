@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import zipfile
 import zlib
+from contextlib import nullcontext
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import IO, Any, TypeAlias
 
@@ -28,17 +29,19 @@ from numpy.lib.npyio import NpzFile
 from fchain.errors import SerializationError
 from fchain.facade.serializer import Serializable, Serializer
 from fchain.serializers import _npy
+from fchain.serializers._atomic import atomic_write
 from fchain.serializers._common import (
     FORMAT_VERSION,
     VERSION_KEY,
     FlatDeserializer,
     IgnoreNames,
-    atomic_write,
+    UnexpectedKeys,
     check_format_version,
     child_path,
     host_array,
     join_path,
 )
+from fchain.serializers._values import Declared
 from fchain.types import Array
 
 __all__ = ["DictionarySerializer", "NpzDeserializer", "load_npz", "save_npz"]
@@ -46,6 +49,11 @@ __all__ = ["DictionarySerializer", "NpzDeserializer", "load_npz", "save_npz"]
 FileLike: TypeAlias = str | os.PathLike[str] | IO[bytes]
 
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+
+_MAX_DEFLATE_RATIO = 1032
+"""Deflate's largest possible expansion (258 bytes from each 2-bit code): a member
+can hold at most this many bytes per compressed byte, plus a little."""
+_SLACK = 64 * 1024
 
 
 class DictionarySerializer(Serializer):
@@ -135,10 +143,13 @@ class _NpzArchive(Mapping[str, Array]):
         self._zip = zf
         self._where = where
         self._members = {(n[:-4] if n.endswith(".npy") else n): n for n in zf.namelist()}
+        self._plain: set[str] = set()  # members ``declare`` found to hold no objects
 
     @classmethod
     def open(cls, file: FileLike, where: str) -> _NpzArchive:
         name = os.fspath(file) if isinstance(file, (str, os.PathLike)) else getattr(file, "name", "<file>")
+        if isinstance(file, (str, os.PathLike)) and os.path.isdir(file):
+            raise SerializationError(f"{where}: {name!r} is a folder, not an npz file")
         try:
             zf = zipfile.ZipFile(file)
         except (zipfile.BadZipFile, EOFError, ValueError) as exc:
@@ -166,14 +177,55 @@ class _NpzArchive(Mapping[str, Array]):
     def __contains__(self, key: object) -> bool:
         return key in self._members
 
+    def declare(self, key: str) -> Declared | None:
+        """The member's shape and dtype from its ``.npy`` header, without its data;
+        ``None`` for an object member (``__getitem__`` sorts those out).  The
+        declared data must be exactly what the member holds, and the member no
+        larger than its compressed bytes can expand to, so a crafted header never
+        makes a read allocate more than the archive could really contain."""
+        member = self._members[key]
+        if not member.endswith(".npy"):
+            raise SerializationError(f"{self._where}: member {member!r} is not an .npy array")
+        info = self._zip.getinfo(member)
+        try:
+            with self._zip.open(member) as fp:
+                header = _npy.read_header(fp)
+                offset = fp.tell()
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
+            raise SerializationError(f"{self._where}: {key!r} is corrupt or truncated: {exc}") from exc
+        if header is None or header[1].hasobject:
+            return None
+        self._plain.add(key)  # ``__getitem__`` need not look for a pickle again
+        shape, dtype = header
+        declared = Declared(shape, dtype)
+        problem = None
+        holds = info.file_size - offset
+        if declared.nbytes != holds:
+            problem = (f"the file declares a {dtype} array of shape {shape} ({declared.nbytes} bytes) but "
+                       f"its member holds {holds} bytes of data; the file is corrupt or crafted")
+        elif info.file_size > self._largest_expansion(info):
+            problem = (f"its member claims {info.file_size} bytes from {info.compress_size} compressed "
+                       "ones, more than the compression can produce; the file is corrupt or crafted")
+        return Declared(shape, dtype, problem) if problem else declared
+
+    def _largest_expansion(self, info: zipfile.ZipInfo) -> int:
+        """The most bytes ``info``'s compressed data can expand to (no bound for a
+        method other than stored and deflated)."""
+        compressed = min(info.compress_size, max(self._zip.start_dir - info.header_offset, 0))
+        if info.compress_type == zipfile.ZIP_STORED:
+            return compressed
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            return compressed * _MAX_DEFLATE_RATIO + _SLACK
+        return info.file_size
+
     def __getitem__(self, key: str) -> Array:
         member = self._members[key]
         if not member.endswith(".npy"):
             raise SerializationError(f"{self._where}: member {member!r} is not an .npy array")
         try:
-            with self._zip.open(member) as fp:
-                header = _npy.read_header(fp)
-                if header is not None and header[1].hasobject:
+            with self._zip.open(member) if key not in self._plain else nullcontext() as fp:
+                header = None if fp is None else _npy.read_header(fp)
+                if fp is not None and header is not None and header[1].hasobject:
                     payload = fp.read(8192)
                     if header[0] == () and _npy.recognize_pickled_none(payload):
                         return numpy.asarray(None)
@@ -226,6 +278,13 @@ class _MappingSource:
             raise SerializationError(f"{self._where}: {key!r} is an object array, which fchain cannot load")
         return array
 
+    def declare(self, key: str) -> Declared | None:
+        """An archive's headers; nothing for a mapping whose arrays are already in
+        memory (``read`` only converts them)."""
+        if isinstance(self._mapping, _NpzArchive):
+            return self._mapping.declare(key)
+        return None
+
 
 class NpzDeserializer(FlatDeserializer):
     """Reads Chainer's npz layout into an object's ``serialize``.
@@ -234,15 +293,21 @@ class NpzDeserializer(FlatDeserializer):
     opened archive (``numpy.load(file)``) or any mapping of key to array; ``path`` is
     a key prefix (``'updater/model:main/'`` reads a model out of a trainer
     snapshot); ``strict`` makes a missing key an error; ``ignore_names`` (a key, a
-    predicate on the key, or a list of them) names keys to leave alone.
+    predicate on the key, or a list of them) names keys to leave alone;
+    ``unexpected_keys`` says what happens to keys of the file the object never asks
+    for: ``'warn'`` (the default: ignored, as Chainer ignores them, with a
+    ``SerializationWarning`` naming them), ``'ignore'`` or ``'error'``.
 
     ``load(obj)`` checks the whole file against ``obj`` first and changes nothing
     unless everything fits; it then raises one error listing every missing,
-    unexpected (strict only), mis-shaped or unreadable key.
+    unexpected (``unexpected_keys='error'`` only), mis-shaped or unreadable key.
+    Shapes and dtypes are compared as the file declares them before any data is
+    read, so a file cannot make the load allocate more than the object's arrays.
     """
 
     def __init__(self, npz: Mapping[str, Array], path: str = "", strict: bool = True,
-                 ignore_names: IgnoreNames | None = None) -> None:
+                 ignore_names: IgnoreNames | None = None, *,
+                 unexpected_keys: UnexpectedKeys = "warn") -> None:
         self.npz = npz
         mapping: Mapping[str, Array] = npz
         where = "NpzDeserializer"
@@ -253,18 +318,21 @@ class NpzDeserializer(FlatDeserializer):
             mapping = _NpzArchive(npz.zip, where)  # read None members without unpickling
         elif isinstance(npz, _NpzArchive):
             where = npz._where
-        self._init_flat(_MappingSource(mapping, where), where, path, strict, ignore_names)
+        self._init_flat(_MappingSource(mapping, where), where, path, strict, ignore_names, unexpected_keys)
         self.path = self._path
         self.strict = strict
         self.ignore_names = ignore_names
 
 
 def load_npz(file: FileLike, obj: Serializable, path: str = "", strict: bool = True,
-             ignore_names: IgnoreNames | None = None) -> None:
+             ignore_names: IgnoreNames | None = None, *, unexpected_keys: UnexpectedKeys = "warn") -> None:
     """Load an npz file (a path or binary file object) written by fchain or Chainer
     into ``obj``; arguments as for ``NpzDeserializer``.  A failed load raises one
-    ``SerializationError`` listing every problem and leaves ``obj`` unchanged."""
+    ``SerializationError`` listing every problem and leaves ``obj`` unchanged; a
+    path that is no file raises ``FileNotFoundError`` (missing) or
+    ``SerializationError`` (a folder, or not an npz file)."""
     with _NpzArchive.open(file, "load_npz") as archive:
         if VERSION_KEY in archive:
             check_format_version(archive._where, archive[VERSION_KEY])
-        NpzDeserializer(archive, path=path, strict=strict, ignore_names=ignore_names).load(obj)
+        NpzDeserializer(archive, path=path, strict=strict, ignore_names=ignore_names,
+                        unexpected_keys=unexpected_keys).load(obj)

@@ -6,6 +6,7 @@ from fchain.training import extensions as extensions
 from fchain.training._types import Trigger as Trigger
 from fchain.training._types import TriggerLike as TriggerLike
 from fchain.training import triggers as triggers
+from fchain.training import updater as updater
 from fchain.training import updaters as updaters
 from fchain.training.extension import PRIORITY_EDITOR as PRIORITY_EDITOR
 from fchain.training.extension import PRIORITY_READER as PRIORITY_READER
@@ -31,5 +32,6 @@ __all__ = [
     "get_trigger",
     "make_extension",
     "triggers",
+    "updater",
     "updaters",
 ]

@@ -70,6 +70,18 @@ class Trainer:
             self.extend(ext)
 
     @property
+    def is_before_training(self) -> bool:
+        """True until the first update: ``updater.iteration == 0`` (Chainer's definition).
+
+        Extensions registered with ``call_before_training=True`` are called once
+        while this holds, before the first update; an extension whose own trigger
+        decides when it emits something (LogReport, PlotReport) emits on that call
+        too, since its trigger cannot fire before any iteration.  A run resumed from
+        a snapshot starts after iteration 0, so it makes no such call, as in Chainer.
+        """
+        return self.updater.iteration == 0
+
+    @property
     def elapsed_time(self) -> float:
         """Seconds of training so far, including time before a resume."""
         if self._done and self._final_elapsed_time is not None:
@@ -80,7 +92,11 @@ class Trainer:
 
     def extend(self, extension: ExtensionLike, name: str | None = None, trigger: TriggerLike = None,
                priority: int | None = None, *, call_before_training: bool = False) -> None:
-        """Register an extension; names repeat as ``name_1``, ``name_2``, ... as in Chainer."""
+        """Register an extension; names repeat as ``name_1``, ``name_2``, ... as in Chainer.
+
+        ``call_before_training=True`` also calls it once before the first update of
+        a run that starts at iteration 0 (see ``is_before_training``).
+        """
         if name is None:
             name = _extension_name(extension)
         if name == "training":
@@ -126,10 +142,15 @@ class Trainer:
             if initializer is not None:
                 initializer(self)
         self._start_at = time.time()
-        for name, entry in extensions:
-            if entry.call_before_training:
-                with self.reporter.scope(self.observation):
-                    entry.extension(self)
+        if self.is_before_training:
+            # One observation for every extension called before training, in
+            # priority order: an Evaluator (a writer) reports into it, then a
+            # LogReport (an editor) turns it into the log's iteration-0 entry.
+            self.observation = {}
+            with self.reporter.scope(self.observation):
+                for _, entry in extensions:
+                    if entry.call_before_training:
+                        entry.extension(self)
         update = self.updater.update
         reporter = self.reporter
         stop_trigger = self.stop_trigger

@@ -29,7 +29,7 @@ from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
 from fchain.types import Array, ArrayNamespace, IndexItem, Shape, Slices
 
-__all__ = ["GET_ITEM", "GET_ITEM_GRAD", "GetItemParams", "IndexItem", "Slices", "get_item"]
+__all__ = ["GET_ITEM", "GET_ITEM_GRAD", "GetItemParams", "IndexItem", "Slices", "get_item", "normalize_index"]
 
 _Entry: TypeAlias = int | slice | EllipsisType | None | Array
 _Builder = Callable[[tuple[Array, ...]], Slices]
@@ -178,6 +178,12 @@ def _normalize(slices: object, data: Array) -> tuple[_Entry, ...]:
     if isinstance(slices, tuple):
         return tuple(_entry(s, data) for s in slices)
     return (_entry(slices, data),)
+
+
+def normalize_index(slices: Slices, data: Array) -> tuple[_Entry, ...]:
+    """``slices`` as ``get_item`` reads it: a tuple whose arrays are on ``data``'s
+    device (``scatter_add`` indexes the same way)."""
+    return _normalize(slices, data)
 
 
 def _data_of(x: VariableLike) -> Array:

@@ -5,7 +5,10 @@ they are stacks of matrices in the last two axes, the leading (batch) axes
 broadcasting against each other; a 1-D operand is a vector (a row on the left, a
 column on the right, removed from the result), and ``transa``/``transb`` do nothing
 to a vector.  ``trans*`` transposes the last two axes of that operand first.  A 0-d
-operand multiplies elementwise.
+operand is refused, as numpy's ``matmul`` and Chainer (``ndim >= 1``) refuse it:
+its product would be an elementwise one, which ``*`` spells.  The shapes are
+checked by the op's ``check`` on every call, so ``a @ b`` on Variables gets the
+same errors as ``F.matmul``.
 
 VJP, with ``A``/``B`` the operands after the transposes and vectors promoted to
 matrices: ``gA = gy @ B^T`` and ``gB = A^T @ gy``, transposed back where the operand
@@ -25,7 +28,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg
 from fchain.types import Array, ArrayNamespace, Shape
 
 __all__ = ["MATMUL", "MatmulParams", "matmul"]
@@ -35,30 +38,27 @@ __all__ = ["MATMUL", "MatmulParams", "matmul"]
 class MatmulParams:
     transa: bool
     transb: bool
-    a_ndim: int
-    b_ndim: int
 
 
-def _oriented(xp: ArrayNamespace, m: Array, trans: bool, ndim: int) -> Array:
-    return xp.swapaxes(m, -1, -2) if trans and ndim >= 2 else m
+_PARAMS = {(ta, tb): MatmulParams(ta, tb) for ta in (False, True) for tb in (False, True)}
+
+
+def _oriented(xp: ArrayNamespace, m: Array, trans: bool) -> Array:
+    return xp.swapaxes(m, -1, -2) if trans and m.ndim >= 2 else m
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: MatmulParams) -> Forwarded:
     a, b = inputs
-    if p.a_ndim == 0 or p.b_ndim == 0:
-        return (a * b,), (a, b)
-    y = xp.matmul(_oriented(xp, a, p.transa, p.a_ndim), _oriented(xp, b, p.transb, p.b_ndim))
+    y = xp.matmul(_oriented(xp, a, p.transa), _oriented(xp, b, p.transb))
     return (y,), (a, b)
 
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: MatmulParams) -> Grads:
     a, b = residuals
     gy = grads[0]
-    if p.a_ndim == 0 or p.b_ndim == 0:
-        return gy * b, gy * a
-    a_vec, b_vec = p.a_ndim == 1, p.b_ndim == 1
-    big_a = _oriented(xp, a, p.transa, p.a_ndim)
-    big_b = _oriented(xp, b, p.transb, p.b_ndim)
+    a_vec, b_vec = a.ndim == 1, b.ndim == 1
+    big_a = _oriented(xp, a, p.transa)
+    big_b = _oriented(xp, b, p.transb)
     g_shape = list(gy.shape)
     if a_vec:
         big_a = xp.reshape(big_a, (1, a.shape[0]))
@@ -113,8 +113,31 @@ def _sample(draw: Draw) -> Case:
                 label=f"{kind} {a_shape} {b_shape} transa={transa} transb={transb}")
 
 
-MATMUL: OpDef[MatmulParams] = register(OpDef(
-    "matmul", _forward, _vjp, GradSpec(_sample), arg_names=("a", "b"), float_inputs=(0, 1)))
+def _check(arrays: Inputs, p: MatmulParams) -> MatmulParams:
+    """numpy's and Chainer's rules: both operands at least 1-d, the contracted axes
+    of one size, the batch axes broadcastable."""
+    a_shape, b_shape = tuple(arrays[0].shape), tuple(arrays[1].shape)
+    a_ndim, b_ndim = len(a_shape), len(b_shape)
+    for name, shape in (("a", a_shape), ("b", b_shape)):
+        if not shape:
+            raise ShapeError(
+                f"matmul: {name} must have at least 1 dimension, got a 0-d array (shape ()); "
+                "multiply by a scalar with * instead")
+    transa, transb = p.transa, p.transb
+    a_axis = -2 if transa and a_ndim >= 2 else -1
+    b_axis = 0 if b_ndim == 1 else (-1 if transb else -2)
+    if a_shape[a_axis] != b_shape[b_axis]:
+        raise ShapeError(
+            f"matmul: the inner dimensions differ: a has shape {a_shape} (transa={transa}), "
+            f"contracting axis {a_axis} of size {a_shape[a_axis]}, but b has shape {b_shape} "
+            f"(transb={transb}), contracting axis {b_axis} of size {b_shape[b_axis]}")
+    if a_ndim > 2 or b_ndim > 2:
+        a_batch, b_batch = a_shape[:-2], b_shape[:-2]
+        if not _broadcast_batch(a_batch, b_batch):
+            raise ShapeError(
+                f"matmul: the batch axes of a {a_batch} (a.shape={a_shape}) and of b {b_batch} "
+                f"(b.shape={b_shape}) do not broadcast")
+    return p
 
 
 def _broadcast_batch(a_batch: Shape, b_batch: Shape) -> bool:
@@ -124,31 +147,20 @@ def _broadcast_batch(a_batch: Shape, b_batch: Shape) -> bool:
     return True
 
 
+MATMUL: OpDef[MatmulParams] = register(OpDef(
+    "matmul", _forward, _vjp, GradSpec(_sample), arg_names=("a", "b"), check=_check,
+    float_inputs=(0, 1)))
+
+
 def matmul(a: VariableLike, b: VariableLike, transa: bool = False, transb: bool = False) -> Variable:
     """Matrix product of ``a`` and ``b`` (stacks of matrices broadcast; vectors allowed).
 
     ``transa``/``transb`` transpose the last two axes of ``a``/``b`` first (nothing
-    for a 1-D operand).  Both operands must share one floating dtype.  ``a @ b`` on
-    Variables calls this.
+    for a 1-D operand).  Both operands must be at least 1-D and share one floating
+    dtype.  ``a @ b`` on Variables calls this.
     """
-    a_shape, b_shape = shape_of(a, "matmul", "a"), shape_of(b, "matmul", "b")
     if type(transa) is not bool:
         transa = bool_arg("matmul", "transa", transa)
     if type(transb) is not bool:
         transb = bool_arg("matmul", "transb", transb)
-    a_ndim, b_ndim = len(a_shape), len(b_shape)
-    if a_ndim and b_ndim:
-        a_axis = -2 if transa and a_ndim >= 2 else -1
-        b_axis = 0 if b_ndim == 1 else (-1 if transb else -2)
-        if a_shape[a_axis] != b_shape[b_axis]:
-            raise ShapeError(
-                f"matmul: the inner dimensions differ: a has shape {a_shape} (transa={transa}), "
-                f"contracting axis {a_axis} of size {a_shape[a_axis]}, but b has shape {b_shape} "
-                f"(transb={transb}), contracting axis {b_axis} of size {b_shape[b_axis]}")
-        if a_ndim > 2 or b_ndim > 2:
-            a_batch, b_batch = a_shape[:-2], b_shape[:-2]
-            if not _broadcast_batch(a_batch, b_batch):
-                raise ShapeError(
-                    f"matmul: the batch axes of a {a_batch} (a.shape={a_shape}) and of b {b_batch} "
-                    f"(b.shape={b_shape}) do not broadcast")
-    return apply(MATMUL, (a, b), MatmulParams(bool(transa), bool(transb), a_ndim, b_ndim))
+    return apply(MATMUL, (a, b), _PARAMS[bool(transa), bool(transb)])

@@ -3,7 +3,10 @@
 The mask holds ``1 / (1 - ratio)`` for kept units and 0 for dropped ones, in
 ``x``'s dtype.  It is drawn by the public function (``fchain.graph.random``,
 reseedable with ``fchain.graph.random.seed``) and enters the pure rule as a
-constant input, so the rule is deterministic.  VJP: ``gy * mask`` (none for the
+constant input, so the rule is deterministic.  ``x`` must be floating point, as
+``OpDef.float_inputs`` declares; the public function checks that before it draws
+the mask (which has ``x``'s dtype), so a wrong dtype gets the op's ``DTypeError``
+and leaves the random stream untouched.  VJP: ``gy * mask`` (none for the
 mask).  Residuals: (mask,).  Outside training (``fchain.config.train`` False) the
 function returns ``x`` itself, as Chainer does.
 """
@@ -16,7 +19,7 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
-from fchain.graph.apply import apply
+from fchain.graph.apply import apply, check_dtypes
 from fchain.graph.config import config
 from fchain.graph.random import random_mask
 from fchain.graph.variable import Variable, as_array, as_variable
@@ -82,6 +85,8 @@ def dropout(x: VariableLike, ratio: float = 0.5, *, mask: Array | None = None,
         name_arrays("dropout", ("x", x))
         raise
     if mask is None:
+        if data.dtype.kind != "f":
+            check_dtypes(DROPOUT, (data,))  # apply's DTypeError, before any randomness is drawn
         mask = random_mask(data, ratio)
     else:
         m_shape = getattr(mask, "shape", None)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from fchain.facade.serializer import AbstractSerializer, Serializer
+from fchain.serializers._atomic import atomic_write
 from fchain.training.extension import PRIORITY_EDITOR, Extension
 from fchain.training.triggers.util import get_trigger
 
@@ -21,7 +22,9 @@ __all__ = ["LogReport"]
 class LogReport(Extension):
     """Accumulates every observation each iteration; when its own ``trigger`` fires it
     appends the means (plus ``epoch``, ``iteration``, ``elapsed_time``) to ``log`` and
-    writes the whole log as JSON to ``<out>/<filename>`` (atomically).
+    writes the whole log as JSON to ``<out>/<filename>`` (atomically).  A call
+    before training (``trainer.extend(LogReport(), call_before_training=True)``)
+    appends an entry too, for iteration 0, as Chainer does.
 
     ``keys`` restricts the observed keys; ``postprocess`` may edit each entry before
     it is stored.  ``filename`` (default ``'log'``; Chainer's older spelling
@@ -66,7 +69,11 @@ class LogReport(Extension):
             self._summary.add(observation)
         else:
             self._summary.add({k: observation[k] for k in self._keys if k in observation})
-        if not self._trigger(trainer):
+        # Called before training (``call_before_training=True``), the log gets an
+        # entry of its own, epoch 0 and iteration 0 (Chainer's layout), rather than
+        # averaging a pre-training evaluation into the first epoch's entry.  The
+        # trigger is not consulted then, so its state is as if the call never was.
+        if not (trainer.is_before_training or self._trigger(trainer)):
             return
         stats = self._summary.compute_mean()
         entry: dict[str, Any] = {name: float(value) for name, value in stats.items()}
@@ -90,8 +97,6 @@ class LogReport(Extension):
                            f"entry does not have; its keys are {sorted(entry)}") from None
 
     def _write(self, path: str) -> None:
-        from fchain.serializers._common import atomic_write
-
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         text = json.dumps(self._log, indent=4)
 

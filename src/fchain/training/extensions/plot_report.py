@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from fchain.facade.serializer import AbstractSerializer, Serializer
+from fchain.serializers._atomic import atomic_write
 from fchain.training.extension import Extension
 from fchain.training.extensions._fchain_state import serialize_extra
 from fchain.training.extensions._arrays import to_float
@@ -53,7 +54,8 @@ class PlotReport(Extension):
     """Accumulates the values observed under ``y_keys`` every iteration; when
     ``trigger`` fires (each epoch by default) appends their means, against
     ``x_key`` (``'iteration'`` or ``'epoch'``), to the plotted series and redraws
-    ``<out>/<filename>`` (Chainer's ``PlotReport``).
+    ``<out>/<filename>`` (Chainer's ``PlotReport``).  A call before training
+    (``call_before_training=True``) plots a point for iteration 0 too, as Chainer.
 
     ``y_keys`` is a key or a list of keys.  ``postprocess(figure, axes, summary)``
     may edit the figure before it is saved.  ``marker`` is the matplotlib marker
@@ -96,8 +98,8 @@ class PlotReport(Extension):
         keys = self._y_keys or ()
         observation = trainer.observation
         self._summary.add({k: observation[k] for k in keys if k in observation})
-        if not self._trigger(trainer):
-            return
+        if not (trainer.is_before_training or self._trigger(trainer)):
+            return  # called before training, it plots the iteration-0 point (Chainer)
         stats = {name: to_float(value) for name, value in self._summary.compute_mean().items()}
         updater = trainer.updater
         stats["epoch"] = updater.epoch
@@ -129,7 +131,6 @@ class PlotReport(Extension):
         if self._postprocess is not None:
             self._postprocess(figure, axes, self._summary)
         legend = axes.legend(bbox_to_anchor=(1.05, 1), loc=2, borderaxespad=0.0)
-        from fchain.serializers._common import atomic_write
 
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         # The format follows the name's extension (PNG without one), as in Chainer.

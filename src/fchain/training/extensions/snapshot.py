@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from fchain.serializers._atomic import atomic_write
 from fchain.training.extension import Extension
 
 if TYPE_CHECKING:
@@ -45,8 +46,6 @@ def _atomic_save(savefun: SaveFun, folder: str, filename: str, target: Any) -> s
     name inside a temporary folder next to the target (so ``numpy.savez`` sees the
     ``.npz`` it needs and appends nothing), which is flushed and renamed over it.
     """
-    from fchain.serializers._common import atomic_write
-
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, filename)
     if savefun is _default_save:

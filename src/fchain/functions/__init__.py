@@ -1,12 +1,20 @@
 """``fchain.functions`` (``F``): every differentiable function, Chainer's names.
 
 Importing it also installs ``Variable``'s operators and the second-order namespace
-(see the end of this module).  Each name is re-exported from its op module (``from ... import f as f``) so that
-``mypy --strict`` users can import it; ``tests/test_op_registry.py`` checks this list
-against the op registry and the op modules.
+(see the end of this module).  Each function is implemented in its op module
+(``fchain.ops.<category>.<op>``) and re-exported from it here, explicitly (``from
+... import f as f``, so that ``mypy --strict`` users can import it), and again from
+the module where Chainer 7 keeps it: ``fchain.functions.activation.relu.relu``,
+``fchain.functions.math.basic_math.add``, ``fchain.functions.math.average.average``
+(which is ``F.mean``), ...  ``tests/ops/test_op_registry.py`` checks this list against
+the op registry and the op modules, and ``tests/ops/test_chainer_module_paths.py``
+each function's Chainer path.
 """
 
 from __future__ import annotations
+
+import importlib as _importlib
+from typing import TYPE_CHECKING
 
 from fchain.graph.backprop import SecondOrder as _SecondOrder
 from fchain.graph.backprop import install_second_order as _install_second_order
@@ -14,14 +22,36 @@ from fchain.graph.backprop import install_second_order as _install_second_order
 from fchain import _variable_methods
 from fchain._second_order import DIFF as _DIFF
 
+# Chainer's category subpackages (``F.loss.softmax_cross_entropy``) hold only its
+# module paths of the functions below: loaded on first access (``__getattr__`` at
+# the end), as they are a twentieth of fchain's import time; mypy reads them here.
+if TYPE_CHECKING:
+    from fchain.functions import activation as activation
+    from fchain.functions import array as array
+    from fchain.functions import connection as connection
+    from fchain.functions import evaluation as evaluation
+    from fchain.functions import loss as loss
+    from fchain.functions import math as math
+    from fchain.functions import noise as noise
+    from fchain.functions import normalization as normalization
+
+# The functions, grouped by Chainer's categories.
 # --- activation ---------------------------------------------------------------
+from fchain.ops.activation.clipped_relu import clipped_relu as clipped_relu
+from fchain.ops.activation.crelu import crelu as crelu
 from fchain.ops.activation.elu import elu as elu
+from fchain.ops.activation.hard_sigmoid import hard_sigmoid as hard_sigmoid
 from fchain.ops.activation.leaky_relu import leaky_relu as leaky_relu
 from fchain.ops.activation.log_softmax import log_softmax as log_softmax
+from fchain.ops.activation.maxout import maxout as maxout
+from fchain.ops.activation.prelu import prelu as prelu
 from fchain.ops.activation.relu import relu as relu
+from fchain.ops.activation.rrelu import rrelu as rrelu
+from fchain.ops.activation.selu import selu as selu
 from fchain.ops.activation.sigmoid import sigmoid as sigmoid
 from fchain.ops.activation.softmax import softmax as softmax
 from fchain.ops.activation.softplus import softplus as softplus
+from fchain.ops.activation.swish import swish as swish
 from fchain.ops.activation.tanh import tanh as tanh
 
 # --- array ----------------------------------------------------------------------
@@ -29,32 +59,50 @@ from fchain.ops.array.broadcast_to import broadcast_to as broadcast_to
 from fchain.ops.array.cast import cast as cast
 from fchain.ops.array.concat import concat as concat
 from fchain.ops.array.copy import copy as copy
+from fchain.ops.array.depth2space import depth2space as depth2space
+from fchain.ops.array.diagonal import diagonal as diagonal
+from fchain.ops.array.dstack import dstack as dstack
 from fchain.ops.array.expand_dims import expand_dims as expand_dims
 from fchain.ops.array.flatten import flatten as flatten
+from fchain.ops.array.flip import flip as flip
+from fchain.ops.array.fliplr import fliplr as fliplr
+from fchain.ops.array.flipud import flipud as flipud
 from fchain.ops.array.get_item import get_item as get_item
-from fchain.ops.array.identity import identity as identity
+from fchain.ops.array.hstack import hstack as hstack
+from fchain.ops.array.moveaxis import moveaxis as moveaxis
+from fchain.ops.array.pad import pad as pad
+from fchain.ops.array.permutate import permutate as permutate
+from fchain.ops.array.repeat import repeat as repeat
 from fchain.ops.array.reshape import reshape as reshape
+from fchain.ops.array.resize_images import resize_images as resize_images
+from fchain.ops.array.rollaxis import rollaxis as rollaxis
+from fchain.ops.array.scatter_add import scatter_add as scatter_add
+from fchain.ops.array.space2depth import space2depth as space2depth
+from fchain.ops.array.spatial_transformer_grid import spatial_transformer_grid as spatial_transformer_grid
+from fchain.ops.array.spatial_transformer_sampler import spatial_transformer_sampler as spatial_transformer_sampler
 from fchain.ops.array.split_axis import split_axis as split_axis
 from fchain.ops.array.squeeze import squeeze as squeeze
 from fchain.ops.array.stack import stack as stack
-from fchain.ops.array.sum_to import sum_to as sum_to
+from fchain.ops.array.swapaxes import swapaxes as swapaxes
+from fchain.ops.array.tile import tile as tile
 from fchain.ops.array.transpose import transpose as transpose
+from fchain.ops.array.vstack import vstack as vstack
 from fchain.ops.array.where import where as where
 
 # --- connection -----------------------------------------------------------------
 from fchain.ops.connection.linear import linear as linear
 
-# --- evaluation -----------------------------------------------------------------
+# --- evaluation ---------------------------------------------------------------
 from fchain.ops.evaluation.accuracy import accuracy as accuracy
 from fchain.ops.evaluation.binary_accuracy import binary_accuracy as binary_accuracy
 
-# --- loss -----------------------------------------------------------------------
+# --- loss ---------------------------------------------------------------------
 from fchain.ops.loss.mean_absolute_error import mean_absolute_error as mean_absolute_error
 from fchain.ops.loss.mean_squared_error import mean_squared_error as mean_squared_error
 from fchain.ops.loss.sigmoid_cross_entropy import sigmoid_cross_entropy as sigmoid_cross_entropy
 from fchain.ops.loss.softmax_cross_entropy import softmax_cross_entropy as softmax_cross_entropy
 
-# --- math -----------------------------------------------------------------------
+# --- math ---------------------------------------------------------------------
 from fchain.ops.math.absolute import absolute as absolute
 from fchain.ops.math.add import add as add
 from fchain.ops.math.argmax import argmax as argmax
@@ -63,6 +111,7 @@ from fchain.ops.math.clip import clip as clip
 from fchain.ops.math.cos import cos as cos
 from fchain.ops.math.div import div as div
 from fchain.ops.math.exp import exp as exp
+from fchain.ops.array.identity import identity as identity
 from fchain.ops.math.log import log as log
 from fchain.ops.math.log1p import log1p as log1p
 from fchain.ops.math.logsumexp import logsumexp as logsumexp
@@ -80,8 +129,9 @@ from fchain.ops.math.sqrt import sqrt as sqrt
 from fchain.ops.math.square import square as square
 from fchain.ops.math.sub import sub as sub
 from fchain.ops.math.sum import sum as sum
+from fchain.ops.array.sum_to import sum_to as sum_to
 
-# --- noise ----------------------------------------------------------------------
+# --- noise --------------------------------------------------------------------
 from fchain.ops.noise.dropout import dropout as dropout
 
 # --- normalization --------------------------------------------------------------
@@ -97,29 +147,57 @@ from fchain.ops.normalization.normalize import normalize as normalize
 
 __all__ = [
     # activation
+    "clipped_relu",
+    "crelu",
     "elu",
+    "hard_sigmoid",
     "leaky_relu",
     "log_softmax",
+    "maxout",
+    "prelu",
     "relu",
+    "rrelu",
+    "selu",
     "sigmoid",
     "softmax",
     "softplus",
+    "swish",
     "tanh",
     # array
     "broadcast_to",
     "cast",
     "concat",
     "copy",
+    "depth2space",
+    "diagonal",
+    "dstack",
     "expand_dims",
     "flatten",
+    "flip",
+    "fliplr",
+    "flipud",
     "get_item",
+    "hstack",
     "identity",
+    "moveaxis",
+    "pad",
+    "permutate",
+    "repeat",
     "reshape",
+    "resize_images",
+    "rollaxis",
+    "scatter_add",
+    "space2depth",
+    "spatial_transformer_grid",
+    "spatial_transformer_sampler",
     "split_axis",
     "squeeze",
     "stack",
     "sum_to",
+    "swapaxes",
+    "tile",
     "transpose",
+    "vstack",
     "where",
     # connection
     "linear",
@@ -173,3 +251,18 @@ __all__ = [
 # its namespace (fchain.graph cannot import the ops, which import it).
 _variable_methods.install()
 _install_second_order(_SecondOrder(_DIFF, sum_to))
+
+_CATEGORIES = frozenset({"activation", "array", "connection", "evaluation", "loss", "math", "noise",
+                         "normalization"})
+
+# Hidden from mypy, which would otherwise type every unknown ``F.<name>`` as ``object``.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        """Import one of Chainer's category subpackages on first access."""
+        if name in _CATEGORIES:
+            return _importlib.import_module(f"fchain.functions.{name}")
+        raise AttributeError(f"module 'fchain.functions' has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | _CATEGORIES)

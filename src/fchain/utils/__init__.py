@@ -1,4 +1,6 @@
-"""``fchain.utils``: the small array helpers of Chainer's ``chainer.utils``."""
+"""``fchain.utils``: the small array helpers of Chainer's ``chainer.utils``, and its
+``argument`` (keyword parsing) and ``type_check`` (input checks of user functions)
+modules."""
 
 from __future__ import annotations
 
@@ -10,8 +12,18 @@ import numpy.typing as npt
 from fchain.core import backend as _backend
 from fchain.core.broadcast import sum_to as _sum_to
 from fchain.types import Array, DTypeLike, Shape
+from fchain.utils import argument as argument
+from fchain.utils import type_check as type_check
 
-__all__ = ["force_array", "force_type", "get_conv_outsize", "get_deconv_outsize", "sum_to"]
+__all__ = [
+    "argument",
+    "force_array",
+    "force_type",
+    "get_conv_outsize",
+    "get_deconv_outsize",
+    "sum_to",
+    "type_check",
+]
 
 
 def force_array(x: npt.ArrayLike, dtype: DTypeLike | None = None) -> Array:

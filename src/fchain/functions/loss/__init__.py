@@ -1,0 +1,16 @@
+"""``fchain.functions.loss``: Chainer's module paths of its loss functions
+(``chainer.functions.loss.<module>.<function>``)."""
+
+from __future__ import annotations
+
+from fchain.functions.loss import mean_absolute_error as mean_absolute_error
+from fchain.functions.loss import mean_squared_error as mean_squared_error
+from fchain.functions.loss import sigmoid_cross_entropy as sigmoid_cross_entropy
+from fchain.functions.loss import softmax_cross_entropy as softmax_cross_entropy
+
+__all__ = [
+    "mean_absolute_error",
+    "mean_squared_error",
+    "sigmoid_cross_entropy",
+    "softmax_cross_entropy",
+]

@@ -1,0 +1,6 @@
+# Local stub: the dataset creation property list calls fchain.serializers.hdf5 makes
+# (which filters a dataset uses, to bound what its stored bytes can expand to).
+
+class PropDCID:
+    def get_nfilters(self) -> int: ...
+    def get_filter(self, filter_idx: int) -> tuple[int, int, tuple[int, ...], bytes]: ...

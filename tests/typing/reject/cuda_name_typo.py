@@ -1,0 +1,5 @@
+# expect: attr-defined
+import fchain
+
+# fchain.cuda.cupy is looked up on first use; other names are not invented.
+xp = fchain.cuda.cupyy
