@@ -211,7 +211,7 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
             if first.kind != "f":
                 check_dtypes(op, in_arrays)
             n_arrays = len(in_arrays)
-            for i in float_inputs:
+            for i in float_inputs[1:]:
                 if i < n_arrays:
                     dtype = in_arrays[i].dtype
                     if dtype is not first and dtype != first:
