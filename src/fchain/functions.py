@@ -44,6 +44,18 @@ from fchain.ops.array.where import where as where
 # --- connection -----------------------------------------------------------------
 from fchain.ops.connection.linear import linear as linear
 
+# --- connection: convolution (issue 12) -------------------------------------------
+from fchain.ops.connection.convolution_nd import convolution_1d as convolution_1d
+from fchain.ops.connection.convolution_nd import convolution_2d as convolution_2d
+from fchain.ops.connection.convolution_nd import convolution_3d as convolution_3d
+from fchain.ops.connection.convolution_nd import convolution_nd as convolution_nd
+from fchain.ops.connection.convolution_nd import depthwise_convolution_2d as depthwise_convolution_2d
+from fchain.ops.connection.convolution_nd import dilated_convolution_2d as dilated_convolution_2d
+from fchain.ops.connection.deconvolution_nd import deconvolution_1d as deconvolution_1d
+from fchain.ops.connection.deconvolution_nd import deconvolution_2d as deconvolution_2d
+from fchain.ops.connection.deconvolution_nd import deconvolution_3d as deconvolution_3d
+from fchain.ops.connection.deconvolution_nd import deconvolution_nd as deconvolution_nd
+
 # --- evaluation -----------------------------------------------------------------
 from fchain.ops.evaluation.accuracy import accuracy as accuracy
 from fchain.ops.evaluation.binary_accuracy import binary_accuracy as binary_accuracy
@@ -112,6 +124,17 @@ __all__ = [
     "where",
     # connection
     "linear",
+    # connection: convolution (issue 12)
+    "convolution_1d",
+    "convolution_2d",
+    "convolution_3d",
+    "convolution_nd",
+    "deconvolution_1d",
+    "deconvolution_2d",
+    "deconvolution_3d",
+    "deconvolution_nd",
+    "depthwise_convolution_2d",
+    "dilated_convolution_2d",
     # evaluation
     "accuracy",
     "binary_accuracy",
