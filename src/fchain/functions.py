@@ -56,6 +56,22 @@ from fchain.ops.connection.deconvolution_nd import deconvolution_2d as deconvolu
 from fchain.ops.connection.deconvolution_nd import deconvolution_3d as deconvolution_3d
 from fchain.ops.connection.deconvolution_nd import deconvolution_nd as deconvolution_nd
 
+# --- pooling (issue 12) --------------------------------------------------------------
+from fchain.ops.pooling.average_pooling_nd import average_pooling_1d as average_pooling_1d
+from fchain.ops.pooling.average_pooling_nd import average_pooling_2d as average_pooling_2d
+from fchain.ops.pooling.average_pooling_nd import average_pooling_3d as average_pooling_3d
+from fchain.ops.pooling.average_pooling_nd import average_pooling_nd as average_pooling_nd
+from fchain.ops.pooling.max_pooling_nd import max_pooling_1d as max_pooling_1d
+from fchain.ops.pooling.max_pooling_nd import max_pooling_2d as max_pooling_2d
+from fchain.ops.pooling.max_pooling_nd import max_pooling_3d as max_pooling_3d
+from fchain.ops.pooling.max_pooling_nd import max_pooling_nd as max_pooling_nd
+from fchain.ops.pooling.spatial_pyramid_pooling_2d import spatial_pyramid_pooling_2d as spatial_pyramid_pooling_2d
+from fchain.ops.pooling.unpooling_nd import unpooling_1d as unpooling_1d
+from fchain.ops.pooling.unpooling_nd import unpooling_2d as unpooling_2d
+from fchain.ops.pooling.unpooling_nd import unpooling_3d as unpooling_3d
+from fchain.ops.pooling.unpooling_nd import unpooling_nd as unpooling_nd
+from fchain.ops.pooling.upsampling_2d import upsampling_2d as upsampling_2d
+
 # --- evaluation -----------------------------------------------------------------
 from fchain.ops.evaluation.accuracy import accuracy as accuracy
 from fchain.ops.evaluation.binary_accuracy import binary_accuracy as binary_accuracy
@@ -135,6 +151,21 @@ __all__ = [
     "deconvolution_nd",
     "depthwise_convolution_2d",
     "dilated_convolution_2d",
+    # pooling (issue 12)
+    "average_pooling_1d",
+    "average_pooling_2d",
+    "average_pooling_3d",
+    "average_pooling_nd",
+    "max_pooling_1d",
+    "max_pooling_2d",
+    "max_pooling_3d",
+    "max_pooling_nd",
+    "spatial_pyramid_pooling_2d",
+    "unpooling_1d",
+    "unpooling_2d",
+    "unpooling_3d",
+    "unpooling_nd",
+    "upsampling_2d",
     # evaluation
     "accuracy",
     "binary_accuracy",

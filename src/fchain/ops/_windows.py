@@ -31,8 +31,13 @@ __all__ = [
     "conv_outsize",
     "deconv_outsize",
     "im2col",
+    "interior",
+    "offsets",
+    "overlapping",
     "padded",
     "product",
+    "scatter_windows",
+    "sum_windows",
 ]
 
 
@@ -144,3 +149,45 @@ def col2im(xp: ArrayNamespace, col: Array, w: Windows) -> Array:
     if not w.needs_padding:
         return image
     return image[lead + _interior(w)]
+
+
+def sum_windows(xp: ArrayNamespace, x: Array, w: Windows) -> Array:
+    """Each window's sum ``(N, C, *out)``, accumulated offset by offset in raster
+    order (the order numpy's sum over im2col's kernel axes takes); padding is zero."""
+    image = padded(xp, x, w)
+    lead = (slice(None), slice(None))
+    offsets = _offsets(w)
+    total = image[lead + offsets[0][1]].copy()
+    for _, slices in offsets[1:]:
+        total += image[lead + slices]
+    return total
+
+
+def scatter_windows(xp: ArrayNamespace, g: Array, w: Windows) -> Array:
+    """The adjoint of ``sum_windows``: ``g (N, C, *out)`` added into every position
+    of its window, as an ``(N, C, *size)`` image (``col2im`` of ``g`` repeated over
+    the kernel, without building the repeated columns)."""
+    lead = (slice(None), slice(None))
+    image = xp.zeros(tuple(g.shape[:2]) + w.padded_size, dtype=g.dtype)
+    for _, slices in _offsets(w):
+        image[lead + slices] += g
+    if not w.needs_padding:
+        return image
+    return image[lead + _interior(w)]
+
+
+def overlapping(w: Windows) -> bool:
+    """Whether some input position lies in more than one window."""
+    return any(s < d * (k - 1) + 1 for k, s, d in zip(w.ksize, w.stride, w.dilate))
+
+
+def interior(w: Windows) -> tuple[slice, ...]:
+    """Where the input lies inside the padded image, leading axes included."""
+    return (slice(None), slice(None)) + _interior(w)
+
+
+def offsets(w: Windows) -> tuple[tuple[tuple[int, ...], tuple[slice, ...]], ...]:
+    """Each kernel offset (raster order) with the slices (leading axes included) of
+    the padded image it reads."""
+    lead = (slice(None), slice(None))
+    return tuple((index, lead + slices) for index, slices in _offsets(w))
