@@ -15,22 +15,16 @@ one, so only test mode and training with a given mask are compared.
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
 from typing import Any
 
-import numpy
 import pytest
 
-import fchain
 import fchain.functions as F
-from fchain.types import Array
 
-from tests.fixtures.chainer.golden_args import decode
+from tests.ops.golden_replay import GOLDEN, GoldenSet, replay
 
-GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
-CASES: list[dict[str, Any]] = json.loads((GOLDEN / "ops_cases.json").read_text())
+OPS = GoldenSet("ops")
+CASES = OPS.cases
 NO_BACKWARD = {"argmax", "argmin", "accuracy", "binary_accuracy"}
 
 # (case id, "forward" or "backward") -> (max units in the last place, why fchain's
@@ -68,62 +62,6 @@ XFAIL: dict[tuple[str, str], str] = {
 }
 
 
-@functools.cache
-def _golden() -> list[dict[str, list[Array | None]]]:
-    """Each case's arrays, cut from the per-dtype concatenations of ``ops.npz``."""
-    with numpy.load(GOLDEN / "ops.npz", allow_pickle=False) as f:
-        flat = {k: f[k] for k in f.files}
-    offsets: dict[str, int] = {}
-
-    def take(kind: str, meta: dict[str, Any]) -> Array:
-        key = f"{kind}/{meta['dtype']}"
-        start = offsets.get(key, 0)
-        size = int(numpy.prod(meta["shape"], dtype=numpy.int64))
-        offsets[key] = start + size
-        out: Array = flat[key][start:start + size].reshape(meta["shape"])
-        return out
-
-    per_case: list[dict[str, list[Array | None]]] = []
-    for case in CASES:
-        per_case.append({
-            "xs": [take("inputs", m) for m in case["inputs"]],
-            "ys": [take("y", m) for m in case["outputs"]],
-            "gys": [take("gy", m) for m in case["outputs"]] if case["grads"] else [],
-            "gxs": [None if m is None else take("gx", m) for m in case["grads"]],
-        })
-    assert offsets == {k: v.size for k, v in flat.items()}, "ops.npz and ops_cases.json disagree"
-    return per_case
-
-
-def _ulps(got: Array, want: Array) -> int:
-    """The largest distance in units in the last place (+0 and -0 are one point)."""
-    bits = numpy.dtype(f"int{8 * want.dtype.itemsize}")
-    a, b = (x.view(bits).astype(numpy.int64) for x in (got, want))
-    top = numpy.int64(numpy.iinfo(bits).max)
-    a, b = (numpy.where(x < 0, -(x & top), x) for x in (a, b))
-    return int(numpy.max(numpy.abs(a - b), initial=0))
-
-
-def _differs(label: str, got: Array, want: Array, max_ulps: int | None) -> str | None:
-    """Why ``got`` is not Chainer's ``want``: None when it has Chainer's bytes, or,
-    with ``max_ulps`` given, Chainer's values within that many ulps (+0 == -0)."""
-    got = numpy.asarray(got)
-    if got.dtype != want.dtype or got.shape != want.shape:
-        return f"{label}: {got.dtype}{got.shape} != Chainer's {want.dtype}{want.shape}"
-    if want.dtype.kind != "f":
-        return None if numpy.array_equal(got, want) else f"{label}: {got.ravel()} != Chainer's {want.ravel()}"
-    if got.tobytes() == want.tobytes():
-        return None
-    if numpy.isnan(got).any() or numpy.isnan(want).any():
-        return f"{label}: NaNs differ: {got.ravel()} != Chainer's {want.ravel()}"
-    ulps = _ulps(got, want)
-    if max_ulps is not None and ulps <= max_ulps:
-        return None
-    return (f"{label}: {ulps} ulps from Chainer's (allowed {max_ulps or 0}); "
-            f"{int(numpy.count_nonzero(got != want))} of {want.size} elements differ"
-            + (" (signs of zeros only)" if ulps == 0 else ""))
-
-
 def _params(part: str) -> list[Any]:
     params = []
     for index, case in enumerate(CASES):
@@ -136,40 +74,8 @@ def _params(part: str) -> list[Any]:
 
 
 def _run(index: int, part: str) -> None:
-    """Replay case ``index`` in fchain and compare its outputs (``part='forward'``) or
-    its input gradients (``'backward'``) with Chainer's."""
-    case = CASES[index]
-    golden = _golden()[index]
-    key = (case["id"], part)
-    max_ulps = ULPS[key][0] if key in ULPS else None
-    xs = [x for x in golden["xs"] if x is not None]
-    args: list[Any] = [fchain.Variable(x.copy()) if spec["grad"] else x.copy()
-                       for x, spec in zip(xs, case["inputs"])]
-    fn = getattr(F, case["op"])
-    with fchain.using_config("train", case["train"]):
-        out = fn(*[decode(a, args) for a in case["args"]],
-                 **{k: decode(v, args) for k, v in case["kwargs"].items()})
-    outs: list[fchain.Variable] = list(out) if isinstance(out, (tuple, list)) else [out]
-    assert len(outs) == len(golden["ys"])
-    errors: list[str | None] = []
-    if part == "forward":
-        for i, (y, want) in enumerate(zip(outs, golden["ys"])):
-            assert want is not None
-            errors.append(_differs(f"output {i}", y.array, want, max_ulps))
-    else:
-        gys = [g.copy() for g in golden["gys"] if g is not None]
-        if len(outs) == 1:
-            outs[0].grad = gys[0]
-            outs[0].backward()
-        else:
-            fchain.backward(outs, list(gys))
-        for i, (a, want) in enumerate(zip(args, golden["gxs"])):
-            if want is None:
-                assert not isinstance(a, fchain.Variable) or a.grad is None, f"input {i} got a gradient"
-            else:
-                assert isinstance(a, fchain.Variable) and a.grad is not None, f"input {i}: no gradient"
-                errors.append(_differs(f"gradient of input {i}", a.grad, want, max_ulps))
-    assert not any(errors), "\n".join(e for e in errors if e)
+    key = (CASES[index]["id"], part)
+    replay(OPS, index, part, ULPS[key][0] if key in ULPS else None)
 
 
 @pytest.mark.parametrize("index", _params("forward"))
@@ -184,11 +90,12 @@ def test_backward_matches_chainer(index: int) -> None:
 
 
 def test_every_fchain_function_has_chainer_golden_cases() -> None:
-    """Each public function has at least one case (none is skipped: Chainer 7 has
-    them all, or, for sub/mul/div/neg/pow, the Variable operators behind them), and
-    only the ops without a gradient lack a backward check."""
-    covered = {case["op"] for case in CASES}
-    assert covered == set(F.__all__)
+    """Each public function has at least one case in some family's case file (none
+    is skipped: Chainer 7 has them all, or, for sub/mul/div/neg/pow, the Variable
+    operators behind them), and only the ops without a gradient lack a backward check."""
+    families = [GoldenSet(p.name[:-len("_cases.json")]) for p in sorted(GOLDEN.glob("ops*_cases.json"))]
+    covered = {case["op"] for family in families for case in family.cases}
+    assert covered == set(F.__all__), sorted(covered ^ set(F.__all__))
     assert len({case["id"] for case in CASES}) == len(CASES)
     assert {case["op"] for case in CASES if not case["grads"]} == NO_BACKWARD
     known = {(case["id"], part) for case in CASES for part in ("forward", "backward")}
