@@ -41,10 +41,14 @@ from fchain.ops.array.sum_to import sum_to as sum_to
 from fchain.ops.array.transpose import transpose as transpose
 from fchain.ops.array.where import where as where
 
+# --- array: im2col (issue 12) ----------------------------------------------------
+from fchain.ops.array.im2col import im2col as im2col
+
 # --- connection -----------------------------------------------------------------
 from fchain.ops.connection.linear import linear as linear
 
 # --- connection: convolution (issue 12) -------------------------------------------
+from fchain.ops.connection.bilinear import bilinear as bilinear
 from fchain.ops.connection.convolution_nd import convolution_1d as convolution_1d
 from fchain.ops.connection.convolution_nd import convolution_2d as convolution_2d
 from fchain.ops.connection.convolution_nd import convolution_3d as convolution_3d
@@ -55,6 +59,8 @@ from fchain.ops.connection.deconvolution_nd import deconvolution_1d as deconvolu
 from fchain.ops.connection.deconvolution_nd import deconvolution_2d as deconvolution_2d
 from fchain.ops.connection.deconvolution_nd import deconvolution_3d as deconvolution_3d
 from fchain.ops.connection.deconvolution_nd import deconvolution_nd as deconvolution_nd
+from fchain.ops.connection.local_convolution_2d import local_convolution_2d as local_convolution_2d
+from fchain.ops.connection.shift import shift as shift
 
 # --- pooling (issue 12) --------------------------------------------------------------
 from fchain.ops.pooling.average_pooling_nd import average_pooling_1d as average_pooling_1d
@@ -138,9 +144,12 @@ __all__ = [
     "sum_to",
     "transpose",
     "where",
+    # array: im2col (issue 12)
+    "im2col",
     # connection
     "linear",
     # connection: convolution (issue 12)
+    "bilinear",
     "convolution_1d",
     "convolution_2d",
     "convolution_3d",
@@ -151,6 +160,8 @@ __all__ = [
     "deconvolution_nd",
     "depthwise_convolution_2d",
     "dilated_convolution_2d",
+    "local_convolution_2d",
+    "shift",
     # pooling (issue 12)
     "average_pooling_1d",
     "average_pooling_2d",

@@ -31,7 +31,8 @@ _GEMM = ("a batched matmul per batch item (and the filter gradient summed over t
 _GEMM_CASES = ["convolution_2d", "convolution_2d/stride-cover_all", "convolution_2d/dilate-groups",
                "convolution_1d", "convolution_3d", "convolution_nd", "deconvolution_2d",
                "deconvolution_2d/outsize-groups", "deconvolution_1d", "deconvolution_3d", "deconvolution_nd",
-               "depthwise_convolution_2d", "dilated_convolution_2d"]
+               "depthwise_convolution_2d", "dilated_convolution_2d", "local_convolution_2d", "bilinear",
+               "bilinear/no-linear"]
 # (case id, part) -> (max ulps, why): measured maxima 5-8 (GEMMs, scaled) and 7 (unpooling).
 ULPS: dict[tuple[str, str], tuple[int, str]] = {
     **{(c, part): (8, _GEMM) for c in _GEMM_CASES for part in ("forward", "backward")},

@@ -14,6 +14,7 @@ import pytest
 import fchain
 import fchain.functions as F
 from fchain.errors import ShapeError
+from fchain.gradient_check import check_backward, check_double_backward
 from fchain.types import Array
 
 
@@ -131,3 +132,32 @@ def test_bad_arguments_name_the_function_and_argument(call: object, kind: type[E
         call()  # type: ignore[operator]  # a lambda
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+# The composites are no registered op, so the registry's property test does not
+# reach them: their first and second derivatives are checked here.
+def _composite_cases() -> list[tuple[str, object, tuple[Array, ...]]]:
+    rng = numpy.random.default_rng(3)
+    return [
+        ("local_convolution_2d", lambda x, W, b: F.local_convolution_2d(x, W, b, stride=(2, 1)),
+         (rng.standard_normal((2, 2, 5, 3)), rng.standard_normal((3, 2, 2, 2, 2, 2)),
+          rng.standard_normal((3, 2, 2)))),
+        ("bilinear", lambda e1, e2, W, V1, V2, b: F.bilinear(e1, e2, W, V1, V2, b),
+         (rng.standard_normal((3, 2)), rng.standard_normal((3, 2, 2)), rng.standard_normal((2, 4, 3)),
+          rng.standard_normal((2, 3)), rng.standard_normal((4, 3)), rng.standard_normal(3))),
+        ("depthwise_convolution_2d", lambda x, W, b: F.depthwise_convolution_2d(x, W, b, stride=2, pad=1),
+         (rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((2, 3, 3, 3)), rng.standard_normal(6))),
+        ("spatial_pyramid_pooling_2d", lambda x: F.spatial_pyramid_pooling_2d(x, 3, "max"),
+         (rng.permutation(2 * 2 * 7 * 6).reshape(2, 2, 7, 6) * 0.1,)),
+    ]
+
+
+@pytest.mark.parametrize("name, fn, inputs", _composite_cases(), ids=lambda v: v if isinstance(v, str) else "")
+def test_composites_have_first_and_second_derivatives(name: str, fn: object, inputs: tuple[Array, ...]) -> None:
+    rng = numpy.random.default_rng(4)
+    y = fn(*[fchain.Variable(x) for x in inputs])  # type: ignore[operator]  # a lambda
+    gy = rng.standard_normal(y.shape)
+    check_backward(fn, inputs, gy, eps=1e-6, rtol=1e-5, atol=1e-7, rng=rng)  # type: ignore[arg-type]  # a lambda
+    ggx = tuple(rng.standard_normal(x.shape) for x in inputs)
+    check_double_backward(fn, inputs, gy, ggx, eps=1e-5, rtol=1e-4, atol=1e-6,  # type: ignore[arg-type]  # a lambda
+                          rng=rng)

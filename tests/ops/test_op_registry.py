@@ -28,6 +28,7 @@ INTERNAL_OPS: dict[str, str] = {
     "get_item_grad": "get_item's backward (a scatter-add), whose own backward is get_item",
     "convolution_nd_grad_W": "convolution_nd's gradient in W, bilinear in (x, gy); its backward is "
                              "deconvolution_nd and convolution_nd",
+    "im2col_grad": "im2col's backward (col2im), whose own backward is im2col",
     "max_pooling_nd_grad": "max_pooling_nd's backward (a scatter to the maxima), whose own backward is "
                            "max_pooling_nd's gather; also upsampling_2d",
 }
@@ -53,6 +54,8 @@ COMPOSITES: dict[str, str] = {
     "unpooling_3d": "unpooling_nd with three spatial axes",
     "upsampling_2d": "max_pooling_nd_grad (max pooling's scatter) at the given indexes",
     "spatial_pyramid_pooling_2d": "max_pooling_2d per level, reshape and concat",
+    "local_convolution_2d": "im2col, reshape, transpose, a batched matmul and add",
+    "bilinear": "reshape, a broadcast mul (the outer product), matmul and add",
 }
 
 
