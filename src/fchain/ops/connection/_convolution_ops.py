@@ -29,7 +29,7 @@ from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
-from fchain.ops._windows import Windows, conv_outsize, deconv_outsize
+from fchain.ops._windows import Windows, conv_outsize, deconv_outsize, flat_windows
 from fchain.ops.connection import _conv_arrays as arrays
 from fchain.types import Array, ArrayNamespace, Shape
 
@@ -108,19 +108,20 @@ def _need(p: ConvParams | DeconvParams) -> Windows:
 def _conv_forward(xp: ArrayNamespace, inputs: Inputs, p: ConvParams) -> Forwarded:
     x, W = inputs[0], inputs[1]
     w = _need(p)
-    col = arrays.columns(xp, x, w)
-    y = arrays.forward(xp, col, W, p.groups)
+    cols = arrays.columns(xp, x, w)
+    y = arrays.forward(xp, cols, W, w, p.groups)
     if p.bias:
         y += _bias_view(inputs[2], w.ndim)
-    return (y,), (x, W, col)
+    return (y,), (x, W, cols.matrices)
 
 
 def _conv_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: ConvParams) -> Grads:
-    x, W, col = residuals
+    x, W, cols = residuals
     gy = grads[0]
     w = _need(p)
     gx = arrays.backward_data(xp, gy, W, w, p.groups) if p.grad_x else None
-    gW = arrays.backward_filter(xp, col, gy, tuple(W.shape), p.groups) if p.grad_W else None
+    gW = arrays.backward_filter(xp, arrays.Columns(cols, flat_windows(w)), gy, tuple(W.shape), p.groups) \
+        if p.grad_W else None
     if p.bias:
         return gx, gW, xp.sum(gy, axis=_spatial_axes(w.ndim), keepdims=False)
     return gx, gW
@@ -200,9 +201,9 @@ def _deconv_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: DeconvP
     x, W = residuals
     gy = grads[0]
     w = _need(p)
-    col = arrays.columns(xp, gy, w)
-    gx = arrays.forward(xp, col, W, p.groups) if p.grad_x else None
-    gW = arrays.backward_filter(xp, col, x, tuple(W.shape), p.groups) if p.grad_W else None
+    cols = arrays.columns(xp, gy, w)
+    gx = arrays.forward(xp, cols, W, w, p.groups) if p.grad_x else None
+    gW = arrays.backward_filter(xp, cols, x, tuple(W.shape), p.groups) if p.grad_W else None
     if p.bias:
         return gx, gW, xp.sum(gy, axis=_spatial_axes(w.ndim), keepdims=False)
     return gx, gW
@@ -255,15 +256,15 @@ def _deconv_check(arrays_: Inputs, p: DeconvParams) -> DeconvParams:
 # ------------------------------------------------------ the filter gradient (internal)
 def _grad_W_forward(xp: ArrayNamespace, inputs: Inputs, p: GradWParams) -> Forwarded:
     x, gy = inputs
-    col = arrays.columns(xp, x, p.windows)
-    return (arrays.backward_filter(xp, col, gy, p.W_shape, p.groups),), (x, gy, col)
+    cols = arrays.columns(xp, x, p.windows)
+    return (arrays.backward_filter(xp, cols, gy, p.W_shape, p.groups),), (x, gy, cols.matrices)
 
 
 def _grad_W_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GradWParams) -> Grads:
-    x, gy, col = residuals
+    x, gy, cols = residuals
     ggW = grads[0]
     return (arrays.backward_data(xp, gy, ggW, p.windows, p.groups),
-            arrays.forward(xp, col, ggW, p.groups))
+            arrays.forward(xp, arrays.Columns(cols, flat_windows(p.windows)), ggW, p.windows, p.groups))
 
 
 def _grad_W_vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GradWParams) -> Grads:
