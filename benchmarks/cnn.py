@@ -7,7 +7,8 @@ entropy, MomentumSGD (lr 0.01, momentum 0.9).  The convolutions pad by 1.  Links
 for convolutions come later: the model is a ``Chain`` of ``fchain.Parameter``s
 calling ``F.convolution_2d``, ``F.max_pooling_2d`` and ``F.linear`` directly.
 
-Printed: seconds per step (median over interleaved rounds; the machine is shared
+Printed: seconds per step (median over interleaved rounds, and the ratio of the
+best rounds; the machine is shared
 and noisy, so the rounds alternate implementations and the whole run is worth
 repeating), steps/s, fchain's ratio to PyTorch's step when PyTorch can be run (in
 this interpreter if ``torch`` imports, else by ``--torch-python PATH``: that
@@ -146,22 +147,30 @@ def fchain_step(with_bn: bool) -> tuple[Callable[[], None], Callable[[], None]]:
     return step, forward
 
 
-def peak_memory(step: Callable[[], None], forward: Callable[[], None]) -> tuple[float, float]:
-    """Peak traced bytes of a forward pass and of a whole step (after a warm-up step)."""
+def peak_memory(step: Callable[[], None], forward: Callable[[], None]) -> tuple[float, float, float]:
+    """Peak traced bytes of a forward pass and of a whole step (after a warm-up step),
+    and the bytes fchain's scratch pool keeps between steps.  The pool is emptied
+    before each measured pass, so its arrays are counted where they are allocated."""
+    from fchain.core import workspace
+
     step()
     gc.collect()
     tracemalloc.start()
+    workspace.clear()
+    gc.collect()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
     forward()
     fwd = tracemalloc.get_traced_memory()[1] - base
+    workspace.clear()
     gc.collect()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
     step()
     full = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
-    return fwd, full
+    pooled = float(sum(b.nbytes for bufs in workspace._POOL.values() for b in bufs))
+    return fwd, full, pooled
 
 
 # ---------------------------------------------------------------------- PyTorch
@@ -250,22 +259,23 @@ def main() -> None:
                 if got:
                     torch_times += got
         ours = statistics.median(fchain_times)
+        best = min(fchain_times)
         print(f"\n{name}")
         print(f"{'implementation':<28}{'s/step':>10}{'steps/s':>10}{'ratio':>8}")
         print(f"{'fchain':<28}{ours:>10.4f}{1 / ours:>10.2f}{'':>8}")
         print(f"{'  (rounds, s/step)':<28}{', '.join(f'{t:.3f}' for t in fchain_times)}")
         if torch_times:
             theirs = statistics.median(torch_times)
-            print(f"{'PyTorch':<28}{theirs:>10.4f}{1 / theirs:>10.2f}{ours / theirs:>8.2f}  (fchain / PyTorch; "
-                  "target <= 1.5)")
+            print(f"{'PyTorch':<28}{theirs:>10.4f}{1 / theirs:>10.2f}{ours / theirs:>8.2f}  (fchain / PyTorch, "
+                  f"medians; best rounds {best / min(torch_times):.2f}; target <= 1.5)")
             print(f"{'  (rounds, s/step)':<28}{', '.join(f'{t:.3f}' for t in torch_times)}")
         elif not with_bn:
             print("PyTorch: not run (no torch here; pass --torch-python PATH)")
         print(f"{'GEMM floor (FLOPs/sgemm)':<28}{floor:>10.4f}{1 / floor:>10.2f}{ours / floor:>8.2f}  "
               f"(fchain / floor: the floor is {100 * floor / ours:.0f}% of fchain's step)")
-        fwd, full = peak_memory(step, forward)
+        fwd, full, pooled = peak_memory(step, forward)
         print(f"peak memory: forward {fwd / 2**20:.1f} MiB, whole step {full / 2**20:.1f} MiB "
-              f"(step / forward {full / fwd:.2f})")
+              f"(step / forward {full / fwd:.2f}); scratch pool kept between steps {pooled / 2**20:.1f} MiB")
 
 
 if __name__ == "__main__":
