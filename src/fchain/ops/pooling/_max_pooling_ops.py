@@ -28,7 +28,7 @@ from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
 from fchain.ops._windows import Windows, conv_outsize, interior, offsets, overlapping, padded, product
-from fchain.types import Array, ArrayNamespace, Shape
+from fchain.types import Array, ArrayNamespace
 
 __all__ = ["MAX_POOLING_ND", "MAX_POOLING_ND_GRAD", "MaxPoolParams", "first_argmax", "max_pool"]
 
@@ -72,35 +72,8 @@ def first_argmax(xp: ArrayNamespace, x: Array, y: Array, w: Windows) -> Array:
     return index
 
 
-def _tiled(w: Windows) -> bool:
-    """Whether the windows tile the input exactly (stride = ksize, no padding, no
-    remainder): the usual 2x2 pooling of an even-sized map."""
-    return (w.stride == w.ksize and not any(w.pad) and all(d == 1 for d in w.dilate)
-            and all(o * k == n for o, k, n in zip(w.out, w.ksize, w.size)))
-
-
-def _interleaved(out: Shape, inner: Shape) -> Shape:
-    return tuple(n for pair in zip(out, inner) for n in pair)
-
-
-def _route_tiled(xp: ArrayNamespace, gy: Array, x: Array, y: Array, w: Windows) -> Array | None:
-    """``_route_to_max`` for tiling windows, on ``(N, C, o_1, k_1, o_2, k_2, ...)``
-    views: one comparison and one selection over the input, no strided slices.
-    ``None`` when some window has a tie (the general route then picks the first)."""
-    lead = tuple(x.shape[:2])
-    ones = (1,) * w.ndim
-    hit = x.reshape(lead + _interleaved(w.out, w.ksize)) == y.reshape(lead + _interleaved(w.out, ones))
-    if int(xp.sum(hit, keepdims=False)) != y.size:
-        return None
-    return xp.where(hit, gy.reshape(lead + _interleaved(w.out, ones)), 0.0).reshape(tuple(x.shape))
-
-
 def _route_to_max(xp: ArrayNamespace, gy: Array, x: Array, y: Array, w: Windows) -> Array:
     """``gy`` sent to the first maximum of each window (the VJP of ``max_pool``)."""
-    if _tiled(w):
-        routed = _route_tiled(xp, gy, x, y, w)
-        if routed is not None:
-            return routed
     image = padded(xp, x, w, _NEG_INF)
     g = xp.zeros(tuple(x.shape[:2]) + w.padded_size, dtype=gy.dtype)
     accumulate = overlapping(w)
