@@ -28,7 +28,7 @@ from fchain.ops._windows import (FlatWindows, Windows, col2im, extend, flat_col2
                                  flat_windows, im2col, product)
 from fchain.types import Array, ArrayNamespace, Shape
 
-__all__ = ["Columns", "backward_data", "backward_filter", "columns", "forward"]
+__all__ = ["Columns", "backward_data", "backward_filter", "columns", "forward", "output_matrices"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -70,22 +70,26 @@ def forward(xp: ArrayNamespace, cols: Columns, W: Array, w: Windows, groups: int
     return y.reshape((n, o) + f.extended)[f.valid]
 
 
-def _output_matrices(xp: ArrayNamespace, gy: Array, f: FlatWindows | None) -> Array:
-    """``gy (N, O, *out)`` as ``(N, O, P)`` in the columns' layout."""
+def output_matrices(xp: ArrayNamespace, gy: Array, f: FlatWindows | None) -> Array:
+    """``gy (N, O, *out)`` as ``(N, O, P)`` in the columns' layout (computed once when
+    both gradients need it)."""
     n, o = gy.shape[0], gy.shape[1]
     if f is None:
         return gy.reshape(n, o, product(tuple(gy.shape[2:])))
     return extend(xp, gy, f)
 
 
-def backward_data(xp: ArrayNamespace, gy: Array, W: Array, w: Windows, groups: int) -> Array:
+def backward_data(xp: ArrayNamespace, gy: Array, W: Array, w: Windows, groups: int,
+                  g_mat: Array | None = None) -> Array:
     """The gradient ``(N, C, *size)`` of ``forward`` in ``x`` for the output gradient
-    ``gy (N, O, *out)``: the columns ``W^T gy`` added back into the image."""
+    ``gy (N, O, *out)`` (or its ``output_matrices`` ``g_mat``): the columns ``W^T gy``
+    added back into the image."""
     n, o = gy.shape[0], gy.shape[1]
     k = product(w.ksize)
     c = W.shape[1] * groups
     f = flat_windows(w)
-    g_mat = _output_matrices(xp, gy, f)
+    if g_mat is None:
+        g_mat = output_matrices(xp, gy, f)
     p = g_mat.shape[2]
     if groups == 1:
         gcol = workspace.matmul(xp, W.reshape(o, c * k).T, g_mat)
@@ -97,11 +101,14 @@ def backward_data(xp: ArrayNamespace, gy: Array, W: Array, w: Windows, groups: i
     return col2im(xp, gcol.reshape((n, c) + w.ksize + w.out), w)
 
 
-def backward_filter(xp: ArrayNamespace, cols: Columns, gy: Array, W_shape: Shape, groups: int) -> Array:
-    """The gradient ``W_shape`` of ``forward`` in ``W``: ``sum_n gy[n] col[n]^T``."""
+def backward_filter(xp: ArrayNamespace, cols: Columns, gy: Array, W_shape: Shape, groups: int,
+                    g_mat: Array | None = None) -> Array:
+    """The gradient ``W_shape`` of ``forward`` in ``W``: ``sum_n gy[n] col[n]^T``
+    (``g_mat``: ``gy``'s ``output_matrices``, when already made)."""
     col = cols.matrices
     n, ck, p = col.shape
-    g_mat = _output_matrices(xp, gy, cols.flat)
+    if g_mat is None:
+        g_mat = output_matrices(xp, gy, cols.flat)
     o = g_mat.shape[1]
     if groups == 1:
         per_item = workspace.matmul(xp, g_mat, col.transpose(0, 2, 1))

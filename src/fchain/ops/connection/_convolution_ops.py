@@ -119,8 +119,10 @@ def _conv_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: ConvParam
     x, W, cols = residuals
     gy = grads[0]
     w = _need(p)
-    gx = arrays.backward_data(xp, gy, W, w, p.groups) if p.grad_x else None
-    gW = arrays.backward_filter(xp, arrays.Columns(cols, flat_windows(w)), gy, tuple(W.shape), p.groups) \
+    f = flat_windows(w)
+    g_mat = arrays.output_matrices(xp, gy, f)  # once for both gradients
+    gx = arrays.backward_data(xp, gy, W, w, p.groups, g_mat) if p.grad_x else None
+    gW = arrays.backward_filter(xp, arrays.Columns(cols, f), gy, tuple(W.shape), p.groups, g_mat) \
         if p.grad_W else None
     if p.bias:
         return gx, gW, xp.sum(gy, axis=_spatial_axes(w.ndim), keepdims=False)
