@@ -27,16 +27,10 @@ from fchain.core import workspace
 from fchain.types import Array, ArrayNamespace, Shape
 
 __all__ = [
-    "FlatWindows",
     "Windows",
     "col2im",
     "conv_outsize",
     "deconv_outsize",
-    "extend",
-    "flat_col2im",
-    "flat_im2col",
-    "flat_image",
-    "flat_windows",
     "im2col",
     "interior",
     "offsets",
@@ -199,84 +193,3 @@ def offsets(w: Windows) -> tuple[tuple[tuple[int, ...], tuple[slice, ...]], ...]
     lead = (slice(None), slice(None))
     return tuple((index, lead + slices) for index, slices in _offsets(w))
 
-
-@dataclass(frozen=True, slots=True)
-class FlatWindows:
-    """Stride-1 windows read from the flattened padded image: every kernel offset is
-    one contiguous run of ``length`` elements starting at ``starts[k]``.
-
-    The run covers ``out[0]`` rows of the padded image's inner extent (``image[1:]``),
-    so a result computed on it is "extended": it holds ``out[i]`` valid positions of
-    ``image[i]`` along each inner axis, the rest junk to drop (``valid``).  Copying
-    and adding whole runs streams through memory, where 2-D strided slices of short
-    rows cost an inner loop per row."""
-
-    image: Shape          # the padded spatial shape, one extra row on axis 0 for the last run
-    starts: tuple[int, ...]
-    length: int
-    extended: Shape       # the extended output's spatial shape: (out[0], *image[1:])
-    valid: tuple[slice, ...]  # the valid part of an extended output, leading axes included
-
-
-def flat_windows(w: Windows) -> FlatWindows | None:
-    """The flat form of ``w``, or ``None`` unless every stride is 1."""
-    if any(s != 1 for s in w.stride):
-        return None
-    return _flat_cached(w)
-
-
-@functools.lru_cache(maxsize=256)
-def _flat_cached(w: Windows) -> FlatWindows:
-    padded_size = w.padded_size
-    image = (padded_size[0] + 1,) + padded_size[1:]
-    strides = []
-    step = 1
-    for n in reversed(image):
-        strides.append(step)
-        step *= n
-    strides.reverse()
-    starts = tuple(sum(i * d * s for i, d, s in zip(index, w.dilate, strides))
-                   for index, _ in _offsets(w))
-    length = w.out[0] * strides[0]
-    extended = (w.out[0],) + image[1:]
-    valid = (slice(None), slice(None)) + tuple(slice(0, o) for o in w.out)
-    return FlatWindows(image, starts, length, extended, valid)
-
-
-def flat_image(xp: ArrayNamespace, x: Array, w: Windows, f: FlatWindows) -> Array:
-    """``x`` zero padded into ``f.image``, flattened to ``(N, C, prod(f.image))``."""
-    n, c = x.shape[0], x.shape[1]
-    buf = workspace.zeros(xp, (n, c) + f.image, x.dtype)
-    buf[interior(w)] = x
-    return buf.reshape(n, c, product(f.image))
-
-
-def flat_im2col(xp: ArrayNamespace, x: Array, w: Windows, f: FlatWindows) -> Array:
-    """The extended columns ``(N, C, K, f.length)``: one contiguous copy per offset."""
-    flat = flat_image(xp, x, w, f)
-    n, c = x.shape[0], x.shape[1]
-    col = workspace.empty(xp, (n, c, len(f.starts), f.length), x.dtype)  # every element written
-    for k, start in enumerate(f.starts):
-        col[:, :, k] = flat[:, :, start:start + f.length]
-    return col
-
-
-def flat_col2im(xp: ArrayNamespace, col: Array, w: Windows, f: FlatWindows) -> Array:
-    """The adjoint of ``flat_im2col`` (junk positions of ``col`` must hold zeros):
-    one contiguous addition per offset, then the input cut out of the padding."""
-    n, c = col.shape[0], col.shape[1]
-    flat = workspace.zeros(xp, (n, c, product(f.image)), col.dtype)
-    for k, start in enumerate(f.starts):
-        flat[:, :, start:start + f.length] += col[:, :, k]
-    return flat.reshape((n, c) + f.image)[interior(w)]
-
-
-def extend(xp: ArrayNamespace, g: Array, f: FlatWindows) -> Array:
-    """An output-shaped ``g`` ``(N, C, *out)`` placed in the extended layout, junk zero,
-    flattened to ``(N, C, f.length)``."""
-    n, c = g.shape[0], g.shape[1]
-    if tuple(g.shape[2:]) == f.extended:
-        return g.reshape(n, c, f.length)
-    buf = workspace.zeros(xp, (n, c) + f.extended, g.dtype)
-    buf[f.valid] = g
-    return buf.reshape(n, c, f.length)

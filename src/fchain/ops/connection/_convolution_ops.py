@@ -29,7 +29,7 @@ from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
-from fchain.ops._windows import Windows, conv_outsize, deconv_outsize, flat_windows
+from fchain.ops._windows import Windows, conv_outsize, deconv_outsize
 from fchain.ops.connection import _conv_arrays as arrays
 from fchain.types import Array, ArrayNamespace, Shape
 
@@ -108,22 +108,19 @@ def _need(p: ConvParams | DeconvParams) -> Windows:
 def _conv_forward(xp: ArrayNamespace, inputs: Inputs, p: ConvParams) -> Forwarded:
     x, W = inputs[0], inputs[1]
     w = _need(p)
-    cols = arrays.columns(xp, x, w)
-    y = arrays.forward(xp, cols, W, w, p.groups)
+    col = arrays.columns(xp, x, w)
+    y = arrays.forward(xp, col, W, p.groups)
     if p.bias:
         y += _bias_view(inputs[2], w.ndim)
-    return (y,), (x, W, cols.matrices)
+    return (y,), (x, W, col)
 
 
 def _conv_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: ConvParams) -> Grads:
-    x, W, cols = residuals
+    x, W, col = residuals
     gy = grads[0]
     w = _need(p)
-    f = flat_windows(w)
-    g_mat = arrays.output_matrices(xp, gy, f)  # once for both gradients
-    gx = arrays.backward_data(xp, gy, W, w, p.groups, g_mat) if p.grad_x else None
-    gW = arrays.backward_filter(xp, arrays.Columns(cols, f), gy, tuple(W.shape), p.groups, g_mat) \
-        if p.grad_W else None
+    gx = arrays.backward_data(xp, gy, W, w, p.groups) if p.grad_x else None
+    gW = arrays.backward_filter(xp, col, gy, tuple(W.shape), p.groups) if p.grad_W else None
     if p.bias:
         return gx, gW, xp.sum(gy, axis=_spatial_axes(w.ndim), keepdims=False)
     return gx, gW
@@ -203,9 +200,9 @@ def _deconv_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: DeconvP
     x, W = residuals
     gy = grads[0]
     w = _need(p)
-    cols = arrays.columns(xp, gy, w)
-    gx = arrays.forward(xp, cols, W, w, p.groups) if p.grad_x else None
-    gW = arrays.backward_filter(xp, cols, x, tuple(W.shape), p.groups) if p.grad_W else None
+    col = arrays.columns(xp, gy, w)
+    gx = arrays.forward(xp, col, W, p.groups) if p.grad_x else None
+    gW = arrays.backward_filter(xp, col, x, tuple(W.shape), p.groups) if p.grad_W else None
     if p.bias:
         return gx, gW, xp.sum(gy, axis=_spatial_axes(w.ndim), keepdims=False)
     return gx, gW
@@ -258,15 +255,15 @@ def _deconv_check(arrays_: Inputs, p: DeconvParams) -> DeconvParams:
 # ------------------------------------------------------ the filter gradient (internal)
 def _grad_W_forward(xp: ArrayNamespace, inputs: Inputs, p: GradWParams) -> Forwarded:
     x, gy = inputs
-    cols = arrays.columns(xp, x, p.windows)
-    return (arrays.backward_filter(xp, cols, gy, p.W_shape, p.groups),), (x, gy, cols.matrices)
+    col = arrays.columns(xp, x, p.windows)
+    return (arrays.backward_filter(xp, col, gy, p.W_shape, p.groups),), (x, gy, col)
 
 
 def _grad_W_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GradWParams) -> Grads:
-    x, gy, cols = residuals
+    x, gy, col = residuals
     ggW = grads[0]
     return (arrays.backward_data(xp, gy, ggW, p.windows, p.groups),
-            arrays.forward(xp, arrays.Columns(cols, flat_windows(p.windows)), ggW, p.windows, p.groups))
+            arrays.forward(xp, col, ggW, p.groups))
 
 
 def _grad_W_vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GradWParams) -> Grads:
