@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ import fchain.functions as F
 from fchain.types import Array
 from tests.fixtures.chainer.golden_args import decode
 
-__all__ = ["GOLDEN", "NO_BACKWARD", "GoldenSet", "all_sets", "differs", "params", "run", "ulps"]
+__all__ = ["GOLDEN", "NO_BACKWARD", "GoldenSet", "all_sets", "differs", "params", "run", "scaled_ulps", "ulps"]
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
 NO_BACKWARD = {"argmax", "argmin", "accuracy", "binary_accuracy"}
@@ -88,9 +89,19 @@ def ulps(got: Array, want: Array) -> int:
     return int(numpy.max(numpy.abs(a - b), initial=0))
 
 
-def differs(label: str, got: Array, want: Array, max_ulps: int | None) -> str | None:
+def scaled_ulps(got: Array, want: Array) -> float:
+    """The largest difference in units in the last place of the largest ``|want|``:
+    the measure for sums whose terms cancel (a GEMM), where an element near zero
+    may be many of its own ulps away while the error is tiny against the terms."""
+    top = numpy.max(numpy.abs(want), initial=0).astype(want.dtype)
+    diff = numpy.max(numpy.abs(got.astype(numpy.float64) - want.astype(numpy.float64)), initial=0.0)
+    return float(diff / numpy.spacing(top)) if top else float(diff)
+
+
+def differs(label: str, got: Array, want: Array, max_ulps: int | None, scaled: bool = False) -> str | None:
     """Why ``got`` is not Chainer's ``want``: None when it has Chainer's bytes, or,
-    with ``max_ulps`` given, Chainer's values within that many ulps (+0 == -0)."""
+    with ``max_ulps`` given, Chainer's values within that many ulps (+0 == -0);
+    ``scaled``: ulps of the largest ``|want|`` (``scaled_ulps``)."""
     got = numpy.asarray(got)
     if got.dtype != want.dtype or got.shape != want.shape:
         return f"{label}: {got.dtype}{got.shape} != Chainer's {want.dtype}{want.shape}"
@@ -100,10 +111,10 @@ def differs(label: str, got: Array, want: Array, max_ulps: int | None) -> str | 
         return None
     if numpy.isnan(got).any() or numpy.isnan(want).any():
         return f"{label}: NaNs differ: {got.ravel()} != Chainer's {want.ravel()}"
-    distance = ulps(got, want)
+    distance: float = scaled_ulps(got, want) if scaled else ulps(got, want)
     if max_ulps is not None and distance <= max_ulps:
         return None
-    return (f"{label}: {distance} ulps from Chainer's (allowed {max_ulps or 0}); "
+    return (f"{label}: {distance:g} {'scaled ' if scaled else ''}ulps from Chainer's (allowed {max_ulps or 0}); "
             f"{int(numpy.count_nonzero(got != want))} of {want.size} elements differ"
             + (" (signs of zeros only)" if distance == 0 else ""))
 
@@ -130,15 +141,17 @@ def check_budgets(golden: GoldenSet, budget: Budget, known: Known) -> None:
     assert not set(budget) & set(known)
 
 
-def run(golden: GoldenSet, index: int, part: str, budget: Budget) -> None:
+def run(golden: GoldenSet, index: int, part: str, budget: Budget, scaled: Collection[str] = ()) -> None:
     """Replay case ``index`` of ``golden`` in fchain and compare its outputs and the
     inputs it updates in place (``part='forward'``) or its input gradients
     (``'backward'``) with Chainer's, allowing the ulps ``budget`` names for that
-    case and part."""
+    case and part (counted in ulps of each array's largest value for the case ids
+    in ``scaled``)."""
     case = golden.cases[index]
     arrays = golden.arrays[index]
     key = (case["id"], part)
     max_ulps = budget[key][0] if key in budget else None
+    by_scale = case["id"] in scaled
     xs = [x for x in arrays["xs"] if x is not None]
     args: list[Any] = [fchain.Variable(x.copy()) if spec["grad"] else x.copy()
                        for x, spec in zip(xs, case["inputs"])]
@@ -152,12 +165,12 @@ def run(golden: GoldenSet, index: int, part: str, budget: Budget) -> None:
     if part == "forward":
         for i, (y, want) in enumerate(zip(outs, arrays["ys"])):
             assert want is not None
-            errors.append(differs(f"output {i}", y.array, want, max_ulps))
+            errors.append(differs(f"output {i}", y.array, want, max_ulps, by_scale))
         states = [(i, a) for i, (a, spec) in enumerate(zip(args, case["inputs"])) if spec.get("state")]
         assert len(states) == len(arrays["after"])
         for (i, a), want in zip(states, arrays["after"]):
             assert want is not None
-            errors.append(differs(f"input {i} after the call", a, want, max_ulps))
+            errors.append(differs(f"input {i} after the call", a, want, max_ulps, by_scale))
     else:
         gys = [g.copy() for g in arrays["gys"] if g is not None]
         if len(outs) == 1:
@@ -170,5 +183,5 @@ def run(golden: GoldenSet, index: int, part: str, budget: Budget) -> None:
                 assert not isinstance(a, fchain.Variable) or a.grad is None, f"input {i} got a gradient"
             else:
                 assert isinstance(a, fchain.Variable) and a.grad is not None, f"input {i}: no gradient"
-                errors.append(differs(f"gradient of input {i}", a.grad, want, max_ulps))
+                errors.append(differs(f"gradient of input {i}", a.grad, want, max_ulps, by_scale))
     assert not any(errors), "\n".join(e for e in errors if e)

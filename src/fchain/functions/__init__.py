@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from fchain.functions import loss as loss
     from fchain.functions import math as math
     from fchain.functions import noise as noise
+    from fchain.functions import pooling as pooling
     from fchain.functions import normalization as normalization
 
 # The functions, grouped by Chainer's categories.
@@ -68,6 +69,7 @@ from fchain.ops.array.flip import flip as flip
 from fchain.ops.array.fliplr import fliplr as fliplr
 from fchain.ops.array.flipud import flipud as flipud
 from fchain.ops.array.get_item import get_item as get_item
+from fchain.ops.array.im2col import im2col as im2col
 from fchain.ops.array.hstack import hstack as hstack
 from fchain.ops.array.moveaxis import moveaxis as moveaxis
 from fchain.ops.array.pad import pad as pad
@@ -90,7 +92,20 @@ from fchain.ops.array.vstack import vstack as vstack
 from fchain.ops.array.where import where as where
 
 # --- connection -----------------------------------------------------------------
+from fchain.ops.connection.bilinear import bilinear as bilinear
+from fchain.ops.connection.convolution_nd import convolution_1d as convolution_1d
+from fchain.ops.connection.convolution_nd import convolution_2d as convolution_2d
+from fchain.ops.connection.convolution_nd import convolution_3d as convolution_3d
+from fchain.ops.connection.convolution_nd import convolution_nd as convolution_nd
+from fchain.ops.connection.convolution_nd import depthwise_convolution_2d as depthwise_convolution_2d
+from fchain.ops.connection.convolution_nd import dilated_convolution_2d as dilated_convolution_2d
+from fchain.ops.connection.deconvolution_nd import deconvolution_1d as deconvolution_1d
+from fchain.ops.connection.deconvolution_nd import deconvolution_2d as deconvolution_2d
+from fchain.ops.connection.deconvolution_nd import deconvolution_3d as deconvolution_3d
+from fchain.ops.connection.deconvolution_nd import deconvolution_nd as deconvolution_nd
 from fchain.ops.connection.linear import linear as linear
+from fchain.ops.connection.local_convolution_2d import local_convolution_2d as local_convolution_2d
+from fchain.ops.connection.shift import shift as shift
 
 # --- evaluation ---------------------------------------------------------------
 from fchain.ops.evaluation.accuracy import accuracy as accuracy
@@ -130,6 +145,22 @@ from fchain.ops.math.square import square as square
 from fchain.ops.math.sub import sub as sub
 from fchain.ops.math.sum import sum as sum
 from fchain.ops.array.sum_to import sum_to as sum_to
+
+# --- pooling ------------------------------------------------------------------
+from fchain.ops.pooling.average_pooling_nd import average_pooling_1d as average_pooling_1d
+from fchain.ops.pooling.average_pooling_nd import average_pooling_2d as average_pooling_2d
+from fchain.ops.pooling.average_pooling_nd import average_pooling_3d as average_pooling_3d
+from fchain.ops.pooling.average_pooling_nd import average_pooling_nd as average_pooling_nd
+from fchain.ops.pooling.max_pooling_nd import max_pooling_1d as max_pooling_1d
+from fchain.ops.pooling.max_pooling_nd import max_pooling_2d as max_pooling_2d
+from fchain.ops.pooling.max_pooling_nd import max_pooling_3d as max_pooling_3d
+from fchain.ops.pooling.max_pooling_nd import max_pooling_nd as max_pooling_nd
+from fchain.ops.pooling.spatial_pyramid_pooling_2d import spatial_pyramid_pooling_2d as spatial_pyramid_pooling_2d
+from fchain.ops.pooling.unpooling_nd import unpooling_1d as unpooling_1d
+from fchain.ops.pooling.unpooling_nd import unpooling_2d as unpooling_2d
+from fchain.ops.pooling.unpooling_nd import unpooling_3d as unpooling_3d
+from fchain.ops.pooling.unpooling_nd import unpooling_nd as unpooling_nd
+from fchain.ops.pooling.upsampling_2d import upsampling_2d as upsampling_2d
 
 # --- noise --------------------------------------------------------------------
 from fchain.ops.noise.dropout import dropout as dropout
@@ -179,6 +210,7 @@ __all__ = [
     "get_item",
     "hstack",
     "identity",
+    "im2col",
     "moveaxis",
     "pad",
     "permutate",
@@ -200,7 +232,20 @@ __all__ = [
     "vstack",
     "where",
     # connection
+    "bilinear",
+    "convolution_1d",
+    "convolution_2d",
+    "convolution_3d",
+    "convolution_nd",
+    "deconvolution_1d",
+    "deconvolution_2d",
+    "deconvolution_3d",
+    "deconvolution_nd",
+    "depthwise_convolution_2d",
+    "dilated_convolution_2d",
     "linear",
+    "local_convolution_2d",
+    "shift",
     # evaluation
     "accuracy",
     "binary_accuracy",
@@ -235,6 +280,21 @@ __all__ = [
     "square",
     "sub",
     "sum",
+    # pooling
+    "average_pooling_1d",
+    "average_pooling_2d",
+    "average_pooling_3d",
+    "average_pooling_nd",
+    "max_pooling_1d",
+    "max_pooling_2d",
+    "max_pooling_3d",
+    "max_pooling_nd",
+    "spatial_pyramid_pooling_2d",
+    "unpooling_1d",
+    "unpooling_2d",
+    "unpooling_3d",
+    "unpooling_nd",
+    "upsampling_2d",
     # noise
     "dropout",
     # normalization
@@ -252,7 +312,7 @@ __all__ = [
 _variable_methods.install()
 _install_second_order(_SecondOrder(_DIFF, sum_to))
 
-_CATEGORIES = frozenset({"activation", "array", "connection", "evaluation", "loss", "math", "noise",
+_CATEGORIES = frozenset({"activation", "array", "connection", "evaluation", "loss", "math", "noise", "pooling",
                          "normalization"})
 
 # Hidden from mypy, which would otherwise type every unknown ``F.<name>`` as ``object``.

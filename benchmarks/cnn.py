@@ -1,0 +1,282 @@
+"""A small CNN's training step: fchain against PyTorch and the floor numpy's GEMM sets.
+
+The network (CIFAR-sized, float32, batch 64, threads = 1):
+``conv3x3(3->32) relu conv3x3(32->32) relu maxpool2 conv3x3(32->64) relu
+conv3x3(64->64) relu maxpool2 linear(4096->256) relu linear(256->10)``, softmax cross
+entropy, MomentumSGD (lr 0.01, momentum 0.9).  The convolutions pad by 1.  Links
+for convolutions come later: the model is a ``Chain`` of ``fchain.Parameter``s
+calling ``F.convolution_2d``, ``F.max_pooling_2d`` and ``F.linear`` directly.
+
+Printed: seconds per step (median over interleaved rounds, and the ratio of the
+best rounds; the machine is shared
+and noisy, so the rounds alternate implementations and the whole run is worth
+repeating), steps/s, fchain's ratio to PyTorch's step when PyTorch can be run (in
+this interpreter if ``torch`` imports, else by ``--torch-python PATH``: that
+interpreter runs this file with ``--torch-only`` between fchain's rounds), and the
+GEMM floor: the step's multiply-add FLOPs over the single-thread sgemm throughput
+measured in this run at the step's own GEMM shapes, with fchain's share of it.
+Then the peak memory of a step (traced numpy allocations) against its forward's.
+
+The BatchNormalization variant runs only where ``fchain.links.BatchNormalization``
+exists (another task adds it); the output says which ran.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import importlib  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import numpy.typing as npt  # noqa: E402
+
+BATCH = 64
+# (in channels, out channels, spatial size) of the four 3x3 convolutions (pad 1).
+CONVS = [(3, 32, 32), (32, 32, 32), (32, 64, 16), (64, 64, 16)]
+FCS = [(4096, 256), (256, 10)]
+F32 = npt.NDArray[np.float32]
+
+
+def step_flops() -> tuple[float, list[tuple[int, int, int]]]:
+    """The step's GEMM FLOPs (2 per multiply-add: forward, the weight gradients and
+    every input gradient but the first layer's) and the GEMM shapes (M, K, N)."""
+    flops = 0.0
+    shapes = []
+    for i, (c, o, s) in enumerate(CONVS):
+        m, k, n = BATCH * s * s, c * 9, o
+        passes = 2 if i == 0 else 3
+        flops += passes * 2.0 * m * k * n
+        shapes.append((m, k, n))
+    for fin, fout in FCS:
+        flops += 3 * 2.0 * BATCH * fin * fout
+        shapes.append((BATCH, fin, fout))
+    return flops, shapes
+
+
+def gemm_throughput(shapes: list[tuple[int, int, int]], repeats: int = 5) -> float:
+    """Single-thread sgemm FLOP/s over the step's GEMM shapes (best of ``repeats``)."""
+    rng = np.random.default_rng(0)
+    total_flops, total_time = 0.0, 0.0
+    for m, k, n in shapes:
+        a = rng.standard_normal((m, k), dtype=np.float32)
+        b = rng.standard_normal((k, n), dtype=np.float32)
+        best = min(_timed(lambda: a @ b) for _ in range(repeats))
+        total_flops += 2.0 * m * k * n
+        total_time += best
+    return total_flops / total_time
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def data(seed: int = 0) -> tuple[F32, npt.NDArray[np.int32]]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((BATCH, 3, 32, 32), dtype=np.float32)
+    t = rng.integers(0, 10, size=BATCH).astype(np.int32)
+    return x, t
+
+
+# ----------------------------------------------------------------------- fchain
+def fchain_step(with_bn: bool) -> tuple[Callable[[], None], Callable[[], None]]:
+    """fchain's training step and a forward-only call, on fixed data."""
+    import fchain
+    import fchain.functions as F
+    from fchain import optimizers
+
+    rng = np.random.default_rng(1)
+    links = importlib.import_module("fchain.links")
+
+    class Net(fchain.Chain):
+        def __init__(self) -> None:
+            super().__init__()
+            with self.init_scope():
+                for i, (c, o, _) in enumerate(CONVS):
+                    w = rng.standard_normal((o, c, 3, 3), dtype=np.float32) * np.float32(np.sqrt(1.0 / (c * 9)))
+                    setattr(self, f"W{i}", fchain.Parameter(w))
+                    setattr(self, f"b{i}", fchain.Parameter(np.zeros(o, np.float32)))
+                    if with_bn:
+                        setattr(self, f"bn{i}", links.BatchNormalization(o))
+                for i, (fin, fout) in enumerate(FCS):
+                    w = rng.standard_normal((fout, fin), dtype=np.float32) * np.float32(np.sqrt(1.0 / fin))
+                    setattr(self, f"V{i}", fchain.Parameter(w))
+                    setattr(self, f"c{i}", fchain.Parameter(np.zeros(fout, np.float32)))
+
+        def forward(self, x: F32) -> fchain.Variable:
+            h: fchain.Variable | F32 = x
+            for i in range(len(CONVS)):
+                h = F.convolution_2d(h, getattr(self, f"W{i}"), getattr(self, f"b{i}"), pad=1)
+                if with_bn:
+                    h = getattr(self, f"bn{i}")(h)
+                h = F.relu(h)
+                if i % 2 == 1:
+                    h = F.max_pooling_2d(h, 2)
+            h = F.relu(F.linear(h, getattr(self, "V0"), getattr(self, "c0")))
+            return F.linear(h, getattr(self, "V1"), getattr(self, "c1"))
+
+    model = Net()
+    opt = optimizers.MomentumSGD(lr=0.01, momentum=0.9).setup(model)
+    x, t = data()
+
+    def step() -> None:
+        model.cleargrads()
+        loss = F.softmax_cross_entropy(model(x), t)
+        loss.backward()
+        opt.update()
+
+    def forward() -> None:
+        F.softmax_cross_entropy(model(x), t)
+
+    return step, forward
+
+
+def peak_memory(step: Callable[[], None], forward: Callable[[], None]) -> tuple[float, float, float]:
+    """Peak traced bytes of a forward pass and of a whole step (after a warm-up step),
+    and the bytes fchain's scratch pool keeps between steps.  The pool is emptied
+    before each measured pass, so its arrays are counted where they are allocated."""
+    from fchain.core import workspace
+
+    step()
+    gc.collect()
+    tracemalloc.start()
+    workspace.clear()
+    gc.collect()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    forward()
+    fwd = tracemalloc.get_traced_memory()[1] - base
+    workspace.clear()
+    gc.collect()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    step()
+    full = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    pooled = float(sum(b.nbytes for bufs in workspace._POOL.values() for b in bufs))
+    return fwd, full, pooled
+
+
+# ---------------------------------------------------------------------- PyTorch
+def torch_step() -> Callable[[], None] | None:
+    """PyTorch's step on the same data, or None where torch does not import here."""
+    try:
+        torch: Any = importlib.import_module("torch")
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    nn = torch.nn
+    layers: list[Any] = []
+    for i, (c, o, _) in enumerate(CONVS):
+        layers += [nn.Conv2d(c, o, 3, padding=1), nn.ReLU()]
+        if i % 2 == 1:
+            layers.append(nn.MaxPool2d(2))
+    layers += [nn.Flatten(), nn.Linear(4096, 256), nn.ReLU(), nn.Linear(256, 10)]
+    model = nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x_np, t_np = data()
+    x, t = torch.from_numpy(x_np), torch.from_numpy(t_np.astype(np.int64))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step() -> None:
+        opt.zero_grad()
+        loss_fn(model(x), t).backward()
+        opt.step()
+
+    return step
+
+
+def _torch_only(rounds: int, steps: int) -> None:
+    """``--torch-only``: time PyTorch's step and print the per-round times as JSON."""
+    step = torch_step()
+    if step is None:
+        print(json.dumps(None))
+        return
+    step()
+    print(json.dumps([_timed(lambda: [step() for _ in range(steps)]) / steps for _ in range(rounds)]))
+
+
+def _external_torch(python: str, rounds: int, steps: int) -> list[float] | None:
+    out = subprocess.run([python, os.path.abspath(__file__), "--torch-only", "--rounds", str(rounds),
+                          "--steps", str(steps)], capture_output=True, text=True, check=True)
+    result: list[float] | None = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ------------------------------------------------------------------------- main
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=4, help="steps per round")
+    parser.add_argument("--torch-python", default=os.environ.get("FCHAIN_TORCH_PYTHON"),
+                        help="an interpreter with torch, when this one has none")
+    parser.add_argument("--torch-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.torch_only:
+        _torch_only(args.rounds, args.steps)
+        return
+
+    links = importlib.import_module("fchain.links")
+    variants = [False] + ([True] if hasattr(links, "BatchNormalization") else [])
+    in_process_torch = torch_step()
+    flops, shapes = step_flops()
+    gemm = gemm_throughput(shapes)
+    floor = flops / gemm
+    print(f"CNN step, batch {BATCH}, 3x32x32, float32, 1 thread; {flops / 1e9:.2f} GFLOP per step; "
+          f"sgemm at the step's shapes {gemm / 1e9:.1f} GFLOP/s -> GEMM floor {floor * 1e3:.1f} ms")
+    if len(variants) == 1:
+        print("BatchNormalization variant: skipped (fchain.links.BatchNormalization does not exist yet)")
+
+    for with_bn in variants:
+        name = "with BatchNormalization" if with_bn else "no BatchNormalization"
+        step, forward = fchain_step(with_bn)
+        step()  # warm-up: lazy allocations, caches
+        fchain_times: list[float] = []
+        torch_times: list[float] = []
+        for _ in range(args.rounds):
+            fchain_times.append(_timed(lambda: [step() for _ in range(args.steps)]) / args.steps)
+            if in_process_torch is not None and not with_bn:
+                in_process_torch()
+                torch_times.append(_timed(lambda: [in_process_torch() for _ in range(args.steps)]) / args.steps)
+            elif args.torch_python and not with_bn:
+                got = _external_torch(args.torch_python, 1, args.steps)
+                if got:
+                    torch_times += got
+        ours = statistics.median(fchain_times)
+        best = min(fchain_times)
+        print(f"\n{name}")
+        print(f"{'implementation':<28}{'s/step':>10}{'steps/s':>10}{'ratio':>8}")
+        print(f"{'fchain':<28}{ours:>10.4f}{1 / ours:>10.2f}{'':>8}")
+        print(f"{'  (rounds, s/step)':<28}{', '.join(f'{t:.3f}' for t in fchain_times)}")
+        if torch_times:
+            theirs = statistics.median(torch_times)
+            print(f"{'PyTorch':<28}{theirs:>10.4f}{1 / theirs:>10.2f}{ours / theirs:>8.2f}  (fchain / PyTorch, "
+                  f"medians; best rounds {best / min(torch_times):.2f}; target <= 1.5)")
+            print(f"{'  (rounds, s/step)':<28}{', '.join(f'{t:.3f}' for t in torch_times)}")
+        elif not with_bn:
+            print("PyTorch: not run (no torch here; pass --torch-python PATH)")
+        print(f"{'GEMM floor (FLOPs/sgemm)':<28}{floor:>10.4f}{1 / floor:>10.2f}{ours / floor:>8.2f}  "
+              f"(fchain / floor: the floor is {100 * floor / ours:.0f}% of fchain's step)")
+        fwd, full, pooled = peak_memory(step, forward)
+        print(f"peak memory: forward {fwd / 2**20:.1f} MiB, whole step {full / 2**20:.1f} MiB "
+              f"(step / forward {full / fwd:.2f}); scratch pool kept between steps {pooled / 2**20:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()

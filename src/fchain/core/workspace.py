@@ -1,0 +1,91 @@
+"""Reused scratch arrays for the large temporaries of convolution (numpy only).
+
+A fresh numpy array of tens of megabytes is new memory from the operating system
+(glibc maps anything above 32 MiB afresh), and every page of it faults and is
+zeroed by the kernel on first touch: for a CNN's im2col columns that costs more
+than the copy that fills them.  ``empty``/``zeros`` hand out an array from a small
+pool instead, one that nothing else references any more (its reference count says
+so: a view or a graph node that still holds it keeps it out of the pool), so
+reuse is safe by construction: a buffer still in use is never handed out twice.
+Only arrays of at least ``MIN_BYTES`` are pooled, at most ``PER_SHAPE`` per shape
+and dtype.  CuPy has its own memory pool: there these are plain allocations.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+import numpy
+
+from fchain.types import Array, ArrayNamespace, DTypeLike, Shape
+
+__all__ = ["MIN_BYTES", "PER_SHAPE", "clear", "empty", "matmul", "zeros"]
+
+MIN_BYTES = 1 << 20
+PER_SHAPE = 3
+
+_POOL: dict[tuple[Shape, str], list[Array]] = {}
+_LOCK = threading.Lock()
+_getrefcount = sys.getrefcount
+# References to a free pooled buffer while ``_take`` looks at it: the pool's list,
+# the loop variable and getrefcount's own argument.
+_FREE_REFS = 3
+
+
+def _take(shape: Shape, dtype: numpy.dtype[Any]) -> Array:
+    key = (shape, dtype.str)
+    with _LOCK:
+        bufs = _POOL.get(key)
+        if bufs is None:
+            bufs = _POOL[key] = []
+        for buf in bufs:
+            if _getrefcount(buf) == _FREE_REFS:
+                return buf
+        buf = numpy.empty(shape, dtype)
+        if len(bufs) < PER_SHAPE:
+            bufs.append(buf)
+        return buf
+
+
+def empty(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike) -> Array:
+    """An uninitialized array (the caller writes every element)."""
+    dt = numpy.dtype(dtype)
+    if xp is not numpy or _nbytes(shape, dt) < MIN_BYTES:
+        return xp.zeros(shape, dtype=dt)
+    return _take(shape, dt)
+
+
+def zeros(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike) -> Array:
+    """A zero-filled array."""
+    dt = numpy.dtype(dtype)
+    if xp is not numpy or _nbytes(shape, dt) < MIN_BYTES:
+        return xp.zeros(shape, dtype=dt)
+    buf = _take(shape, dt)
+    buf.fill(0)
+    return buf
+
+
+def matmul(xp: ArrayNamespace, a: Array, b: Array) -> Array:
+    """``a @ b`` written into a pooled array (numpy's broadcasting matmul)."""
+    if xp is not numpy:
+        return a @ b
+    shape = tuple(numpy.broadcast_shapes(a.shape[:-2], b.shape[:-2])) + (a.shape[-2], b.shape[-1])
+    dt = numpy.result_type(a.dtype, b.dtype)
+    if _nbytes(shape, dt) < MIN_BYTES:
+        return a @ b
+    return numpy.matmul(a, b, out=_take(shape, dt))
+
+
+def clear() -> None:
+    """Drop every pooled array (their memory goes back once nothing uses them)."""
+    with _LOCK:
+        _POOL.clear()
+
+
+def _nbytes(shape: Shape, dtype: numpy.dtype[Any]) -> int:
+    n = dtype.itemsize
+    for s in shape:
+        n *= s
+    return n

@@ -1,0 +1,1 @@
+"""Ops of Chainer's ``pooling`` category."""

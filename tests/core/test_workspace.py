@@ -1,0 +1,52 @@
+"""The scratch pool never hands out an array that something still references."""
+
+from __future__ import annotations
+
+import numpy
+
+from fchain.core import workspace
+
+SHAPE = (1 << 18,)  # 1 MiB of float32: pooled
+
+
+def test_a_free_buffer_is_reused_and_a_held_one_is_not() -> None:
+    workspace.clear()
+    a = workspace.empty(numpy, SHAPE, numpy.float32)
+    a_id = id(a)
+    del a
+    b = workspace.empty(numpy, SHAPE, numpy.float32)
+    assert id(b) == a_id  # free again: reused
+    view = b[::2]
+    del b
+    c = workspace.empty(numpy, SHAPE, numpy.float32)
+    assert id(c) != a_id  # a view still holds the first buffer
+    assert view.base is not None and id(view.base) == a_id
+    workspace.clear()
+
+
+def test_zeros_are_zero_after_reuse() -> None:
+    workspace.clear()
+    a = workspace.zeros(numpy, SHAPE, numpy.float32)
+    a += 7
+    del a
+    assert not workspace.zeros(numpy, SHAPE, numpy.float32).any()
+    workspace.clear()
+
+
+def test_matmul_into_a_pooled_buffer_is_a_matmul() -> None:
+    rng = numpy.random.default_rng(0)
+    a = rng.standard_normal((4, 64, 512)).astype(numpy.float32)
+    b = rng.standard_normal((512, 256)).astype(numpy.float32)
+    first = workspace.matmul(numpy, a, b)
+    numpy.testing.assert_array_equal(first, a @ b)
+    second = workspace.matmul(numpy, a, b)
+    assert second is not first  # the first result is still held here
+    workspace.clear()
+
+
+def test_small_arrays_are_not_pooled() -> None:
+    workspace.clear()
+    a = workspace.empty(numpy, (8,), numpy.float32)
+    a_id = id(a)
+    del a
+    assert all(id(buf) != a_id for bufs in workspace._POOL.values() for buf in bufs)
