@@ -1,7 +1,9 @@
 """``fchain.links`` (``L``): Chainer's links, typed.
 
-``L.Linear(3, 2)``, ``L.Linear(2)`` (input size from the first batch) and
-``L.Classifier(predictor)``.
+``L.Linear(3, 2)``, ``L.Convolution2D(None, 16, 3, pad=1)``, ``L.BatchNormalization(16)``,
+``L.Classifier(predictor)``, ...: each also at Chainer's module path
+(``L.connection.convolution_2d.Convolution2D``), its category subpackage named here
+for mypy.
 """
 
 from __future__ import annotations
@@ -9,10 +11,32 @@ from __future__ import annotations
 # Chainer's category subpackages, named for mypy (``L.connection.linear.Linear``).
 from fchain.links import connection as connection
 from fchain.links import model as model
+from fchain.links.connection.convolution_2d import Convolution2D as Convolution2D
+from fchain.links.connection.convolution_nd import Convolution1D as Convolution1D
+from fchain.links.connection.convolution_nd import Convolution3D as Convolution3D
+from fchain.links.connection.convolution_nd import ConvolutionND as ConvolutionND
+from fchain.links.connection.deconvolution_2d import Deconvolution2D as Deconvolution2D
+from fchain.links.connection.deconvolution_nd import Deconvolution1D as Deconvolution1D
+from fchain.links.connection.deconvolution_nd import Deconvolution3D as Deconvolution3D
+from fchain.links.connection.deconvolution_nd import DeconvolutionND as DeconvolutionND
+from fchain.links.connection.depthwise_convolution_2d import DepthwiseConvolution2D as DepthwiseConvolution2D
+from fchain.links.connection.dilated_convolution_2d import DilatedConvolution2D as DilatedConvolution2D
 from fchain.links.connection.linear import Linear as Linear
+from fchain.links.connection.local_convolution_2d import LocalConvolution2D as LocalConvolution2D
 from fchain.links.model.classifier import Classifier as Classifier
 
 __all__ = [
     "Classifier",
+    "Convolution1D",
+    "Convolution2D",
+    "Convolution3D",
+    "ConvolutionND",
+    "Deconvolution1D",
+    "Deconvolution2D",
+    "Deconvolution3D",
+    "DeconvolutionND",
+    "DepthwiseConvolution2D",
+    "DilatedConvolution2D",
     "Linear",
+    "LocalConvolution2D",
 ]
