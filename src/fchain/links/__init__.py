@@ -11,6 +11,7 @@ from __future__ import annotations
 # Chainer's category subpackages, named for mypy (``L.connection.linear.Linear``).
 from fchain.links import connection as connection
 from fchain.links import model as model
+from fchain.links import normalization as normalization
 from fchain.links.connection.convolution_2d import Convolution2D as Convolution2D
 from fchain.links.connection.convolution_nd import Convolution1D as Convolution1D
 from fchain.links.connection.convolution_nd import Convolution3D as Convolution3D
@@ -24,8 +25,14 @@ from fchain.links.connection.dilated_convolution_2d import DilatedConvolution2D 
 from fchain.links.connection.linear import Linear as Linear
 from fchain.links.connection.local_convolution_2d import LocalConvolution2D as LocalConvolution2D
 from fchain.links.model.classifier import Classifier as Classifier
+from fchain.links.normalization.batch_normalization import BatchNormalization as BatchNormalization
+from fchain.links.normalization.batch_renormalization import BatchRenormalization as BatchRenormalization
+from fchain.links.normalization.group_normalization import GroupNormalization as GroupNormalization
+from fchain.links.normalization.layer_normalization import LayerNormalization as LayerNormalization
 
 __all__ = [
+    "BatchNormalization",
+    "BatchRenormalization",
     "Classifier",
     "Convolution1D",
     "Convolution2D",
@@ -37,6 +44,8 @@ __all__ = [
     "DeconvolutionND",
     "DepthwiseConvolution2D",
     "DilatedConvolution2D",
+    "GroupNormalization",
+    "LayerNormalization",
     "Linear",
     "LocalConvolution2D",
 ]
