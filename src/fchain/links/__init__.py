@@ -9,9 +9,13 @@ for mypy.
 from __future__ import annotations
 
 # Chainer's category subpackages, named for mypy (``L.connection.linear.Linear``).
+from fchain.links import activation as activation
 from fchain.links import connection as connection
 from fchain.links import model as model
 from fchain.links import normalization as normalization
+from fchain.links.activation.maxout import Maxout as Maxout
+from fchain.links.activation.prelu import PReLU as PReLU
+from fchain.links.activation.swish import Swish as Swish
 from fchain.links.connection.convolution_2d import Convolution2D as Convolution2D
 from fchain.links.connection.convolution_nd import Convolution1D as Convolution1D
 from fchain.links.connection.convolution_nd import Convolution3D as Convolution3D
@@ -48,4 +52,7 @@ __all__ = [
     "LayerNormalization",
     "Linear",
     "LocalConvolution2D",
+    "Maxout",
+    "PReLU",
+    "Swish",
 ]
