@@ -204,7 +204,7 @@ class BatchNormalization(Link):
         d = self.__dict__
         for name in ("avg_mean", "avg_var"):
             value = d[name]
-            if value is not None and not isinstance(value, (int, float)):
+            if value is not None:
                 d[name] = self.device.send(value)
 
     def printable_specs(self) -> Iterator[tuple[str, object]]:
