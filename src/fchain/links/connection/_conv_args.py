@@ -1,6 +1,6 @@
 """Argument handling the convolution links share: Chainer's ``ksize=None``
-shorthand, channel counts, per-axis tuples, group divisibility and the input
-channels a lazily sized filter takes from the first batch.
+shorthand, per-axis tuples, group divisibility and the input channels a lazily
+sized filter takes from the first batch (counts are checked by ``links._sizes``).
 
 Kept apart from the links so each link module holds only its own layout and call.
 """
@@ -12,15 +12,14 @@ from typing import TypeAlias
 
 from fchain.errors import ShapeError
 from fchain.graph.variable import Variable
-from fchain.ops._common import describe, int_arg, is_integer
+from fchain.links._sizes import count
+from fchain.ops._common import is_integer
 from fchain.ops._window_args import spatial_tuple
 from fchain.types import Array
 
 __all__ = [
     "IntOrTuple",
     "check_groups",
-    "count",
-    "count_or_none",
     "groups_arg",
     "input_channels",
     "pair",
@@ -39,23 +38,6 @@ def shorthand(in_channels: object, out_channels: object, ksize: object) -> tuple
     if ksize is None:
         return None, in_channels, out_channels
     return in_channels, out_channels, ksize
-
-
-def count_or_none(cls: str, what: str, value: object) -> int | None:
-    """A channel count that may be left to the first batch (``None``): a
-    non-negative int, else a ``TypeError`` naming the link and the argument."""
-    if value is None:
-        return None
-    if not is_integer(value) or int_arg(cls, what, value) < 0:
-        raise TypeError(f"{cls}: {what} must be a non-negative int or None, got {describe(value)}")
-    return int_arg(cls, what, value)
-
-
-def count(cls: str, what: str, value: object) -> int:
-    """A channel count that must be given: a positive int."""
-    if not is_integer(value) or int_arg(cls, what, value) < 1:
-        raise TypeError(f"{cls}: {what} must be a positive int, got {describe(value)}")
-    return int_arg(cls, what, value)
 
 
 def per_axis(cls: str, what: str, value: object, ndim: int, minimum: int) -> tuple[int, ...]:

@@ -18,7 +18,7 @@ from fchain.graph.variable import Parameter, Variable
 from fchain.initializers import LeCunNormal, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer
-from fchain.links.connection._conv_args import count
+from fchain.links._sizes import count
 from fchain.ops.connection.bilinear import bilinear
 from fchain.types import Array
 

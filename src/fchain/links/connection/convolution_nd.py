@@ -17,15 +17,8 @@ from typing import overload
 
 from fchain.graph.variable import Variable
 from fchain.initializers._base import InitializerLike
-from fchain.links.connection._conv_args import (
-    IntOrTuple,
-    check_groups,
-    count,
-    count_or_none,
-    groups_arg,
-    per_axis,
-    shorthand,
-)
+from fchain.links._sizes import count, count_or_none
+from fchain.links.connection._conv_args import IntOrTuple, check_groups, groups_arg, per_axis, shorthand
 from fchain.links.connection._filter_link import FilterLink
 from fchain.ops._window_args import flag
 from fchain.ops.connection.convolution_nd import convolution_nd

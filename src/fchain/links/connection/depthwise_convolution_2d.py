@@ -18,7 +18,8 @@ from fchain.graph.variable import Parameter, Variable
 from fchain.initializers import HeNormal, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer
-from fchain.links.connection._conv_args import IntOrTuple, count, count_or_none, input_channels, pair, raw_ksize
+from fchain.links._sizes import count, count_or_none
+from fchain.links.connection._conv_args import IntOrTuple, input_channels, pair, raw_ksize
 from fchain.ops.connection.convolution_nd import depthwise_convolution_2d
 from fchain.types import Array
 

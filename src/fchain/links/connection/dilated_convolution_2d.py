@@ -16,7 +16,8 @@ from typing import overload
 
 from fchain.graph.variable import Variable
 from fchain.initializers._base import InitializerLike
-from fchain.links.connection._conv_args import IntOrTuple, count, count_or_none, pair, raw_ksize, shorthand
+from fchain.links._sizes import count, count_or_none
+from fchain.links.connection._conv_args import IntOrTuple, pair, raw_ksize, shorthand
 from fchain.links.connection._filter_link import FilterLink
 from fchain.ops.connection.convolution_nd import dilated_convolution_2d
 from fchain.types import Array

@@ -25,7 +25,8 @@ from fchain.graph.variable import Parameter, Variable
 from fchain.initializers import LeCunNormal, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer
-from fchain.links.connection._conv_args import IntOrTuple, count, count_or_none, pair, raw_ksize
+from fchain.links._sizes import count, count_or_none
+from fchain.links.connection._conv_args import IntOrTuple, pair, raw_ksize
 from fchain.ops._windows import conv_outsize
 from fchain.ops.connection.local_convolution_2d import local_convolution_2d
 from fchain.types import Array

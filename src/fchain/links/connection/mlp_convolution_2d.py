@@ -18,7 +18,8 @@ from typing import overload
 from fchain.facade.link import ChainList
 from fchain.graph.variable import Variable
 from fchain.initializers._base import InitializerLike
-from fchain.links.connection._conv_args import IntOrTuple, count, count_or_none, raw_ksize, shorthand
+from fchain.links._sizes import count, count_or_none
+from fchain.links.connection._conv_args import IntOrTuple, raw_ksize, shorthand
 from fchain.links.connection.convolution_2d import Convolution2D
 from fchain.ops.activation.relu import relu
 from fchain.types import Array

@@ -21,7 +21,7 @@ from fchain.graph.variable import Parameter, Variable
 from fchain.initializers import One, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer
-from fchain.links.connection._conv_args import count, count_or_none
+from fchain.links._sizes import count, count_or_none
 from fchain.links.normalization._typed_initializer import with_dtype
 from fchain.ops._common import real_arg
 from fchain.ops.normalization.group_normalization import group_normalization

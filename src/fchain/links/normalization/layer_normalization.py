@@ -17,7 +17,7 @@ from fchain.graph.variable import Parameter, Variable
 from fchain.initializers import One, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer
-from fchain.links.connection._conv_args import count_or_none
+from fchain.links._sizes import count_or_none
 from fchain.ops._common import real_arg
 from fchain.ops.normalization.layer_normalization import layer_normalization
 from fchain.types import Array
