@@ -104,6 +104,13 @@ CHAINER_PATHS: dict[str, str] = {
     "mean_squared_error": "loss.mean_squared_error.mean_squared_error",
     "sigmoid_cross_entropy": "loss.sigmoid_cross_entropy.sigmoid_cross_entropy",
     "softmax_cross_entropy": "loss.softmax_cross_entropy.softmax_cross_entropy",
+    # loss (issue 13)
+    "absolute_error": "loss.absolute_error.absolute_error",
+    "contrastive": "loss.contrastive.contrastive",
+    "hinge": "loss.hinge.hinge",
+    "huber_loss": "loss.huber_loss.huber_loss",
+    "squared_error": "loss.squared_error.squared_error",
+    "triplet": "loss.triplet.triplet",
     "dropout": "noise.dropout.dropout",
     # normalization
     "batch_normalization": "normalization.batch_normalization.batch_normalization",

@@ -112,10 +112,16 @@ from fchain.ops.evaluation.accuracy import accuracy as accuracy
 from fchain.ops.evaluation.binary_accuracy import binary_accuracy as binary_accuracy
 
 # --- loss ---------------------------------------------------------------------
+from fchain.ops.loss.absolute_error import absolute_error as absolute_error
+from fchain.ops.loss.contrastive import contrastive as contrastive
+from fchain.ops.loss.hinge import hinge as hinge
+from fchain.ops.loss.huber_loss import huber_loss as huber_loss
 from fchain.ops.loss.mean_absolute_error import mean_absolute_error as mean_absolute_error
 from fchain.ops.loss.mean_squared_error import mean_squared_error as mean_squared_error
 from fchain.ops.loss.sigmoid_cross_entropy import sigmoid_cross_entropy as sigmoid_cross_entropy
 from fchain.ops.loss.softmax_cross_entropy import softmax_cross_entropy as softmax_cross_entropy
+from fchain.ops.loss.squared_error import squared_error as squared_error
+from fchain.ops.loss.triplet import triplet as triplet
 
 # --- math ---------------------------------------------------------------------
 from fchain.ops.math.absolute import absolute as absolute
@@ -250,10 +256,16 @@ __all__ = [
     "accuracy",
     "binary_accuracy",
     # loss
+    "absolute_error",
+    "contrastive",
+    "hinge",
+    "huber_loss",
     "mean_absolute_error",
     "mean_squared_error",
     "sigmoid_cross_entropy",
     "softmax_cross_entropy",
+    "squared_error",
+    "triplet",
     # math
     "absolute",
     "add",

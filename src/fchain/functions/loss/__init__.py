@@ -3,14 +3,26 @@
 
 from __future__ import annotations
 
+from fchain.functions.loss import absolute_error as absolute_error
+from fchain.functions.loss import contrastive as contrastive
+from fchain.functions.loss import hinge as hinge
+from fchain.functions.loss import huber_loss as huber_loss
 from fchain.functions.loss import mean_absolute_error as mean_absolute_error
 from fchain.functions.loss import mean_squared_error as mean_squared_error
 from fchain.functions.loss import sigmoid_cross_entropy as sigmoid_cross_entropy
 from fchain.functions.loss import softmax_cross_entropy as softmax_cross_entropy
+from fchain.functions.loss import squared_error as squared_error
+from fchain.functions.loss import triplet as triplet
 
 __all__ = [
+    "absolute_error",
+    "contrastive",
+    "hinge",
+    "huber_loss",
     "mean_absolute_error",
     "mean_squared_error",
     "sigmoid_cross_entropy",
     "softmax_cross_entropy",
+    "squared_error",
+    "triplet",
 ]
