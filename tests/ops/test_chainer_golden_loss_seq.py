@@ -16,8 +16,24 @@ from tests.ops.chainer_golden import Budget, GoldenSet, Known, check_budgets, pa
 
 GOLDEN = GoldenSet("ops_loss_seq")
 
+_BLAS = ("dot products (BLAS): fchain's numpy 2 ships OpenBLAS 0.3.31, Chainer's numpy 1.26 OpenBLAS 0.3.23, "
+         "whose kernels add in another order (replayed under Chainer's numpy, fchain's numbers are Chainer's "
+         "bit for bit)")
+_EINSUM = ("the scores: Chainer's forward uses einsum('ij,ikj->ik'), fchain a batched matmul (Chainer's own "
+           "backward computes them as fchain does, with dot)")
+# Compared in ulps of each array's largest |value| (chainer_golden.scaled_ulps): sums whose terms cancel.
+SCALED = {"negative_sampling", "negative_sampling/ignore-no", "negative_sampling/return_samples", "black_out",
+          "black_out/no"}
+
 # (case id, "forward" or "backward") -> (max units in the last place, why).
-ULPS: Budget = {}
+ULPS: Budget = {  # measured maxima: 0.25-1 scaled ulps, and 4 (black_out/no's gradient of x)
+    ("negative_sampling", "backward"): (1, _BLAS),
+    ("negative_sampling/ignore-no", "backward"): (1, _BLAS),
+    ("negative_sampling/return_samples", "forward"): (1, _EINSUM + "; " + _BLAS),
+    ("negative_sampling/return_samples", "backward"): (1, _BLAS),
+    ("black_out", "backward"): (1, _BLAS),
+    ("black_out/no", "backward"): (4, _BLAS),
+}
 
 # (case id, part) -> reason: a real discrepancy, documented (strict: a fix fails it).
 XFAIL: Known = {}
@@ -25,14 +41,15 @@ XFAIL: Known = {}
 
 @pytest.mark.parametrize("index", params(GOLDEN, "forward", XFAIL))
 def test_forward_matches_chainer(index: int) -> None:
-    run(GOLDEN, index, "forward", ULPS)
+    run(GOLDEN, index, "forward", ULPS, SCALED)
 
 
 @pytest.mark.parametrize("index", params(GOLDEN, "backward", XFAIL))
 def test_backward_matches_chainer(index: int) -> None:
     """Input gradients under Chainer's random output gradient."""
-    run(GOLDEN, index, "backward", ULPS)
+    run(GOLDEN, index, "backward", ULPS, SCALED)
 
 
 def test_the_budgets_name_existing_cases() -> None:
     check_budgets(GOLDEN, ULPS, XFAIL)
+    assert SCALED <= {case["id"] for case in GOLDEN.cases}

@@ -106,9 +106,11 @@ CHAINER_PATHS: dict[str, str] = {
     "softmax_cross_entropy": "loss.softmax_cross_entropy.softmax_cross_entropy",
     # loss (issue 13)
     "absolute_error": "loss.absolute_error.absolute_error",
+    "black_out": "loss.black_out.black_out",
     "contrastive": "loss.contrastive.contrastive",
     "hinge": "loss.hinge.hinge",
     "huber_loss": "loss.huber_loss.huber_loss",
+    "negative_sampling": "loss.negative_sampling.negative_sampling",
     "squared_error": "loss.squared_error.squared_error",
     "triplet": "loss.triplet.triplet",
     "dropout": "noise.dropout.dropout",
