@@ -106,8 +106,10 @@ CHAINER_PATHS: dict[str, str] = {
     "softmax_cross_entropy": "loss.softmax_cross_entropy.softmax_cross_entropy",
     # loss (issue 13)
     "absolute_error": "loss.absolute_error.absolute_error",
+    "argmax_crf1d": "loss.crf1d.argmax_crf1d",
     "black_out": "loss.black_out.black_out",
     "contrastive": "loss.contrastive.contrastive",
+    "crf1d": "loss.crf1d.crf1d",
     "hinge": "loss.hinge.hinge",
     "huber_loss": "loss.huber_loss.huber_loss",
     "negative_sampling": "loss.negative_sampling.negative_sampling",

@@ -113,8 +113,10 @@ from fchain.ops.evaluation.binary_accuracy import binary_accuracy as binary_accu
 
 # --- loss ---------------------------------------------------------------------
 from fchain.ops.loss.absolute_error import absolute_error as absolute_error
+from fchain.ops.loss.argmax_crf1d import argmax_crf1d as argmax_crf1d
 from fchain.ops.loss.black_out import black_out as black_out
 from fchain.ops.loss.contrastive import contrastive as contrastive
+from fchain.ops.loss.crf1d import crf1d as crf1d
 from fchain.ops.loss.hinge import hinge as hinge
 from fchain.ops.loss.huber_loss import huber_loss as huber_loss
 from fchain.ops.loss.mean_absolute_error import mean_absolute_error as mean_absolute_error
@@ -259,8 +261,10 @@ __all__ = [
     "binary_accuracy",
     # loss
     "absolute_error",
+    "argmax_crf1d",
     "black_out",
     "contrastive",
+    "crf1d",
     "hinge",
     "huber_loss",
     "mean_absolute_error",

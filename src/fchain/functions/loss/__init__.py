@@ -6,6 +6,7 @@ from __future__ import annotations
 from fchain.functions.loss import absolute_error as absolute_error
 from fchain.functions.loss import black_out as black_out
 from fchain.functions.loss import contrastive as contrastive
+from fchain.functions.loss import crf1d as crf1d
 from fchain.functions.loss import hinge as hinge
 from fchain.functions.loss import huber_loss as huber_loss
 from fchain.functions.loss import mean_absolute_error as mean_absolute_error
@@ -20,6 +21,7 @@ __all__ = [
     "absolute_error",
     "black_out",
     "contrastive",
+    "crf1d",
     "hinge",
     "huber_loss",
     "mean_absolute_error",
