@@ -23,9 +23,14 @@ _EINSUM = ("the scores: Chainer's forward uses einsum('ij,ikj->ik'), fchain a ba
            "backward computes them as fchain does, with dot)")
 _ZERO_SIGNS = ("signs of zeros only: off the path, Chainer's gradient is its max's gy * mask, summed and "
                "split back step by step (-0 in some places, +0 in others), fchain's a where() giving +0")
+_LOG_SOFTMAX = ("fchain's log-probabilities are log_softmax(x), Chainer's log(softmax(x)) (log-zero where the "
+                "softmax underflows), a rounding apart, which the sums over time amplify where the gradient "
+                "cancels (softmax - occupancy); with log(softmax) fchain's gradients are Chainer's bit for bit "
+                "(its losses already are), and against float64 both are within 1e-6 of the largest gradient")
 # Compared in ulps of each array's largest |value| (chainer_golden.scaled_ulps): sums whose terms cancel.
 SCALED = {"negative_sampling", "negative_sampling/ignore-no", "negative_sampling/return_samples", "black_out",
-          "black_out/no"}
+          "black_out/no", "connectionist_temporal_classification",
+          "connectionist_temporal_classification/lengths-no", "connectionist_temporal_classification/one-label"}
 
 # (case id, "forward" or "backward") -> (max units in the last place, why).
 ULPS: Budget = {  # measured maxima: 0.25-1 scaled ulps, and 4 (black_out/no's gradient of x)
@@ -38,6 +43,10 @@ ULPS: Budget = {  # measured maxima: 0.25-1 scaled ulps, and 4 (black_out/no's g
     # 0 ulps: the same values, some zeros of another sign
     ("argmax_crf1d", "backward"): (0, _ZERO_SIGNS),
     ("argmax_crf1d/equal-lengths", "backward"): (0, _ZERO_SIGNS),
+    # measured 16, 31 and 10 scaled ulps: see _LOG_SOFTMAX
+    ("connectionist_temporal_classification", "backward"): (16, _LOG_SOFTMAX),
+    ("connectionist_temporal_classification/lengths-no", "backward"): (31, _LOG_SOFTMAX),
+    ("connectionist_temporal_classification/one-label", "backward"): (10, _LOG_SOFTMAX),
 }
 
 # (case id, part) -> reason: a real discrepancy, documented (strict: a fix fails it).

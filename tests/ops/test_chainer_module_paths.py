@@ -108,6 +108,7 @@ CHAINER_PATHS: dict[str, str] = {
     "absolute_error": "loss.absolute_error.absolute_error",
     "argmax_crf1d": "loss.crf1d.argmax_crf1d",
     "black_out": "loss.black_out.black_out",
+    "connectionist_temporal_classification": "loss.ctc.connectionist_temporal_classification",
     "contrastive": "loss.contrastive.contrastive",
     "crf1d": "loss.crf1d.crf1d",
     "hinge": "loss.hinge.hinge",

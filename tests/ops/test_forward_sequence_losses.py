@@ -198,3 +198,163 @@ CRF_ERRORS: list[tuple[type[Exception], str, Callable[[], object]]] = [
 def test_crf_bad_arguments_are_named(kind: type[Exception], message: str, call: Callable[[], object]) -> None:
     with pytest.raises(kind, match="^" + message + "$"):
         call()
+
+
+# --------------------------------------------------------------------------- CTC
+def _collapse(alignment: Sequence[int], blank: int) -> list[int]:
+    out: list[int] = []
+    previous = None
+    for label in alignment:
+        if label != previous and label != blank:
+            out.append(label)
+        previous = label
+    return out
+
+
+def _ctc_reference(x: list[Array], t: Array, blank: int, input_length: Array, label_length: Array
+                   ) -> tuple[Array, list[Array]]:
+    """Per sequence: -log of the total probability of its alignments, by
+    enumeration, and the gradient of the summed loss: softmax minus each step's
+    posterior label occupancy (0 past the sequence's inputs)."""
+    batch, n_label = x[0].shape
+    losses = numpy.zeros(batch)
+    grads = [numpy.zeros_like(step) for step in x]
+    for b in range(batch):
+        steps = int(input_length[b])
+        probs = [numpy.exp(x[i][b]) / numpy.exp(x[i][b]).sum() for i in range(steps)]
+        target = [int(v) for v in t[b, :label_length[b]]]
+        total, occupancy = 0.0, numpy.zeros((steps, n_label))
+        for alignment in itertools.product(range(n_label), repeat=steps):
+            if _collapse(alignment, blank) == target:
+                p = float(numpy.prod([probs[i][k] for i, k in enumerate(alignment)]))
+                total += p
+                for i, k in enumerate(alignment):
+                    occupancy[i, k] += p
+        losses[b] = -numpy.log(total)
+        for i in range(steps):
+            grads[i][b] = probs[i] - occupancy[i] / total
+    return losses, grads
+
+
+CTC_CASES = [  # (steps, batch, labels, blank, input_length, label_length)
+    (4, 2, [[1, 2], [2, 2]], 0, [4, 4], [2, 2]),
+    (5, 3, [[0, 2], [3, 3], [2, 0]], 1, [5, 4, 3], [2, 2, 1]),
+    (3, 2, [[1, 1], [2, 0]], 0, [3, 2], [0, 1]),
+    (4, 1, [[0, 1, 0]], 2, [4], [3]),
+]
+
+
+@pytest.mark.parametrize(("steps", "batch", "labels", "blank", "lengths", "label_lengths"), CTC_CASES)
+def test_ctc_matches_enumeration(steps: int, batch: int, labels: list[list[int]], blank: int,
+                                 lengths: list[int], label_lengths: list[int]) -> None:
+    x = [RNG.normal(size=(batch, 4)) for _ in range(steps)]
+    t, il, ll = numpy.array(labels), numpy.array(lengths), numpy.array(label_lengths)
+    losses, grads = _ctc_reference(x, t, blank, il, ll)
+    per_sequence = F.connectionist_temporal_classification(x, t, blank, il, ll, reduce="no")
+    assert per_sequence.shape == (batch,)
+    numpy.testing.assert_allclose(per_sequence.array, losses, rtol=1e-12)
+    xs = [fchain.Variable(step) for step in x]
+    loss = F.connectionist_temporal_classification(xs, t, blank, il, ll)
+    numpy.testing.assert_allclose(loss.array, losses.mean(), rtol=1e-12)
+    loss.grad = numpy.asarray(float(batch))
+    loss.backward()
+    for xv, g in zip(xs, grads):
+        assert xv.grad is not None
+        numpy.testing.assert_allclose(xv.grad, g, rtol=1e-10, atol=1e-12)
+
+
+def test_ctc_lengths_default_to_the_whole_input_and_labels() -> None:
+    x = [RNG.normal(size=(2, 3)) for _ in range(5)]
+    t = numpy.array([[1, 2], [2, 2]], dtype=numpy.int32)
+    full = numpy.full(2, 5, numpy.int32), numpy.full(2, 2, numpy.int32)
+    assert F.connectionist_temporal_classification(x, t, 0).array == \
+        F.connectionist_temporal_classification(x, t, 0, *full).array
+
+
+def test_ctc_is_accurate_where_the_softmax_underflows() -> None:
+    """Scores 200 apart: the softmax of the needed labels underflows in float32,
+    so Chainer's log(softmax) gives its log-zero and a loss near 1e10; fchain's
+    log_softmax keeps the true loss (float64 enumeration)."""
+    x = [numpy.array([[100.0, -100.0, 0.0]]) for _ in range(3)]
+    t, blank = numpy.array([[1]]), 0
+    expected, _ = _ctc_reference(x, t, blank, numpy.array([3]), numpy.array([1]))
+    got = F.connectionist_temporal_classification([s.astype(numpy.float32) for s in x], t, blank)
+    assert 190.0 < float(expected[0]) < 210.0
+    numpy.testing.assert_allclose(got.array, expected[0], rtol=1e-6)
+
+
+def test_ctc_of_labels_that_cannot_fit_is_huge_and_finite() -> None:
+    """Two equal labels need a blank between them: 3 steps, not 2.  The log of 0 is
+    Chainer's finite log-zero, so the loss is about 1e10 and the gradient finite."""
+    x = fchain.Variable(RNG.normal(size=(1, 3)).astype(numpy.float32))
+    loss = F.connectionist_temporal_classification([x, x], numpy.array([[1, 1]]), 0)
+    assert 1e9 < float(loss.array) < 1e11
+    loss.backward()
+    assert x.grad is not None and numpy.isfinite(x.grad).all()
+
+
+def test_ctc_has_no_double_backprop() -> None:
+    xs = [fchain.Variable(RNG.normal(size=(1, 3))) for _ in range(3)]
+    loss = F.connectionist_temporal_classification(xs, numpy.array([[1]]), 0)
+    with pytest.raises(fchain.errors.NotDoubleDifferentiableError, match="connectionist_temporal_classification"):
+        fchain.grad([loss], xs, enable_double_backprop=True)
+
+
+X5 = [numpy.ones((2, 3))] * 4
+T2 = numpy.array([[1, 2], [2, -1]])
+CTC_ERRORS: list[tuple[type[Exception], str, Callable[[], object]]] = [
+    (TypeError, r"connectionist_temporal_classification: x must be a non-empty list or tuple of Variables or "
+                r"arrays \(one per step\), got ndarray",
+     lambda: F.connectionist_temporal_classification(bad(numpy.ones((4, 2, 3))), T2, 0)),
+    (TypeError, r"connectionist_temporal_classification: blank_symbol must be a non-negative int, got float",
+     lambda: F.connectionist_temporal_classification(X5, T2, bad(0.0))),
+    (ValueError, r"connectionist_temporal_classification: blank_symbol must be in \[0, 3\) \(the labels of x\), "
+                 r"got 3",
+     lambda: F.connectionist_temporal_classification(X5, T2, 3)),
+    (ShapeError, r"connectionist_temporal_classification: each x\[i\] must have shape \(B, V\), got shape "
+                 r"\(2, 3, 1\) for x\[0\]",
+     lambda: F.connectionist_temporal_classification([numpy.ones((2, 3, 1))], T2, 0)),
+    (ShapeError, r"connectionist_temporal_classification: x\[2\] has shape \(3, 3\) but x\[0\] has shape "
+                 r"\(2, 3\); every step must have the same \(B, V\)",
+     lambda: F.connectionist_temporal_classification(X5[:2] + [numpy.ones((3, 3))], T2, 0)),
+    (ShapeError, r"connectionist_temporal_classification: t must have shape \(2, M\) \(one label sequence per "
+                 r"row of x\[i\]\), got shape \(3, 2\)",
+     lambda: F.connectionist_temporal_classification(X5, numpy.ones((3, 2), numpy.int32), 0)),
+    (ValueError, r"connectionist_temporal_classification: every label of t within label_length must be in "
+                 r"\[0, 3\) \(the labels of x\), got \[-1\]",
+     lambda: F.connectionist_temporal_classification(X5, T2, 0)),
+    (ValueError, r"connectionist_temporal_classification: every entry of input_length must be in \[1, 4\] "
+                 r"\(the number of steps in x\), got \[5\]",
+     lambda: F.connectionist_temporal_classification(X5, T2, 0, numpy.array([4, 5]), numpy.array([2, 1]))),
+    (ValueError, r"connectionist_temporal_classification: every entry of label_length must be in \[0, 2\] "
+                 r"\(the width of t\), got \[-1\]",
+     lambda: F.connectionist_temporal_classification(X5, T2, 0, numpy.array([4, 4]), numpy.array([-1, 1]))),
+    (ShapeError, r"connectionist_temporal_classification: label_length must have shape \(2,\) \(one length "
+                 r"per sequence\), got shape \(1,\)",
+     lambda: F.connectionist_temporal_classification(X5, T2, 0, numpy.array([4, 4]), numpy.array([2]))),
+    (DTypeError, r"connectionist_temporal_classification: input_length must be an integer array, got dtype "
+                 r"float64",
+     lambda: F.connectionist_temporal_classification(X5, T2, 0, numpy.array([4.0, 4.0]), numpy.array([2, 1]))),
+    (ValueError, r"connectionist_temporal_classification: only 'mean' and 'no' are valid for 'reduce', but "
+                 r"'sum' is given",
+     lambda: F.connectionist_temporal_classification(X5, T2, 0, reduce=bad("sum"))),
+]
+
+
+@pytest.mark.parametrize(("kind", "message", "call"), CTC_ERRORS,
+                         ids=[f"ctc-{i}" for i in range(len(CTC_ERRORS))])
+def test_ctc_bad_arguments_are_named(kind: type[Exception], message: str, call: Callable[[], object]) -> None:
+    with pytest.raises(kind, match="^" + message + "$"):
+        call()
+
+
+def test_ctc_labels_past_label_length_are_ignored() -> None:
+    """Padding labels (here -1 and 7) are never read: the loss is that of the
+    truncated sequences."""
+    x = [RNG.normal(size=(2, 3)) for _ in range(4)]
+    padded = numpy.array([[1, -1], [2, 7]])
+    short = numpy.array([[1], [2]])
+    ll = numpy.array([1, 1])
+    il = numpy.array([4, 4])
+    numpy.testing.assert_array_equal(F.connectionist_temporal_classification(x, padded, 0, il, ll).array,
+                                     F.connectionist_temporal_classification(x, short, 0, il, ll).array)

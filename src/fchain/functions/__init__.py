@@ -117,6 +117,9 @@ from fchain.ops.loss.argmax_crf1d import argmax_crf1d as argmax_crf1d
 from fchain.ops.loss.black_out import black_out as black_out
 from fchain.ops.loss.contrastive import contrastive as contrastive
 from fchain.ops.loss.crf1d import crf1d as crf1d
+from fchain.ops.loss.ctc import (
+    connectionist_temporal_classification as connectionist_temporal_classification,
+)
 from fchain.ops.loss.hinge import hinge as hinge
 from fchain.ops.loss.huber_loss import huber_loss as huber_loss
 from fchain.ops.loss.mean_absolute_error import mean_absolute_error as mean_absolute_error
@@ -263,6 +266,7 @@ __all__ = [
     "absolute_error",
     "argmax_crf1d",
     "black_out",
+    "connectionist_temporal_classification",
     "contrastive",
     "crf1d",
     "hinge",

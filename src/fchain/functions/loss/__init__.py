@@ -7,6 +7,7 @@ from fchain.functions.loss import absolute_error as absolute_error
 from fchain.functions.loss import black_out as black_out
 from fchain.functions.loss import contrastive as contrastive
 from fchain.functions.loss import crf1d as crf1d
+from fchain.functions.loss import ctc as ctc
 from fchain.functions.loss import hinge as hinge
 from fchain.functions.loss import huber_loss as huber_loss
 from fchain.functions.loss import mean_absolute_error as mean_absolute_error
@@ -22,6 +23,7 @@ __all__ = [
     "black_out",
     "contrastive",
     "crf1d",
+    "ctc",
     "hinge",
     "huber_loss",
     "mean_absolute_error",
