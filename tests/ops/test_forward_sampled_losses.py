@@ -153,6 +153,10 @@ def _fixed(drawn: object) -> Callable[[tuple[int, int]], Array]:
     return lambda shape: bad(drawn)
 
 
+def _never(shape: tuple[int, int]) -> Array:
+    raise AssertionError("the sampler must not be called for arguments that are refused")
+
+
 ERRORS: list[tuple[type[Exception], str, Callable[[], object]]] = [
     (ValueError, r"negative_sampling: only 'sum' and 'no' are valid for 'reduce', but 'mean' is given",
      lambda: F.negative_sampling(X, T, W, _fixed(DRAWN), 2, reduce=bad("mean"))),
@@ -183,6 +187,10 @@ ERRORS: list[tuple[type[Exception], str, Callable[[], object]]] = [
      lambda: F.negative_sampling(X, T, W, _fixed([[0, 0, 0]]), 2)),
     (ValueError, r"negative_sampling: the sampler returned items outside \[0, 4\) \(the rows of W\): \[-2, 4\]",
      lambda: F.negative_sampling(X, T, W, _fixed(numpy.array([[0, 4, 1], [0, 1, -2]])), 2)),
+    (DTypeError, r"negative_sampling: W has dtype float32 but x has float64; .*",
+     lambda: F.negative_sampling(X, T, W.astype(numpy.float32), _never, 2)),
+    (DTypeError, r"negative_sampling: x must be a floating-point array, got dtype int64; .*",
+     lambda: F.negative_sampling(X.astype(numpy.int64), T, W, _never, 2)),
     (ShapeError, r"black_out: x must have shape \(N, D\), got shape \(3,\)",
      lambda: F.black_out(numpy.ones(3), T, W, DRAWN)),
     (ShapeError, r"black_out: t must have shape \(2,\) \(one label per row of x\), got shape \(3,\)",

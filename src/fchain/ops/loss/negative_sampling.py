@@ -36,7 +36,7 @@ from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError, ShapeError
-from fchain.graph.apply import apply
+from fchain.graph.apply import apply, check_dtypes
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, int_arg
 from fchain.ops.array._scatter import scatter, scatter_recorded
@@ -214,6 +214,8 @@ def negative_sampling(x: VariableLike, t: VariableLike, W: VariableLike, sampler
     if not callable(sampler):
         raise TypeError(f"{_NAME}: sampler must be callable (a function of a shape), got {type(sampler).__name__}")
     xa, ta, Wa = array_of(_NAME, "x", x), array_of(_NAME, "t", t), array_of(_NAME, "W", W)
+    if xa.dtype.kind != "f" or Wa.dtype != xa.dtype:
+        check_dtypes(NEGATIVE_SAMPLING, (xa, ta, Wa))  # apply's error, before the sampler draws anything
     _check_arguments(xa, ta, Wa)
     drawn = sampler((xa.shape[0], sample_size + 1))
     if isinstance(drawn, Variable) or not hasattr(drawn, "dtype"):
