@@ -17,10 +17,10 @@ operations:
    kernel), then its post-hooks;
 6. gradients are reallocated again and the ``'post'`` hooks run.
 
-The parameters updated are those the target had at ``setup`` (re-read when
-``fchain.facade.link`` reports a change to the link tree): a parameter added later
-has no update rule and is left alone, as in Chainer; call ``setup`` again after
-adding, replacing or removing parameters.  With no hooks anywhere, steps 2-6 run as
+The parameters updated are the target's, read again whenever the target's tree
+changed (its structure version, ``fchain.facade.link_tree``): a parameter added
+after ``setup`` has no update rule and is left alone, as in Chainer; call ``setup``
+again after adding or replacing parameters.  With no hooks anywhere, steps 2-6 run as
 one pass over the parameters (the same result with less per-parameter overhead).
 
 Each update rule reads its hyperparameters through a ``Hyperparameter`` whose
@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Self, TypeVar
 import numpy
 
 from fchain.core import backend
-from fchain.facade import link as _link_module
 from fchain.facade.link import Link
 from fchain.facade.serializer import AbstractSerializer, Deserializer
 from fchain.graph.variable import Parameter, Variable
@@ -81,17 +80,6 @@ else:
 
 def _is_link(obj: object) -> bool:
     return isinstance(obj, Link)
-
-
-# ``fchain.facade.link`` may keep ``structure_version = [n]``, bumped whenever a
-# parameter or child link is registered or removed anywhere; optimizers then re-read
-# their target's parameter list only after such a change.
-_structure_box: list[int] | None = getattr(_link_module, "structure_version", None)
-
-
-def _structure_version() -> int | None:
-    box = _structure_box
-    return None if box is None else box[0]
 
 
 # ------------------------------------------------------------ hyperparameters
@@ -585,7 +573,6 @@ class GradientMethod(Optimizer):
     """An optimizer that updates each parameter from its gradient with one
     ``UpdateRule`` per parameter (created by ``create_update_rule`` at ``setup``)."""
 
-    _params_cache: tuple[Link, object, list[Parameter]] | None = None
     # True for subclasses that override reallocate_cleared_grads (update() then
     # calls it instead of its own inline reallocation).
     _custom_reallocate: ClassVar[bool] = False
@@ -613,22 +600,9 @@ class GradientMethod(Optimizer):
     def setup(self, link: Link) -> Self:
         """Set the target and give every parameter a fresh update rule."""
         super().setup(link)
-        params = list(link.params())
-        for param in params:
+        for param in link.params():
             param.update_rule = self.create_update_rule()
-        self._params_cache = (link, _structure_version(), params)
         return self
-
-    def _params(self, target: Link) -> list[Parameter]:
-        """``list(target.params())``, cached: traversed again only for a new target or
-        after ``fchain.facade.link`` reports a change to the link tree."""
-        cache = self._params_cache
-        version = _structure_version()
-        if cache is not None and cache[0] is target and cache[1] == version:
-            return cache[2]
-        params = list(target.params())
-        self._params_cache = (target, version, params)
-        return params
 
     def create_update_rule(self) -> UpdateRule:
         """A new update rule whose hyperparameter's parent is ``self.hyperparam``."""
@@ -667,12 +641,7 @@ class GradientMethod(Optimizer):
             loss.backward()
             del loss
 
-        cache = self._params_cache
-        box = _structure_box
-        if cache is not None and cache[0] is target and (box is None or cache[1] == box[0]):
-            params = cache[2]
-        else:
-            params = self._params(target)
+        params = target._param_list()
         if self._pre_update_hooks or _rule_hooks_added[0] or self._custom_reallocate:
             self._update_in_steps(params)
             return
