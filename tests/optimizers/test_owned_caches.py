@@ -227,3 +227,23 @@ def test_new_parameter_rules_after_setup_again() -> None:
         p.grad = np.ones(1)
     opt.update()
     np.testing.assert_array_equal(param(model, "extra").array, [1.0])
+
+
+@pytest.mark.parametrize("name", ["MomentumSGD", "Adam", "RMSprop"])
+def test_a_deep_copy_of_an_optimizer_updates_its_own_state(name: str) -> None:
+    model = _model()
+    opt = getattr(optimizers, name)().setup(model)
+    _step(model, opt, 0)
+    _step(model, opt, 1)  # the rules' arguments are bound by now
+    twin = copy.deepcopy(opt)
+    twin_model = twin.target
+    assert isinstance(twin_model, Chain)
+    _step(model, opt, 2)
+    _step(twin_model, twin, 2)
+    for path, value in _values(model).items():
+        np.testing.assert_array_equal(_values(twin_model)[path], value, err_msg=path)
+    for (path, p), q in zip(model.namedparams(), twin_model.params()):
+        for key, array in (p.update_rule.state or {}).items():
+            twin_array = q.update_rule.state[key]
+            assert twin_array is not array
+            np.testing.assert_array_equal(twin_array, array, err_msg=f"{path}/{key}")

@@ -196,8 +196,8 @@ class DescribedRule(UpdateRule, Generic[_HP]):
         self._state_changed()  # a state array's `when` may have changed too
 
     def _state_changed(self) -> None:
+        super()._state_changed()
         self._state_args = None
-        self._cpu_update = self.update_core_cpu
 
     def _collect_states(self, data: Array) -> tuple[Array | None, ...]:
         """The state arrays in the formula's order (``None`` where ``when`` is false),

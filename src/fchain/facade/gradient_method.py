@@ -112,16 +112,15 @@ class GradientMethod(Optimizer):
             loss.backward()
             del loss
 
-        params = target._param_list()
         if self._pre_update_hooks or self._custom_reallocate:
             self.reallocate_cleared_grads()
             if self._pre_update_hooks:
                 self.call_hooks("pre")
             self.t += 1
-            self._update_all(params)
+            self._update_all(target._param_list())
             return
         self.t += 1
-        remaining = iter(params)
+        remaining = iter(target._param_list())
         for param in remaining:
             if param._grad_var is None:
                 data = param._data

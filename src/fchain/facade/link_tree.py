@@ -14,8 +14,8 @@ parameters of the whole tree (``params``, ``namedparams``) and owns the tree's
 
 A cache of the tree's parameters is therefore valid while the version it was built
 at is current: ``_param_list`` (which optimizers and ``cleargrads`` use) keeps one.
-Copies and unpickled links rebuild the parent references of their own children
-(``__setstate__``) and never keep the original's.
+Copies (``copy``, ``copy.deepcopy``) rebuild the parent references of their own
+children (``__setstate__``) and never keep the original's.
 """
 
 from __future__ import annotations

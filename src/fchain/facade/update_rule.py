@@ -10,7 +10,9 @@ the state on first use (``init_state``), the pre-hooks, the update math in place
 the post-hooks.  A rule caches what it derives from its hyperparameters
 (``_read_hyperparam``) and re-reads it only when their version changes
 (``fchain.facade.hyperparameter``).  Once a numpy parameter's state exists and the
-rule has no hooks, an update goes straight to ``update_core_cpu``.
+rule has no hooks, an update goes straight to ``update_core_cpu``, or to what a
+subclass bound in its place (``_cpu_update``) until the state or the
+hyperparameters change.
 """
 
 from __future__ import annotations
@@ -156,8 +158,19 @@ class UpdateRule:
         not override it."""
 
     def _state_changed(self) -> None:
-        """Called whenever the state arrays were made, replaced, moved or loaded
-        (rules that cache them override it)."""
+        """Called whenever the state arrays were made, replaced, moved or loaded:
+        drops what was bound to them (rules that cache more extend it)."""
+        self._cpu_update = self.update_core_cpu
+
+    # What was bound to this rule's arrays is not copied with it.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_cpu_update", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._state_changed()
 
     # ----------------------------------------------------------------- hooks
     def add_hook(self, hook: Hook, name: str | None = None, timing: Timing = "auto") -> None:
