@@ -85,10 +85,7 @@ class GradientMethod(Optimizer):
 
     def call_hooks(self, timing: Literal["pre", "post"] = "pre") -> None:
         """Run the ``timing`` hooks, reallocating cleared gradients after each."""
-        if timing not in ("pre", "post"):
-            raise ValueError(f"call_hooks: timing must be 'pre' or 'post', got {timing!r}")
-        hooks = self._pre_update_hooks if timing == "pre" else self._post_update_hooks
-        for hook in tuple((hooks or {}).values()):
+        for hook in self._hooks_at(timing):
             self._call_hook(hook)
             self.reallocate_cleared_grads()
 

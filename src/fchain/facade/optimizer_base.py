@@ -123,11 +123,15 @@ class Optimizer:
 
     def call_hooks(self, timing: Literal["pre", "post"] = "pre") -> None:
         """Run the ``timing`` hooks in registration order."""
+        for hook in self._hooks_at(timing):
+            self._call_hook(hook)
+
+    def _hooks_at(self, timing: object) -> tuple[Hook, ...]:
+        """The ``'pre'`` or ``'post'`` hooks, in registration order."""
         if timing not in ("pre", "post"):
             raise ValueError(f"call_hooks: timing must be 'pre' or 'post', got {timing!r}")
         hooks = self._pre_update_hooks if timing == "pre" else self._post_update_hooks
-        for hook in tuple((hooks or {}).values()):
-            self._call_hook(hook)
+        return tuple((hooks or {}).values())
 
     def _call_hook(self, hook: Hook) -> None:
         if getattr(hook, "call_for_each_param", False):
