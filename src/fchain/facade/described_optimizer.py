@@ -72,12 +72,13 @@ class StateArray:
 
 @dataclass(frozen=True)
 class Formula:
-    """The update math of an optimizer: the CPU rule, the GPU kernel's name and the
-    state arrays (see the module docstring for the calling conventions)."""
+    """The update math of an optimizer: the CPU rule, the state arrays and the name
+    of the GPU kernel (see the module docstring for the calling conventions);
+    ``kernel=None`` for a rule that picks its kernel itself (``gpu_kernel``)."""
 
     cpu: Callable[..., None]
-    kernel: str
     state: tuple[StateArray, ...] = ()
+    kernel: str | None = None
 
 
 _T = TypeVar("_T")
@@ -276,7 +277,10 @@ class DescribedRule(UpdateRule, Generic[_HP]):
 
     def gpu_kernel(self, dtype: numpy.dtype[Any]) -> Callable[..., object]:
         """The fused kernel for a parameter of ``dtype`` (the formula's)."""
-        return optim_cuda.kernel(self.formula.kernel)
+        name = self.formula.kernel
+        if name is None:
+            raise NotImplementedError(f"{type(self).__name__} names no kernel and picks none")
+        return optim_cuda.kernel(name)
 
     def _check_eps(self, optimizer: str, eps: float, dtype: numpy.dtype[Any]) -> None:
         """Raise when ``eps`` is nonzero but rounds to zero in ``dtype`` (it would no

@@ -82,7 +82,7 @@ class AdamRule(DescribedRule[AdamHyperparameter]):
             move its bounds too.
     """
 
-    formula = Formula(cpu=optim_rules.adam, kernel="adam",
+    formula = Formula(cpu=optim_rules.adam,
                       state=(StateArray("m"), StateArray("v"), StateArray("vhat", when="amsgrad")))
     static_scalars = False
 
@@ -142,7 +142,8 @@ class AdamRule(DescribedRule[AdamHyperparameter]):
 
     def gpu_kernel(self, dtype: numpy.dtype[Any]) -> Callable[..., object]:
         amsgrad, adabound = self._values[6:8]
-        return optim_cuda.adam_kernel(amsgrad, adabound, (_FLOAT32 if dtype == _FLOAT16 else dtype).name)
+        compute = _FLOAT32 if dtype == _FLOAT16 else dtype
+        return optim_cuda.adam_kernel(amsgrad, adabound, compute.name)
 
 
 class Adam(_AdamFields, DescribedMethod[AdamHyperparameter, AdamRule]):

@@ -42,7 +42,7 @@ class RMSpropRule(DescribedRule[RMSpropHyperparameter]):
         eps_inside_sqrt: use ``sqrt(ms + eps)`` instead of ``sqrt(ms) + eps``.
     """
 
-    formula = Formula(cpu=optim_rules.rmsprop, kernel="rmsprop", state=(StateArray("ms"),))
+    formula = Formula(cpu=optim_rules.rmsprop, state=(StateArray("ms"),))
 
     if TYPE_CHECKING:
         def __init__(self, parent_hyperparam: Hyperparameter | None = None,
