@@ -250,10 +250,11 @@ class DescribedRule(UpdateRule, Generic[_HP]):
         states = self._state_args
         if states is None:
             states = self._collect_states(data)
-        args = (*states, *self.cpu_scalars(data.dtype))
+        scalars = self.cpu_scalars(data.dtype)
+        cpu = self.formula.cpu
         if self.static_scalars:
-            self._cpu_update = _binder(len(args))(self.formula.cpu, *args)
-        self.formula.cpu(_NUMPY, data, grad, *args)
+            self._cpu_update = _binder(len(states) + len(scalars))(cpu, *states, *scalars)
+        cpu(_NUMPY, data, grad, *states, *scalars)
 
     def update_core_gpu(self, param: Variable) -> None:
         """Launch the fused kernel."""
