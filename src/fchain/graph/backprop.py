@@ -107,11 +107,19 @@ def _grad_holder(g: Array) -> Variable:
 
 
 def _reconnect(node: Node) -> tuple[object, ...]:
-    """The node's residuals with every input or output array replaced by its Variable,
-    so that a rule run on Variables differentiates through them."""
+    """The node's residuals with every floating input or output array replaced by
+    its Variable, so that a rule run on Variables differentiates through them.
+
+    Integer and boolean residuals stay arrays even when they are an input's array
+    (integer labels given as a Variable, say): no gradient flows through them, and
+    a rule uses them as constants (indices, comparisons) in their own namespace."""
     out: list[object] = []
     for r in node.residuals:
         found: object = r
+        dtype = getattr(r, "dtype", None)
+        if dtype is not None and dtype.kind != "f":
+            out.append(r)
+            continue
         for v in node.inputs:
             if v is not None and v._data is r:
                 found = v
