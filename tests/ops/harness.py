@@ -1,122 +1,61 @@
-"""Runs one drawn ``Case`` of an op through fchain's own gradient checks."""
+"""What fchain's own op property tests add to ``fchain.testing.check_op``: the
+per-op budgets of the double-backprop comparison, and a rule scaled by a factor
+(for the sensitivity meta-test)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import numpy
+from fchain.core.op import Op, Vjp
+from fchain.types import Array, ArrayNamespace
 
-import fchain
-from fchain.core.backend import to_numpy
-from fchain.core.op import OpDef
-from fchain.core.spec import Case, GradSpec
-from fchain.graph.device import get_device
-from fchain.gradient_check import check_backward, check_double_backward
-from fchain.types import Array
+__all__ = ["DOUBLE_PATH_ULPS", "double_path_ulps", "scaled_rule"]
 
+_RECORDED = ("its second_order_vjp computes the same gradient in another order of operations "
+             "(recomputing what the first-order rule reads from its residuals)")
 
-def prepare_inputs(case: Case, dtype: Any, device: str) -> tuple[Array, ...]:
-    """The case's inputs cast to ``dtype`` (floats only) and moved to ``device``."""
-    target = get_device(device)
-    out = []
-    for x in case.inputs:
-        a = x.astype(dtype) if x.dtype.kind == "f" else x
-        out.append(target.send(a.copy(order="C")))
-    return tuple(out)
-
-
-def outputs_of(case: Case, inputs: tuple[Array, ...]) -> tuple[fchain.Variable, ...]:
-    result = case.call(*[fchain.Variable(x) for x in inputs])
-    if isinstance(result, fchain.Variable):
-        return (result,)
-    assert isinstance(result, (tuple, list)), f"case returned {type(result).__name__}"
-    return tuple(result)
+DOUBLE_PATH_ULPS: dict[str, tuple[float, str]] = {
+    # op name: (ulps of the largest gradient element, why the two paths round differently);
+    # budgets are about twice the worst of 300 random cases per dtype (measured: 31 and 25
+    # for batch_normalization in float64 and float32, 10.6 and 16.5 for group_normalization,
+    # 2 and 10 for softmax_cross_entropy, 2 for hinge).
+    "batch_normalization": (64, _RECORDED + "; the batch statistics are differentiated, not reused"),
+    "group_normalization": (32, _RECORDED),
+    "softmax_cross_entropy": (16, _RECORDED + " (the softmax, recomputed from x)"),
+    "hinge": (4, "gy / N: on arrays a true division, on Variables Chainer's gy * (1 / N)"),
+}
+"""Ops whose first-order gradients through ``enable_double_backprop=True`` may
+differ from the plain backward's, and by how much; every other op must give the
+same values exactly."""
 
 
-def ops_in_graph(outputs: tuple[fchain.Variable, ...]) -> set[str]:
-    """Names of every op recorded behind ``outputs``."""
-    names: set[str] = set()
-    seen: set[int] = set()
-    stack = [y.creator for y in outputs if y.creator is not None]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        names.add(node.op.name)
-        stack.extend(v._creator for v in node.inputs if v is not None and v._creator is not None)
-    return names
+def double_path_ulps(op: Op[Any]) -> float:
+    """The budget of ``op`` in ``DOUBLE_PATH_ULPS`` (0: exact)."""
+    entry = DOUBLE_PATH_ULPS.get(op.name)
+    return 0.0 if entry is None else entry[0]
 
 
-def check_case(op: OpDef[Any], case: Case, dtype: Any, device: str, rng: numpy.random.Generator) -> None:
-    """Backward (and, if the spec claims it, double backward) against float64 numerics."""
-    spec = op.spec
-    assert isinstance(spec, GradSpec)
-    inputs = prepare_inputs(case, dtype, device)
-    outs = outputs_of(case, inputs)
-    assert op.name in ops_in_graph(outs), (
-        f"the spec of {op.name} drew a case that never calls {op.name}: {ops_in_graph(outs)}")
-    xp = get_device(device).xp
-    if not op.broadcasts:
-        check_gradient_shapes(op, outs, xp)
-    y_grad = tuple(xp.asarray(rng.standard_normal(y.shape).astype(y.dtype)) for y in outs)
-    no_grads = [not (x.dtype.kind == "f" and (case.check is None or i in case.check))
-                for i, x in enumerate(inputs)]
-    if dtype == numpy.float64:
-        rtol, atol, eps = spec.rtol64, spec.atol64, 1e-6
-    else:
-        rtol, atol, eps = spec.rtol32, spec.atol32, 1e-6
-    check_backward(case.call, inputs, y_grad, eps=eps, rtol=rtol, atol=atol,
-                   no_grads=no_grads, dtype=numpy.float64, rng=rng)
-    # gradients keep their input's dtype
-    xs = [fchain.Variable(x) for x in inputs]
-    ys = _call(case, xs)
-    fchain.backward(list(ys), list(y_grad))
-    for x, skip in zip(xs, no_grads):
-        if not skip and x.grad is not None:
-            assert x.grad.dtype == x.dtype, f"{op.name}: gradient dtype {x.grad.dtype} != input dtype {x.dtype}"
-            assert x.grad.shape == x.shape, f"{op.name}: gradient shape {x.grad.shape} != input shape {x.shape}"
-    if spec.double and dtype == numpy.float64:
-        x_grad_grad = tuple(rng.standard_normal(x.shape).astype(x.dtype)
-                            for x, skip in zip(inputs, no_grads) if not skip)
-        check_double_backward(case.call, inputs, y_grad, tuple(xp.asarray(g) for g in x_grad_grad),
-                              eps=1e-5, rtol=1e-4, atol=1e-6, no_grads=no_grads,
-                              dtype=numpy.float64, rng=rng)
+def _scaled(rule: Vjp[Any], factor: float) -> Vjp[Any]:
+    def scaled(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple[Array, ...],
+               params: Any) -> tuple[Array | None, ...]:
+        return tuple(None if g is None else g * factor for g in rule(xp, residuals, grads, params))
+    return scaled
 
 
-def check_gradient_shapes(op: OpDef[Any], outputs: tuple[fchain.Variable, ...], xp: Any) -> None:
-    """An op declared ``broadcasts=False`` promises that its rule returns every input
-    gradient in that input's shape (the plain ``backward()`` then skips the
-    un-broadcasting check): run the rule of each of its nodes behind ``outputs``."""
-    seen: set[int] = set()
-    stack = [y.creator for y in outputs if y.creator is not None]
-    checked = 0
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.extend(v._creator for v in node.inputs if v is not None and v._creator is not None)
-        if node.op is not op:
-            continue
-        grads = tuple(xp.ones_like(y) for y in node.output_arrays)
-        for i, (x, g) in enumerate(zip(node.inputs, node.op.vjp(xp, node.residuals, grads, node.params))):
-            if x is not None and g is not None:
-                shape = x.shape  # type: ignore[attr-defined]  # a graph input is a Variable
-                assert g.shape == shape, (
-                    f"{op.name} is declared broadcasts=False but its rule returned a gradient of "
-                    f"shape {g.shape} for input {i} of shape {shape}")
-        checked += 1
-    assert checked, f"no {op.name} node behind the case's outputs"
-
-
-def _call(case: Case, xs: list[fchain.Variable]) -> tuple[fchain.Variable, ...]:
-    result = case.call(*xs)
-    if isinstance(result, fchain.Variable):
-        return (result,)
-    assert isinstance(result, (tuple, list))
-    return tuple(result)
-
-
-def as_numpy(a: Array) -> Array:
-    return to_numpy(a)
+@contextmanager
+def scaled_rule(op: Op[Any], factor: float) -> Iterator[None]:
+    """While inside, ``op``'s rules (``vjp`` and ``second_order_vjp``) return
+    their gradients times ``factor``: a wrong rule that every call of the op uses,
+    public function and Variable operators alike (the op is a frozen value, so
+    its fields are swapped in place and restored)."""
+    saved = (op.vjp, op.second_order_vjp)
+    object.__setattr__(op, "vjp", _scaled(op.vjp, factor))
+    if op.second_order_vjp is not None:
+        object.__setattr__(op, "second_order_vjp", _scaled(op.second_order_vjp, factor))
+    try:
+        yield
+    finally:
+        object.__setattr__(op, "vjp", saved[0])
+        object.__setattr__(op, "second_order_vjp", saved[1])
