@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fchain.core.backend import gpu_available
+from fchain.core.backend import cupy_module, gpu_available
 from fchain.graph.device import Device, get_device
 
-__all__ = ["ALL_DEVICES", "GPU_SKIP_REASON", "available_devices", "have_gpu", "resolve_devices"]
+__all__ = ["ALL_DEVICES", "GPU_SKIP_REASON", "available_devices", "gpu_count", "have_gpu", "resolve_devices"]
 
 GPU_SKIP_REASON = "no GPU: CuPy is not installed or sees no CUDA device"
 """Why a GPU test is skipped on this machine."""
@@ -24,6 +24,14 @@ ALL_DEVICES: tuple[str, ...] = ("@numpy", "@cupy:0")
 def have_gpu() -> bool:
     """Whether CuPy is installed and sees a CUDA device."""
     return gpu_available()
+
+
+def gpu_count() -> int:
+    """How many CUDA devices CuPy sees (0 without CuPy)."""
+    if not have_gpu():
+        return 0
+    cp = cupy_module()
+    return int(cp.cuda.runtime.getDeviceCount()) if cp is not None else 0
 
 
 def available_devices() -> tuple[Device, ...]:
