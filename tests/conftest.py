@@ -1,9 +1,14 @@
-"""Hypothesis profiles, the ``gpu`` marker and the device parameter shared by tests.
+"""fchain's pytest plugin, hypothesis profiles, and the device parameter shared by tests.
 
-Profiles: ``ci`` (derandomized, no database, no deadline; the default under CI),
-``dev`` (more examples, database on) and ``gpu`` (no deadline: a first CuPy kernel
-compile takes up to a second; ``FCHAIN_GPU_EXAMPLES`` sets its example count, 10 by
-default).  Choose with ``HYPOTHESIS_PROFILE``.
+The plugin (``fchain.testing.pytest_plugin``) gives the ``gpu`` and ``slow`` markers
+(a ``gpu`` test is skipped with a reason where CuPy sees no device) and the
+``device`` fixture; it is named here so the suite works from a source checkout,
+and an installed fchain's entry point registers the same module once.
+
+Profiles (``fchain.testing.profiles``, registered here without a prefix): ``ci``
+(the default: derandomized, no database, no deadline), ``dev`` (more examples,
+database on) and ``gpu`` (no deadline, no shrinking; ``FCHAIN_GPU_EXAMPLES`` sets
+its example count, 10 by default).  Choose with ``HYPOTHESIS_PROFILE``.
 """
 
 from __future__ import annotations
@@ -12,31 +17,18 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import settings
 
-from fchain.core.backend import gpu_available
 from fchain.initializers import get_rng, set_rng
+from fchain.testing.devices import GPU_SKIP_REASON, have_gpu
+from fchain.testing.profiles import register_profiles
 
-settings.register_profile(
-    "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=50,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile(
-    "dev", deadline=None, max_examples=60,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile(
-    "gpu", derandomize=True, database=None, deadline=None, print_blob=True,
-    max_examples=int(os.environ.get("FCHAIN_GPU_EXAMPLES", "10")),  # fewer to fit a short GPU lease
-    # no shrinking: on a GPU every new shape compiles new kernels, so shrinking one
-    # failure could eat the whole run; the failing example is reported as drawn
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+pytest_plugins = ["fchain.testing.pytest_plugin"]
+
+register_profiles(prefix="")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-GPU_SKIP_REASON = "no GPU: CuPy is not installed or sees no CUDA device"
-HAVE_GPU = gpu_available()
+HAVE_GPU = have_gpu()
 
 requires_gpu = pytest.mark.skipif(not HAVE_GPU, reason=GPU_SKIP_REASON)
 

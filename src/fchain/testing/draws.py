@@ -18,18 +18,26 @@ point where the function is not differentiable.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy
 
 from fchain.types import Array, Shape
 
 if TYPE_CHECKING:
-    from hypothesis.strategies import DataObject
+    from hypothesis.strategies import SearchStrategy
 
-__all__ = ["HypothesisDraw", "RandomDraw", "away_from_kinks", "spread_values"]
+__all__ = ["DrawSource", "HypothesisDraw", "RandomDraw", "away_from_kinks", "spread_values"]
 
 T = TypeVar("T")
+
+
+class DrawSource(Protocol):
+    """What ``HypothesisDraw`` draws from: hypothesis' ``st.data()`` object, or
+    anything with its ``draw(strategy, label)`` (a composite's draw function,
+    wrapped)."""
+
+    def draw(self, strategy: SearchStrategy[T], label: Any = None) -> T: ...
 
 
 def away_from_kinks(x: Array, kinks: Sequence[float], margin: float) -> Array:
@@ -104,7 +112,7 @@ class HypothesisDraw:
     example replays from hypothesis' record.
     """
 
-    def __init__(self, data: DataObject) -> None:
+    def __init__(self, data: DrawSource) -> None:
         from hypothesis import strategies as st
 
         self._st = st
