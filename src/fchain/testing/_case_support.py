@@ -72,12 +72,11 @@ class LinkTestError(TestCaseError):
 
 @contextmanager
 def raise_as(error: type[TestCaseError], message: str) -> Iterator[None]:
-    """Re-raise an ``AssertionError`` from inside as ``error(message)``, chained."""
+    """Re-raise an ``AssertionError`` from inside as ``error``, its message
+    preceded by ``message``, chained."""
     try:
         yield
     except AssertionError as cause:
-        if isinstance(cause, error):
-            raise
         raise error(f"{message}\n{cause}") from cause
 
 

@@ -86,8 +86,19 @@ class FunctionTestCase:
     skip_backward_test: ClassVar[bool] = False
     skip_double_backward_test: ClassVar[bool] = False
     dodge_nondifferentiable: ClassVar[bool] = False
-    numerical_grad_dtype: ClassVar[DTypeLike] = numpy.float64
-    contiguous: ClassVar[Contiguity] = None
+
+    # Read-only properties, so that a subclass may set them as plain class
+    # attributes of any narrower type (``contiguous = 'C'``, ``numerical_grad_dtype
+    # = numpy.float32``) under mypy's mutable-override check.
+    @property
+    def numerical_grad_dtype(self) -> DTypeLike:
+        """The dtype of the numerical side of the gradient checks (float64)."""
+        return numpy.float64
+
+    @property
+    def contiguous(self) -> Contiguity:
+        """``None`` (non-contiguous arrays, the default) or ``'C'``."""
+        return None
 
     device: Device | None = None
     """The device of the running test (set by each test)."""

@@ -110,7 +110,6 @@ def _checked_params(value: object) -> tuple[InitializerSpec, ...]:
 class _LinkTestBase:
     """What the two link test cases share."""
 
-    contiguous: ClassVar[Contiguity] = None
     check_forward_options: ForwardOptions = {}
 
     device: Device | None = None
@@ -122,6 +121,12 @@ class _LinkTestBase:
         it as a class attribute, ``param_names = ('W', 'b')``.  (A read-only
         property here, so that any sequence type may override it.)"""
         return ()
+
+    @property
+    def contiguous(self) -> Contiguity:
+        """``None`` (non-contiguous arrays, the default) or ``'C'``; set it as a
+        class attribute."""
+        return None
 
     def generate_params(self) -> tuple[InitializerSpec, ...]:
         """One initializer-like per constructor argument that takes one."""
@@ -210,7 +215,12 @@ class LinkTestCase(_LinkTestBase):
     skip_backward_test: ClassVar[bool] = False
     skip_double_backward_test: ClassVar[bool] = False
     dodge_nondifferentiable: ClassVar[bool] = False
-    numerical_grad_dtype: ClassVar[DTypeLike] = numpy.float64
+
+    @property
+    def numerical_grad_dtype(self) -> DTypeLike:
+        """The dtype of the numerical side of the gradient checks (float64); set
+        it as a class attribute."""
+        return numpy.float64
 
     def forward_expected(self, link: Link, inputs: tuple[Array, ...]) -> tuple[Array, ...]:
         """The expected outputs, from the link (on the CPU) and the numpy inputs."""

@@ -1,0 +1,1 @@
+"""Tests of fchain.testing itself: each tool must catch what it claims to catch."""
