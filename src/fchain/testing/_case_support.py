@@ -25,6 +25,7 @@ __all__ = [
     "TestCaseError",
     "as_noncontiguous",
     "check_arrays",
+    "checked_arrays",
     "check_outputs_equal",
     "check_variables",
     "dodging",
@@ -126,17 +127,26 @@ def arranged_optional(arrays: Sequence[Array | None], contiguous: Contiguity) ->
     return tuple(as_noncontiguous(a) for a in arrays)
 
 
-def check_arrays(value: object, where: str, allow_none: bool = False) -> None:
-    """What a user method returned must be a tuple of numpy arrays (or ``None``
-    entries where allowed): a ``TypeError`` naming the method otherwise."""
+def check_arrays(value: object, where: str, allow_none: bool = False) -> tuple[Array | None, ...]:
+    """What a user method returned, which must be a tuple of numpy arrays (or
+    ``None`` entries where allowed): a ``TypeError`` naming the method otherwise.
+    numpy scalars (what ``x * x`` gives for a 0-d ``x``) become 0-d arrays."""
     if not isinstance(value, tuple):
         raise TypeError(f"{where}() must return a tuple, not {type(value).__name__}")
+    out: list[Array | None] = []
     for i, a in enumerate(value):
-        if a is None and allow_none:
-            continue
-        if not isinstance(a, numpy.ndarray):
+        if isinstance(a, numpy.generic):
+            a = numpy.asarray(a)
+        if not (isinstance(a, numpy.ndarray) or (a is None and allow_none)):
             raise TypeError(f"{where}() must return a tuple of numpy arrays"
                             f"{' or None' if allow_none else ''}; entry {i} is {type(a).__name__}")
+        out.append(a)
+    return tuple(out)
+
+
+def checked_arrays(value: object, where: str) -> tuple[Array, ...]:
+    """``check_arrays`` without ``None`` entries."""
+    return tuple(a for a in check_arrays(value, where) if a is not None)
 
 
 def check_variables(value: object, where: str, device: Device, error: type[TestCaseError]) -> tuple[Variable, ...]:

@@ -64,6 +64,7 @@ from fchain.testing._case_support import (
     arranged,
     arranged_optional,
     check_arrays,
+    checked_arrays,
     check_outputs_equal,
     check_variables,
     dodging,
@@ -153,8 +154,7 @@ class FunctionTestCase:
         cpu_inputs = self._inputs()
         cpu_inputs = arranged(cpu_inputs, self.contiguous)
         copies = [a.copy() for a in cpu_inputs]
-        expected = self.forward_expected(cpu_inputs)
-        check_arrays(expected, "forward_expected")
+        expected = checked_arrays(self.forward_expected(cpu_inputs), "forward_expected")
         inputs = arranged(tuple(device.send(a) for a in cpu_inputs), self.contiguous)
         outputs = self._forward(tuple(Variable(a, requires_grad=a.dtype.kind == "f") for a in inputs), device)
         changed = [i for i, (a, c) in enumerate(zip(inputs, copies))
@@ -187,8 +187,8 @@ class FunctionTestCase:
         def check() -> None:
             inputs = self._inputs()
             grad_outputs = self._grad_outputs(inputs)
-            ggxs = self.generate_grad_grad_inputs(inputs)
-            check_arrays(ggxs, "generate_grad_grad_inputs", allow_none=True)
+            ggxs = check_arrays(self.generate_grad_grad_inputs(inputs), "generate_grad_grad_inputs",
+                                allow_none=True)
             ggxs = tuple(g for g in ggxs if g is None or g.dtype.kind == "f")
             xs = arranged(tuple(device.send(a) for a in inputs), self.contiguous)
             gys = arranged_optional(tuple(None if g is None else device.send(g) for g in grad_outputs),
@@ -212,16 +212,11 @@ class FunctionTestCase:
         self.before_test(name)
 
     def _inputs(self) -> tuple[Array, ...]:
-        inputs = self.generate_inputs()
-        check_arrays(inputs, "generate_inputs")
-        return inputs
+        return checked_arrays(self.generate_inputs(), "generate_inputs")
 
     def _grad_outputs(self, inputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
-        expected = self.forward_expected(inputs)
-        check_arrays(expected, "forward_expected")
-        grads = self.generate_grad_outputs(expected)
-        check_arrays(grads, "generate_grad_outputs", allow_none=True)
-        return grads
+        expected = checked_arrays(self.forward_expected(inputs), "forward_expected")
+        return check_arrays(self.generate_grad_outputs(expected), "generate_grad_outputs", allow_none=True)
 
     def _forward(self, inputs: tuple[Variable, ...], device: Device) -> tuple[Variable, ...]:
         return check_variables(self.forward(inputs, device), "forward", device, FunctionTestError)

@@ -63,6 +63,7 @@ from fchain.testing._case_support import (
     arranged_optional,
     as_noncontiguous,
     check_arrays,
+    checked_arrays,
     check_outputs_equal,
     check_variables,
     dodging,
@@ -171,9 +172,7 @@ class _LinkTestBase:
         self.before_test(name)
 
     def _inputs(self) -> tuple[Array, ...]:
-        inputs = self.generate_inputs()
-        check_arrays(inputs, "generate_inputs")
-        return inputs
+        return checked_arrays(self.generate_inputs(), "generate_inputs")
 
     def _create_link(self, inits: Sequence[InitializerSpec], device: Device) -> Link:
         link = self.create_link(tuple(_argument(i) for i in inits))
@@ -251,8 +250,7 @@ class LinkTestCase(_LinkTestBase):
         inputs = arranged(tuple(device.send(a) for a in cpu_inputs), self.contiguous)
         outputs = tuple(host_array(v.array) for v in self._forward(link, tuple(Variable(a) for a in inputs), device))
         link.to_device(CpuDevice())
-        expected = self.forward_expected(link, cpu_inputs)
-        check_arrays(expected, "forward_expected")
+        expected = checked_arrays(self.forward_expected(link, cpu_inputs), "forward_expected")
         self.check_forward_outputs(outputs, expected)
 
     def _gradient_setup(self, device: Device) -> tuple[Link, list[Parameter], tuple[Array, ...],
@@ -266,8 +264,8 @@ class LinkTestCase(_LinkTestBase):
             moved = as_noncontiguous(data) if self.contiguous is None else data
             assert moved is not None
             p.array = moved
-        grads = self.generate_grad_outputs(tuple(host_array(y) for y in outputs))
-        check_arrays(grads, "generate_grad_outputs", allow_none=True)
+        grads = check_arrays(self.generate_grad_outputs(tuple(host_array(y) for y in outputs)),
+                             "generate_grad_outputs", allow_none=True)
         gys = arranged_optional(tuple(None if g is None else device.send(g) for g in grads), self.contiguous)
         return link, params, inputs, gys
 
@@ -291,15 +289,14 @@ class LinkTestCase(_LinkTestBase):
         def check() -> None:
             link, params, inputs, gys = self._gradient_setup(device)
             host_inputs = tuple(host_array(x) for x in inputs)
-            ggxs = self.generate_grad_grad_inputs(host_inputs)
-            check_arrays(ggxs, "generate_grad_grad_inputs", allow_none=True)
+            ggxs = check_arrays(self.generate_grad_grad_inputs(host_inputs), "generate_grad_grad_inputs",
+                                allow_none=True)
             float_inputs = [x for x in inputs if x.dtype.kind == "f"]
             ggxs = tuple(g for g in ggxs if g is None or g.dtype.kind == "f")
             x_grad_grad = tuple(device.xp.zeros_like(x) if g is None else device.send(g)
                                 for g, x in zip(ggxs, float_inputs))
-            ggps = self.generate_grad_grad_params(tuple(host_array(p.array) for p in params
-                                                        if p.array is not None))
-            check_arrays(ggps, "generate_grad_grad_params")
+            ggps = checked_arrays(self.generate_grad_grad_params(
+                tuple(host_array(p.array) for p in params if p.array is not None)), "generate_grad_grad_params")
             with raise_as(LinkTestError, "double backward is not implemented correctly"):
                 check_double_backward(lambda *xs: self._forward(link, xs, device), inputs, gys,
                                       x_grad_grad, params=params,
