@@ -12,11 +12,15 @@ its floating inputs to the dtype under test, move them to the device, then
 4. gradients keep their input's dtype and shape;
 5. the same gradients computed through the double-backprop path
    (``fchain.grad(..., enable_double_backprop=True)``, where every rule runs on
-   the second-order namespace and un-broadcasting is a recorded ``sum_to``) must
-   equal the plain backward's: exactly, or within ``double_path_ulps`` units in the
-   last place of the largest gradient element.  The double-backward check below
-   differentiates this path but never looks at its values, so without this step
-   a wrong first-order value on it (a sum replaced by a slice, say) goes unseen;
+   the second-order namespace, un-broadcasting is a recorded ``sum_to`` and
+   gradients reaching one variable are added by a recorded ``+``) must equal the
+   plain backward's: exactly, or within ``double_path_ulps`` units in the last
+   place of the largest gradient element.  (The case is called twice on the same
+   inputs there, so that each input's two gradients are added up too, and the
+   result compared with twice the plain gradient.)  The double-backward check
+   below differentiates this path but never looks at its values, so without this
+   step a wrong first-order value on it (a sum replaced by a slice, a dropped
+   term) goes unseen;
 6. in float64, when the spec claims it (``double=True``), the backward's own
    derivative (with respect to the inputs and the output gradient) must match a
    numerical one (``check_double_backward``).
@@ -207,11 +211,14 @@ def check_gradient_case(op: Op[Any], case: Case, dtype: DTypeLike, device: str |
                                      f"the input {x.shape}")
 
     if all(node.op.double_differentiable for node in nodes):
+        # The case is called twice on the same Variables, so every input also
+        # receives two gradients to add up: the recorded path must give twice the
+        # plain backward's gradients (a doubling, exact in floating point).
         xs2 = [Variable(x) for x in inputs]
-        outs2 = outputs_of(case, xs2)
+        outs2 = outputs_of(case, xs2) + outputs_of(case, xs2)
         targets = [x for x, skip in zip(xs2, no_grads) if not skip]
-        recorded = _grad(list(outs2), targets, list(y_grad), enable_double_backprop=True)
-        _compare_double_path(op, plain, recorded, double_path_ulps)
+        recorded = _grad(list(outs2), targets, list(y_grad) * 2, enable_double_backprop=True)
+        _compare_double_path(op, [None if g is None else g * 2 for g in plain], recorded, double_path_ulps)
 
     if spec.double and numpy.dtype(dtype) == numpy.float64:
         x_grad_grad = tuple(xp.asarray(rng.standard_normal(x.shape).astype(x.dtype))
