@@ -27,7 +27,7 @@ import pytest
 import fchain
 import fchain.functions as F
 from fchain.types import Array
-from tests.fixtures.chainer.golden_args import decode
+from tests.fixtures.chainer.golden_args import decode, flat_outputs
 
 __all__ = ["GOLDEN", "NO_BACKWARD", "GoldenSet", "all_sets", "differs", "params", "run", "scaled_ulps", "ulps"]
 
@@ -159,7 +159,7 @@ def run(golden: GoldenSet, index: int, part: str, budget: Budget, scaled: Collec
     with fchain.using_config("train", case["train"]):
         out = fn(*[decode(a, args) for a in case["args"]],
                  **{k: decode(v, args) for k, v in case["kwargs"].items()})
-    outs: list[fchain.Variable] = list(out) if isinstance(out, (tuple, list)) else [out]
+    outs: list[fchain.Variable] = flat_outputs(out)
     assert len(outs) == len(arrays["ys"])
     errors: list[str | None] = []
     if part == "forward":

@@ -113,6 +113,11 @@ CHAINER_PATHS: dict[str, str] = {
     "layer_normalization": "normalization.layer_normalization.layer_normalization",
     "local_response_normalization": "normalization.local_response_normalization.local_response_normalization",
     "normalize": "normalization.l2_normalization.normalize",
+    # rnn (and embed_id, a connection)
+    "embed_id": "connection.embed_id.embed_id",
+    "lstm": "rnn.lstm.lstm",
+    "slstm": "rnn.slstm.slstm",
+    "tree_lstm": "rnn.tree_lstm.tree_lstm",
     # math
     "absolute": "math.basic_math.absolute",
     "add": "math.basic_math.add",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from fchain.functions import noise as noise
     from fchain.functions import pooling as pooling
     from fchain.functions import normalization as normalization
+    from fchain.functions import rnn as rnn
 
 # The functions, grouped by Chainer's categories.
 # --- activation ---------------------------------------------------------------
@@ -103,6 +104,7 @@ from fchain.ops.connection.deconvolution_nd import deconvolution_1d as deconvolu
 from fchain.ops.connection.deconvolution_nd import deconvolution_2d as deconvolution_2d
 from fchain.ops.connection.deconvolution_nd import deconvolution_3d as deconvolution_3d
 from fchain.ops.connection.deconvolution_nd import deconvolution_nd as deconvolution_nd
+from fchain.ops.connection.embed_id import embed_id as embed_id
 from fchain.ops.connection.linear import linear as linear
 from fchain.ops.connection.local_convolution_2d import local_convolution_2d as local_convolution_2d
 from fchain.ops.connection.shift import shift as shift
@@ -176,6 +178,11 @@ from fchain.ops.normalization.local_response_normalization import (
 )
 from fchain.ops.normalization.normalize import normalize as normalize
 
+# --- rnn ------------------------------------------------------------------------
+from fchain.ops.rnn.lstm import lstm as lstm
+from fchain.ops.rnn.slstm import slstm as slstm
+from fchain.ops.rnn.tree_lstm import tree_lstm as tree_lstm
+
 __all__ = [
     # activation
     "clipped_relu",
@@ -243,6 +250,7 @@ __all__ = [
     "deconvolution_nd",
     "depthwise_convolution_2d",
     "dilated_convolution_2d",
+    "embed_id",
     "linear",
     "local_convolution_2d",
     "shift",
@@ -305,6 +313,10 @@ __all__ = [
     "layer_normalization",
     "local_response_normalization",
     "normalize",
+    # rnn
+    "lstm",
+    "slstm",
+    "tree_lstm",
 ]
 
 # The layer that owns the functions gives Variable its operators and double backprop
@@ -313,7 +325,7 @@ _variable_methods.install()
 _install_second_order(_SecondOrder(_DIFF, sum_to))
 
 _CATEGORIES = frozenset({"activation", "array", "connection", "evaluation", "loss", "math", "noise", "pooling",
-                         "normalization"})
+                         "normalization", "rnn"})
 
 # Hidden from mypy, which would otherwise type every unknown ``F.<name>`` as ``object``.
 if not TYPE_CHECKING:

@@ -1,0 +1,40 @@
+"""The embedding, recurrent and sequence functions of issue 13 give Chainer 7.8.1's
+numbers.
+
+``tests/fixtures/chainer/ops_rnn_cases.json`` / ``ops_rnn.npz`` (made by
+``make_golden_ops_rnn.py`` there, with real Chainer) are replayed with the shared
+code of ``chainer_golden``: bit for bit (the raw bytes, so even the sign of a zero
+counts), except where ``ULPS`` names the part, its budget in units in the last place
+and why fchain's order of operations differs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ops.chainer_golden import Budget, GoldenSet, Known, check_budgets, params, run
+
+GOLDEN = GoldenSet("ops_rnn")
+
+# (case id, part) -> (max ulps, why).
+ULPS: Budget = {}
+# Cases compared in ulps of each array's largest |value| (GEMMs summed in another order).
+SCALED: list[str] = []
+# (case id, part) -> reason: a real discrepancy, documented (strict: a fix fails it).
+XFAIL: Known = {}
+
+
+@pytest.mark.parametrize("index", params(GOLDEN, "forward", XFAIL))
+def test_forward_matches_chainer(index: int) -> None:
+    run(GOLDEN, index, "forward", ULPS, scaled=SCALED)
+
+
+@pytest.mark.parametrize("index", params(GOLDEN, "backward", XFAIL))
+def test_backward_matches_chainer(index: int) -> None:
+    """Input gradients under Chainer's random output gradient."""
+    run(GOLDEN, index, "backward", ULPS, scaled=SCALED)
+
+
+def test_the_budgets_name_existing_cases() -> None:
+    check_budgets(GOLDEN, ULPS, XFAIL)
+    assert set(SCALED) <= {case["id"] for case in GOLDEN.cases}
