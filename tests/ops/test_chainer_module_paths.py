@@ -113,8 +113,12 @@ CHAINER_PATHS: dict[str, str] = {
     "layer_normalization": "normalization.layer_normalization.layer_normalization",
     "local_response_normalization": "normalization.local_response_normalization.local_response_normalization",
     "normalize": "normalization.l2_normalization.normalize",
-    # rnn (and embed_id, a connection)
+    # rnn and sequences (embed_id is a connection, the sequence utilities array functions)
     "embed_id": "connection.embed_id.embed_id",
+    "pad_sequence": "array.pad_sequence.pad_sequence",
+    "select_item": "array.select_item.select_item",
+    "separate": "array.separate.separate",
+    "transpose_sequence": "array.transpose_sequence.transpose_sequence",
     "lstm": "rnn.lstm.lstm",
     "slstm": "rnn.slstm.slstm",
     "tree_lstm": "rnn.tree_lstm.tree_lstm",

@@ -74,12 +74,15 @@ from fchain.ops.array.im2col import im2col as im2col
 from fchain.ops.array.hstack import hstack as hstack
 from fchain.ops.array.moveaxis import moveaxis as moveaxis
 from fchain.ops.array.pad import pad as pad
+from fchain.ops.array.pad_sequence import pad_sequence as pad_sequence
 from fchain.ops.array.permutate import permutate as permutate
 from fchain.ops.array.repeat import repeat as repeat
 from fchain.ops.array.reshape import reshape as reshape
 from fchain.ops.array.resize_images import resize_images as resize_images
 from fchain.ops.array.rollaxis import rollaxis as rollaxis
 from fchain.ops.array.scatter_add import scatter_add as scatter_add
+from fchain.ops.array.select_item import select_item as select_item
+from fchain.ops.array.separate import separate as separate
 from fchain.ops.array.space2depth import space2depth as space2depth
 from fchain.ops.array.spatial_transformer_grid import spatial_transformer_grid as spatial_transformer_grid
 from fchain.ops.array.spatial_transformer_sampler import spatial_transformer_sampler as spatial_transformer_sampler
@@ -89,6 +92,7 @@ from fchain.ops.array.stack import stack as stack
 from fchain.ops.array.swapaxes import swapaxes as swapaxes
 from fchain.ops.array.tile import tile as tile
 from fchain.ops.array.transpose import transpose as transpose
+from fchain.ops.array.transpose_sequence import transpose_sequence as transpose_sequence
 from fchain.ops.array.vstack import vstack as vstack
 from fchain.ops.array.where import where as where
 
@@ -220,12 +224,15 @@ __all__ = [
     "im2col",
     "moveaxis",
     "pad",
+    "pad_sequence",
     "permutate",
     "repeat",
     "reshape",
     "resize_images",
     "rollaxis",
     "scatter_add",
+    "select_item",
+    "separate",
     "space2depth",
     "spatial_transformer_grid",
     "spatial_transformer_sampler",
@@ -236,6 +243,7 @@ __all__ = [
     "swapaxes",
     "tile",
     "transpose",
+    "transpose_sequence",
     "vstack",
     "where",
     # connection
