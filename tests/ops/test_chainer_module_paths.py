@@ -120,6 +120,12 @@ CHAINER_PATHS: dict[str, str] = {
     "separate": "array.separate.separate",
     "transpose_sequence": "array.transpose_sequence.transpose_sequence",
     "lstm": "rnn.lstm.lstm",
+    "n_step_bigru": "rnn.n_step_gru.n_step_bigru",
+    "n_step_bilstm": "rnn.n_step_lstm.n_step_bilstm",
+    "n_step_birnn": "rnn.n_step_rnn.n_step_birnn",
+    "n_step_gru": "rnn.n_step_gru.n_step_gru",
+    "n_step_lstm": "rnn.n_step_lstm.n_step_lstm",
+    "n_step_rnn": "rnn.n_step_rnn.n_step_rnn",
     "slstm": "rnn.slstm.slstm",
     "tree_lstm": "rnn.tree_lstm.tree_lstm",
     # math

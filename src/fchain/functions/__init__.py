@@ -184,6 +184,12 @@ from fchain.ops.normalization.normalize import normalize as normalize
 
 # --- rnn ------------------------------------------------------------------------
 from fchain.ops.rnn.lstm import lstm as lstm
+from fchain.ops.rnn.n_step_gru import n_step_bigru as n_step_bigru
+from fchain.ops.rnn.n_step_gru import n_step_gru as n_step_gru
+from fchain.ops.rnn.n_step_lstm import n_step_bilstm as n_step_bilstm
+from fchain.ops.rnn.n_step_lstm import n_step_lstm as n_step_lstm
+from fchain.ops.rnn.n_step_rnn import n_step_birnn as n_step_birnn
+from fchain.ops.rnn.n_step_rnn import n_step_rnn as n_step_rnn
 from fchain.ops.rnn.slstm import slstm as slstm
 from fchain.ops.rnn.tree_lstm import tree_lstm as tree_lstm
 
@@ -323,6 +329,12 @@ __all__ = [
     "normalize",
     # rnn
     "lstm",
+    "n_step_bigru",
+    "n_step_bilstm",
+    "n_step_birnn",
+    "n_step_gru",
+    "n_step_lstm",
+    "n_step_rnn",
     "slstm",
     "tree_lstm",
 ]
