@@ -7,14 +7,18 @@ the state carried from one segment to the next without its graph.  Two forms:
 (a) step by step: at each of the 35 steps ``embed_id``, ``linear(x) + linear(h)``,
     ``F.lstm`` (Chainer's ``L.LSTM``, built here from Parameters as the links come
     with another task), the output ``linear`` and a softmax cross entropy, the 35
-    losses summed; PyTorch's counterpart is an ``nn.LSTMCell`` loop.
+    losses summed; PyTorch's counterpart is an ``nn.LSTMCell`` loop, and a numpy
+    floor (the same step written by hand, no framework) shows what numpy's BLAS
+    allows the loop.
 (b) the whole segment at once: one ``embed_id`` of the 35 x 20 tokens,
     ``F.n_step_lstm`` over the 35 steps, one output ``linear`` and one softmax
     cross entropy over the 700 positions (times 35, the same loss as (a));
     PyTorch's counterpart is ``nn.LSTM``.
 
-Printed: seconds per step (median of interleaved rounds, and the best round) and
-steps/s for each form, and fchain's ratio to PyTorch's step when PyTorch can be run
+Printed: wall-clock and CPU seconds per step (medians of interleaved rounds, and the
+best round) and steps/s for each form, and fchain's ratios to PyTorch's step (wall
+and CPU: the CPU time is what the other processes of a shared machine disturb
+least) when PyTorch can be run
 (in this interpreter if ``torch`` imports, else by ``--torch-python PATH``: that
 interpreter runs this file with ``--torch-only`` between fchain's rounds).  The
 targets: (a) at least PyTorch's speed (ratio <= 1), (b) at most 1.5x PyTorch's
@@ -55,10 +59,13 @@ def tokens(seed: int = 0) -> I32:
     return out
 
 
-def _timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+def _timed(fn: Callable[[], object], steps: int) -> tuple[float, float]:
+    """Wall-clock and CPU seconds per step of ``steps`` calls of ``fn`` (the CPU
+    time is what other processes on a shared machine disturb least)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        fn()
+    return (time.perf_counter() - wall) / steps, (time.process_time() - cpu) / steps
 
 
 # ----------------------------------------------------------------------- fchain
@@ -136,6 +143,79 @@ def fchain_steps() -> tuple[Callable[[], None], Callable[[], None]]:
     return trainer(CellLM()), trainer(SeqLM())
 
 
+# ------------------------------------------------------------------- numpy floor
+def numpy_floor_step() -> Callable[[], None]:
+    """Form (a) written by hand in numpy, no framework: the same GEMMs (each in its
+    fastest layout here), gate arithmetic on contiguous gate blocks, gradients summed
+    in place.  What numpy's BLAS allows the cell loop at all."""
+    rng = np.random.default_rng(1)
+
+    def param(*shape: int) -> F32:
+        out: F32 = rng.uniform(-0.1, 0.1, shape).astype(np.float32)
+        return out
+
+    E, Wx, bx, Wh, Wo, bo = (param(VOCAB, UNITS), param(4 * UNITS, UNITS), param(4 * UNITS),
+                             param(4 * UNITS, UNITS), param(VOCAB, UNITS), param(VOCAB))
+    params = [E, Wx, bx, Wh, Wo, bo]
+    ids = tokens()
+    n = UNITS
+    state = [np.zeros((BATCH, n), np.float32), np.zeros((BATCH, n), np.float32)]
+    rows = np.arange(BATCH)
+
+    def step() -> None:
+        h, c = state
+        saved = []
+        for t in range(STEPS):
+            e = E[ids[t]]
+            g = (Wx @ e.T).T + bx
+            g += (Wh @ h.T).T
+            act = np.empty_like(g)
+            np.tanh(g[:, :n], out=act[:, :n])
+            s = act[:, n:]
+            np.multiply(g[:, n:], 0.5, out=s)
+            np.tanh(s, out=s)
+            s *= 0.5
+            s += 0.5
+            c_new = act[:, :n] * act[:, n:2 * n] + act[:, 2 * n:3 * n] * c
+            co = np.tanh(c_new)
+            h_new = act[:, 3 * n:] * co
+            y = (Wo @ h_new.T).T + bo
+            y -= y.max(axis=1, keepdims=True)
+            np.exp(y, out=y)
+            y /= y.sum(axis=1, keepdims=True)
+            saved.append((e, h, c, act, co, h_new, y))
+            h, c = h_new, c_new
+        grads = [np.zeros_like(p) for p in params]
+        gE, gWx, gbx, gWh, gWo, gbo = grads
+        gh = np.zeros((BATCH, n), np.float32)
+        gc = np.zeros((BATCH, n), np.float32)
+        for t in range(STEPS - 1, -1, -1):
+            e, h_prev, c_prev, act, co, h_new, y = saved[t]
+            y[rows, ids[t + 1]] -= 1
+            y *= 1.0 / BATCH
+            gWo += y.T @ h_new
+            gbo += y.sum(axis=0)
+            gh += y @ Wo
+            a, i, f, o = act[:, :n], act[:, n:2 * n], act[:, 2 * n:3 * n], act[:, 3 * n:]
+            gcu = gh * o * (1 - co * co) + gc
+            dg = np.empty_like(act)
+            dg[:, :n] = gcu * i * (1 - a * a)
+            dg[:, n:2 * n] = gcu * a * (i * (1 - i))
+            dg[:, 2 * n:3 * n] = gcu * c_prev * (f * (1 - f))
+            dg[:, 3 * n:] = gh * co * (o * (1 - o))
+            gc = gcu * f
+            gWx += dg.T @ e
+            gWh += dg.T @ h_prev
+            gbx += dg.sum(axis=0)
+            np.add.at(gE, ids[t], dg @ Wx)
+            gh = dg @ Wh
+        for p, gp in zip(params, grads):
+            p -= LR * gp
+        state[0], state[1] = h, c
+
+    return step
+
+
 # ---------------------------------------------------------------------- PyTorch
 def torch_steps() -> tuple[Callable[[], None], Callable[[], None]] | None:
     """PyTorch's steps of forms (a) and (b) on the same data, or None without torch."""
@@ -181,20 +261,20 @@ def _torch_only(rounds: int, steps: int) -> None:
     if both is None:
         print(json.dumps(None))
         return
-    times: list[list[float]] = [[], []]
+    times: list[list[tuple[float, float]]] = [[], []]
     for step in both:
         step()
     for _ in range(rounds):
         for i, step in enumerate(both):
-            times[i].append(_timed(lambda: [step() for _ in range(steps)]) / steps)
+            times[i].append(_timed(step, steps))
     print(json.dumps(times))
 
 
-def _external_torch(python: str, rounds: int, steps: int) -> list[list[float]] | None:
+def _external_torch(python: str, rounds: int, steps: int) -> list[list[tuple[float, float]]] | None:
     out = subprocess.run([python, os.path.abspath(__file__), "--torch-only", "--rounds", str(rounds),
                           "--steps", str(steps)], capture_output=True, text=True, check=True)
-    result: list[list[float]] | None = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    result: list[list[list[float]]] | None = json.loads(out.stdout.strip().splitlines()[-1])
+    return None if result is None else [[(w, c) for w, c in form] for form in result]
 
 
 # ------------------------------------------------------------------------- main
@@ -211,36 +291,46 @@ def main() -> None:
         return
 
     ours_steps = fchain_steps()
+    floor_step = numpy_floor_step()
     in_process = torch_steps()
-    for step in ours_steps + (in_process or ()):
+    for step in ours_steps + (floor_step,) + (in_process or ()):
         step()  # warm-up: lazy allocations, caches
-    ours: list[list[float]] = [[], []]
-    theirs: list[list[float]] = [[], []]
+    ours: list[list[tuple[float, float]]] = [[], []]
+    theirs: list[list[tuple[float, float]]] = [[], []]
+    floor: list[tuple[float, float]] = []
     for _ in range(args.rounds):
         for i, step in enumerate(ours_steps):
-            ours[i].append(_timed(lambda: [step() for _ in range(args.steps)]) / args.steps)
+            ours[i].append(_timed(step, args.steps))
+        floor.append(_timed(floor_step, args.steps))
         if in_process is not None:
             for i, step in enumerate(in_process):
-                theirs[i].append(_timed(lambda: [step() for _ in range(args.steps)]) / args.steps)
+                theirs[i].append(_timed(step, args.steps))
         elif args.torch_python:
             got = _external_torch(args.torch_python, 1, args.steps)
             if got:
                 for i in range(2):
                     theirs[i] += got[i]
     print(f"LSTM language model step: vocabulary {VOCAB}, {UNITS} units, BPTT {STEPS}, batch {BATCH}, "
-          "float32, 1 thread, SGD")
-    print(f"{'form':<28}{'implementation':<10}{'s/step':>9}{'best':>9}{'steps/s':>9}{'ratio':>8}{'best':>7}")
+          f"float32, 1 thread, SGD; {args.rounds} interleaved rounds of {args.steps} steps")
+    print(f"{'form':<26}{'':<9}{'wall s/step':>12}{'best':>8}{'steps/s':>9}{'CPU s/step':>12}{'best':>8}")
     for i, form in enumerate(FORMS):
-        med, best = statistics.median(ours[i]), min(ours[i])
-        print(f"{form:<28}{'fchain':<10}{med:>9.4f}{best:>9.4f}{1 / med:>9.2f}")
+        rows = [("fchain", ours[i])] + ([("PyTorch", theirs[i])] if theirs[i] else [])
+        rows += [("numpy", floor)] if i == 0 else []
+        for k, (name, times) in enumerate(rows):
+            wall, cpu = [t[0] for t in times], [t[1] for t in times]
+            print(f"{form if k == 0 else '':<26}{name:<9}{statistics.median(wall):>12.4f}{min(wall):>8.4f}"
+                  f"{1 / statistics.median(wall):>9.2f}{statistics.median(cpu):>12.4f}{min(cpu):>8.4f}")
         if theirs[i]:
-            t_med, t_best = statistics.median(theirs[i]), min(theirs[i])
+            ratio = [statistics.median([t[j] for t in ours[i]]) / statistics.median([t[j] for t in theirs[i]])
+                     for j in (0, 1)]
+            best = [min(t[j] for t in ours[i]) / min(t[j] for t in theirs[i]) for j in (0, 1)]
             target = "<= 1.0" if i == 0 else "<= 1.5"
-            print(f"{'':<28}{'PyTorch':<10}{t_med:>9.4f}{t_best:>9.4f}{1 / t_med:>9.2f}{med / t_med:>8.2f}"
-                  f"{best / t_best:>7.2f}  (fchain / PyTorch, medians and best rounds; target {target})")
-        print(f"{'':<28}{'rounds':<10}{', '.join(f'{t:.4f}' for t in ours[i])}")
-        if theirs[i]:
-            print(f"{'':<28}{'PyTorch':<10}{', '.join(f'{t:.4f}' for t in theirs[i])}")
+            print(f"{'':<26}fchain / PyTorch: wall {ratio[0]:.2f} (best rounds {best[0]:.2f}), "
+                  f"CPU {ratio[1]:.2f} (best rounds {best[1]:.2f}); target {target}")
+            if i == 0:
+                cpu = [statistics.median([t[1] for t in times]) for times in (ours[0], theirs[0], floor)]
+                print(f"{'':<26}numpy floor / PyTorch, CPU: {cpu[2] / cpu[1]:.2f}; "
+                      f"fchain / numpy floor, CPU: {cpu[0] / cpu[2]:.2f}")
     if not theirs[0]:
         print("PyTorch: not run (no torch here; pass --torch-python PATH)")
 

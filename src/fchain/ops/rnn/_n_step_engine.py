@@ -116,7 +116,7 @@ def forward(xp: ArrayNamespace, inputs: Inputs, p: NStepParams) -> Forwarded:
             inp = layer_in if layer == 0 or not p.dropout else layer_in * masks[(layer - 1) * D + d]
             w_x = _stack(xp, w, cell.x_order, 0)
             w_h = _stack(xp, w, cell.h_order, 0)
-            w_ht = xp.concatenate([w[j].T for j in cell.h_order], axis=1)  # contiguous W_h^T
+            w_ht = w_h.T.copy()  # W_h^T in C order: the per-step GEMM's fast layout
             b_h = _stack(xp, b, cell.h_order, 0)
             pre_all = inp @ w_x.T
             pre_all += _stack(xp, b, cell.x_order, 0)
