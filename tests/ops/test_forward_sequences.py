@@ -56,7 +56,7 @@ def test_pad_sequence_errors_name_the_function_and_argument() -> None:
     with pytest.raises(DTypeError, match=r"pad_sequence: xs\[1\] has dtype float32"):
         F.pad_sequence([numpy.zeros(2), numpy.zeros(2, numpy.float32)])
     with pytest.raises(TypeError, match="pad_sequence: xs must be a list or tuple"):
-        F.pad_sequence(numpy.zeros((2, 2)))  # type: ignore[arg-type]  # the mistake under test
+        F.pad_sequence(numpy.zeros((2, 2)))  # an array is iterable, but not a list of sequences
 
 
 # -------------------------------------------------------------- transpose_sequence
@@ -144,6 +144,18 @@ def test_concat_and_split_axis_take_a_list_of_variable_length_sequences() -> Non
         numpy.testing.assert_allclose(v.grad, 2 * x)
     steps = F.stack([fchain.Variable(RNG.standard_normal((2, 3))) for _ in range(4)], axis=1)
     assert steps.shape == (2, 4, 3)
+
+
+def test_the_list_functions_take_any_iterable_as_chainer_and_refuse_an_array() -> None:
+    xs = _seqs(3, 1, 2)
+    numpy.testing.assert_array_equal(F.concat((x for x in xs), axis=0).array, numpy.concatenate(xs))
+    numpy.testing.assert_array_equal(F.stack(iter([xs[0], xs[0]])).array, numpy.stack([xs[0], xs[0]]))
+    numpy.testing.assert_array_equal(F.vstack(x for x in xs).array, numpy.vstack(xs))
+    assert [y.shape[0] for y in F.transpose_sequence(x for x in xs[:1])] == [1, 1, 1]
+    assert F.pad_sequence(iter(xs)).shape == (3, 3, 2)
+    for fn in (F.concat, F.stack, F.hstack, F.pad_sequence, F.transpose_sequence):
+        with pytest.raises(TypeError, match="xs must be a list or tuple of Variables or arrays, got ndarray"):
+            fn(numpy.zeros((2, 2)))
 
 
 # ------------------------------------ losses on (batch, class, time) scores

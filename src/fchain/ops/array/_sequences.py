@@ -17,15 +17,7 @@ from fchain.errors import DTypeError, ShapeError
 from fchain.ops._common import VariableLike, shape_of
 from fchain.types import Array, ArrayNamespace, Shape
 
-__all__ = ["batch_sizes", "sequence_list", "sequence_shapes", "time_major_rows"]
-
-
-def sequence_list(op_name: str, xs: object, arg: str = "xs") -> tuple[VariableLike, ...]:
-    """``xs`` as a tuple of Variables or arrays: a list or tuple is required (Chainer
-    takes any sequence of them)."""
-    if isinstance(xs, (list, tuple)):
-        return tuple(xs)
-    raise TypeError(f"{op_name}: {arg} must be a list or tuple of Variables or arrays, got {type(xs).__name__}")
+__all__ = ["batch_sizes", "sequence_shapes", "time_major_rows"]
 
 
 def sequence_shapes(op_name: str, xs: Sequence[VariableLike], arg: str = "xs") -> list[Shape]:

@@ -12,7 +12,7 @@ array, made once by the forward on the arrays' device).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fchain.core.op import OpDef
@@ -21,8 +21,8 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, real_arg
-from fchain.ops.array._sequences import sequence_list, sequence_shapes
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, real_arg, sequence_arg
+from fchain.ops.array._sequences import sequence_shapes
 from fchain.types import Array, ArrayNamespace, Shape
 
 __all__ = ["PAD_SEQUENCE", "PadSequenceParams", "pad_sequence"]
@@ -84,12 +84,12 @@ PAD_SEQUENCE: OpDef[PadSequenceParams] = register(OpDef(
     _NAME, _forward, _vjp, GradSpec(_sample), arg_names=(), float_inputs=(), broadcasts=False))
 
 
-def pad_sequence(xs: Sequence[VariableLike], length: int | None = None,
+def pad_sequence(xs: Iterable[VariableLike], length: int | None = None,
                  padding: float = 0) -> Variable:
     """The sequences ``xs`` (arrays ``(L_i, ...)``, one dtype and one shape after axis
     0) padded with ``padding`` to ``length`` (default: the longest ``L_i``) and
     stacked: ``(len(xs), length, ...)``."""
-    seqs = sequence_list(_NAME, xs)
+    seqs = sequence_arg(_NAME, xs)
     if not seqs:
         raise ValueError(f"{_NAME}: xs is empty; give at least one sequence")
     shapes = sequence_shapes(_NAME, seqs)

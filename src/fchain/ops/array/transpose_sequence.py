@@ -12,7 +12,7 @@ the arrays' device).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fchain.core.op import MultiOutputOp
@@ -21,8 +21,8 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
-from fchain.ops.array._sequences import batch_sizes, sequence_list, sequence_shapes, time_major_rows
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, sequence_arg
+from fchain.ops.array._sequences import batch_sizes, sequence_shapes, time_major_rows
 from fchain.types import Array, ArrayNamespace
 
 __all__ = ["TRANSPOSE_SEQUENCE", "TransposeSequenceParams", "transpose_sequence"]
@@ -70,11 +70,11 @@ TRANSPOSE_SEQUENCE: MultiOutputOp[TransposeSequenceParams] = register(MultiOutpu
     _NAME, _forward, _vjp, GradSpec(_sample), arg_names=(), float_inputs=(), broadcasts=False))
 
 
-def transpose_sequence(xs: Sequence[VariableLike]) -> tuple[Variable, ...]:
+def transpose_sequence(xs: Iterable[VariableLike]) -> tuple[Variable, ...]:
     """The time steps of the sequences ``xs`` (sorted by decreasing length): output
     ``t`` holds step ``t`` of every sequence longer than ``t``.  ``()`` for no
     sequences (as Chainer)."""
-    seqs = sequence_list(_NAME, xs)
+    seqs = sequence_arg(_NAME, xs)
     if not seqs:
         return ()
     shapes = sequence_shapes(_NAME, seqs)

@@ -5,7 +5,7 @@ and the argument, drawing the dropout masks and applying the fused op."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from fchain.core import backend
 from fchain.core.op import MultiOutputOp
@@ -15,7 +15,7 @@ from fchain.graph.config import config
 from fchain.graph.apply import apply
 from fchain.graph.random import random_mask
 from fchain.graph.variable import Variable
-from fchain.ops._common import VariableLike, int_arg, real_arg, shape_of
+from fchain.ops._common import VariableLike, int_arg, real_arg, sequence_arg, shape_of
 from fchain.ops.rnn._n_step_cells import CELLS
 from fchain.ops.rnn._n_step_engine import NStepParams
 from fchain.types import Array
@@ -56,7 +56,7 @@ def _lists(name: str, arg: str, value: object, count: int, per: int) -> list[Var
 
 def n_step_params(name: str, cell_name: str, n_layers: int, dropout_ratio: float, hx: VariableLike,
                   cx: VariableLike | None, ws: Sequence[Sequence[VariableLike]],
-                  bs: Sequence[Sequence[VariableLike]], xs: Sequence[VariableLike], directions: int,
+                  bs: Sequence[Sequence[VariableLike]], xs: Iterable[VariableLike], directions: int,
                   kwargs: dict[str, object]) -> tuple[NStepParams, list[VariableLike], float]:
     """The checked params, the op's inputs but the masks, and the dropout ratio."""
     _check_kwargs(name, kwargs)
@@ -79,8 +79,9 @@ def n_step_params(name: str, cell_name: str, n_layers: int, dropout_ratio: float
         if shape_of(cx, name, "cx") != h_shape:
             raise ShapeError(f"{name}: cx must have hx's shape {h_shape}, got {shape_of(cx, name, 'cx')}")
         states.append(cx)
-    if not isinstance(xs, (list, tuple)) or not xs:
-        raise TypeError(f"{name}: xs must be a non-empty list of Variables or arrays (one per time step)")
+    xs = sequence_arg(name, xs)
+    if not xs:
+        raise ValueError(f"{name}: xs is empty; give one Variable or array per time step")
     x_shapes = [shape_of(x, name, f"xs[{t}]") for t, x in enumerate(xs)]
     n_in = x_shapes[0][1] if len(x_shapes[0]) == 2 else -1
     for t, s in enumerate(x_shapes):
