@@ -195,3 +195,20 @@ def test_n_step_errors_name_the_function_and_argument(call: Callable[[], object]
                                                       message: str) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+def test_states_larger_than_the_first_step_three_layers_and_tuples() -> None:
+    """hx may hold more rows than the first step (those keep their state); three
+    layers; ws and bs as tuples of tuples, xs as a tuple."""
+    params, arrays = _inputs("lstm", 3, 1, (2, 2, 1), 2, 3, dropout=False)
+    big = [numpy.concatenate([a, RNG.standard_normal((3, 1, 2))], axis=1) for a in arrays[:2]]
+    ws = tuple(tuple(arrays[2 + 8 * k:2 + 8 * (k + 1)]) for k in range(3))
+    bs = tuple(tuple(arrays[26 + 8 * k:26 + 8 * (k + 1)]) for k in range(3))
+    xs = tuple(arrays[50:])
+    hy, cy, ys = F.n_step_lstm(3, 0.0, big[0], big[1], ws, bs, xs)
+    wide = NStepParams("test", "lstm", 3, 1, (2, 2, 1), 2, 3, False)
+    want = reference(wide, [*big, *[w for row in ws for w in row], *[b for row in bs for b in row], *xs])
+    numpy.testing.assert_array_equal(hy.array[:, 2], big[0][:, 2])
+    numpy.testing.assert_array_equal(cy.array[:, 2], big[1][:, 2])
+    for got, exp in zip((hy, cy, *ys), want):
+        numpy.testing.assert_allclose(got.array, exp.array, rtol=1e-12)
