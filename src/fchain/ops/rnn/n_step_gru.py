@@ -35,13 +35,12 @@ def _sample_bi(draw: Draw) -> Case:
     return n_step_case(draw, N_STEP_BIGRU, "gru", 2)
 
 
-# float32: as n_step_lstm's, the absolute tolerance loosened for gradients that
-# cancel to near zero over the steps.
+# float32 meets the default tolerances, as n_step_lstm's.
 N_STEP_GRU: MultiOutputOp[engine.NStepParams] = register(MultiOutputOp(
-    "n_step_gru", engine.forward, engine.vjp, GradSpec(_sample, atol32=1e-3), arg_names=("hx",),
+    "n_step_gru", engine.forward, engine.vjp, GradSpec(_sample), arg_names=("hx",),
     float_inputs=(), broadcasts=False, second_order_vjp=vjp_recorded))
 N_STEP_BIGRU: MultiOutputOp[engine.NStepParams] = register(MultiOutputOp(
-    "n_step_bigru", engine.forward, engine.vjp, GradSpec(_sample_bi, atol32=1e-3), arg_names=("hx",),
+    "n_step_bigru", engine.forward, engine.vjp, GradSpec(_sample_bi), arg_names=("hx",),
     float_inputs=(), broadcasts=False, second_order_vjp=vjp_recorded))
 
 
