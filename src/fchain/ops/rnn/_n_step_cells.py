@@ -121,12 +121,27 @@ def cell_backward(xp: ArrayNamespace, cell: Cell, gh: Array, gc: Array | None, h
         assert gc is not None
         acts, co, c_prev = saved
         a, i, f, o = acts[:, :n], acts[:, n:2 * n], acts[:, 2 * n:3 * n], acts[:, 3 * n:]
-        gcu = gh * o * (1 - co * co) + gc
-        g_x[:, :n] = gcu * i * (1 - a * a)
-        g_x[:, n:2 * n] = gcu * a * (i * (1 - i))
-        g_x[:, 2 * n:3 * n] = gcu * c_prev * (f * (1 - f))
-        g_x[:, 3 * n:] = gh * co * (o * (1 - o))
-        gc[...] = gcu * f
+        # Chainer's products, written into g_x with one scratch array ``t``:
+        # gcu = gh * o * (1 - co^2) + gc; ga = gcu * i * (1 - a^2);
+        # gi = gcu * a * (i (1 - i)); gf = gcu * c_prev * (f (1 - f));
+        # go = gh * co * (o (1 - o)); gc_prev = gcu * f.
+        ops = cast(Any, xp)
+        t = co * co
+        ops.subtract(1, t, out=t)
+        gcu = gh * o
+        gcu *= t
+        gcu += gc
+        for block, (u, v, w) in enumerate(((gcu, i, a), (gcu, a, i), (gcu, c_prev, f), (gh, co, o))):
+            out = g_x[:, block * n:(block + 1) * n]
+            ops.multiply(u, v, out=out)
+            if block == 0:
+                ops.multiply(w, w, out=t)
+                ops.subtract(1, t, out=t)
+            else:
+                ops.subtract(1, w, out=t)
+                t *= w
+            out *= t
+        ops.multiply(gcu, f, out=gc)
         return None
     if cell.name == "gru":
         acts, h_n = saved

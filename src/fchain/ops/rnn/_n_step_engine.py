@@ -182,7 +182,8 @@ def vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: NStepParams) ->
             steps = range(T - 1, -1, -1) if d == 0 else range(T)
             for t in steps:
                 rows, m = slice(off[t], off[t + 1]), p.sizes[t]
-                g_step = gh[:m] + (g_out[rows] if D == 1 else g_out[rows, d * n:(d + 1) * n])
+                g_step = gh[:m]  # the state's rows, overwritten below by the previous state's gradient
+                g_step += g_out[rows] if D == 1 else g_out[rows, d * n:(d + 1) * n]
                 direct = cell_backward(xp, cell, g_step, None if gc is None else gc[:m], h_prev_all[rows],
                                        [s[rows] for s in saved], g_x[rows], g_rec[rows])
                 g_prev = _gemm(xp, g_rec[rows], w_h)
