@@ -46,6 +46,7 @@ CHAINS: list[tuple[str, str | None]] = [
     ("training.updater.StandardUpdater", "training.StandardUpdater"),
     ("training.updaters.StandardUpdater", "training.StandardUpdater"),
     ("training.triggers.MaxValueTrigger", "training.triggers.best_value.MaxValueTrigger"),
+    ("utils.WalkerAlias", "utils.walker_alias.WalkerAlias"),
     ("configuration.using_config", "using_config"),
     ("configuration.config", "config"),
     ("config.train", None),
@@ -87,6 +88,11 @@ CHAINS: list[tuple[str, str | None]] = [
     ("functions.math.basic_math.add", "functions.add"),
     ("links.connection.linear.Linear", "links.Linear"),
     ("links.model.classifier.Classifier", "links.Classifier"),
+    ("links.connection.convolution_2d.Convolution2D", "links.Convolution2D"),
+    ("links.connection.convolution_nd.Convolution1D", "links.Convolution1D"),
+    ("links.connection.deconvolution_2d.Deconvolution2D", "links.Deconvolution2D"),
+    ("links.normalization.batch_normalization.BatchNormalization", "links.BatchNormalization"),
+    ("links.activation.prelu.PReLU", "links.PReLU"),
 ]
 
 _PROBE = """

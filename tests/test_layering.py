@@ -150,8 +150,6 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="fchain.facade.link <-> fchain.facade.sequential: "
-                   "removed by the split of facade/link.py (issue 10, in progress)")
 def test_no_import_cycles() -> None:
     """Run-time imports form no cycle (type-only references may point both ways
     inside a layer: a Trainer and its extensions name each other's types)."""

@@ -104,6 +104,18 @@ CHAINER_PATHS: dict[str, str] = {
     "mean_squared_error": "loss.mean_squared_error.mean_squared_error",
     "sigmoid_cross_entropy": "loss.sigmoid_cross_entropy.sigmoid_cross_entropy",
     "softmax_cross_entropy": "loss.softmax_cross_entropy.softmax_cross_entropy",
+    # loss (issue 13)
+    "absolute_error": "loss.absolute_error.absolute_error",
+    "argmax_crf1d": "loss.crf1d.argmax_crf1d",
+    "black_out": "loss.black_out.black_out",
+    "connectionist_temporal_classification": "loss.ctc.connectionist_temporal_classification",
+    "contrastive": "loss.contrastive.contrastive",
+    "crf1d": "loss.crf1d.crf1d",
+    "hinge": "loss.hinge.hinge",
+    "huber_loss": "loss.huber_loss.huber_loss",
+    "negative_sampling": "loss.negative_sampling.negative_sampling",
+    "squared_error": "loss.squared_error.squared_error",
+    "triplet": "loss.triplet.triplet",
     "dropout": "noise.dropout.dropout",
     # normalization
     "batch_normalization": "normalization.batch_normalization.batch_normalization",

@@ -1,5 +1,6 @@
-"""Chainer's ``chainer.datasets``: dataset wrappers, splitters and loaders of real
-data sets (MNIST, Fashion-MNIST, CIFAR-10/100).
+"""Chainer's ``chainer.datasets``: dataset wrappers, splitters, datasets of image
+files (``fchain.datasets.image_dataset``, with the optional extra ``fchain[image]``)
+and loaders of real data sets (MNIST, Fashion-MNIST, CIFAR-10/100).
 
 Loaders look for their files in the cache under ``$FCHAIN_DATASET_ROOT`` (default
 ``~/.fchain/dataset``), then in the system data folders (``/usr/share/datasets/...``),
@@ -14,6 +15,7 @@ from fchain.dataset.dataset_mixin import DatasetMixin as DatasetMixin
 from fchain.datasets import cifar as cifar
 from fchain.datasets import concatenated_dataset as concatenated_dataset
 from fchain.datasets import dict_dataset as dict_dataset
+from fchain.datasets import image_dataset as image_dataset
 from fchain.datasets import mnist as mnist
 from fchain.datasets import sub_dataset as sub_dataset
 from fchain.datasets import transform_dataset as transform_dataset
@@ -24,6 +26,11 @@ from fchain.datasets.cifar import get_cifar10 as get_cifar10
 from fchain.datasets.cifar import get_cifar100 as get_cifar100
 from fchain.datasets.concatenated_dataset import ConcatenatedDataset as ConcatenatedDataset
 from fchain.datasets.dict_dataset import DictDataset as DictDataset
+from fchain.datasets.image_dataset import ImageDataset as ImageDataset
+from fchain.datasets.image_dataset import LabeledImageDataset as LabeledImageDataset
+from fchain.datasets.image_dataset import LabeledZippedImageDataset as LabeledZippedImageDataset
+from fchain.datasets.image_dataset import MultiZippedImageDataset as MultiZippedImageDataset
+from fchain.datasets.image_dataset import ZippedImageDataset as ZippedImageDataset
 from fchain.datasets.mnist import LabeledImages as LabeledImages
 from fchain.datasets.mnist import get_fashion_mnist as get_fashion_mnist
 from fchain.datasets.mnist import get_fashion_mnist_labels as get_fashion_mnist_labels
@@ -49,10 +56,15 @@ __all__ = [
     "DatasetMixin",
     "DatasetNotFoundError",
     "DictDataset",
+    "ImageDataset",
+    "LabeledImageDataset",
     "LabeledImages",
+    "LabeledZippedImageDataset",
+    "MultiZippedImageDataset",
     "SubDataset",
     "TransformDataset",
     "TupleDataset",
+    "ZippedImageDataset",
     "cifar",
     "concatenated_dataset",
     "dict_dataset",
@@ -63,6 +75,7 @@ __all__ = [
     "get_fashion_mnist",
     "get_fashion_mnist_labels",
     "get_mnist",
+    "image_dataset",
     "mnist",
     "split_dataset",
     "split_dataset_n",

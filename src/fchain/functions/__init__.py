@@ -118,10 +118,23 @@ from fchain.ops.evaluation.accuracy import accuracy as accuracy
 from fchain.ops.evaluation.binary_accuracy import binary_accuracy as binary_accuracy
 
 # --- loss ---------------------------------------------------------------------
+from fchain.ops.loss.absolute_error import absolute_error as absolute_error
+from fchain.ops.loss.argmax_crf1d import argmax_crf1d as argmax_crf1d
+from fchain.ops.loss.black_out import black_out as black_out
+from fchain.ops.loss.contrastive import contrastive as contrastive
+from fchain.ops.loss.crf1d import crf1d as crf1d
+from fchain.ops.loss.ctc import (
+    connectionist_temporal_classification as connectionist_temporal_classification,
+)
+from fchain.ops.loss.hinge import hinge as hinge
+from fchain.ops.loss.huber_loss import huber_loss as huber_loss
 from fchain.ops.loss.mean_absolute_error import mean_absolute_error as mean_absolute_error
 from fchain.ops.loss.mean_squared_error import mean_squared_error as mean_squared_error
+from fchain.ops.loss.negative_sampling import negative_sampling as negative_sampling
 from fchain.ops.loss.sigmoid_cross_entropy import sigmoid_cross_entropy as sigmoid_cross_entropy
 from fchain.ops.loss.softmax_cross_entropy import softmax_cross_entropy as softmax_cross_entropy
+from fchain.ops.loss.squared_error import squared_error as squared_error
+from fchain.ops.loss.triplet import triplet as triplet
 
 # --- math ---------------------------------------------------------------------
 from fchain.ops.math.absolute import absolute as absolute
@@ -272,10 +285,21 @@ __all__ = [
     "accuracy",
     "binary_accuracy",
     # loss
+    "absolute_error",
+    "argmax_crf1d",
+    "black_out",
+    "connectionist_temporal_classification",
+    "contrastive",
+    "crf1d",
+    "hinge",
+    "huber_loss",
     "mean_absolute_error",
     "mean_squared_error",
+    "negative_sampling",
     "sigmoid_cross_entropy",
     "softmax_cross_entropy",
+    "squared_error",
+    "triplet",
     # math
     "absolute",
     "add",

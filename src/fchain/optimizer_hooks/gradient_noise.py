@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal, cast
 import numpy
 
 from fchain.core import backend
-from fchain.facade.optimizer import UpdateRule
+from fchain.facade.update_rule import UpdateRule
 from fchain.graph.variable import Variable
 from fchain.types import Array, ArrayNamespace, Shape
 

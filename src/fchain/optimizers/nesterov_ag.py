@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from fchain.core import optim_rules
-from fchain.facade.optimizer import Hyperparameter
-from fchain.optimizers._momentum import MomentumHyperparameter, MomentumMethod, MomentumRule
+from fchain.facade.described_optimizer import DescribedMethod, Formula
+from fchain.facade.hyperparameter import Hyperparameter
+from fchain.optimizers._momentum import VELOCITY, MomentumFields, MomentumRule
 
 __all__ = ["NesterovAG", "NesterovAGHyperparameter", "NesterovAGRule"]
 
 
-class NesterovAGHyperparameter(MomentumHyperparameter):
+class NesterovAGHyperparameter(Hyperparameter, MomentumFields, init=False):
     """Entries of NesterovAG: ``lr`` (default 0.01) and ``momentum`` (default 0.9)."""
 
 
-class NesterovAGRule(MomentumRule):
-    """Update rule of Nesterov's accelerated gradient; state: ``v`` (the velocity).
+class NesterovAGRule(MomentumRule[NesterovAGHyperparameter]):
+    """Update rule of Nesterov's accelerated gradient; state: ``v`` (the velocity)."""
 
-    Args:
-        parent_hyperparam: the hyperparameter to fall back to (the defaults when None).
-        lr: learning rate, overriding the parent's.
-        momentum: decay rate of the velocity, overriding the parent's.
-    """
-
-    _numpy_rule = staticmethod(optim_rules.nesterov_ag)
-    _kernel_name = "nesterov_ag"
-
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> NesterovAGHyperparameter:
-        return NesterovAGHyperparameter(parent)
-
-    @property
-    def hyperparam(self) -> NesterovAGHyperparameter:
-        return cast(NesterovAGHyperparameter, self._hyperparam)
+    formula = Formula(cpu=optim_rules.nesterov_ag, kernel="nesterov_ag", state=VELOCITY)
 
 
-class NesterovAG(MomentumMethod):
+class NesterovAG(MomentumFields, DescribedMethod[NesterovAGHyperparameter, NesterovAGRule]):
     """Nesterov's accelerated gradient.
 
     ``v = momentum * v - lr * grad;
@@ -47,14 +31,3 @@ class NesterovAG(MomentumMethod):
         lr: learning rate.
         momentum: decay rate of the velocity.
     """
-
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> NesterovAGHyperparameter:
-        return NesterovAGHyperparameter(parent)
-
-    @property
-    def hyperparam(self) -> NesterovAGHyperparameter:
-        return cast(NesterovAGHyperparameter, self._hyperparam)
-
-    def create_update_rule(self) -> NesterovAGRule:
-        return NesterovAGRule(self.hyperparam)

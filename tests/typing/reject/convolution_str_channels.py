@@ -1,0 +1,4 @@
+# expect: call-overload
+import fchain.links as L
+
+L.Convolution2D("3", 16, 3)

@@ -1,0 +1,5 @@
+# expect: assignment
+from fchain import optimizers
+
+opt = optimizers.MomentumSGD()
+opt.momentum = "high"

@@ -1,0 +1,5 @@
+# expect: call-arg
+from fchain import optimizers
+
+# Adam's learning rate is alpha; lr is an unknown keyword, as in Chainer.
+optimizers.Adam(lr=0.01)

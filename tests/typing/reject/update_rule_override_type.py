@@ -1,0 +1,4 @@
+# expect: arg-type
+from fchain.optimizers.adam import AdamRule
+
+AdamRule(None, amsgrad="yes")
