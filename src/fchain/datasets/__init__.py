@@ -1,11 +1,11 @@
 """Chainer's ``chainer.datasets``: dataset wrappers, splitters, datasets of image
 files (``fchain.datasets.image_dataset``, with the optional extra ``fchain[image]``)
-and loaders of real data sets (MNIST, Fashion-MNIST, CIFAR-10/100).
+and loaders of real data sets (MNIST, Fashion-MNIST, CIFAR-10/100, the Penn Treebank).
 
 Loaders look for their files in the cache under ``$FCHAIN_DATASET_ROOT`` (default
 ``~/.fchain/dataset``), then in the system data folders (``/usr/share/datasets/...``),
-then download them and verify their SHA-256 sums; see ``fchain.datasets.mnist`` and
-``fchain.datasets.cifar``.
+then download them and verify their SHA-256 sums; see ``fchain.datasets.mnist``,
+``fchain.datasets.cifar`` and ``fchain.datasets.ptb``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from fchain.datasets import concatenated_dataset as concatenated_dataset
 from fchain.datasets import dict_dataset as dict_dataset
 from fchain.datasets import image_dataset as image_dataset
 from fchain.datasets import mnist as mnist
+from fchain.datasets import ptb as ptb
 from fchain.datasets import sub_dataset as sub_dataset
 from fchain.datasets import transform_dataset as transform_dataset
 from fchain.datasets import tuple_dataset as tuple_dataset
@@ -35,6 +36,12 @@ from fchain.datasets.mnist import LabeledImages as LabeledImages
 from fchain.datasets.mnist import get_fashion_mnist as get_fashion_mnist
 from fchain.datasets.mnist import get_fashion_mnist_labels as get_fashion_mnist_labels
 from fchain.datasets.mnist import get_mnist as get_mnist
+from fchain.datasets.ptb import get_ptb_characters as get_ptb_characters
+from fchain.datasets.ptb import (
+    get_ptb_characters_vocabulary as get_ptb_characters_vocabulary,
+)
+from fchain.datasets.ptb import get_ptb_words as get_ptb_words
+from fchain.datasets.ptb import get_ptb_words_vocabulary as get_ptb_words_vocabulary
 from fchain.datasets.sub_dataset import SubDataset as SubDataset
 from fchain.datasets.sub_dataset import (
     get_cross_validation_datasets as get_cross_validation_datasets,
@@ -75,8 +82,13 @@ __all__ = [
     "get_fashion_mnist",
     "get_fashion_mnist_labels",
     "get_mnist",
+    "get_ptb_characters",
+    "get_ptb_characters_vocabulary",
+    "get_ptb_words",
+    "get_ptb_words_vocabulary",
     "image_dataset",
     "mnist",
+    "ptb",
     "split_dataset",
     "split_dataset_n",
     "split_dataset_n_random",
