@@ -1,6 +1,7 @@
 """Chainer's ``chainer.datasets``: dataset wrappers, splitters, datasets of image
 files (``fchain.datasets.image_dataset``, with the optional extra ``fchain[image]``)
-and loaders of real data sets (MNIST, Fashion-MNIST, CIFAR-10/100, the Penn Treebank).
+and of text lines (``fchain.datasets.text_dataset``), and loaders of real data sets
+(MNIST, Fashion-MNIST, CIFAR-10/100, the Penn Treebank).
 
 Loaders look for their files in the cache under ``$FCHAIN_DATASET_ROOT`` (default
 ``~/.fchain/dataset``), then in the system data folders (``/usr/share/datasets/...``),
@@ -19,6 +20,7 @@ from fchain.datasets import image_dataset as image_dataset
 from fchain.datasets import mnist as mnist
 from fchain.datasets import ptb as ptb
 from fchain.datasets import sub_dataset as sub_dataset
+from fchain.datasets import text_dataset as text_dataset
 from fchain.datasets import transform_dataset as transform_dataset
 from fchain.datasets import tuple_dataset as tuple_dataset
 from fchain.datasets._fetch import DatasetNotFoundError as DatasetNotFoundError
@@ -53,6 +55,7 @@ from fchain.datasets.sub_dataset import split_dataset as split_dataset
 from fchain.datasets.sub_dataset import split_dataset_n as split_dataset_n
 from fchain.datasets.sub_dataset import split_dataset_n_random as split_dataset_n_random
 from fchain.datasets.sub_dataset import split_dataset_random as split_dataset_random
+from fchain.datasets.text_dataset import TextDataset as TextDataset
 from fchain.datasets.transform_dataset import TransformDataset as TransformDataset
 from fchain.datasets.tuple_dataset import TupleDataset as TupleDataset
 
@@ -69,6 +72,7 @@ __all__ = [
     "LabeledZippedImageDataset",
     "MultiZippedImageDataset",
     "SubDataset",
+    "TextDataset",
     "TransformDataset",
     "TupleDataset",
     "ZippedImageDataset",
@@ -94,6 +98,7 @@ __all__ = [
     "split_dataset_n_random",
     "split_dataset_random",
     "sub_dataset",
+    "text_dataset",
     "transform_dataset",
     "tuple_dataset",
 ]
