@@ -66,6 +66,9 @@ class TextDataset(DatasetMixin[L]):
     stay open; ``close()`` (or leaving a ``with`` block) closes them early.
     """
 
+    # The overloads differ in ``paths`` only: were ``filter_func`` typed per overload,
+    # a lambda (whose parameters mypy types as Any) would match several overloads with
+    # different results, which makes the dataset's type Any.
     @overload
     def __init__(
         self: TextDataset[str],
@@ -73,7 +76,7 @@ class TextDataset(DatasetMixin[L]):
         encoding: Option = None,
         errors: Option = None,
         newline: Option = None,
-        filter_func: Callable[[str], object] | None = None,
+        filter_func: Callable[..., object] | None = None,
     ) -> None: ...
 
     @overload
@@ -83,7 +86,7 @@ class TextDataset(DatasetMixin[L]):
         encoding: Option = None,
         errors: Option = None,
         newline: Option = None,
-        filter_func: Callable[[str, str], object] | None = None,
+        filter_func: Callable[..., object] | None = None,
     ) -> None: ...
 
     @overload
