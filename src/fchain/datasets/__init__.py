@@ -6,7 +6,8 @@ and of text lines (``fchain.datasets.text_dataset``), and loaders of real data s
 Loaders look for their files in the cache under ``$FCHAIN_DATASET_ROOT`` (default
 ``~/.fchain/dataset``), then in the system data folders (``/usr/share/datasets/...``),
 then download them and verify their SHA-256 sums; see ``fchain.datasets.mnist``,
-``fchain.datasets.cifar`` and ``fchain.datasets.ptb``.
+``fchain.datasets.cifar`` and ``fchain.datasets.ptb``.  ``words_from_text``
+(``fchain.datasets.text_words``) turns any text file into ``get_ptb_words``' format.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fchain.datasets import mnist as mnist
 from fchain.datasets import ptb as ptb
 from fchain.datasets import sub_dataset as sub_dataset
 from fchain.datasets import text_dataset as text_dataset
+from fchain.datasets import text_words as text_words
 from fchain.datasets import transform_dataset as transform_dataset
 from fchain.datasets import tuple_dataset as tuple_dataset
 from fchain.datasets._fetch import DatasetNotFoundError as DatasetNotFoundError
@@ -56,6 +58,8 @@ from fchain.datasets.sub_dataset import split_dataset_n as split_dataset_n
 from fchain.datasets.sub_dataset import split_dataset_n_random as split_dataset_n_random
 from fchain.datasets.sub_dataset import split_dataset_random as split_dataset_random
 from fchain.datasets.text_dataset import TextDataset as TextDataset
+from fchain.datasets.text_words import WordSequences as WordSequences
+from fchain.datasets.text_words import words_from_text as words_from_text
 from fchain.datasets.transform_dataset import TransformDataset as TransformDataset
 from fchain.datasets.tuple_dataset import TupleDataset as TupleDataset
 
@@ -75,6 +79,7 @@ __all__ = [
     "TextDataset",
     "TransformDataset",
     "TupleDataset",
+    "WordSequences",
     "ZippedImageDataset",
     "cifar",
     "concatenated_dataset",
@@ -99,6 +104,8 @@ __all__ = [
     "split_dataset_random",
     "sub_dataset",
     "text_dataset",
+    "text_words",
     "transform_dataset",
     "tuple_dataset",
+    "words_from_text",
 ]
