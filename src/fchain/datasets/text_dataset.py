@@ -5,15 +5,16 @@ read from disk on every access instead of held in memory.
 as ``readline`` returns it); ``TextDataset([path_a, path_b])`` gives a tuple of
 the lines at the same position in each file (a parallel corpus: source and
 target sentences), as Chainer does (a list of one path gives ``str``, as in
-Chainer).  Types: a single path types the examples as ``str``, a tuple of paths as
-a tuple of as many ``str``, and a list (whose length the type checker does not
-know) as ``str | tuple[str, ...]``.
+Chainer).  Types: a single path types the examples as ``str``, a tuple of two
+paths as ``tuple[str, str]``, a longer tuple as ``tuple[str, ...]``, and a list
+(whose length the type checker does not know) as ``str | tuple[str, ...]``.
 
 Differences from Chainer: negative indices count from the end (Chainer refuses
 them); the dataset works after ``fork`` and after pickling without the caller's
 care (files are reopened as needed), and a file whose size changed since the
 dataset was made is an error when it is reopened instead of wrong lines; line
-counts that differ are reported with each file's count.
+counts that differ are reported with each file's count; a read after ``close()``
+opens the files again, and the dataset is a context manager that closes them.
 """
 
 from __future__ import annotations
