@@ -15,7 +15,7 @@ from fchain.core import backend
 from fchain.facade.link_tree import LinkTree
 from fchain.graph.device import Device, get_device
 from fchain.graph.variable import Parameter
-from fchain.types import ArrayNamespace
+from fchain.array_module import ArrayModule
 
 __all__ = ["LinkDevices", "is_array"]
 
@@ -40,7 +40,7 @@ class LinkDevices(LinkTree):
         return self._device
 
     @property
-    def xp(self) -> ArrayNamespace:
+    def xp(self) -> ArrayModule:
         """``numpy`` or ``cupy``: the array module of this link's device."""
         return self._device.xp
 

@@ -15,12 +15,13 @@ from typing import Any, ClassVar, NoReturn, SupportsIndex, TypeVar, cast, overlo
 
 import numpy
 
+from fchain.array_module import ArrayModule
 from fchain.core import backend
 from fchain.core.node import GraphVariable, Node
 from fchain.errors import ShapeError, UninitializedError
 from fchain.graph.device import Device, get_device, get_device_from_array
 from fchain.graph.initializer_glue import generate_array, initializer_dtype
-from fchain.types import Array, ArrayNamespace, Shape, Slices
+from fchain.types import Array, Shape, Slices
 
 __all__ = ["Parameter", "Variable", "as_array", "as_variable", "install", "installed_by", "not_installed", "wrap"]
 
@@ -213,9 +214,9 @@ class Variable(GraphVariable):
         return self._array("dtype").dtype
 
     @property
-    def xp(self) -> ArrayNamespace:
+    def xp(self) -> ArrayModule:
         """``numpy`` or ``cupy``: the module that computes on this array."""
-        return backend.namespace_of(self._array("xp"))
+        return backend.module_of(self._array("xp"))
 
     @property
     def device(self) -> Device:
