@@ -1,7 +1,8 @@
 """Programs with one deliberate mistake each must be rejected by ``mypy --strict``.
 
 Each file in ``reject/`` starts with ``# expect: <error-code>``; one mypy run checks
-them all, and every file must produce an error with its code.
+them all, and every file must produce an error with its code.  The second line,
+``# expect-pyright: <rule>``, is pyright's expectation (``test_pyright.py``).
 """
 
 from __future__ import annotations
