@@ -36,7 +36,7 @@ def test_setup_returns_the_optimizer_and_gives_each_param_a_rule() -> None:
 
 def test_setup_rejects_non_links() -> None:
     with pytest.raises(TypeError, match=r"SGD\.setup: the optimization target must be a Link, got int"):
-        optimizers.SGD().setup(42)  # type: ignore[arg-type]  # the error under test
+        optimizers.SGD().setup(42)  # type: ignore[type-var]  # the error under test
 
 
 def test_target_before_setup_is_an_error() -> None:

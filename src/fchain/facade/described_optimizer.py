@@ -39,13 +39,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar, cast, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, get_args
 
 import numpy
 
 from fchain.core import backend
 from fchain.facade import optim_cuda
 from fchain.facade.gradient_method import GradientMethod
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.hyperparameter import Hyperparameter, HyperparameterProxy
 from fchain.facade.hyperparameter_fields import HyperparameterFields, bind_arguments
 from fchain.facade.update_rule import UpdateRule
@@ -296,11 +297,16 @@ class DescribedRule(UpdateRule, Generic[_HP]):
         self._eps_checked = dtype
 
 
-class DescribedMethod(GradientMethod, Generic[_HP, _R]):
+class DescribedMethod(GradientMethod[TargetT], Generic[_HP, _R, TargetT]):
     """The optimizer of a described rule: a subclass mixes in the declaration of
     its hyperparameters (first among its bases, for the typed signature) and names
     its typed hyperparameter and its rule as the type arguments (the rule becomes
     ``rule_class``)."""
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> DescribedMethod[_HP, _R, LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...
 
     rule_class: ClassVar[type[DescribedRule[Any]]]
     _fields: ClassVar[dict[str, object]] = {}

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, cast
 
 from fchain.core import backend
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.link_base import Link
 from fchain.facade.optim_serialize import serialize_hyperparam
-from fchain.facade.optimizer_base import Optimizer
+from fchain.facade.optimizer_base import LinkT, Optimizer, TargetT
 from fchain.facade.serializer import AbstractSerializer
 from fchain.facade.update_rule import UpdateRule
 from fchain.graph.variable import Parameter, Variable
@@ -41,7 +41,7 @@ from fchain.graph.variable import Parameter, Variable
 __all__ = ["GradientMethod"]
 
 
-class GradientMethod(Optimizer):
+class GradientMethod(Optimizer[TargetT]):
     """An optimizer that updates each parameter from its gradient with one
     ``UpdateRule`` per parameter (created by ``create_update_rule`` at ``setup``)."""
 
@@ -68,12 +68,12 @@ class GradientMethod(Optimizer):
         """The optimizer's hyperparameters: the parent of every rule's."""
         return self._hyperparam
 
-    def setup(self, link: Link) -> Self:
+    def setup(self, link: LinkT) -> GradientMethod[LinkT]:
         """Set the target and give every parameter a fresh update rule."""
         super().setup(link)
         for param in link.params():
             param.update_rule = self.create_update_rule()
-        return self
+        return cast("GradientMethod[LinkT]", self)  # the same optimizer, now targeting link
 
     def create_update_rule(self) -> UpdateRule:
         """A new update rule whose hyperparameter's parent is ``self.hyperparam``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fchain.core import optim_rules
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
@@ -37,10 +38,15 @@ class AdaGradRule(DescribedRule[AdaGradHyperparameter]):
                      lr: float | None = None, eps: float | None = None) -> None: ...
 
 
-class AdaGrad(_AdaGradFields, DescribedMethod[AdaGradHyperparameter, AdaGradRule]):
+class AdaGrad(_AdaGradFields, DescribedMethod[AdaGradHyperparameter, AdaGradRule, TargetT]):
     """AdaGrad (Duchi et al., http://jmlr.org/papers/v12/duchi11a.html).
 
     Args:
         lr: learning rate.
         eps: small value added to the root for numerical stability.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> AdaGrad[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -25,6 +25,7 @@ import numpy
 
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
@@ -146,7 +147,7 @@ class AdamRule(DescribedRule[AdamHyperparameter]):
         return optim_cuda.adam_kernel(amsgrad, adabound, compute.name)
 
 
-class Adam(_AdamFields, DescribedMethod[AdamHyperparameter, AdamRule]):
+class Adam(_AdamFields, DescribedMethod[AdamHyperparameter, AdamRule, TargetT]):
     """Adam, with decoupled weight decay (AdamW), AMSGrad and AdaBound options.
 
     With the defaults ``eta = 1`` and ``weight_decay_rate = 0`` this is plain Adam.
@@ -166,6 +167,11 @@ class Adam(_AdamFields, DescribedMethod[AdamHyperparameter, AdamRule]):
         final_lr: the SGD learning rate AdaBound's bounds converge to.
         gamma: convergence speed of AdaBound's bounds.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> Adam[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...
 
     @property
     def alpha_t(self) -> float:

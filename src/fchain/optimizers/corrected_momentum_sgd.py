@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fchain.core import optim_rules
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, Formula
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.optimizers._momentum import VELOCITY, MomentumFields, MomentumRule
@@ -22,7 +25,7 @@ class CorrectedMomentumSGDRule(MomentumRule[CorrectedMomentumSGDHyperparameter])
 
 
 class CorrectedMomentumSGD(
-        MomentumFields, DescribedMethod[CorrectedMomentumSGDHyperparameter, CorrectedMomentumSGDRule]):
+        MomentumFields, DescribedMethod[CorrectedMomentumSGDHyperparameter, CorrectedMomentumSGDRule, TargetT]):
     """Momentum SGD with corrected learning-rate scaling.
 
     ``v = momentum * v - grad; param += lr * v``: unlike MomentumSGD, changing ``lr``
@@ -33,3 +36,8 @@ class CorrectedMomentumSGD(
         lr: learning rate.
         momentum: decay rate of the velocity.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> CorrectedMomentumSGD[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy
 
 from fchain.core import optim_rules
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
@@ -92,7 +93,7 @@ class MSVAGRule(DescribedRule[MSVAGHyperparameter]):
             group("beta_power", self.beta_power)
 
 
-class MSVAG(_MSVAGFields, DescribedMethod[MSVAGHyperparameter, MSVAGRule]):
+class MSVAG(_MSVAGFields, DescribedMethod[MSVAGHyperparameter, MSVAGRule, TargetT]):
     """M-SVAG: Adam's moments with a variance-adapted factor in ``[0, 1]`` per
     element instead of Adam's division by the root of the second moment.
 
@@ -102,3 +103,8 @@ class MSVAG(_MSVAGFields, DescribedMethod[MSVAGHyperparameter, MSVAGRule]):
         eta: schedule multiplier (for warm restarts).
         weight_decay_rate: decoupled weight decay rate.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> MSVAG[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fchain.core import optim_rules
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, Formula
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.optimizers._momentum import VELOCITY, MomentumFields, MomentumRule
@@ -20,7 +23,7 @@ class NesterovAGRule(MomentumRule[NesterovAGHyperparameter]):
     formula = Formula(cpu=optim_rules.nesterov_ag, kernel="nesterov_ag", state=VELOCITY)
 
 
-class NesterovAG(MomentumFields, DescribedMethod[NesterovAGHyperparameter, NesterovAGRule]):
+class NesterovAG(MomentumFields, DescribedMethod[NesterovAGHyperparameter, NesterovAGRule, TargetT]):
     """Nesterov's accelerated gradient.
 
     ``v = momentum * v - lr * grad;
@@ -31,3 +34,8 @@ class NesterovAG(MomentumFields, DescribedMethod[NesterovAGHyperparameter, Neste
         lr: learning rate.
         momentum: decay rate of the velocity.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> NesterovAG[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

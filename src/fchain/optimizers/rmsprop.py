@@ -9,6 +9,7 @@ import numpy
 
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
@@ -63,7 +64,7 @@ class RMSpropRule(DescribedRule[RMSpropHyperparameter]):
         return optim_cuda.kernel("rmsprop_eps_inside_sqrt" if eps_inside_sqrt else "rmsprop")
 
 
-class RMSprop(_RMSpropFields, DescribedMethod[RMSpropHyperparameter, RMSpropRule]):
+class RMSprop(_RMSpropFields, DescribedMethod[RMSpropHyperparameter, RMSpropRule, TargetT]):
     """RMSprop: ``ms = alpha * ms + (1 - alpha) * grad**2;
     param -= lr * grad / (sqrt(ms) + eps)``.
 
@@ -73,3 +74,8 @@ class RMSprop(_RMSpropFields, DescribedMethod[RMSpropHyperparameter, RMSpropRule
         eps: small value for numerical stability.
         eps_inside_sqrt: add ``eps`` inside the square root (as TensorFlow does).
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> RMSprop[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

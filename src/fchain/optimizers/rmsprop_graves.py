@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fchain.core import optim_rules
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
@@ -46,7 +47,7 @@ class RMSpropGravesRule(DescribedRule[RMSpropGravesHyperparameter]):
 
 
 class RMSpropGraves(_RMSpropGravesFields,
-                    DescribedMethod[RMSpropGravesHyperparameter, RMSpropGravesRule]):
+                    DescribedMethod[RMSpropGravesHyperparameter, RMSpropGravesRule, TargetT]):
     """Graves's RMSprop: ``delta = momentum * delta - lr * grad / sqrt(n - g**2 + eps);
     param += delta`` with running means ``n`` of ``grad**2`` and ``g`` of ``grad``.
 
@@ -56,3 +57,8 @@ class RMSpropGraves(_RMSpropGravesFields,
         momentum: decay rate of the step.
         eps: small value for numerical stability.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> RMSpropGraves[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fchain.core import optim_rules
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
@@ -35,9 +36,14 @@ class SGDRule(DescribedRule[SGDHyperparameter]):
                      lr: float | None = None) -> None: ...
 
 
-class SGD(_SGDFields, DescribedMethod[SGDHyperparameter, SGDRule]):
+class SGD(_SGDFields, DescribedMethod[SGDHyperparameter, SGDRule, TargetT]):
     """Vanilla stochastic gradient descent.
 
     Args:
         lr: learning rate.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> SGD[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fchain.core import optim_rules
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
@@ -38,10 +39,15 @@ class SMORMS3Rule(DescribedRule[SMORMS3Hyperparameter]):
                      lr: float | None = None, eps: float | None = None) -> None: ...
 
 
-class SMORMS3(_SMORMS3Fields, DescribedMethod[SMORMS3Hyperparameter, SMORMS3Rule]):
+class SMORMS3(_SMORMS3Fields, DescribedMethod[SMORMS3Hyperparameter, SMORMS3Rule, TargetT]):
     """Simon Funk's SMORMS3.
 
     Args:
         lr: learning rate.
         eps: small value for numerical stability.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> SMORMS3[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...
