@@ -59,13 +59,13 @@ class LossBelow:
 class RecordLearningRate(training.Extension):
     trigger: training.TriggerLike = (1, "epoch")
 
-    def __init__(self) -> None:
+    def __init__(self, optimizer: optimizers.Adam) -> None:
+        self.optimizer = optimizer
         self.rates: list[float] = []
 
     def __call__(self, trainer: training.Trainer) -> None:
-        optimizer = trainer.updater.get_optimizer("main")
-        self.rates.append(optimizer.alpha)
-        fchain.report({"alpha": optimizer.alpha})
+        self.rates.append(self.optimizer.alpha)
+        fchain.report({"alpha": self.optimizer.alpha, "epoch_detail": trainer.updater.epoch_detail})
 
 
 def main(out: str) -> float:
@@ -80,7 +80,7 @@ def main(out: str) -> float:
     def add_epoch(entry: dict[str, float]) -> None:
         entry["epoch_seen"] = entry.get("epoch", 0.0)
 
-    recorder = RecordLearningRate()
+    recorder = RecordLearningRate(optimizer)
     trainer.extend(recorder)
     trainer.extend(extensions.LogReport(postprocess=add_epoch))
     trainer.extend(extensions.snapshot_object(model, "model_{.updater.iteration}"), trigger=(1, "epoch"))

@@ -35,14 +35,16 @@ class MLP(fchain.Chain):
         return self.l2(F.relu(self.l1(x)))
 
 
-class ClipUpdater(training.StandardUpdater):
+Batch = tuple[Array, Array]
+
+
+class ClipUpdater(training.StandardUpdater[iterators.SerialIterator[Batch],
+                                           optimizers.SGD[L.Classifier[MLP]]]):
     """A custom updater: the standard step, then a report of the first layer's norm."""
 
     def update_core(self) -> None:
         super().update_core()
-        optimizer: optimizers.SGD = self.get_optimizer("main")
-        model = optimizer.target  # typed as Link: narrow it as a typed user would
-        assert isinstance(model, L.Classifier) and isinstance(model.predictor, MLP)
+        model = self.get_optimizer("main").target  # a Classifier[MLP], typed
         W = model.predictor.l1.W
         assert W.array is not None
         fchain.report({"w_norm": float(np.sqrt((W.array ** 2).sum()))})
@@ -69,7 +71,7 @@ def make_data(n: int, seed: int) -> datasets.TupleDataset[tuple[Array, Array]]:
     return datasets.TupleDataset(x, t)
 
 
-def build(out: str, epochs: int, stream: io.StringIO) -> tuple[training.Trainer, CountEpochs]:
+def build(out: str, epochs: int, stream: io.StringIO) -> tuple[training.Trainer[ClipUpdater], CountEpochs]:
     np.random.seed(0)
     train, test = make_data(256, 1), make_data(64, 2)
     train_iter = iterators.SerialIterator(train, batch_size=16, shuffle=True, seed=0)

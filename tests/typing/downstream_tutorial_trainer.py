@@ -53,7 +53,7 @@ def main(out: str) -> float:
 
     @training.make_extension(trigger=(1, "epoch"))
     def decay(trainer: training.Trainer) -> None:
-        sgd = trainer.updater.get_optimizer("main")
+        sgd = updater.get_optimizer("main")  # an SGD: the updater is typed by its optimizer
         sgd.lr *= 0.5
 
     stream = io.StringIO()
