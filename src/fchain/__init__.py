@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from fchain.graph.variable import Parameter as Parameter
 from fchain.graph.variable import Variable as Variable
 from fchain import functions as functions
+from fchain import types as types
 from fchain import backend as backend
 from fchain import backends as backends
 from fchain import configuration as configuration
@@ -145,6 +146,7 @@ __all__ = [
     "config",
     "force_backprop_mode",
     "functions",
+    "types",
     "get_device",
     "global_config",
     "grad",
