@@ -33,6 +33,7 @@ from fchain.facade.function import FunctionNode as FunctionNode
 from fchain.graph.backprop import backward as backward
 from fchain.graph.backprop import grad as grad
 from fchain.graph.config import config as config
+from fchain.graph.config_key import ConfigKey as ConfigKey
 from fchain.graph.config import force_backprop_mode as force_backprop_mode
 from fchain.graph.config import get_dtype as get_dtype
 from fchain.graph.config import global_config as global_config
@@ -144,6 +145,7 @@ __all__ = [
     "as_variable",
     "backward",
     "config",
+    "ConfigKey",
     "force_backprop_mode",
     "functions",
     "types",

@@ -17,6 +17,9 @@ import fchain.links as L
 from fchain import datasets, iterators, optimizers
 from fchain.dataset import concat_examples
 
+NOISE = fchain.ConfigKey("input_noise", 0.01)
+"""A configuration key of the program's own, typed (a float)."""
+
 
 class Net(fchain.Chain):
     def __init__(self) -> None:
@@ -42,13 +45,14 @@ def main() -> float:
     while train_iter.epoch < 3:
         batch = train_iter.next()
         x, t = concat_examples(batch)
+        x = x + NOISE.get() * np.random.default_rng(0).standard_normal(x.shape).astype(np.float32)
         optimizer.update(model, x, t)
         if train_iter.is_new_epoch:
             optimizer.lr *= 0.9
 
     valid_iter = iterators.SerialIterator(valid, 12, repeat=False, shuffle=False)
     total = 0.0
-    with fchain.using_config("train", False), fchain.no_backprop_mode():
+    with fchain.using_config("train", False), fchain.no_backprop_mode(), NOISE.using(0.0):
         for batch in valid_iter:
             x, t = concat_examples(batch)
             loss = model(x, t)

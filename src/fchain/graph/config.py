@@ -7,6 +7,15 @@ threads start from the global defaults, as in Chainer.
 
 ``config.dtype`` is the default floating dtype (``$FCHAIN_DTYPE``, else
 ``$CHAINER_DTYPE``, else float32), or ``mixed16``; ``get_dtype`` resolves it.
+
+Typing: the documented keys are declared with their types, and nothing else is
+an attribute for type checkers, so ``fchain.config.trian`` is a type error (at run
+time the lookup of a key no one set raises ``AttributeError`` naming it).  Keys of
+your own are declared once, typed, as ``ConfigKey`` objects
+(``fchain.graph.config_key``): ``MY_FLAG = ConfigKey("my_flag", False)``, then
+``MY_FLAG.get()``, ``MY_FLAG.set(True)`` and ``with MY_FLAG.using(True):``; they
+live with the other keys, so ``using_config("my_flag", ...)`` and Chainer code
+that sets ``config.my_flag`` see the same value.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ import contextvars
 import os
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy
 
@@ -127,9 +136,11 @@ class GlobalConfig(_ConfigKeys):
         self.use_ideep = "never"
         self.in_recomputing = False
 
-    def __setattr__(self, name: str, value: object) -> None:
-        object.__setattr__(self, name, value)
-        _global_version[0] += 1
+    if not TYPE_CHECKING:  # hidden from checkers: a misspelt key stays an error
+
+        def __setattr__(self, name: str, value: object) -> None:
+            object.__setattr__(self, name, value)
+            _global_version[0] += 1
 
     def show(self) -> str:
         """Every key and its value, one per line, sorted."""
@@ -147,24 +158,28 @@ class LocalConfig(_ConfigKeys):
     current context only.
     """
 
-    def __getattr__(self, name: str) -> Any:
-        overlay = _OVERLAY.get()
-        if name in overlay:
-            return overlay[name]
-        try:
-            return getattr(global_config, name)
-        except AttributeError:
-            raise AttributeError(f"fchain.config has no key {name!r}") from None
+    # Hidden from type checkers, which read the declared keys of ``_ConfigKeys``:
+    # with these visible, any misspelt ``config.<name>`` would type-check.
+    if not TYPE_CHECKING:
 
-    def __setattr__(self, name: str, value: object) -> None:
-        overlay = dict(_OVERLAY.get())
-        overlay[name] = value
-        _set_overlay(MappingProxyType(overlay))
+        def __getattr__(self, name: str) -> object:
+            overlay = _OVERLAY.get()
+            if name in overlay:
+                return overlay[name]
+            try:
+                return getattr(global_config, name)
+            except AttributeError:
+                raise AttributeError(f"fchain.config has no key {name!r}") from None
 
-    def __delattr__(self, name: str) -> None:
-        overlay = dict(_OVERLAY.get())
-        overlay.pop(name, None)
-        _set_overlay(MappingProxyType(overlay))
+        def __setattr__(self, name: str, value: object) -> None:
+            overlay = dict(_OVERLAY.get())
+            overlay[name] = value
+            _set_overlay(MappingProxyType(overlay))
+
+        def __delattr__(self, name: str) -> None:
+            overlay = dict(_OVERLAY.get())
+            overlay.pop(name, None)
+            _set_overlay(MappingProxyType(overlay))
 
     def show(self) -> str:
         """Every key and its effective value, one per line, sorted."""
