@@ -124,8 +124,9 @@ class GradientMethod(Optimizer[TargetT]):
                 if data is not None:
                     param.grad = backend.namespace_of(data).zeros_like(data)
             rule = param.update_rule
-            if rule is not None and not rule._update_unhooked(param):
-                # This rule's hooks may touch any gradient: finish in Chainer's order.
+            if rule is not None and not (isinstance(rule, UpdateRule) and rule._update_unhooked(param)):
+                # This rule's hooks (or a rule of another kind) may touch any gradient:
+                # finish in Chainer's order.
                 rest = [param, *remaining]
                 _reallocate(rest)
                 self._update_all(rest)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, NoReturn, SupportsIndex, TypeVar, cast, overload
+from typing import Any, ClassVar, NoReturn, Protocol, SupportsIndex, TypeVar, cast, overload
 
 import numpy
 
@@ -23,7 +23,7 @@ from fchain.graph.device import Device, get_device, get_device_from_array
 from fchain.graph.initializer_glue import generate_array, initializer_dtype
 from fchain.types import Array, Shape, Slices
 
-__all__ = ["Parameter", "Variable", "as_array", "as_variable", "install", "installed_by", "not_installed", "wrap"]
+__all__ = ["Parameter", "ParameterUpdateRule", "Variable", "as_array", "as_variable", "install", "installed_by", "not_installed", "wrap"]
 
 def _check_array(data: object, where: str) -> Array:
     if isinstance(data, numpy.ndarray) or backend.is_cupy_array(data):
@@ -531,6 +531,24 @@ def wrap(data: Array) -> Variable:
 _new = object.__new__
 
 
+class ParameterUpdateRule(Protocol):
+    """What a ``Parameter`` and its link ask of the parameter's update rule.
+
+    ``fchain.UpdateRule`` (set by an optimizer's ``setup``) is one; it lives in the
+    facade, above this layer, so the graph names only what it uses: ``update``
+    (``Parameter.update``) and the ``enabled`` switch (``Link.enable_update``).
+    """
+
+    @property
+    def enabled(self) -> bool: ...
+    @enabled.setter
+    def enabled(self, value: bool) -> None: ...
+
+    def update(self, param: Variable) -> None:
+        """Update ``param`` in place from its gradient."""
+        ...
+
+
 class Parameter(Variable):
     """A trainable Variable owned by a Link, possibly initialized lazily.
 
@@ -543,7 +561,8 @@ class Parameter(Variable):
     __slots__ = ("initializer", "update_rule", "_initial_device", "_zero_grad_on_init")
 
     initializer: object
-    update_rule: Any
+    update_rule: ParameterUpdateRule | None
+    """The rule an optimizer's ``setup`` gave this parameter (``None`` before)."""
 
     def __init__(self, initializer: object = None, shape: int | Sequence[int] | None = None,
                  name: str | None = None) -> None:
