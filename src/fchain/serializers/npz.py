@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from contextlib import nullcontext
 from collections.abc import Iterator, Mapping, MutableMapping
-from typing import IO, Any, TypeAlias
+from typing import IO, Any, TypeAlias, TypeVar, overload
 
 import numpy
 from numpy.lib import format as npy_format
@@ -43,6 +43,8 @@ from fchain.serializers._common import (
 )
 from fchain.serializers._values import Declared
 from fchain.types import Array
+
+_V = TypeVar("_V")
 
 __all__ = ["DictionarySerializer", "NpzDeserializer", "load_npz", "save_npz"]
 
@@ -72,7 +74,12 @@ class DictionarySerializer(Serializer):
     def __getitem__(self, key: str) -> DictionarySerializer:
         return DictionarySerializer(self.target, child_path(self.path, key))
 
-    def __call__(self, key: str, value: Any) -> Any:
+    @overload
+    def __call__(self, key: str, value: None) -> object: ...
+    @overload
+    def __call__(self, key: str, value: _V) -> _V: ...
+
+    def __call__(self, key: str, value: object) -> object:
         full = join_path(self.path, key)
         self.target[full] = host_array("DictionarySerializer", full, value)
         return value
