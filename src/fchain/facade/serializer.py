@@ -15,9 +15,10 @@ the whole file, and changes the object only in a second pass.
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar, overload
+from collections.abc import Mapping
+from typing import Protocol, TypeAlias, TypeVar, overload
 
-__all__ = ["AbstractSerializer", "Deserializer", "Serializable", "Serializer"]
+__all__ = ["AbstractSerializer", "Deserializer", "Savable", "Serializable", "Serializer"]
 
 V = TypeVar("V")
 """The type of the value a serializer is called with, and returns."""
@@ -68,3 +69,8 @@ class Serializable(Protocol):
     """Anything with Chainer's ``serialize(serializer)`` method."""
 
     def serialize(self, serializer: AbstractSerializer) -> None: ...
+
+
+Savable: TypeAlias = Serializable | Mapping[str, object]
+"""What ``save_npz``/``save_hdf5`` and snapshots save: an object with ``serialize``,
+or a ``{key: array or scalar}`` mapping (each value is checked when it is saved)."""

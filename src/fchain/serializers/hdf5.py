@@ -16,13 +16,13 @@ and ``ignore_names``, as ``load_npz`` does.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
 
 import numpy
 
 from fchain.errors import SerializationError
-from fchain.facade.serializer import Serializable, Serializer
+from fchain.facade.serializer import Savable, Serializable, Serializer
 from fchain.serializers import _npy
 from fchain.serializers._atomic import atomic_write
 from fchain.serializers._h5group import HDF5Group
@@ -221,7 +221,7 @@ def _describe(group: HDF5Group) -> str:
     return f"HDF5Deserializer({filename!r}, group {group.name!r})"
 
 
-def save_hdf5(filename: PathLike, obj: Serializable | dict[str, Any], compression: int | None = 4) -> None:
+def save_hdf5(filename: PathLike, obj: Savable, compression: int | None = 4) -> None:
     """Save ``obj`` (anything with ``serialize``, or a ``{key: array}`` dict) to the
     HDF5 file ``filename``, atomically (a temporary file, flushed and renamed)."""
     h5 = _h5py("save_hdf5")
@@ -230,7 +230,7 @@ def save_hdf5(filename: PathLike, obj: Serializable | dict[str, Any], compressio
         with h5.File(tmp, "w") as f:
             f.attrs[VERSION_KEY] = FORMAT_VERSION
             serializer = HDF5Serializer(f, compression=compression)
-            if isinstance(obj, dict):
+            if isinstance(obj, Mapping):
                 for key in sorted(obj):
                     serializer(str(key), obj[key])
             else:

@@ -27,7 +27,7 @@ from numpy.lib import format as npy_format
 from numpy.lib.npyio import NpzFile
 
 from fchain.errors import SerializationError
-from fchain.facade.serializer import Serializable, Serializer
+from fchain.facade.serializer import Savable, Serializable, Serializer
 from fchain.serializers import _npy
 from fchain.serializers._atomic import atomic_write
 from fchain.serializers._common import (
@@ -108,7 +108,7 @@ def _write_npz(fp: IO[bytes], target: Mapping[str, Array], compression: bool) ->
             _write_member(zf, key, target[key], compress_type)
 
 
-def _collect(where: str, obj: Serializable | Mapping[str, Any]) -> dict[str, Array]:
+def _collect(where: str, obj: Savable) -> dict[str, Array]:
     if isinstance(obj, Mapping):
         target = {str(k): host_array(where, str(k), v) for k, v in obj.items()}
     else:
@@ -119,7 +119,7 @@ def _collect(where: str, obj: Serializable | Mapping[str, Any]) -> dict[str, Arr
     return target
 
 
-def save_npz(file: FileLike, obj: Serializable | Mapping[str, Any], compression: bool = True) -> None:
+def save_npz(file: FileLike, obj: Savable, compression: bool = True) -> None:
     """Save ``obj`` (anything with ``serialize``, or a ``{key: array}`` dict) to
     ``file``, a path or a binary file object, in Chainer's npz layout.
 
