@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.optimizer_base import LinkT, TargetT
@@ -32,7 +32,7 @@ class AdaDeltaRule(DescribedRule[AdaDeltaHyperparameter]):
         eps: small value for numerical stability, overriding the parent's.
     """
 
-    formula = Formula(cpu=optim_rules.ada_delta, kernel="ada_delta",
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.ada_delta, kernel="ada_delta",
                       state=(StateArray("msg"), StateArray("msdx")))
 
     if TYPE_CHECKING:

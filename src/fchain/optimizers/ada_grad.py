@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.optimizer_base import LinkT, TargetT
@@ -31,7 +31,7 @@ class AdaGradRule(DescribedRule[AdaGradHyperparameter]):
         eps: small value added to the root, overriding the parent's.
     """
 
-    formula = Formula(cpu=optim_rules.ada_grad, kernel="ada_grad", state=(StateArray("h"),))
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.ada_grad, kernel="ada_grad", state=(StateArray("h"),))
 
     if TYPE_CHECKING:
         def __init__(self, parent_hyperparam: Hyperparameter | None = None,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 
@@ -83,7 +83,7 @@ class AdamRule(DescribedRule[AdamHyperparameter]):
             move its bounds too.
     """
 
-    formula = Formula(cpu=optim_rules.adam,
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.adam,
                       state=(StateArray("m"), StateArray("v"), StateArray("vhat", when="amsgrad")))
     static_scalars = False
 

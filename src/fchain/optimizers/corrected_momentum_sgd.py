@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.optimizer_base import LinkT, TargetT
@@ -20,7 +20,7 @@ class CorrectedMomentumSGDHyperparameter(Hyperparameter, MomentumFields, init=Fa
 class CorrectedMomentumSGDRule(MomentumRule[CorrectedMomentumSGDHyperparameter]):
     """Update rule of momentum SGD with corrected learning-rate scaling; state: ``v`` (the velocity)."""
 
-    formula = Formula(cpu=optim_rules.corrected_momentum_sgd, kernel="corrected_momentum_sgd",
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.corrected_momentum_sgd, kernel="corrected_momentum_sgd",
                       state=VELOCITY)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.optimizer_base import LinkT, TargetT
@@ -20,7 +20,7 @@ class MomentumSGDHyperparameter(Hyperparameter, MomentumFields, init=False):
 class MomentumSGDRule(MomentumRule[MomentumSGDHyperparameter]):
     """Update rule of classical momentum SGD; state: ``v`` (the velocity)."""
 
-    formula = Formula(cpu=optim_rules.momentum_sgd, kernel="momentum_sgd", state=VELOCITY)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.momentum_sgd, kernel="momentum_sgd", state=VELOCITY)
 
 
 class MomentumSGD(MomentumFields, DescribedMethod[MomentumSGDHyperparameter, MomentumSGDRule, TargetT]):

@@ -4,7 +4,7 @@ decay and the schedule multiplier ``eta``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 
@@ -53,7 +53,7 @@ class MSVAGRule(DescribedRule[MSVAGHyperparameter]):
             resumed run continues where it stopped (a Chainer file restarts it).
     """
 
-    formula = Formula(cpu=_msvag_cpu, kernel="msvag", state=(StateArray("m"), StateArray("v")))
+    formula: ClassVar[Formula] = Formula(cpu=_msvag_cpu, kernel="msvag", state=(StateArray("m"), StateArray("v")))
     static_scalars = False
 
     beta_power: float

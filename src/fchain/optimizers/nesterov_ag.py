@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.optimizer_base import LinkT, TargetT
@@ -20,7 +20,7 @@ class NesterovAGHyperparameter(Hyperparameter, MomentumFields, init=False):
 class NesterovAGRule(MomentumRule[NesterovAGHyperparameter]):
     """Update rule of Nesterov's accelerated gradient; state: ``v`` (the velocity)."""
 
-    formula = Formula(cpu=optim_rules.nesterov_ag, kernel="nesterov_ag", state=VELOCITY)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.nesterov_ag, kernel="nesterov_ag", state=VELOCITY)
 
 
 class NesterovAG(MomentumFields, DescribedMethod[NesterovAGHyperparameter, NesterovAGRule, TargetT]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 
@@ -43,7 +43,7 @@ class RMSpropRule(DescribedRule[RMSpropHyperparameter]):
         eps_inside_sqrt: use ``sqrt(ms + eps)`` instead of ``sqrt(ms) + eps``.
     """
 
-    formula = Formula(cpu=optim_rules.rmsprop, state=(StateArray("ms"),))
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.rmsprop, state=(StateArray("ms"),))
 
     if TYPE_CHECKING:
         def __init__(self, parent_hyperparam: Hyperparameter | None = None,

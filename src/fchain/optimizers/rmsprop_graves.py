@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.optimizer_base import LinkT, TargetT
@@ -37,7 +37,7 @@ class RMSpropGravesRule(DescribedRule[RMSpropGravesHyperparameter]):
         eps: small value added under the root.
     """
 
-    formula = Formula(cpu=optim_rules.rmsprop_graves, kernel="rmsprop_graves",
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.rmsprop_graves, kernel="rmsprop_graves",
                       state=(StateArray("n"), StateArray("g"), StateArray("delta")))
 
     if TYPE_CHECKING:

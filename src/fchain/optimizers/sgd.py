@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.optimizer_base import LinkT, TargetT
@@ -29,7 +29,7 @@ class SGDRule(DescribedRule[SGDHyperparameter]):
         lr: learning rate, overriding the parent's.
     """
 
-    formula = Formula(cpu=optim_rules.sgd, kernel="sgd")
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.sgd, kernel="sgd")
 
     if TYPE_CHECKING:
         def __init__(self, parent_hyperparam: Hyperparameter | None = None,

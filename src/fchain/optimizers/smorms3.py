@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.optimizer_base import LinkT, TargetT
@@ -31,7 +31,7 @@ class SMORMS3Rule(DescribedRule[SMORMS3Hyperparameter]):
         eps: small value for numerical stability.
     """
 
-    formula = Formula(cpu=optim_rules.smorms3, kernel="smorms3",
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.smorms3, kernel="smorms3",
                       state=(StateArray("mem", ones=True), StateArray("g"), StateArray("g2")))
 
     if TYPE_CHECKING:
