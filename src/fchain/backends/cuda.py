@@ -108,7 +108,7 @@ class DummyDeviceType:
         return "DummyDevice"
 
 
-DummyDevice = DummyDeviceType()
+DummyDevice: DummyDeviceType = DummyDeviceType()
 
 
 def get_device_from_id(device_id: int | None) -> GpuDevice | DummyDeviceType:

@@ -124,4 +124,4 @@ def _node_builder() -> _MakeNode:
     return make_node
 
 
-make_node = _node_builder()
+make_node: _MakeNode = _node_builder()

@@ -45,6 +45,8 @@ class GradientMethod(Optimizer[TargetT]):
     """An optimizer that updates each parameter from its gradient with one
     ``UpdateRule`` per parameter (created by ``create_update_rule`` at ``setup``)."""
 
+    t: int
+
     # True for subclasses that override reallocate_cleared_grads (update() then
     # calls it instead of its own inline reallocation).
     _custom_reallocate: ClassVar[bool] = False

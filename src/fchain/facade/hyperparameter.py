@@ -42,6 +42,8 @@ class Version:
 
     __slots__ = ("value",)
 
+    value: int
+
     def __init__(self) -> None:
         self.value = 0
 

@@ -125,9 +125,9 @@ class GlobalConfig(_ConfigKeys):
     def __init__(self) -> None:
         self.train = True
         self.enable_backprop = True
-        self.debug = _env_flag("FCHAIN_DEBUG", _env_flag("CHAINER_DEBUG", False))
+        self.debug: bool = _env_flag("FCHAIN_DEBUG", _env_flag("CHAINER_DEBUG", False))
         self.type_check = True
-        self.dtype = _default_dtype()
+        self.dtype: numpy.dtype[Any] | Mixed16 = _default_dtype()
         self.keep_graph_on_report = False
         self.lazy_grad_sum = False
         self.use_cudnn = "auto"
@@ -147,7 +147,7 @@ class GlobalConfig(_ConfigKeys):
         return "\n".join(f"{k:<22}{v}" for k, v in sorted(vars(self).items()))
 
 
-global_config = GlobalConfig()
+global_config: GlobalConfig = GlobalConfig()
 
 
 class LocalConfig(_ConfigKeys):
@@ -187,7 +187,7 @@ class LocalConfig(_ConfigKeys):
         return "\n".join(f"{k:<22}{v}" for k, v in sorted(merged.items()))
 
 
-config = LocalConfig()
+config: LocalConfig = LocalConfig()
 
 
 def _set_overlay(overlay: Mapping[str, object]) -> contextvars.Token[Mapping[str, object]]:

@@ -60,6 +60,9 @@ class Device:
 class CpuDevice(Device):
     """numpy on the host."""
 
+    xp: ArrayModule
+    name: str
+
     def __init__(self) -> None:
         self.xp = backend.NUMPY_MODULE
         self.name = "@numpy"
@@ -70,6 +73,10 @@ class CpuDevice(Device):
 
 class GpuDevice(Device):
     """One CUDA device through CuPy."""
+
+    xp: ArrayModule
+    name: str
+    device_id: int
 
     def __init__(self, device_id: int) -> None:
         cp = backend.cupy_module()

@@ -326,7 +326,7 @@ class NpzDeserializer(FlatDeserializer):
         elif isinstance(npz, _NpzArchive):
             where = npz._where
         self._init_flat(_MappingSource(mapping, where), where, path, strict, ignore_names, unexpected_keys)
-        self.path = self._path
+        self.path: str = self._path
         self.strict = strict
         self.ignore_names = ignore_names
 

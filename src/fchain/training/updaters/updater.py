@@ -125,6 +125,8 @@ class StandardUpdater(Updater, Generic[IteratorT, OptimizerT]):
     updater whose ``get_optimizer('main')`` is that ``Adam``, typed.
     """
 
+    iteration: int
+
     converter: Callable[..., object]
     """``converter(batch, input_device)`` turns a batch into the loss's arguments."""
     loss_func: Callable[..., Variable] | None
