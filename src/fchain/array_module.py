@@ -25,7 +25,7 @@ from typing import Any, Literal, Protocol, SupportsIndex, TypeAlias, overload
 
 import numpy
 
-from fchain.types import Array, DTypeLike
+from fchain.types import Array, DType, DTypeLike
 
 __all__ = ["ArrayModule", "LinalgModule", "RandomModule"]
 
@@ -68,7 +68,7 @@ class LinalgModule(Protocol):
 
     @overload
     def norm(self, x: Array, ord: float | Literal["fro", "nuc"] | None = None, axis: None = None,
-             keepdims: Literal[False] = False) -> Array | numpy.floating[Any]: ...
+             keepdims: Literal[False] = False) -> Array | numpy.floating[Any]: ...  # Any: the input's precision
     @overload
     def norm(self, x: Array, ord: float | Literal["fro", "nuc"] | None = None, *,
              axis: int | tuple[int, ...], keepdims: bool = False) -> Array: ...
@@ -88,7 +88,7 @@ class ArrayModule(Protocol):
 
     # dtypes and types
     @property
-    def ndarray(self) -> type[numpy.ndarray[Any, Any]]: ...
+    def ndarray(self) -> type[Array]: ...
     @property
     def float16(self) -> type[numpy.float16]: ...
     @property
@@ -106,8 +106,8 @@ class ArrayModule(Protocol):
     @property
     def bool_(self) -> type[numpy.bool_]: ...
     @property
-    def dtype(self) -> type[numpy.dtype[Any]]: ...
-    def result_type(self, *arrays_and_dtypes: Array | DTypeLike) -> numpy.dtype[Any]: ...
+    def dtype(self) -> type[DType]: ...
+    def result_type(self, *arrays_and_dtypes: Array | DTypeLike) -> DType: ...
     def can_cast(self, from_: DTypeLike, to: DTypeLike, /, casting: Literal[
         "no", "equiv", "safe", "same_kind", "unsafe"] = "safe") -> bool: ...
 

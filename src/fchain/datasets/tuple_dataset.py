@@ -54,9 +54,9 @@ class TupleDataset(DatasetMixin[T_co]):
     ) -> None: ...
 
     @overload
-    def __init__(self: TupleDataset[tuple[Any, ...]], *datasets: Dataset[Any]) -> None: ...
+    def __init__(self: TupleDataset[tuple[object, ...]], *datasets: Dataset[object]) -> None: ...
 
-    def __init__(self, *datasets: Dataset[Any]) -> None:
+    def __init__(self, *datasets: Dataset[object]) -> None:
         if not datasets:
             raise ValueError("TupleDataset: no datasets are given")
         length = len(datasets[0])
@@ -70,7 +70,7 @@ class TupleDataset(DatasetMixin[T_co]):
         self._length = length
 
     @property
-    def datasets(self) -> tuple[Dataset[Any], ...]:
+    def datasets(self) -> tuple[Dataset[object], ...]:
         """The zipped datasets, in order."""
         return self._datasets
 

@@ -51,7 +51,7 @@ class GradientMethod(Optimizer[TargetT]):
     # calls it instead of its own inline reallocation).
     _custom_reallocate: ClassVar[bool] = False
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls._custom_reallocate = (
             cls.reallocate_cleared_grads is not GradientMethod.reallocate_cleared_grads)

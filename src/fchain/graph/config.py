@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy
 
-from fchain.types import DTypeLike
+from fchain.types import DType, DTypeLike
 
 __all__ = [
     "GlobalConfig",
@@ -90,7 +90,7 @@ mixed16: Final = Mixed16()
 """The only ``Mixed16``: compare with ``is``."""
 
 
-def _default_dtype() -> numpy.dtype[Any] | Mixed16:
+def _default_dtype() -> DType | Mixed16:
     """``$FCHAIN_DTYPE`` (else ``$CHAINER_DTYPE``): float16/32/64 or mixed16."""
     name = os.environ.get("FCHAIN_DTYPE") or os.environ.get("CHAINER_DTYPE") or "float32"
     if name == "mixed16":
@@ -109,7 +109,7 @@ class _ConfigKeys:
     enable_backprop: bool
     debug: bool
     type_check: bool
-    dtype: numpy.dtype[Any] | Mixed16
+    dtype: DType | Mixed16
     keep_graph_on_report: bool
     lazy_grad_sum: bool
     use_cudnn: str
@@ -127,7 +127,7 @@ class GlobalConfig(_ConfigKeys):
         self.enable_backprop = True
         self.debug: bool = _env_flag("FCHAIN_DEBUG", _env_flag("CHAINER_DEBUG", False))
         self.type_check = True
-        self.dtype: numpy.dtype[Any] | Mixed16 = _default_dtype()
+        self.dtype: DType | Mixed16 = _default_dtype()
         self.keep_graph_on_report = False
         self.lazy_grad_sum = False
         self.use_cudnn = "auto"
@@ -233,7 +233,7 @@ def using_config(name: str, value: object) -> Iterator[None]:
         _OVERLAY.reset(token)
 
 
-def get_dtype(dtype: DTypeLike | None = None, map_mixed16: DTypeLike | None = None) -> numpy.dtype[Any]:
+def get_dtype(dtype: DTypeLike | None = None, map_mixed16: DTypeLike | None = None) -> DType:
     """The dtype to use: ``dtype`` when given, else ``config.dtype``, as a numpy dtype.
 
     When that is ``mixed16``, the result is ``map_mixed16`` if given, else float16
@@ -243,7 +243,7 @@ def get_dtype(dtype: DTypeLike | None = None, map_mixed16: DTypeLike | None = No
     chosen: object = config.dtype if dtype is None else dtype
     if chosen is mixed16 and map_mixed16 is not None:
         chosen = map_mixed16
-    result: numpy.dtype[Any] = numpy.dtype(chosen)  # type: ignore[call-overload]  # a DTypeLike or mixed16
+    result: DType = numpy.dtype(chosen)  # type: ignore[call-overload]  # a DTypeLike or mixed16
     return result
 
 

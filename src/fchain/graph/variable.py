@@ -21,7 +21,7 @@ from fchain.core.node import GraphVariable, Node
 from fchain.errors import ShapeError, UninitializedError
 from fchain.graph.device import Device, get_device, get_device_from_array
 from fchain.graph.initializer_glue import generate_array, initializer_dtype
-from fchain.types import Array, Shape, Slices
+from fchain.types import Array, DType, Shape, Slices
 
 __all__ = ["Parameter", "ParameterUpdateRule", "Variable", "as_array", "as_variable", "install", "installed_by", "not_installed", "wrap"]
 
@@ -210,7 +210,7 @@ class Variable(GraphVariable):
         return int(self._array("size").size)
 
     @property
-    def dtype(self) -> numpy.dtype[Any]:
+    def dtype(self) -> DType:
         return self._array("dtype").dtype
 
     @property
@@ -336,7 +336,7 @@ class Variable(GraphVariable):
     def reshape(self, *shape: SupportsIndex) -> Variable: ...
 
     @installed_by(_FUNCTIONS)
-    def reshape(self, *shape: Any) -> Variable:
+    def reshape(self, *shape: SupportsIndex | Sequence[SupportsIndex]) -> Variable:
         """``F.reshape(self, shape)``; the shape may be given as one tuple or as ints."""
         raise NotImplementedError  # replaced by install()
 
@@ -606,7 +606,7 @@ class Parameter(Variable):
         self._data = _check_array(value, "Parameter.data")
 
     @property
-    def dtype(self) -> numpy.dtype[Any]:
+    def dtype(self) -> DType:
         if self._data is not None:
             return self._data.dtype
         return initializer_dtype(self.initializer)
@@ -692,7 +692,7 @@ class _ArrayInitializer:
         self.array = array
 
     @property
-    def dtype(self) -> numpy.dtype[Any]:
+    def dtype(self) -> DType:
         return self.array.dtype
 
     def __call__(self, array: Array) -> None:

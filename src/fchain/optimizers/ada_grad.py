@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
-from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 
 __all__ = ["AdaGrad", "AdaGradHyperparameter", "AdaGradRule"]
 

@@ -25,10 +25,11 @@ import numpy
 
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
-from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
+from fchain.types import DType
 
 __all__ = [
     "AMSBound",
@@ -120,8 +121,8 @@ class AdamRule(DescribedRule[AdamHyperparameter]):
         return optim_rules.adabound_bounds(float(hp.final_lr), float(hp.alpha),
                                            float(self.initial_alpha), float(hp.gamma), self.t)
 
-    def cpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[float, float, float, float, float, float,
-                                                            tuple[float, float] | None, numpy.dtype[Any]]:
+    def cpu_scalars(self, dtype: DType) -> tuple[float, float, float, float, float, float,
+                                                            tuple[float, float] | None, DType]:
         """``alpha_t`` at this rule's step, ``beta1``, ``beta2``, ``eps``, ``eta``,
         ``weight_decay_rate``, AdaBound's bounds (or ``None``) and the compute dtype
         (``eps`` checked against it)."""
@@ -135,13 +136,13 @@ class AdamRule(DescribedRule[AdamHyperparameter]):
         return (optim_rules.adam_alpha_t(alpha, beta1, beta2, t), beta1, beta2, eps, eta,
                 weight_decay_rate, bounds, compute)
 
-    def gpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         alpha_t, beta1, beta2, eps, eta, weight_decay_rate, bounds, _ = self.cpu_scalars(dtype)
         lower, upper = (0.0, 0.0) if bounds is None else bounds
         return (alpha_t, 1.0 - beta1, 1.0 - beta2, eps, -eta, 1.0 - eta * weight_decay_rate,
                 lower, upper)
 
-    def gpu_kernel(self, dtype: numpy.dtype[Any]) -> Callable[..., object]:
+    def gpu_kernel(self, dtype: DType) -> Callable[..., object]:
         amsgrad, adabound = self._values[6:8]
         compute = _FLOAT32 if dtype == _FLOAT16 else dtype
         return optim_cuda.adam_kernel(amsgrad, adabound, compute.name)

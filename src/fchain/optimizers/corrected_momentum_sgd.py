@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
-from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, Formula
 from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.optimizers._momentum import VELOCITY, MomentumFields, MomentumRule
 
 __all__ = ["CorrectedMomentumSGD", "CorrectedMomentumSGDHyperparameter", "CorrectedMomentumSGDRule"]

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy
 
 from fchain.core import optim_rules
-from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.serializer import AbstractSerializer, Deserializer
-from fchain.types import Array, ArrayNamespace
+from fchain.types import Array, ArrayNamespace, DType
 
 __all__ = ["MSVAG", "MSVAGHyperparameter", "MSVAGRule"]
 
@@ -66,7 +66,7 @@ class MSVAGRule(DescribedRule[MSVAGHyperparameter]):
     def _finish_init(self) -> None:
         self.beta_power = float(self.hyperparam.beta)
 
-    def cpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[float, float, float, float, float]:
+    def cpu_scalars(self, dtype: DType) -> tuple[float, float, float, float, float]:
         """``lr``, ``beta``, this step's ``beta_power`` (the next one's is ``beta``
         times it), ``eta`` and ``weight_decay_rate``."""
         lr, beta, eta, weight_decay_rate = self._values
@@ -74,7 +74,7 @@ class MSVAGRule(DescribedRule[MSVAGHyperparameter]):
         self.beta_power = beta_power * beta
         return lr, beta, beta_power, eta, weight_decay_rate
 
-    def gpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         lr, beta, beta_power, eta, weight_decay_rate = self.cpu_scalars(dtype)
         rho = optim_rules.msvag_rho(beta, beta_power)
         return lr, 1.0 - beta, eta, weight_decay_rate, 1.0 - beta_power, rho

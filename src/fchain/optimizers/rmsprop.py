@@ -9,10 +9,11 @@ import numpy
 
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
-from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
+from fchain.types import DType
 
 __all__ = ["RMSprop", "RMSpropHyperparameter", "RMSpropRule"]
 
@@ -50,16 +51,16 @@ class RMSpropRule(DescribedRule[RMSpropHyperparameter]):
                      lr: float | None = None, alpha: float | None = None,
                      eps: float | None = None, eps_inside_sqrt: bool | None = None) -> None: ...
 
-    def cpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def cpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         lr, alpha, eps, eps_inside_sqrt = self._values
         self._check_eps("RMSprop", eps, dtype)
         return lr, alpha, eps, eps_inside_sqrt
 
-    def gpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         lr, alpha, eps, _ = self.cpu_scalars(dtype)
         return lr, alpha, eps
 
-    def gpu_kernel(self, dtype: numpy.dtype[Any]) -> Callable[..., object]:
+    def gpu_kernel(self, dtype: DType) -> Callable[..., object]:
         eps_inside_sqrt = self._values[3]
         return optim_cuda.kernel("rmsprop_eps_inside_sqrt" if eps_inside_sqrt else "rmsprop")
 

@@ -10,9 +10,9 @@ user's checker sees exactly what the serializer will call.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
-import numpy
+from fchain.types import DType
 
 __all__ = ["HDF5Group"]
 
@@ -29,7 +29,7 @@ class HDF5Group(Protocol):
         """The subgroup ``name``, created if missing."""
         ...
 
-    def create_dataset(self, name: str, *, data: object, dtype: numpy.dtype[Any] | None = None,
+    def create_dataset(self, name: str, *, data: object, dtype: DType | None = None,
                        compression: int | None = None) -> object:
         """Store ``data`` as the dataset ``name``."""
         ...

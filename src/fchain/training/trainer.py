@@ -65,7 +65,7 @@ class Trainer(Generic[UpdaterT]):
     updater: UpdaterT
     stop_trigger: Trigger
     out: str
-    observation: dict[str, Any]
+    observation: dict[str, Any]  # Any: what the user's code reported, of its own types
     """What was reported in the current iteration.  Any: the values are what the
     user's code reported (Variables, arrays, floats, or objects of its own)."""
     reporter: Reporter

@@ -45,6 +45,7 @@ import numpy
 
 from fchain.core import backend
 from fchain.errors import FchainError
+from fchain.types import DType
 
 __all__ = [
     "Condition",
@@ -113,7 +114,7 @@ class TypeInfo:
     ``size`` (the same for numpy and CuPy arrays).  ``dtype`` is ``None`` for a
     missing gradient."""
 
-    def __init__(self, shape: tuple[int, ...], dtype: numpy.dtype[Any] | None) -> None:
+    def __init__(self, shape: tuple[int, ...], dtype: DType | None) -> None:
         self.shape = shape
         self.dtype = dtype
         self.ndim: int = len(shape)
@@ -236,7 +237,7 @@ class Expr:
         self._priority = priority
         self._render = render
 
-    def eval(self) -> Any:
+    def eval(self) -> Any:  # Any: the value of the user's expression, whatever it computes
         """The expression's value."""
         return self._value
 
@@ -311,8 +312,10 @@ class Condition(Expr):
 
     __slots__ = ("_inverse", "_left", "_right", "_symbol")
 
+    # Any: ``func`` is an ``operator`` comparison, which typeshed types with protocols
+    # of its own (``operator.lt`` takes comparable operands, not objects).
     def __init__(self, left: object, right: object, symbol: str, inverse: str,
-                 func: Callable[[Any, Any], Any]) -> None:
+                 func: Callable[[Any, Any], object]) -> None:
         self._left = left
         self._right = right
         self._symbol = symbol
@@ -408,6 +411,7 @@ def expect(*bool_exprs: Expr | bool | numpy.bool_) -> None:
                             f"got {type(condition).__name__}")
 
 
+# Any: the value of the user's expression, whatever it computes.
 def eval(exp: object) -> Any:  # noqa: A001  # Chainer's name, shadowing the builtin here only
     """The value of an expression (lists and tuples of them too); anything else as is."""
     return _value(exp)
