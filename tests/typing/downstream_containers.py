@@ -10,6 +10,7 @@ Checked by ``mypy --strict`` and ``pyright --strict``; run by
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import assert_type
 
 import numpy as np
 
@@ -52,6 +53,11 @@ def apply_twice(f: Callable[..., Variable], x: Array) -> Variable:
     return f(f(x))
 
 
+def call_any_link(link: fchain.Link, x: Array) -> Variable:
+    """A link known only as a Link takes any arguments and gives a Variable."""
+    return link(x)
+
+
 def main() -> float:
     x = np.random.default_rng(2).standard_normal((5, 3)).astype(np.float32)
     seq = fchain.Sequential(L.Linear(3, 4), F.relu)
@@ -68,6 +74,9 @@ def main() -> float:
 
     optimizer.update(lossfun, x)
     y = apply_twice(layer, x)
+    assert_type(blocks(x), Variable)  # typed from Blocks.forward
+    assert_type(call_any_link(blocks, x), Variable)
+    assert_type(seq[0], Callable[..., Variable])
     twin = blocks.copy("copy")
     first: L.Linear = twin[0]
     assert first.W.array is not None
