@@ -1,4 +1,4 @@
-# expect: arg-type
+# expect: type-var
 # expect-pyright: reportArgumentType
 from fchain import optimizers
 
