@@ -9,6 +9,8 @@ Checked by ``mypy --strict`` and ``pyright --strict``; run by
 
 from __future__ import annotations
 
+from typing import assert_type
+
 import numpy as np
 
 import fchain
@@ -16,6 +18,7 @@ import fchain.functions as F
 import fchain.links as L
 from fchain import datasets, iterators, optimizers
 from fchain.dataset import concat_examples
+from fchain.types import Array
 
 NOISE = fchain.ConfigKey("input_noise", 0.01)
 """A configuration key of the program's own, typed (a float)."""
@@ -44,6 +47,7 @@ def main() -> float:
 
     while train_iter.epoch < 3:
         batch = train_iter.next()
+        assert_type(concat_examples(batch), tuple[Array, Array])  # not Any, under mypy too
         x, t = concat_examples(batch)
         x = x + NOISE.get() * np.random.default_rng(0).standard_normal(x.shape).astype(np.float32)
         optimizer.update(model, x, t)

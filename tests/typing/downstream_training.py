@@ -21,6 +21,7 @@ import fchain.links as L
 from fchain import datasets, iterators, optimizers, serializers, training
 from fchain.optimizer import WeightDecay
 from fchain.training import extensions, triggers
+from fchain.datasets.tuple_dataset import Row
 from fchain.types import Array
 
 
@@ -35,7 +36,7 @@ class MLP(fchain.Chain):
         return self.l2(F.relu(self.l1(x)))
 
 
-Batch = tuple[Array, Array]
+Batch = tuple[Row, Row]
 
 
 class ClipUpdater(training.StandardUpdater[iterators.SerialIterator[Batch],
@@ -64,7 +65,7 @@ class CountEpochs(training.Extension):
         self.count = int(serializer("count", self.count))
 
 
-def make_data(n: int, seed: int) -> datasets.TupleDataset[tuple[Array, Array]]:
+def make_data(n: int, seed: int) -> datasets.TupleDataset[tuple[Row, Row]]:
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, 6)).astype(np.float32)
     t = (x[:, 0] > 0).astype(np.int32)
