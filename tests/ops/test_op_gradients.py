@@ -22,7 +22,7 @@ from fchain.core.registry import all_ops
 from fchain.core.spec import GradSpec, NotDifferentiable
 from fchain.testing import check_op
 from fchain.testing.draws import RandomDraw
-from fchain.testing.op_check import check_example, ulps_of_largest
+from fchain.testing.op_check import DoublePathError, check_example, ulps_of_largest
 from fchain.types import Array
 from tests.conftest import DEVICES
 from tests.ops.harness import DOUBLE_PATH_ULPS, double_path_ulps, scaled_rule
@@ -119,6 +119,23 @@ def test_a_rule_scaled_by_1_0001_fails_the_property(op: Op[Any]) -> None:
     pytest.fail(f"{op.name}: a rule scaled by 1.0001 passed {SENSITIVITY_SEEDS} drawn cases")
 
 
+@pytest.mark.parametrize("op", [op for op in DIFFERENTIABLE if op.double_differentiable], ids=lambda op: op.name)
+def test_a_rule_scaled_on_the_double_backprop_path_only_fails_the_property(op: Op[Any]) -> None:
+    """With the op's rule scaled by 1.0001 only where it runs on Variables (under
+    ``enable_double_backprop``), the plain backward is right and the double
+    backward's numerical check differentiates the wrong rule consistently: only
+    the comparison of the two paths' first-order values can see it."""
+    for seed in range(SENSITIVITY_SEEDS):
+        with scaled_rule(op, 1.0001, recorded_only=True):
+            try:
+                check_example(op, RandomDraw(seed), numpy.float64, "@numpy",
+                              double_path_ulps=double_path_ulps(op))
+            except DoublePathError:
+                return
+    pytest.fail(f"{op.name}: a rule scaled by 1.0001 on the double-backprop path only passed "
+                f"{SENSITIVITY_SEEDS} drawn cases")
+
+
 def test_the_scaled_rule_is_restored() -> None:
     mul = all_ops()["mul"]
     rule = mul.vjp
@@ -126,4 +143,10 @@ def test_the_scaled_rule_is_restored() -> None:
         x = fchain.Variable(numpy.array([3.0]))
         F.sum(x * numpy.array([5.0])).backward()
         assert x.grad is not None and x.grad.tolist() == [10.0]
+    assert mul.vjp is rule
+    with scaled_rule(mul, 2.0, recorded_only=True):
+        for enable in (False, True):
+            x = fchain.Variable(numpy.array([3.0]))
+            (g,) = fchain.grad([F.sum(x * numpy.array([5.0]))], [x], enable_double_backprop=enable)
+            assert g is not None and g.array.tolist() == [10.0 if enable else 5.0]
     assert mul.vjp is rule

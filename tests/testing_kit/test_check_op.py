@@ -101,3 +101,14 @@ def test_the_cube_function_is_right() -> None:
     fchain.functions.sum(y).backward()
     assert y.array.tolist() == [8.0, -1.0]
     assert x.grad is not None and x.grad.tolist() == [12.0, 3.0]
+
+
+def test_ulps_of_largest_against_a_shared_scale() -> None:
+    """A gradient whose terms cancel (a small value beside a case's larger
+    gradients) is measured in ulps of the scale given, not of itself."""
+    small = numpy.array([3e-4], dtype=numpy.float32)
+    off = small + numpy.float32(9e-8)  # one rounding of O(1) terms
+    assert ulps_of_largest(off, small) > 1000
+    assert ulps_of_largest(off, small, largest=1.0) < 1
+    assert ulps_of_largest(small, small, largest=1.0) == 0
+    assert ulps_of_largest(off, small, largest=0.0) == numpy.inf

@@ -15,7 +15,9 @@ its floating inputs to the dtype under test, move them to the device, then
    the second-order namespace, un-broadcasting is a recorded ``sum_to`` and
    gradients reaching one variable are added by a recorded ``+``) must equal the
    plain backward's: exactly, or within ``double_path_ulps`` units in the last
-   place of the largest gradient element.  (The case is called twice on the same
+   place of the largest gradient element of the case (over every checked
+   input: a reordered sum is off by a few ulps of its terms, and a gradient
+   whose terms cancel may be far smaller than they are).  (The case is called twice on the same
    inputs there, so that each input's two gradients are added up too, and the
    result compared with twice the plain gradient.)  The double-backward check
    below differentiates this path but never looks at its values, so without this
@@ -122,12 +124,14 @@ def _nodes(outputs: Sequence[Variable]) -> list[Node]:
     return found
 
 
-def ulps_of_largest(got: Array, want: Array) -> float:
+def ulps_of_largest(got: Array, want: Array, largest: float | None = None) -> float:
     """``max |got - want|`` in units in the last place of ``max |want|`` (in
-    ``want``'s dtype).  The measure for gradients that are sums whose terms
-    cancel: an element near zero may be many of its own ulps off while the error
-    is a rounding of the terms.  0 when the two are equal; ``inf`` when they
-    differ and ``want`` is all zeros, or when their NaNs differ."""
+    ``want``'s dtype), or of ``largest`` when given (a scale shared by several
+    arrays, such as the largest gradient element of a whole case).  The measure
+    for gradients that are sums whose terms cancel: an element near zero may be
+    many of its own ulps off while the error is a rounding of the terms.  0 when
+    the two are equal; ``inf`` when they differ and the scale is zero, or when
+    their NaNs differ."""
     got64 = numpy.asarray(to_numpy(got), dtype=numpy.float64)
     want64 = numpy.asarray(to_numpy(want), dtype=numpy.float64)
     nan_got, nan_want = numpy.isnan(got64), numpy.isnan(want64)
@@ -137,15 +141,19 @@ def ulps_of_largest(got: Array, want: Array) -> float:
     if bool(same.all()):
         return 0.0
     diff = float(numpy.max(numpy.abs(got64 - want64)[~same]))
-    top = numpy.max(numpy.abs(want64[~nan_want]), initial=0.0)
+    top = numpy.max(numpy.abs(want64[~nan_want]), initial=0.0) if largest is None else abs(largest)
     if top == 0 or not numpy.isfinite(diff):
         return float("inf")
-    unit = float(numpy.spacing(numpy.asarray(top, dtype=numpy.asarray(want).dtype)))
+    unit = float(numpy.spacing(numpy.asarray(top, dtype=want.dtype)))  # want.dtype: CuPy refuses asarray(want)
     return diff / unit
 
 
 def _compare_double_path(op: Op[Any], plain: Sequence[Array | None], recorded: Sequence[Variable | None],
                          max_ulps: float) -> None:
+    """Each recorded gradient against the plain one, in ulps of the largest
+    plain gradient element over all of them."""
+    largest = max((float(numpy.max(numpy.abs(to_numpy(a)), initial=0.0)) for a in plain if a is not None),
+                  default=0.0)
     for i, (a, b) in enumerate(zip(plain, recorded)):
         if a is None and b is None:
             continue
@@ -159,11 +167,11 @@ def _compare_double_path(op: Op[Any], plain: Sequence[Array | None], recorded: S
             raise DoublePathError(
                 f"{op.name}: the gradient of checked input {i} through the double-backprop path is "
                 f"{got.dtype}{got.shape}, through the plain backward {a.dtype}{a.shape}")
-        distance = ulps_of_largest(got, a)
+        distance = ulps_of_largest(got, a, largest)
         if distance > max_ulps:
             raise DoublePathError(
                 f"{op.name}: the gradient of checked input {i} through the double-backprop path "
-                f"differs from the plain backward's by {distance:g} ulps of its largest element "
+                f"differs from the plain backward's by {distance:g} ulps of the case's largest gradient element "
                 f"(allowed {max_ulps:g})\n  plain:    {to_numpy(a).ravel()[:8]}\n"
                 f"  recorded: {to_numpy(got).ravel()[:8]}")
 
