@@ -29,8 +29,8 @@ fchain's own tools:
 
 The numerical side of every gradient check in this kit is float64, whatever the
 inputs' dtype: with float32 on both sides, a correct float32 rule raises false
-alarms on 16 to 50% of random seeds (``gradients`` gives the measurements).  ``fchain.gradient_check`` itself keeps
-Chainer's default.
+alarms on 21 to 55% of random seeds (``gradients`` gives the measurements).
+``fchain.gradient_check`` itself keeps Chainer's default.
 
 Dependencies: ``attr``, the plugin and the test cases' skips need pytest;
 ``strategies`` and ``check_op`` need hypothesis.  Both come with the ``testing``

@@ -40,7 +40,7 @@ currently loaded hypothesis profile unless ``settings`` is given.  The lower-lev
 reproducible single case).  Hypothesis is needed only by ``check_op``.
 
 float32 inputs are always compared with a float64 numerical derivative here:
-with a float32 numerical side, a correct float32 rule fails on 16 to 50% of
+with a float32 numerical side, a correct float32 rule fails on 21 to 55% of
 random seeds (see ``fchain.testing.gradients``), because the difference quotient
 itself loses most of float32's digits.  ``fchain.gradient_check.check_backward`` keeps
 Chainer's default (the numerical side in the inputs' dtype).
