@@ -257,6 +257,9 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
 
 def _graph_inputs(inputs: tuple[object, ...]) -> tuple[Variable | None, ...]:
     """A node's inputs: the Variables among ``inputs``, ``None`` for arrays."""
+    if len(inputs) == 2:  # scores and labels, the usual case: no comprehension
+        a, b = inputs
+        return (a if isinstance(a, Variable) else None, b if isinstance(b, Variable) else None)
     return tuple([x if isinstance(x, Variable) else None for x in inputs])
 
 
