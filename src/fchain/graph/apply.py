@@ -22,7 +22,8 @@ from fchain.core.node import GraphVariable, make_node
 from fchain.core.op import MultiOutputOp, Op, OpDef
 from fchain.errors import DTypeError, FchainError, ShapeError
 from fchain.graph.config import _HOT, _global_version, hot_flags
-from fchain.graph.variable import Parameter, Variable, wrap
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable, wrap
 from fchain.types import Array, ArrayNamespace
 
 __all__ = ["apply", "check_dtypes", "check_finite", "no_data_error"]
