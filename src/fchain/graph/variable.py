@@ -11,8 +11,8 @@ trainable kind a Link owns; the operators are declared in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, cast
+from collections.abc import Callable
+from typing import ClassVar, cast
 
 import numpy
 
@@ -23,7 +23,7 @@ from fchain.errors import ShapeError, UninitializedError
 from fchain.graph.device import Device, get_device, get_device_from_array
 from fchain.graph.installation import declared_not_installed, install_into, installed_by
 from fchain.graph.variable_operators import VariableOperators
-from fchain.types import Array, DType, Shape, Slices
+from fchain.types import Array, DType, Shape
 
 __all__ = ["Variable", "as_array", "as_variable", "check_array", "install", "installed_by", "not_installed", "wrap"]
 
