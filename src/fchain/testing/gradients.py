@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 import numpy
 
 from fchain import gradient_check
-from fchain.graph.variable import Parameter
+from fchain.graph.parameter import Parameter
 from fchain.types import Array, DTypeLike
 
 __all__ = ["check_backward", "check_double_backward", "direction_rng"]

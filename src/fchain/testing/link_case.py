@@ -51,7 +51,8 @@ import numpy
 
 from fchain.facade.link_base import Link
 from fchain.graph.device import CpuDevice, Device
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers import Initializer, InitializerLike
 from fchain.initializers._resolve import as_initializer
 from fchain.testing._case_support import (
