@@ -112,3 +112,4 @@ def test_ulps_of_largest_against_a_shared_scale() -> None:
     assert ulps_of_largest(off, small, largest=1.0) < 1
     assert ulps_of_largest(small, small, largest=1.0) == 0
     assert ulps_of_largest(off, small, largest=0.0) == numpy.inf
+    assert ulps_of_largest(off, small, largest=float("nan")) == numpy.inf
