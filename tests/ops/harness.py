@@ -32,17 +32,19 @@ _N_STEP = ("the fused engine's backward runs each step's GEMMs on whole time-maj
 
 DOUBLE_PATH_ULPS: dict[str, tuple[float, str]] = {
     # op name: (ulps of the case's largest gradient element, why the two paths round
-    # differently); each budget is about twice the worst of 300 random cases per dtype
-    # (RandomDraw seeds 0-299, measure_double_path below), worst
-    # float64 / float32: batch_normalization 3.9 / 16.9, group_normalization 4.3 / 2,
-    # softmax_cross_entropy 2 / 6, hinge 2 / 1, n_step_rnn 5 / 2.5, n_step_birnn
-    # 5 / 2, n_step_gru 3 / 3, n_step_bigru 4.8 / 3, n_step_lstm 9 / 2.6,
-    # n_step_bilstm 3 / 3.  (A rule off by 1e-4 is 4.5e11 float64 ulps off.)
-    "batch_normalization": (32, _RECORDED + "; the batch statistics are differentiated, not reused"),
-    "group_normalization": (8, _RECORDED),
-    "softmax_cross_entropy": (12, _RECORDED + " (the softmax, recomputed from x)"),
-    "hinge": (4, "gy / N: on arrays a true division, on Variables Chainer's gy * (1 / N)"),
-    **{name: (16, _N_STEP) for name in ("n_step_rnn", "n_step_birnn", "n_step_gru", "n_step_bigru",
+    # differently).  Worst of 300 random cases per dtype (RandomDraw seeds 0-299,
+    # measure_double_path below), float64 / float32: batch_normalization 3.9 / 16.9,
+    # group_normalization 4.3 / 2, softmax_cross_entropy 2 / 6 (13 in float32 on a
+    # case hypothesis' search found), hinge 2 / 1, n_step_rnn 5 / 2.5, n_step_birnn
+    # 5 / 2, n_step_gru 3 / 3, n_step_bigru 4.8 / 3, n_step_lstm 9 / 2.6, n_step_bilstm
+    # 3 / 3.  Each budget leaves hypothesis' searches room: at least twice the
+    # worst found, and at least 3.5 times the worst random case.  (A rule off by
+    # 1e-4 is 4.5e11 float64 ulps off, and 840 float32 ones.)
+    "batch_normalization": (64, _RECORDED + "; the batch statistics are differentiated, not reused"),
+    "group_normalization": (32, _RECORDED),
+    "softmax_cross_entropy": (32, _RECORDED + " (the softmax, recomputed from x)"),
+    "hinge": (8, "gy / N: on arrays a true division, on Variables Chainer's gy * (1 / N)"),
+    **{name: (32, _N_STEP) for name in ("n_step_rnn", "n_step_birnn", "n_step_gru", "n_step_bigru",
                                         "n_step_lstm", "n_step_bilstm")},
 }
 """Ops whose first-order gradients through ``enable_double_backprop=True`` may
