@@ -18,7 +18,7 @@ point where the function is not differentiable.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy
 
@@ -37,7 +37,7 @@ class DrawSource(Protocol):
     anything with its ``draw(strategy, label)`` (a composite's draw function,
     wrapped)."""
 
-    def draw(self, strategy: SearchStrategy[T], label: Any = None) -> T: ...
+    def draw(self, strategy: SearchStrategy[T], label: object = None) -> T: ...
 
 
 def away_from_kinks(x: Array, kinks: Sequence[float], margin: float) -> Array:

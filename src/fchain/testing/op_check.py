@@ -55,7 +55,7 @@ import numpy
 
 from fchain.core.backend import to_numpy
 from fchain.core.node import Node
-from fchain.core.op import Op
+from fchain.core.op import AnyOp, Op
 from fchain.core.spec import Case, Draw, GradSpec, NotDifferentiable
 from fchain.graph.backprop import backward as _backward
 from fchain.graph.backprop import grad as _grad
@@ -148,7 +148,7 @@ def ulps_of_largest(got: Array, want: Array, largest: float | None = None) -> fl
     return diff / unit
 
 
-def _compare_double_path(op: Op[Any], plain: Sequence[Array | None], recorded: Sequence[Variable | None],
+def _compare_double_path(op: AnyOp, plain: Sequence[Array | None], recorded: Sequence[Variable | None],
                          max_ulps: float) -> None:
     """Each recorded gradient against the plain one, in ulps of the largest
     plain gradient element over all of them."""
@@ -176,7 +176,7 @@ def _compare_double_path(op: Op[Any], plain: Sequence[Array | None], recorded: S
                 f"  recorded: {to_numpy(got).ravel()[:8]}")
 
 
-def check_gradient_case(op: Op[Any], case: Case, dtype: DTypeLike, device: str | Device,
+def check_gradient_case(op: AnyOp, case: Case, dtype: DTypeLike, device: str | Device,
                         rng: numpy.random.Generator, *, double_path_ulps: float = 0.0) -> None:
     """Steps 1 to 6 of the module docstring on one case of ``op`` (whose spec is a
     ``GradSpec``); raises ``AssertionError`` (or a subclass) on a failure."""
@@ -235,7 +235,7 @@ def check_gradient_case(op: Op[Any], case: Case, dtype: DTypeLike, device: str |
                               no_grads=no_grads, dtype=numpy.float64, rng=rng)
 
 
-def _check_gradient_shapes(op: Op[Any], nodes: Sequence[Node], xp: Any) -> None:
+def _check_gradient_shapes(op: AnyOp, nodes: Sequence[Node], xp: Any) -> None:
     """Run the rule of each node of ``op`` and require every input gradient in its
     input's shape (the promise of ``broadcasts=False``)."""
     for node in nodes:
@@ -251,7 +251,7 @@ def _check_gradient_shapes(op: Op[Any], nodes: Sequence[Node], xp: Any) -> None:
                         f"shape {g.shape} for input {i} of shape {shape}")
 
 
-def check_no_gradient_case(op: Op[Any], case: Case, device: str | Device) -> None:
+def check_no_gradient_case(op: AnyOp, case: Case, device: str | Device) -> None:
     """For an op marked ``NotDifferentiable``: backprop from every output of the
     case (with output gradients of ones) leaves every input's gradient ``None``."""
     inputs = prepare_inputs(case, numpy.float64, device)
@@ -265,7 +265,7 @@ def check_no_gradient_case(op: Op[Any], case: Case, device: str | Device) -> Non
         raise AssertionError(f"{op.name} is marked NotDifferentiable but inputs {got} received a gradient")
 
 
-def check_example(op: Op[Any], draw: Draw, dtype: DTypeLike = numpy.float64,
+def check_example(op: AnyOp, draw: Draw, dtype: DTypeLike = numpy.float64,
                   device: str | Device = "@numpy", *, double_path_ulps: float = 0.0,
                   rng: numpy.random.Generator | None = None) -> None:
     """One example of ``op``'s property: a case drawn from its spec through
@@ -283,7 +283,7 @@ def check_example(op: Op[Any], draw: Draw, dtype: DTypeLike = numpy.float64,
     check_gradient_case(op, case, dtype, device, rng, double_path_ulps=double_path_ulps)
 
 
-def check_op(op: Op[Any], *, dtypes: Sequence[DTypeLike] = DEFAULT_DTYPES,
+def check_op(op: AnyOp, *, dtypes: Sequence[DTypeLike] = DEFAULT_DTYPES,
              devices: Sequence[str | Device] | None = None, double_path_ulps: float = 0.0,
              settings: Settings | None = None) -> None:
     """Run the property test of ``op`` (see the module docstring) with hypothesis,
@@ -322,7 +322,7 @@ def check_op(op: Op[Any], *, dtypes: Sequence[DTypeLike] = DEFAULT_DTYPES,
         test()
 
 
-def _example(op: Op[Any], device: Device, dtype: DTypeLike, double_path_ulps: float,
+def _example(op: AnyOp, device: Device, dtype: DTypeLike, double_path_ulps: float,
              note: Callable[[str], None], make_draw: Callable[[DataObject], Draw]
              ) -> Callable[[DataObject], None]:
     """The property of ``op`` on one device and dtype, as a function of

@@ -54,7 +54,7 @@ import numpy
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from fchain.core.op import Op
+from fchain.core.op import AnyOp
 from fchain.core.spec import Case
 from fchain.facade.sequential import Layer, Sequential
 from fchain.graph.variable import Variable
@@ -282,11 +282,11 @@ class _Adapter:
     def __init__(self, draw: st.DrawFn) -> None:
         self._draw = draw
 
-    def draw(self, strategy: st.SearchStrategy[T], label: Any = None) -> T:
+    def draw(self, strategy: st.SearchStrategy[T], label: object = None) -> T:
         return self._draw(strategy)
 
 
-def op_cases(op: Op[Any]) -> st.SearchStrategy[tuple[Case, numpy.random.Generator]]:
+def op_cases(op: AnyOp) -> st.SearchStrategy[tuple[Case, numpy.random.Generator]]:
     """Test cases of ``op`` drawn by its own spec, with the numpy Generator behind
     their arrays (for the output gradients and directions a check needs)."""
 
