@@ -30,9 +30,9 @@ from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._channel_sums import channel_sums
 from fchain.ops._windows import Windows, conv_outsize, deconv_outsize
 from fchain.ops.connection import _conv_arrays as arrays
-from fchain.ops.connection._channel_sums import channel_sums
 from fchain.types import Array, ArrayNamespace, Shape
 
 __all__ = [
@@ -200,7 +200,7 @@ def _deconv_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: DeconvP
     gx = arrays.forward(xp, gy, W, w, p.groups) if p.grad_x else None
     gW = arrays.backward_filter(xp, gy, x, w, p.groups) if p.grad_W else None
     if p.bias:
-        return gx, gW, xp.sum(gy, axis=_spatial_axes(w.ndim), keepdims=False)
+        return gx, gW, channel_sums(xp, gy)
     return gx, gW
 
 

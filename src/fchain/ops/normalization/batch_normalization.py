@@ -38,9 +38,11 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
+from fchain.ops._channel_sums import batch_sums
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, real_arg, shape_of
 from fchain.ops.normalization._batch_axes import BatchAxes, batch_axes, draw_batch_axes, warn_if_single
 from fchain.ops.normalization._common import (
+    Sums,
     as_dtype,
     check_float_x,
     interm_dtype,
@@ -71,7 +73,7 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: BatchNormalizationParams) ->
     else:
         dtype = interm_dtype(x, gamma)
         xi, g, b = as_dtype(xp, x, dtype), as_dtype(xp, gamma, dtype), as_dtype(xp, beta, dtype)
-    mean, var, inv_std, x_hat = normalized(xp, xi, a.axis, p.eps)
+    mean, var, inv_std, x_hat = normalized(xp, xi, a.axis, p.eps, batch_sums)
     y = x_hat * g.reshape(a.bshape)
     y += b.reshape(a.bshape)
     return ((as_dtype(xp, y, x.dtype), mean.reshape(a.gshape), var.reshape(a.gshape)),
@@ -79,17 +81,21 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: BatchNormalizationParams) ->
 
 
 def _grads(xp: ArrayNamespace, x: Array, gamma: Array, x_hat: Array, inv_std: Array, gy: Array,
-           p: BatchNormalizationParams) -> Grads:
+           p: BatchNormalizationParams, sums: Sums | None = None) -> Grads:
     """Chainer's gradient of batch normalization, in its order of rounding (with the
-    array methods, which skip numpy's wrapping functions, as ``_common.moments``)."""
+    array methods, which skip numpy's wrapping functions, as ``_common.moments``;
+    ``sums`` as there, on arrays only)."""
     a = p.axes
     dtype = x_hat.dtype
     if gy.dtype == dtype and gamma.dtype == dtype:
         g = gamma
     else:
         gy, g = as_dtype(xp, gy, dtype), as_dtype(xp, gamma, dtype)
-    gbeta = gy.sum(axis=a.axis, keepdims=True)
-    ggamma = (gy * x_hat).sum(axis=a.axis, keepdims=True)
+    gx_hat = gy * x_hat
+    if sums is None:
+        gbeta, ggamma = gy.sum(axis=a.axis, keepdims=True), gx_hat.sum(axis=a.axis, keepdims=True)
+    else:
+        gbeta, ggamma = sums(xp, gy, a.axis), sums(xp, gx_hat, a.axis)
     t = x_hat * ggamma
     t += gbeta
     t *= 1.0 / a.m
@@ -101,7 +107,7 @@ def _grads(xp: ArrayNamespace, x: Array, gamma: Array, x_hat: Array, inv_std: Ar
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: BatchNormalizationParams) -> Grads:
     x, gamma, x_hat, inv_std = residuals
-    return _grads(xp, x, gamma, x_hat, inv_std, grads[0], p)
+    return _grads(xp, x, gamma, x_hat, inv_std, grads[0], p, batch_sums)
 
 
 def _vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs,
