@@ -56,6 +56,15 @@ def test_channel_sums_add_as_numpy_adds_a_channels_first_array(shape: tuple[int,
     _same(batch_sums(numpy, last, axes), a.sum(axis=axes, keepdims=True))
 
 
+def test_channel_sums_add_as_numpy_adds_for_random_shapes() -> None:
+    rng = numpy.random.default_rng(1)
+    for _ in range(100):
+        spatial = tuple(int(rng.integers(1, 40)) for _ in range(int(rng.integers(1, 4))))
+        shape = (int(rng.integers(1, 9)), int(rng.integers(2, 70))) + spatial
+        a = (rng.standard_normal(shape) * rng.uniform(0.1, 100)).astype(numpy.float32)
+        _same(channel_sums(numpy, _channels_last(a)), a.sum(axis=(0,) + tuple(range(2, a.ndim))))
+
+
 @pytest.mark.parametrize("stride,pad,groups", [(1, 1, 1), (2, 1, 1), (1, 0, 2), (1, 2, 1)])
 def test_convolution_gives_the_same_numbers_for_either_layout_of_x_and_gy(stride: int, pad: int,
                                                                           groups: int) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from fchain.types import Array, ArrayNamespace, Axis
 
-__all__ = ["batch_sums", "channel_sums"]
+__all__ = ["add_items", "batch_sums", "channel_sums", "channels_last", "item_sums", "run_sums"]
 
 _BLOCK = 128  # numpy's PW_BLOCKSIZE
 _UNROLL = 8
@@ -28,34 +28,48 @@ _UNROLL = 8
 def channel_sums(xp: ArrayNamespace, a: Array) -> Array:
     """``a`` summed over every axis but 1, ``(C,)``, in numpy's order for a C-contiguous
     ``a`` (numpy's own sum where ``a`` is not channels-last)."""
-    if not _channels_last(a):
+    if not channels_last(a):
         return xp.sum(a, axis=(0,) + tuple(range(2, a.ndim)), keepdims=False)
+    return add_items(None, item_sums(a))
+
+
+def item_sums(a: Array) -> Array:
+    """Each item's sum per channel, ``(N, C)``, of ``a (N, C, *spatial)``: numpy's
+    pairwise sum of each run of an item's positions (the positions of a channel are
+    one run in a C-contiguous array)."""
     n, c = a.shape[0], a.shape[1]
     last = a.transpose((0,) + tuple(range(2, a.ndim)) + (1,))
-    runs = _pairwise(last.reshape(n, -1, c))  # (N, C): each item's run summed
-    total: Array = runs[0]
-    for i in range(1, n):  # then item after item
-        total = total + runs[i]
+    return run_sums(last.reshape(n, -1, c))
+
+
+def add_items(total: Array | None, sums: Array) -> Array:
+    """``total`` plus the rows of ``sums`` one after another (numpy's order over the
+    items of a batch); ``total`` None starts from the first row."""
+    for i in range(sums.shape[0]):
+        total = sums[i] if total is None else total + sums[i]
+    assert total is not None  # at least one item
     return total
 
 
 def batch_sums(xp: ArrayNamespace, a: Array, axis: Axis) -> Array:
     """``a.sum(axis=axis, keepdims=True)``, in numpy's order for a C-contiguous ``a``
     where ``axis`` is every axis but 1 (a batch normalization's)."""
-    if axis != (0,) + tuple(range(2, a.ndim)) or not _channels_last(a):
+    if axis != (0,) + tuple(range(2, a.ndim)) or not channels_last(a):
         total: Array = a.sum(axis=axis, keepdims=True)
         return total
     return channel_sums(xp, a).reshape((1, a.shape[1]) + (1,) * (a.ndim - 2))
 
 
-def _channels_last(a: Array) -> bool:
+def channels_last(a: Array) -> bool:
     """Whether ``a`` has spatial axes and its channels, not its last axis, are
     contiguous (numpy would then sum it in another order than a C-contiguous one)."""
-    return a.ndim >= 3 and a.strides[-1] != a.itemsize and a.strides[1] == a.itemsize and a.shape[1] > 1
+    return (a.ndim >= 3 and a.size > 0 and a.strides[-1] != a.itemsize and a.strides[1] == a.itemsize
+            and a.shape[1] > 1)
 
 
-def _pairwise(t: Array) -> Array:
-    """``t (B, n, C)`` summed over axis 1 as numpy's pairwise sum adds a run of ``n``."""
+def run_sums(t: Array) -> Array:
+    """``t (B, n, C)`` summed over axis 1, ``(B, C)``, as numpy's pairwise sum adds a
+    run of ``n`` values."""
     b, n, c = t.shape
     if n < _UNROLL:
         total: Array = t[:, 0].copy()
@@ -63,17 +77,19 @@ def _pairwise(t: Array) -> Array:
             total += t[:, i]
         return total
     if n <= _BLOCK:
-        r = t[:, :_UNROLL].copy()
+        # The 8 partial sums r[j] = t[j] + t[8 + j] + ... : numpy's sum over an outer
+        # axis adds its slices one after another, the order of the unrolled loop.
         end = n - n % _UNROLL
-        for i in range(_UNROLL, end, _UNROLL):
-            r += t[:, i:i + _UNROLL]
-        total = ((r[:, 0] + r[:, 1]) + (r[:, 2] + r[:, 3])) + ((r[:, 4] + r[:, 5]) + (r[:, 6] + r[:, 7]))
+        r = t[:, :end].reshape(b, end // _UNROLL, _UNROLL * c).sum(axis=1).reshape(b, 4, 2, c)
+        pairs = r[:, :, 0] + r[:, :, 1]  # r0 + r1, r2 + r3, r4 + r5, r6 + r7
+        quads = pairs[:, 0::2] + pairs[:, 1::2]
+        total = quads[:, 0] + quads[:, 1]
         for i in range(end, n):
             total += t[:, i]
         return total
     half = n // 2
     half -= half % _UNROLL
     if 2 * half == n:  # both halves the same: one call over twice the rows
-        both = _pairwise(t.reshape(b * 2, half, c)).reshape(b, 2, c)
+        both = run_sums(t.reshape(b * 2, half, c)).reshape(b, 2, c)
         return both[:, 0] + both[:, 1]
-    return _pairwise(t[:, :half]) + _pairwise(t[:, half:])
+    return run_sums(t[:, :half]) + run_sums(t[:, half:])

@@ -16,7 +16,9 @@ gradient arriving at them is ignored).
 
 Forward, in Chainer's order of rounding (numpy's ``mean`` and ``var``): one pass for
 the mean, one to centre, one for the variance, then ``x_hat`` in place of the centred
-values and the affine output: two reductions and five elementwise passes.
+values and the affine output: two reductions and five elementwise passes.  A
+channels-last ``x`` (a convolution's output) takes the same steps a few batch items
+at a time, in the cache (``_batch_norm_chunks``, bit for bit the same numbers).
 VJP (Chainer's formula):
 ``gbeta = sum(gy)``, ``ggamma = sum(gy * x_hat)``,
 ``gx = gamma * inv_std * (gy - (x_hat * ggamma + gbeta) / m)``.
@@ -38,8 +40,9 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._channel_sums import batch_sums
+from fchain.ops._channel_sums import batch_sums, channels_last
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, real_arg, shape_of
+from fchain.ops.normalization import _batch_norm_chunks as chunks
 from fchain.ops.normalization._batch_axes import BatchAxes, batch_axes, draw_batch_axes, warn_if_single
 from fchain.ops.normalization._common import (
     Sums,
@@ -68,6 +71,9 @@ class BatchNormalizationParams:
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: BatchNormalizationParams) -> Forwarded:
     x, gamma, beta = inputs
     a = p.axes
+    if chunks.takes(x, gamma, a.axis):
+        y, mean, var, inv_std, x_hat = chunks.forward(xp, x, gamma, beta, p.eps, a.m)
+        return (y, mean.reshape(a.gshape), var.reshape(a.gshape)), (x, gamma, x_hat, inv_std)
     if x.dtype == gamma.dtype:
         xi, g, b = x, gamma, beta
     else:
@@ -107,7 +113,11 @@ def _grads(xp: ArrayNamespace, x: Array, gamma: Array, x_hat: Array, inv_std: Ar
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: BatchNormalizationParams) -> Grads:
     x, gamma, x_hat, inv_std = residuals
-    return _grads(xp, x, gamma, x_hat, inv_std, grads[0], p, batch_sums)
+    gy = grads[0]
+    if chunks.takes(x, gamma, p.axes.axis) and channels_last(gy) and gy.dtype == x.dtype:
+        gx, ggamma, gbeta = chunks.backward(xp, gamma, x_hat, inv_std, gy, p.axes.m)
+        return gx, ggamma.reshape(p.axes.gshape), gbeta.reshape(p.axes.gshape)
+    return _grads(xp, x, gamma, x_hat, inv_std, gy, p, batch_sums)
 
 
 def _vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs,
