@@ -3,7 +3,7 @@ shared by ``convolution_nd`` and ``deconvolution_nd``:
 
 * ``forward(x, W, b)``: ``y[n, o, q] = sum_{c, k} W[o, c, k] x_pad[n, c, s q + d k] + b[o]``;
 * ``backward(gy, x=, W=)``: its adjoints, in ``x`` (a deconvolution's forward; also
-  ``backward_data``) and in ``W`` (also ``backward_filter``), in one pass over ``gy``.
+  ``backward_data``) and in ``W`` (also ``backward_filter``).
 
 Layout (``_columns_last``): channels last, and the batch taken a few items at a
 time.  Each chunk's columns ``(nb P, G, K C / G)`` feed one GEMM per group whose rows
@@ -13,12 +13,16 @@ without a copy).  Measured on the CNN benchmark's layers (64 x 32 x 32 x 32, 3x3
 one thread): building the columns of the whole batch and multiplying them cost 63
 ms, the same in cache-sized chunks 26 ms, the GEMM alone 20 ms; the columns never
 leave the cache, so nothing is kept between the forward and the backward but
-``x`` itself (the backward builds a chunk's columns again, from the cache).
+``x`` itself.
 
-The input gradient of an ungrouped or grouped stride-1 convolution whose padding
-stays within the dilated kernel is the "full" convolution of ``gy`` with the flipped
-kernel (window copies of ``gy`` instead of additions of columns into the image);
-other strides add the columns ``gy W`` back into a chunk of the padded image.
+The input gradient of a stride-1 convolution whose padding stays within the
+dilated kernel is the "full" convolution of ``gy`` with the flipped kernel (window
+copies of ``gy`` instead of additions of columns into the image), and its filter
+gradient comes from the same columns of ``gy`` against the rows of ``x``: one
+column build per chunk for both (measured: the CNN step 8% faster than building
+the columns of ``x`` again for the filter gradient).  Other strides add the columns
+``gy W`` back into a chunk of the padded image, and take the filter gradient from
+the columns of ``x``, built again, a chunk at a time, from the cache.
 """
 
 from __future__ import annotations
@@ -83,113 +87,101 @@ def forward(xp: ArrayNamespace, x: Array, W: Array, w: Windows, groups: int, b: 
 def backward(xp: ArrayNamespace, gy: Array, w: Windows, groups: int, *, x: Array | None = None,
              W: Array | None = None) -> tuple[Array | None, Array | None]:
     """The gradients of ``forward`` for the output gradient ``gy (N, O, *out)``: in
-    ``x`` (given ``W``) and in ``W`` (given ``x``), each None where not asked for; one
-    loop over the chunks, so each chunk of ``gy`` is laid out once for both."""
+    ``x`` (given ``W``) and in ``W`` (given ``x``), each None where not asked for.
+
+    Where the input gradient is the full convolution of ``gy`` (``_full_windows``),
+    the filter gradient comes from the same columns of ``gy``, against ``x``'s rows:
+    ``gW[o, c, k] = sum_q x[q, c] gy_full[q + flipped k, o]``, so a chunk's columns
+    are built once for both products (those of ``x`` are never built)."""
+    full = _full_windows(w) if W is not None else None
+    if full is not None:
+        assert W is not None  # full windows are only asked for the input gradient
+        return _through_full_columns(xp, gy, w, full, groups, W, x)
+    gx = None if W is None else _data_by_added_columns(xp, gy, W, w, groups)
+    gW = None if x is None else _filter_by_columns_of_x(xp, x, gy, w, groups)
+    return gx, gW
+
+
+def _chunks(xp: ArrayNamespace, n: int, item_bytes: int) -> tuple[int, list[tuple[int, int]]]:
+    """The chunk size for items of ``item_bytes`` temporaries, and the chunks."""
+    step = workspace.batch_chunk(xp, n, item_bytes)
+    return step, [(start, min(n, start + step)) for start in range(0, n, step)]
+
+
+def _through_full_columns(xp: ArrayNamespace, gy: Array, w: Windows, full: Windows, groups: int, W: Array,
+                          x: Array | None) -> tuple[Array, Array | None]:
     n, o = gy.shape[0], gy.shape[1]
-    og = o // groups
+    c = W.shape[1] * groups
+    ps, k = product(w.size), product(w.ksize)
+    step, chunks = _chunks(xp, n, (ps * k * o + product(full.padded_size) * o) * gy.itemsize)
+    columns = Columns(xp, channels_last(gy), full, groups, step)
+    wf = _flipped_weights(W, groups)  # (G, K O / G, C / G)
+    gx = workspace.empty(xp, (n * ps, groups, c // groups), gy.dtype)
+    xl = None if x is None else channels_last(x)
+    total: Array | None = None
+    for start, stop in chunks:
+        cols = columns(start, stop).transpose(1, 0, 2)  # (G, nb P_x, K O / G)
+        workspace.matmul_into(xp, cols, wf, gx[start * ps:stop * ps].transpose(1, 0, 2))
+        if xl is not None:
+            rows = xl[start:stop].reshape((stop - start) * ps, groups, c // groups).transpose(1, 0, 2)
+            part = xp.matmul(cols.transpose(0, 2, 1), rows)  # (G, K O / G, C / G), taps flipped
+            if total is None:
+                total = part
+            else:
+                total += part
+    gW = None
+    if total is not None:
+        flipped = total.reshape(groups, k, o // groups, c // groups)[:, ::-1]
+        gW = flipped.transpose(0, 2, 3, 1).reshape((o, c // groups) + w.ksize)
+    return channels_first(gx.reshape((n,) + w.size + (c,))), gW
+
+
+def _data_by_added_columns(xp: ArrayNamespace, gy: Array, W: Array, w: Windows, groups: int) -> Array:
+    """``gx``: each chunk's columns ``gy W`` added back into its padded image."""
+    n, o = gy.shape[0], gy.shape[1]
+    c = W.shape[1] * groups
+    g, cg = groups, c // groups
     p, k = product(w.out), product(w.ksize)
-    itemsize = gy.itemsize
+    step, chunks = _chunks(xp, n, (p * k * c + product(w.padded_size) * c) * gy.itemsize)
+    weights = _weights(W, groups).transpose(0, 2, 1)  # (G, O / G, K C / G)
+    gxl = workspace.empty(xp, (n,) + w.size + (c,), gy.dtype)
+    buf = workspace.empty(xp, (step,) + w.padded_size + (c,), gy.dtype) if w.needs_padding else None
+    col = workspace.empty(xp, (step,) + w.out + (g, k, cg), gy.dtype)
     gyl = channels_last(gy)
-    grad_x = _DataGradient(xp, W, w, groups, n, o) if W is not None else None
-    grad_w = _FilterGradient(xp, x, w, groups, o) if x is not None else None
-    item = (0 if grad_x is None else grad_x.item_size) + (0 if grad_w is None else grad_w.item_size)
-    step = workspace.batch_chunk(xp, n, item * itemsize)
-    if grad_x is not None:
-        grad_x.prepare(step, gyl)
-    if grad_w is not None:
-        grad_w.prepare(step)
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        rows = gyl[start:stop].reshape((stop - start) * p, groups, og)  # a copy where gy is not channels-last
-        if grad_w is not None:
-            grad_w.add(rows, start, stop)
-        if grad_x is not None:
-            grad_x.add(rows, start, stop)
-    return (None if grad_x is None else grad_x.result(),
-            None if grad_w is None else grad_w.result())
-
-
-class _FilterGradient:
-    """``gW = sum_n gy[n]^T cols(x[n])``, accumulated chunk by chunk."""
-
-    def __init__(self, xp: ArrayNamespace, x: Array, w: Windows, groups: int, o: int) -> None:
-        self.xp, self.x, self.w, self.groups, self.o = xp, x, w, groups, o
-        self.c = x.shape[1]
-        self.item_size = product(w.out) * product(w.ksize) * self.c
-        self.total: Array | None = None
-        self.columns: Columns | None = None
-
-    def prepare(self, step: int) -> None:
-        self.columns = Columns(self.xp, channels_last(self.x), self.w, self.groups, step)
-
-    def add(self, rows: Array, start: int, stop: int) -> None:
-        assert self.columns is not None  # prepare() came first
-        cols = self.columns(start, stop)
-        part = self.xp.matmul(rows.transpose(1, 2, 0), cols.transpose(1, 0, 2))  # (G, O / G, K C / G)
-        if self.total is None:
-            self.total = part
-        else:
-            self.total += part
-
-    def result(self) -> Array:
-        g, cg, k = self.groups, self.c // self.groups, product(self.w.ksize)
-        total = self.total
-        if total is None:  # an empty batch
-            total = self.xp.zeros((g, self.o // g, k * cg), dtype=self.x.dtype)
-        gw = total.reshape(g, self.o // g, k, cg).transpose(0, 1, 3, 2)
-        return gw.reshape((self.o, cg) + self.w.ksize)
-
-
-class _DataGradient:
-    """``gx``, chunk by chunk: the full convolution of ``gy`` with the flipped kernel
-    where ``_full_windows`` allows, else ``gy W`` added back into the padded image."""
-
-    def __init__(self, xp: ArrayNamespace, W: Array, w: Windows, groups: int, n: int, o: int) -> None:
-        self.xp, self.w, self.groups, self.n, self.o = xp, w, groups, n, o
-        self.c = W.shape[1] * groups
-        self.dtype = W.dtype
-        self.full = _full_windows(w)
-        k, p, ps = product(w.ksize), product(w.out), product(w.size)
-        if self.full is not None:
-            self.weights = _flipped_weights(W, groups)  # (G, K O / G, C / G)
-            self.gx = workspace.empty(xp, (n * ps, groups, self.c // groups), self.dtype)
-            self.item_size = ps * k * o + product(self.full.padded_size) * o
-        else:
-            self.weights = _weights(W, groups).transpose(0, 2, 1)  # (G, O / G, K C / G)
-            self.gx = workspace.empty(xp, (n,) + w.size + (self.c,), self.dtype)
-            self.item_size = p * k * self.c + product(w.padded_size) * self.c
-        self.columns: Columns | None = None  # of gy, over the full windows
-        self.buf: Array | None = None  # a chunk of the padded image, for the added columns
-        self.col: Array | None = None
-
-    def prepare(self, step: int, gyl: Array) -> None:
-        xp, w, g = self.xp, self.w, self.groups
-        if self.full is not None:
-            self.columns = Columns(xp, gyl, self.full, g, step)
-            return
-        if w.needs_padding:
-            self.buf = workspace.empty(xp, (step,) + w.padded_size + (self.c,), self.dtype)
-        self.col = workspace.empty(xp, (step,) + w.out + (g, product(w.ksize), self.c // g), self.dtype)
-
-    def add(self, rows: Array, start: int, stop: int) -> None:
-        nb, w, g = stop - start, self.w, self.groups
-        if self.columns is not None:
-            ps = product(w.size)
-            workspace.matmul_into(self.xp, self.columns(start, stop).transpose(1, 0, 2), self.weights,
-                                  self.gx[start * ps:stop * ps].transpose(1, 0, 2))
-            return
-        assert self.col is not None  # prepare() came first
-        cols = self.col[:nb]
-        flat = cols.reshape(nb * product(w.out), g, -1)
-        workspace.matmul_into(self.xp, rows.transpose(1, 0, 2), self.weights, flat.transpose(1, 0, 2))
-        image = self.gx[start:stop] if self.buf is None else self.buf[:nb]
+    interior = (slice(None),) + spatial_interior(w) + (slice(None),)
+    for start, stop in chunks:
+        nb = stop - start
+        rows = gyl[start:stop].reshape(nb * p, g, o // g)  # a copy where gy is not channels-last
+        cols = col[:nb]
+        flat = cols.reshape(nb * p, g, k * cg)
+        workspace.matmul_into(xp, rows.transpose(1, 0, 2), weights, flat.transpose(1, 0, 2))
+        image = gxl[start:stop] if buf is None else buf[:nb]
         image.fill(0)
         add_columns(image, cols, w, g)
-        if self.buf is not None:
-            self.gx[start:stop] = image[(slice(None),) + spatial_interior(w) + (slice(None),)]
+        if buf is not None:
+            gxl[start:stop] = image[interior]
+    return channels_first(gxl)
 
-    def result(self) -> Array:
-        return channels_first(self.gx.reshape((self.n,) + self.w.size + (self.c,)))
+
+def _filter_by_columns_of_x(xp: ArrayNamespace, x: Array, gy: Array, w: Windows, groups: int) -> Array:
+    """``gW = sum_n gy[n]^T cols(x[n])``, accumulated chunk by chunk."""
+    n, c, o = x.shape[0], x.shape[1], gy.shape[1]
+    g, cg = groups, c // groups
+    p, k = product(w.out), product(w.ksize)
+    step, chunks = _chunks(xp, n, p * k * c * x.itemsize)
+    columns = Columns(xp, channels_last(x), w, groups, step)
+    gyl = channels_last(gy)
+    total: Array | None = None
+    for start, stop in chunks:
+        rows = gyl[start:stop].reshape((stop - start) * p, g, o // g)  # a copy where gy is not channels-last
+        part = xp.matmul(rows.transpose(1, 2, 0), columns(start, stop).transpose(1, 0, 2))  # (G, O / G, K C / G)
+        if total is None:
+            total = part
+        else:
+            total += part
+    if total is None:  # an empty batch
+        total = xp.zeros((g, o // g, k * cg), dtype=x.dtype)
+    return total.reshape(g, o // g, k, cg).transpose(0, 1, 3, 2).reshape((o, cg) + w.ksize)
 
 
 def backward_data(xp: ArrayNamespace, gy: Array, W: Array, w: Windows, groups: int) -> Array:
