@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import cast
 
-from fchain.core import backend
+from fchain.core import backend, workspace
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
@@ -51,14 +51,16 @@ def _crop(image: Array, w: Windows) -> Array:
 
 
 def max_pool(xp: ArrayNamespace, x: Array, w: Windows) -> Array:
-    """Each window's maximum, one ``maximum`` per kernel offset."""
+    """Each window's maximum, one ``maximum`` per kernel offset (large results in
+    ``core.workspace``'s pooled arrays, laid out as ``x``)."""
     image = padded(xp, x, w, _NEG_INF)
     slices = offsets(w)
+    first = image[slices[0][1]]
     if len(slices) == 1:
-        return image[slices[0][1]].copy()
-    y = xp.maximum(image[slices[0][1]], image[slices[1][1]])
+        return first.copy()
+    y = workspace.elementwise(xp, xp.maximum, first, image[slices[1][1]], like=first)
     for _, s in slices[2:]:
-        y = xp.maximum(y, image[s])
+        y = workspace.elementwise(xp, xp.maximum, y, image[s], like=first)
     return y
 
 
@@ -111,17 +113,17 @@ def _route_in_place(xp: ArrayNamespace, gy: Array, x: Array, y: Array, w: Window
     ``where`` measured 5x slower on these arrays).  As in ReLU's backward, a
     non-finite ``gy`` (inf, NaN) then also gives NaN to the window's other positions."""
     covered = all(s == k and o * s == n for s, k, o, n in zip(w.stride, w.ksize, w.out, w.size))
-    g = xp.empty_like(x) if covered else xp.zeros_like(x)
+    g = workspace.empty_like(xp, x) if covered else xp.zeros_like(x)
     rest = gy
     if gy.strides != y.strides:
-        rest = xp.empty_like(y)
+        rest = workspace.empty_like(xp, y)
         rest[...] = gy
     slices = offsets(w)
     for _, s in slices[:-1]:
-        kept = xp.multiply(rest, xp.not_equal(x[s], y))
-        g[s] = xp.subtract(rest, kept)
+        kept = workspace.elementwise(xp, xp.multiply, rest, xp.not_equal(x[s], y), like=y)
+        g[s] = workspace.elementwise(xp, xp.subtract, rest, kept, like=y)
         rest = kept
-    g[slices[-1][1]] = xp.add(rest, 0.0)  # -0 (taken by an earlier offset) becomes +0
+    g[slices[-1][1]] = workspace.elementwise(xp, xp.add, rest, 0.0, like=y)  # -0 (taken earlier) becomes +0
     return g
 
 
