@@ -84,10 +84,11 @@ def test_convolution_gives_the_same_numbers_for_either_layout_of_x_and_gy(stride
         _same(a, c)
 
 
-def test_batch_normalization_gives_the_same_numbers_for_either_layout() -> None:
-    x = RNG.standard_normal((8, 5, 12, 11)).astype(numpy.float32)
-    gamma = RNG.uniform(0.5, 1.5, 5).astype(numpy.float32)
-    beta = RNG.standard_normal(5).astype(numpy.float32)
+@pytest.mark.parametrize("shape", [(8, 5, 12, 11), (4, 3, 16, 16), (3, 6, 8, 8), (2, 4, 3, 5, 7)])
+def test_batch_normalization_gives_the_same_numbers_for_either_layout(shape: tuple[int, ...]) -> None:
+    x = RNG.standard_normal(shape).astype(numpy.float32)
+    gamma = RNG.uniform(0.5, 1.5, shape[1]).astype(numpy.float32)
+    beta = RNG.standard_normal(shape[1]).astype(numpy.float32)
     gy = RNG.standard_normal(x.shape).astype(numpy.float32)
 
     def bn(x: fchain.Variable, g: fchain.Variable, b: fchain.Variable) -> fchain.Variable:

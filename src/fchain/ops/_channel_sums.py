@@ -17,9 +17,9 @@ the channels-last view, vectorized over items and channels; halves of equal size
 
 from __future__ import annotations
 
-from fchain.types import Array, ArrayNamespace, Axis
+from fchain.types import Array, ArrayNamespace, Axis, DTypeLike
 
-__all__ = ["add_items", "batch_sums", "channel_sums", "channels_last", "item_sums", "run_sums"]
+__all__ = ["ItemSums", "add_items", "batch_sums", "channel_sums", "channels_last", "item_sums", "run_sums"]
 
 _BLOCK = 128  # numpy's PW_BLOCKSIZE
 _UNROLL = 8
@@ -30,7 +30,10 @@ def channel_sums(xp: ArrayNamespace, a: Array) -> Array:
     ``a`` (numpy's own sum where ``a`` is not channels-last)."""
     if not channels_last(a):
         return xp.sum(a, axis=(0,) + tuple(range(2, a.ndim)), keepdims=False)
-    return add_items(None, item_sums(a))
+    n, c = a.shape[0], a.shape[1]
+    sums = ItemSums(xp, n, a.size // (n * c), c, a.dtype)
+    sums.add(a.transpose((0,) + tuple(range(2, a.ndim)) + (1,)).reshape(n, -1, c), 0)
+    return sums.total()
 
 
 def item_sums(a: Array) -> Array:
@@ -40,6 +43,49 @@ def item_sums(a: Array) -> Array:
     n, c = a.shape[0], a.shape[1]
     last = a.transpose((0,) + tuple(range(2, a.ndim)) + (1,))
     return run_sums(last.reshape(n, -1, c))
+
+
+class ItemSums:
+    """``channel_sums`` of a batch of ``n`` items, ``p`` positions and ``c`` channels
+    fed a chunk of items at a time: ``add(t, start)`` takes ``t (nb, p, c)`` (items
+    ``start:start + nb``), ``total()`` gives the ``(C,)`` sums.
+
+    Where numpy's pairwise sum splits a run of ``p`` into equal blocks of whole
+    groups of 8 (``p`` a multiple of 8 up to 128, or such a block times a power of
+    two: 8x8, 16x16, 32x32 images), a chunk costs one reduction (each block's 8
+    interleaved partial sums) and the rest of the tree is summed once for the
+    batch; other lengths replay the whole tree chunk by chunk (``run_sums``)."""
+
+    def __init__(self, xp: ArrayNamespace, n: int, p: int, c: int, dtype: DTypeLike) -> None:
+        self.n, self.p, self.c = n, p, c
+        self.block = _uniform_block(p)
+        self.partials = xp.zeros((n, p // self.block, _UNROLL * c), dtype=dtype) if self.block else None
+        self.runs: list[Array] = []
+
+    def add(self, t: Array, start: int) -> None:
+        nb = t.shape[0]
+        if self.partials is None:
+            self.runs.append(run_sums(t))
+            return
+        blocks = t.reshape(nb, self.p // self.block, self.block // _UNROLL, _UNROLL * self.c)
+        # numpy's sum over an outer axis adds its slices one after another: the
+        # order of the unrolled loop, r[j] = t[j] + t[8 + j] + ...
+        self.partials[start:start + nb] = blocks.sum(axis=2)
+
+    def total(self) -> Array:
+        if self.partials is None:
+            total: Array | None = None
+            for runs in self.runs:
+                total = add_items(total, runs)
+            assert total is not None  # a batch has items
+            return total
+        r = self.partials.reshape(self.n, -1, 4, 2, self.c)
+        pairs = r[:, :, :, 0] + r[:, :, :, 1]  # r0 + r1, r2 + r3, r4 + r5, r6 + r7
+        quads = pairs[:, :, 0::2] + pairs[:, :, 1::2]
+        blocks = quads[:, :, 0] + quads[:, :, 1]  # (N, blocks, C)
+        while blocks.shape[1] > 1:  # equal halves, as numpy's recursion pairs them
+            blocks = blocks[:, 0::2] + blocks[:, 1::2]
+        return add_items(None, blocks[:, 0])
 
 
 def add_items(total: Array | None, sums: Array) -> Array:
@@ -93,3 +139,15 @@ def run_sums(t: Array) -> Array:
         both = run_sums(t.reshape(b * 2, half, c)).reshape(b, 2, c)
         return both[:, 0] + both[:, 1]
     return run_sums(t[:, :half]) + run_sums(t[:, half:])
+
+
+def _uniform_block(n: int) -> int:
+    """The block numpy's pairwise sum splits a run of ``n`` into when every block is
+    the same whole number of groups of 8 (0 where not)."""
+    if n < _UNROLL:
+        return 0
+    if n <= _BLOCK:
+        return n if n % _UNROLL == 0 else 0
+    half = n // 2
+    half -= half % _UNROLL
+    return _uniform_block(half) if 2 * half == n else 0

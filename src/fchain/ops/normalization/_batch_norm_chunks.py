@@ -17,7 +17,7 @@ numbers are the general rules' bit for bit (``tests/ops/test_channels_last_layou
 from __future__ import annotations
 
 from fchain.core import workspace
-from fchain.ops._channel_sums import add_items, channels_last, item_sums, run_sums
+from fchain.ops._channel_sums import ItemSums, channel_sums, channels_last
 from fchain.ops._wide_rows import repeats, tiled
 from fchain.types import Array, ArrayNamespace, DTypeLike, Shape
 
@@ -70,6 +70,10 @@ class _Layout:
     def tile(self, v: Array) -> Array:
         return tiled(self.xp, v, self.r)
 
+    def sums(self, dtype: DTypeLike) -> ItemSums:
+        """An accumulator of per-channel sums over the batch, fed by chunks."""
+        return ItemSums(self.xp, self.n, self.p, self.c, dtype)
+
 
 def forward(xp: ArrayNamespace, x: Array, gamma: Array, beta: Array, eps: float,
             m: int) -> tuple[Array, Array, Array, Array, Array]:
@@ -78,14 +82,13 @@ def forward(xp: ArrayNamespace, x: Array, gamma: Array, beta: Array, eps: float,
     lay = _Layout(xp, x)
     bshape = (1, lay.c) + (1,) * len(lay.spatial)
     xw = lay.wide(x)
-    mean = add_items(None, item_sums(x)) / m
+    mean = channel_sums(xp, x) / m
     mean_t = lay.tile(mean)
-    total: Array | None = None
+    squares = lay.sums(x.dtype)
     for start, stop in lay.chunks:
         d = xw[lay.rows(start, stop)] - mean_t
-        total = add_items(total, run_sums(lay.runs(d * d, start, stop)))
-    assert total is not None  # a batch has items
-    var = total / m
+        squares.add(lay.runs(d * d, start, stop), start)
+    var = squares.total() / m
     inv_std = 1.0 / xp.sqrt(var + eps)
     inv_t, g_t, b_t = lay.tile(inv_std), lay.tile(gamma), lay.tile(beta)
     x_hat, y = lay.empty(x.dtype), lay.empty(x.dtype)
@@ -106,14 +109,13 @@ def backward(xp: ArrayNamespace, gamma: Array, x_hat: Array, inv_std: Array, gy:
     """``(gx, ggamma, gbeta)``, the last two ``(C,)``; ``gy`` channels-last."""
     lay = _Layout(xp, gy)
     gyw, xhw = lay.wide(gy), lay.wide(x_hat)
-    gbeta: Array | None = None
-    ggamma: Array | None = None
+    beta_sums, gamma_sums = lay.sums(gy.dtype), lay.sums(gy.dtype)
     for start, stop in lay.chunks:
         rows = lay.rows(start, stop)
         g = gyw[rows]
-        gbeta = add_items(gbeta, run_sums(lay.runs(g, start, stop)))
-        ggamma = add_items(ggamma, run_sums(lay.runs(g * xhw[rows], start, stop)))
-    assert gbeta is not None and ggamma is not None  # a batch has items
+        beta_sums.add(lay.runs(g, start, stop), start)
+        gamma_sums.add(lay.runs(g * xhw[rows], start, stop), start)
+    gbeta, ggamma = beta_sums.total(), gamma_sums.total()
     scale_t = lay.tile(gamma * inv_std.reshape(-1))
     ggamma_t, gbeta_t = lay.tile(ggamma), lay.tile(gbeta)
     gx = lay.empty(gy.dtype)
