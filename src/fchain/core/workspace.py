@@ -22,7 +22,8 @@ before, none after).
 
 ``batch_chunk`` says how many batch items a loop should take at a time so that its
 temporaries stay in the CPU's cache (on numpy; the whole batch on CuPy),
-``matmul_into`` writes a product into a caller's (possibly strided) array, and
+``matmul_into`` and ``ufunc_into`` write a product or an elementwise result into a
+caller's (possibly strided) array, and
 ``strided_view`` gives numpy's read-only view of an array under other strides (the
 sliding windows an im2col copies out in one call).
 """
@@ -39,7 +40,7 @@ import numpy
 from fchain.types import Array, ArrayNamespace, DTypeLike, Shape
 
 __all__ = ["CACHE_BYTES", "MIN_BYTES", "PER_SHAPE", "batch_chunk", "clear", "elementwise", "empty", "empty_like",
-           "matmul", "matmul_into", "strided_view", "zeros"]
+           "matmul", "matmul_into", "strided_view", "ufunc_into", "zeros"]
 
 MIN_BYTES = 1 << 20
 PER_SHAPE = 6
@@ -89,6 +90,15 @@ def empty_like(xp: ArrayNamespace, a: Array) -> Array:
     for position, axis in enumerate(order):
         inverse[axis] = position
     return buf.transpose(inverse)
+
+
+def ufunc_into(xp: ArrayNamespace, fn: Callable[..., Array], *args: Array | float, out: Array) -> Array:
+    """``fn(*args)`` for a ufunc ``fn`` of ``xp``, written into ``out`` (numpy's ``out=``;
+    elsewhere computed, then copied).  Returns ``out``."""
+    if xp is numpy:
+        return fn(*args, out=out)
+    out[...] = fn(*args)
+    return out
 
 
 def elementwise(xp: ArrayNamespace, fn: Callable[..., Array], *args: Array | float, like: Array) -> Array:

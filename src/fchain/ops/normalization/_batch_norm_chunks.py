@@ -87,19 +87,18 @@ def forward(xp: ArrayNamespace, x: Array, gamma: Array, beta: Array, eps: float,
     squares = lay.sums(x.dtype)
     for start, stop in lay.chunks:
         d = xw[lay.rows(start, stop)] - mean_t
-        squares.add(lay.runs(d * d, start, stop), start)
+        d *= d
+        squares.add(lay.runs(d, start, stop), start)
     var = squares.total() / m
     inv_std = 1.0 / xp.sqrt(var + eps)
     inv_t, g_t, b_t = lay.tile(inv_std), lay.tile(gamma), lay.tile(beta)
     x_hat, y = lay.empty(x.dtype), lay.empty(x.dtype)
-    for start, stop in lay.chunks:
+    for start, stop in lay.chunks:  # each step written where it is kept, in place
         rows = lay.rows(start, stop)
-        d = xw[rows] - mean_t  # the same values as the first time
+        d = workspace.ufunc_into(xp, xp.subtract, xw[rows], mean_t, out=x_hat[rows])  # as the first time
         d *= inv_t
-        x_hat[rows] = d
-        t = d * g_t
+        t = workspace.ufunc_into(xp, xp.multiply, d, g_t, out=y[rows])
         t += b_t
-        y[rows] = t
     return (lay.image(y), mean.reshape(bshape), var.reshape(bshape), inv_std.reshape(bshape),
             lay.image(x_hat))
 
@@ -119,10 +118,11 @@ def backward(xp: ArrayNamespace, gamma: Array, x_hat: Array, inv_std: Array, gy:
     scale_t = lay.tile(gamma * inv_std.reshape(-1))
     ggamma_t, gbeta_t = lay.tile(ggamma), lay.tile(gbeta)
     gx = lay.empty(gy.dtype)
-    for start, stop in lay.chunks:
+    for start, stop in lay.chunks:  # gx = scale (gy - (x_hat ggamma + gbeta) / m), in place
         rows = lay.rows(start, stop)
-        t = xhw[rows] * ggamma_t
+        t = workspace.ufunc_into(xp, xp.multiply, xhw[rows], ggamma_t, out=gx[rows])
         t += gbeta_t
         t *= 1.0 / m
-        gx[rows] = scale_t * (gyw[rows] - t)
+        workspace.ufunc_into(xp, xp.subtract, gyw[rows], t, out=t)
+        t *= scale_t
     return lay.image(gx), ggamma, gbeta
