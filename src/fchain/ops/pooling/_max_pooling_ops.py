@@ -60,7 +60,7 @@ def max_pool(xp: ArrayNamespace, x: Array, w: Windows) -> Array:
         return first.copy()
     y = workspace.elementwise(xp, xp.maximum, first, image[slices[1][1]], like=first)
     for _, s in slices[2:]:
-        y = workspace.elementwise(xp, xp.maximum, y, image[s], like=first)
+        workspace.ufunc_into(xp, xp.maximum, y, image[s], out=y)
     return y
 
 
@@ -121,9 +121,9 @@ def _route_in_place(xp: ArrayNamespace, gy: Array, x: Array, y: Array, w: Window
     slices = offsets(w)
     for _, s in slices[:-1]:
         kept = workspace.elementwise(xp, xp.multiply, rest, xp.not_equal(x[s], y), like=y)
-        g[s] = workspace.elementwise(xp, xp.subtract, rest, kept, like=y)
+        workspace.ufunc_into(xp, xp.subtract, rest, kept, out=g[s])
         rest = kept
-    g[slices[-1][1]] = workspace.elementwise(xp, xp.add, rest, 0.0, like=y)  # -0 (taken earlier) becomes +0
+    workspace.ufunc_into(xp, xp.add, rest, 0.0, out=g[slices[-1][1]])  # -0 (taken earlier) becomes +0
     return g
 
 
