@@ -57,12 +57,14 @@ class ItemSums:
     batch; other lengths replay the whole tree chunk by chunk (``run_sums``)."""
 
     def __init__(self, xp: ArrayNamespace, n: int, p: int, c: int, dtype: DTypeLike) -> None:
-        self.n, self.p, self.c = n, p, c
+        self.xp, self.n, self.p, self.c, self.dtype = xp, n, p, c, dtype
         self.block = _uniform_block(p)
         self.partials = xp.zeros((n, p // self.block, _UNROLL * c), dtype=dtype) if self.block else None
         self.runs: list[Array] = []
+        self.fed = False  # whether add() was called
 
     def add(self, t: Array, start: int) -> None:
+        self.fed = True
         nb = t.shape[0]
         if self.partials is None:
             self.runs.append(run_sums(t))
@@ -73,6 +75,8 @@ class ItemSums:
         self.partials[start:start + nb] = blocks.sum(axis=2)
 
     def total(self) -> Array:
+        if self.n == 0 or self.p == 0:  # an empty batch
+            return self.xp.zeros((self.c,), dtype=self.dtype)
         if self.partials is None:
             total: Array | None = None
             for runs in self.runs:

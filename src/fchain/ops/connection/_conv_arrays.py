@@ -28,6 +28,7 @@ the columns of ``x``, built again, a chunk at a time, from the cache.
 from __future__ import annotations
 
 from fchain.core import workspace
+from fchain.ops._channel_sums import ItemSums
 from fchain.ops._windows import Windows, product, spatial_interior
 from fchain.ops.connection._columns_last import Columns, add_columns, channels_first, channels_last
 from fchain.types import Array, ArrayNamespace
@@ -85,21 +86,33 @@ def forward(xp: ArrayNamespace, x: Array, W: Array, w: Windows, groups: int, b: 
 
 
 def backward(xp: ArrayNamespace, gy: Array, w: Windows, groups: int, *, x: Array | None = None,
-             W: Array | None = None) -> tuple[Array | None, Array | None]:
+             W: Array | None = None, bias: bool = False) -> tuple[Array | None, Array | None, Array | None]:
     """The gradients of ``forward`` for the output gradient ``gy (N, O, *out)``: in
-    ``x`` (given ``W``) and in ``W`` (given ``x``), each None where not asked for.
+    ``x`` (given ``W``), in ``W`` (given ``x``) and in the bias (``bias``), each None
+    where not asked for.
 
     Where the input gradient is the full convolution of ``gy`` (``_full_windows``),
     the filter gradient comes from the same columns of ``gy``, against ``x``'s rows:
     ``gW[o, c, k] = sum_q x[q, c] gy_full[q + flipped k, o]``, so a chunk's columns
-    are built once for both products (those of ``x`` are never built)."""
+    are built once for both products (those of ``x`` are never built).  The bias
+    gradient is summed from the same chunks of ``gy`` while they are in the cache
+    (``ItemSums``: numpy's order for a channels-first ``gy``, as Chainer sums it)."""
+    sums = _bias_sums(xp, gy) if bias else None
+    gx: Array | None
     full = _full_windows(w) if W is not None else None
     if full is not None:
         assert W is not None  # full windows are only asked for the input gradient
-        return _through_full_columns(xp, gy, w, full, groups, W, x)
-    gx = None if W is None else _data_by_added_columns(xp, gy, W, w, groups)
-    gW = None if x is None else _filter_by_columns_of_x(xp, x, gy, w, groups)
-    return gx, gW
+        gx, gW = _through_full_columns(xp, gy, w, full, groups, W, x, sums)
+    else:
+        gx = None if W is None else _data_by_added_columns(xp, gy, W, w, groups)
+        gW = None if x is None else _filter_by_columns_of_x(xp, x, gy, w, groups, sums)
+    if sums is not None and not sums.fed and gy.size:
+        sums.add(channels_last(gy).reshape(gy.shape[0], -1, gy.shape[1]), 0)
+    return gx, gW, None if sums is None else sums.total()
+
+
+def _bias_sums(xp: ArrayNamespace, gy: Array) -> ItemSums:
+    return ItemSums(xp, gy.shape[0], product(tuple(gy.shape[2:])), gy.shape[1], gy.dtype)
 
 
 def _chunks(xp: ArrayNamespace, n: int, item_bytes: int) -> tuple[int, list[tuple[int, int]]]:
@@ -109,7 +122,7 @@ def _chunks(xp: ArrayNamespace, n: int, item_bytes: int) -> tuple[int, list[tupl
 
 
 def _through_full_columns(xp: ArrayNamespace, gy: Array, w: Windows, full: Windows, groups: int, W: Array,
-                          x: Array | None) -> tuple[Array, Array | None]:
+                          x: Array | None, sums: ItemSums | None) -> tuple[Array, Array | None]:
     n, o = gy.shape[0], gy.shape[1]
     c = W.shape[1] * groups
     ps, k = product(w.size), product(w.ksize)
@@ -118,8 +131,11 @@ def _through_full_columns(xp: ArrayNamespace, gy: Array, w: Windows, full: Windo
     wf = _flipped_weights(W, groups)  # (G, K O / G, C / G)
     gx = workspace.empty(xp, (n * ps, groups, c // groups), gy.dtype)
     xl = None if x is None else channels_last(x)
+    gyl = channels_last(gy)
     total: Array | None = None
     for start, stop in chunks:
+        if sums is not None:
+            sums.add(gyl[start:stop].reshape(stop - start, -1, o), start)
         cols = columns(start, stop).transpose(1, 0, 2)  # (G, nb P_x, K O / G)
         workspace.matmul_into(xp, cols, wf, gx[start * ps:stop * ps].transpose(1, 0, 2))
         if xl is not None:
@@ -129,6 +145,8 @@ def _through_full_columns(xp: ArrayNamespace, gy: Array, w: Windows, full: Windo
                 total = part
             else:
                 total += part
+    if xl is not None and total is None:  # an empty batch
+        total = xp.zeros((groups, k * (o // groups), c // groups), dtype=gy.dtype)
     gW = None
     if total is not None:
         flipped = total.reshape(groups, k, o // groups, c // groups)[:, ::-1]
@@ -163,7 +181,8 @@ def _data_by_added_columns(xp: ArrayNamespace, gy: Array, W: Array, w: Windows, 
     return channels_first(gxl)
 
 
-def _filter_by_columns_of_x(xp: ArrayNamespace, x: Array, gy: Array, w: Windows, groups: int) -> Array:
+def _filter_by_columns_of_x(xp: ArrayNamespace, x: Array, gy: Array, w: Windows, groups: int,
+                            sums: ItemSums | None = None) -> Array:
     """``gW = sum_n gy[n]^T cols(x[n])``, accumulated chunk by chunk."""
     n, c, o = x.shape[0], x.shape[1], gy.shape[1]
     g, cg = groups, c // groups
@@ -174,6 +193,8 @@ def _filter_by_columns_of_x(xp: ArrayNamespace, x: Array, gy: Array, w: Windows,
     total: Array | None = None
     for start, stop in chunks:
         rows = gyl[start:stop].reshape((stop - start) * p, g, o // g)  # a copy where gy is not channels-last
+        if sums is not None:
+            sums.add(rows.reshape(stop - start, p, o), start)
         part = xp.matmul(rows.transpose(1, 2, 0), columns(start, stop).transpose(1, 0, 2))  # (G, O / G, K C / G)
         if total is None:
             total = part
@@ -186,14 +207,14 @@ def _filter_by_columns_of_x(xp: ArrayNamespace, x: Array, gy: Array, w: Windows,
 
 def backward_data(xp: ArrayNamespace, gy: Array, W: Array, w: Windows, groups: int) -> Array:
     """The gradient ``(N, C, *size)`` of ``forward`` in ``x`` for ``gy (N, O, *out)``."""
-    gx, _ = backward(xp, gy, w, groups, W=W)
+    gx, _, _ = backward(xp, gy, w, groups, W=W)
     assert gx is not None
     return gx
 
 
 def backward_filter(xp: ArrayNamespace, x: Array, gy: Array, w: Windows, groups: int) -> Array:
     """The gradient ``(O, C / G, *ksize)`` of ``forward`` in ``W``."""
-    _, gW = backward(xp, gy, w, groups, x=x)
+    _, gW, _ = backward(xp, gy, w, groups, x=x)
     assert gW is not None
     return gW
 

@@ -117,9 +117,10 @@ def _conv_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: ConvParam
     x, W = residuals
     gy = grads[0]
     w = _need(p)
-    gx, gW = arrays.backward(xp, gy, w, p.groups, x=x if p.grad_W else None, W=W if p.grad_x else None)
+    gx, gW, gb = arrays.backward(xp, gy, w, p.groups, x=x if p.grad_W else None, W=W if p.grad_x else None,
+                                 bias=p.bias)
     if p.bias:
-        return gx, gW, channel_sums(xp, gy)
+        return gx, gW, gb
     return gx, gW
 
 
