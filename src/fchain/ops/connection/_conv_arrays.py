@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from fchain.core import workspace
 from fchain.ops._channel_sums import ItemSums
+from fchain.ops._wide_rows import repeats, tiled
 from fchain.ops._windows import Windows, product, spatial_interior
 from fchain.ops.connection._columns_last import Columns, add_columns, channels_first, channels_last
 from fchain.types import Array, ArrayNamespace
@@ -75,13 +76,15 @@ def forward(xp: ArrayNamespace, x: Array, W: Array, w: Windows, groups: int, b: 
     y = workspace.empty(xp, (n * p, groups, o // groups), x.dtype)
     step = workspace.batch_chunk(xp, n, p * k * c * x.itemsize)
     columns = Columns(xp, channels_last(x), w, groups, step)
-    bias = None if b is None else b.reshape(groups, o // groups)
+    r = repeats(p, o)  # the bias is added to wide rows of r positions (_wide_rows: longer loops)
+    bias = None if b is None else tiled(xp, b, r)
     for start in range(0, n, step):
         stop = min(n, start + step)
         rows = y[start * p:stop * p]
         workspace.matmul_into(xp, columns(start, stop).transpose(1, 0, 2), w2, rows.transpose(1, 0, 2))
         if bias is not None:
-            rows += bias
+            wide = rows.reshape(-1, r * o)
+            wide += bias
     return channels_first(y.reshape((n,) + w.out + (o,)))
 
 
