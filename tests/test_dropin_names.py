@@ -46,6 +46,7 @@ CHAINS: list[tuple[str, str | None]] = [
     ("training.updater.StandardUpdater", "training.StandardUpdater"),
     ("training.updaters.StandardUpdater", "training.StandardUpdater"),
     ("training.triggers.MaxValueTrigger", "training.triggers.best_value.MaxValueTrigger"),
+    ("utils.WalkerAlias", "utils.walker_alias.WalkerAlias"),
     ("configuration.using_config", "using_config"),
     ("configuration.config", "config"),
     ("config.train", None),

@@ -5,7 +5,9 @@ Each pair ``tests/fixtures/chainer/<stem>_cases.json`` / ``<stem>.npz`` (written
 ``golden_ops_writer.py``) holds a few representative calls per op: the float32
 inputs, Chainer's forward output(s), a random output gradient and Chainer's input
 gradients, and the values after the call of any inputs the function updates in
-place (running statistics).  ``GoldenSet`` loads one pair; ``run`` replays one case
+place (running statistics); results that are arrays rather than Variables (the
+samples ``negative_sampling`` returns, ``argmax_crf1d``'s path) are compared too.
+``GoldenSet`` loads one pair; ``run`` replays one case
 in fchain, forward (outputs and in-place inputs) and backward separately, and
 compares bit for bit (the raw bytes, so even the sign of a zero counts) unless the
 caller allows some units in the last place.
@@ -27,7 +29,7 @@ import pytest
 import fchain
 import fchain.functions as F
 from fchain.types import Array
-from tests.fixtures.chainer.golden_args import decode
+from tests.fixtures.chainer.golden_args import decode, leaves
 
 __all__ = ["GOLDEN", "NO_BACKWARD", "GoldenSet", "all_sets", "differs", "params", "run", "scaled_ulps", "ulps"]
 
@@ -67,7 +69,7 @@ class GoldenSet:
             per_case.append({
                 "xs": [take("inputs", m) for m in case["inputs"]],
                 "ys": [take("y", m) for m in case["outputs"]],
-                "gys": [take("gy", m) for m in case["outputs"]] if case["grads"] else [],
+                "gys": [take("gy", m) for m in case["outputs"] if not m.get("data")] if case["grads"] else [],
                 "gxs": [None if m is None else take("gx", m) for m in case["grads"]],
                 "after": [take("after", m) for m in case.get("after", [])],
             })
@@ -159,13 +161,17 @@ def run(golden: GoldenSet, index: int, part: str, budget: Budget, scaled: Collec
     with fchain.using_config("train", case["train"]):
         out = fn(*[decode(a, args) for a in case["args"]],
                  **{k: decode(v, args) for k, v in case["kwargs"].items()})
-    outs: list[fchain.Variable] = list(out) if isinstance(out, (tuple, list)) else [out]
-    assert len(outs) == len(arrays["ys"])
+    results = leaves(out)
+    assert len(results) == len(arrays["ys"])
+    data = [bool(m.get("data")) for m in case["outputs"]]
+    assert data == [not isinstance(y, fchain.Variable) for y in results]
+    outs: list[fchain.Variable] = [y for y in results if isinstance(y, fchain.Variable)]
     errors: list[str | None] = []
     if part == "forward":
-        for i, (y, want) in enumerate(zip(outs, arrays["ys"])):
+        for i, (y, want) in enumerate(zip(results, arrays["ys"])):
             assert want is not None
-            errors.append(differs(f"output {i}", y.array, want, max_ulps, by_scale))
+            got = y.array if isinstance(y, fchain.Variable) else y
+            errors.append(differs(f"output {i}", got, want, max_ulps, by_scale))
         states = [(i, a) for i, (a, spec) in enumerate(zip(args, case["inputs"])) if spec.get("state")]
         assert len(states) == len(arrays["after"])
         for (i, a), want in zip(states, arrays["after"]):

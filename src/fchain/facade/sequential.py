@@ -9,6 +9,9 @@ Typing: every layer is a ``Callable[..., Variable]`` (a Link is one), and
 ``seq(x)`` is a ``Variable``.  A layer that returns a tuple is unpacked into the
 next layer's arguments at run time, as in Chainer; if the last layer returns a
 tuple, cast the result.
+
+This module also gives ``Link.repeat`` its container (``Link._sequential_class``):
+``Link`` cannot import ``Sequential``, which is built on it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import copy as _copy
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Self, SupportsIndex, TypeAlias, overload
 
-from fchain.facade.link import structure_version, ChainList, CopyMode, Link
+from fchain.facade.chain_list import ChainList
+from fchain.facade.link_base import Link
+from fchain.facade.link_copy import CopyMode, check_copy_mode
 from fchain.graph.variable import Variable
 from fchain.types import Array
 
@@ -52,8 +57,9 @@ class Sequential(ChainList[Link]):
             link.name = str(i)
             if self._device.name != "@numpy":
                 link.to_device(self._device)
+        old = self._children
         self.__dict__["_children"] = links
-        structure_version[0] += 1
+        self._children_changed(old, links)
 
     @staticmethod
     def _check(layer: object) -> None:
@@ -135,7 +141,7 @@ class Sequential(ChainList[Link]):
         self._layers.clear()
         self._sync()
 
-    def index(self, value: Any, start: int = 0, stop: SupportsIndex | None = None) -> int:
+    def index(self, value: object, start: int = 0, stop: SupportsIndex | None = None) -> int:
         """The position of the first layer that is ``value``."""
         end = len(self._layers) if stop is None else int(stop)
         for i in range(start, end):
@@ -143,7 +149,7 @@ class Sequential(ChainList[Link]):
                 return i
         raise ValueError("Sequential.index: the layer is not in this Sequential")
 
-    def count(self, value: Any) -> int:
+    def count(self, value: object) -> int:
         """How many layers are ``value``."""
         return sum(1 for layer in self._layers if layer is value)
 
@@ -191,8 +197,7 @@ class Sequential(ChainList[Link]):
     def copy(self, mode: CopyMode = "share") -> Self:
         """A new Sequential whose Link layers are ``layer.copy(mode)`` and whose other
         layers are shallow copies."""
-        if mode not in ("share", "copy", "init"):
-            raise ValueError(f"Sequential.copy: mode must be 'init', 'copy' or 'share', got {mode!r}")
+        check_copy_mode(mode, "Sequential.copy")
         ret = type(self).__new__(type(self))
         Sequential.__init__(ret)
         for layer in self._layers:
@@ -211,3 +216,6 @@ class Sequential(ChainList[Link]):
             lines[-1] += ","
         lines.append("  " * indent + ")")
         return lines
+
+
+Link._sequential_class = Sequential

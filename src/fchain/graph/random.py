@@ -15,7 +15,7 @@ from fchain.core import backend
 from fchain.errors import DTypeError
 from fchain.types import Array
 
-__all__ = ["get_generator", "random_mask", "seed", "uniform"]
+__all__ = ["get_generator", "random_mask", "seed", "uniform", "uniform01"]
 
 _generator = numpy.random.default_rng()
 _cupy_generator: Any = None
@@ -72,3 +72,10 @@ def uniform(like: Array, low: float, high: float) -> Array:
     u *= high - low
     u += low
     return cast(Array, u).astype(like.dtype, copy=False)
+
+
+def uniform01(shape: tuple[int, ...], like: Array) -> Array:
+    """float64 samples in ``[0, 1)`` of ``shape``, on ``like``'s device (a numpy or
+    CuPy array that says where: ``WalkerAlias`` draws next to its tables)."""
+    rng = _cupy_rng() if backend.is_cupy_array(like) else _generator
+    return cast(Array, rng.random(shape))

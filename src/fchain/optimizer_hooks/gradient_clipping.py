@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from fchain.core import backend, optim_rules
-from fchain.facade.optimizer import Optimizer
+from fchain.facade.optimizer_base import Optimizer
 
 __all__ = ["GradientClipping"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from fchain.core import backend, optim_rules
-from fchain.facade.optimizer import UpdateRule
+from fchain.facade.update_rule import UpdateRule
 from fchain.graph.variable import Variable
 
 __all__ = ["GradientHardClipping"]

@@ -18,15 +18,18 @@ which is Chainer 7.8.1's formula on both the CPU and the GPU.
 from __future__ import annotations
 
 import warnings
-from typing import Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
-from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
-from fchain.graph.variable import Variable
-from fchain.optimizers._common import NUMPY, check_eps, compute_dtype, zeros_like_param
+from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
+from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
+from fchain.types import DType
 
 __all__ = [
     "AMSBound",
@@ -39,40 +42,36 @@ __all__ = [
 ]
 
 
-class AdamHyperparameter(Hyperparameter):
+class _AdamFields(HyperparameterFields, kw_only=False, init=False):
+    alpha: float = 0.001
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    eta: float = 1.0
+    weight_decay_rate: float = 0
+    amsgrad: bool = False
+    adabound: bool = False
+    final_lr: float = 0.1
+    gamma: float = 1e-3
+
+
+class AdamHyperparameter(Hyperparameter, _AdamFields, init=False):
     """Entries of Adam: ``alpha`` (0.001), ``beta1`` (0.9), ``beta2`` (0.999),
     ``eps`` (1e-8), ``eta`` (1.0), ``weight_decay_rate`` (0), ``amsgrad`` (False),
     ``adabound`` (False), ``final_lr`` (0.1) and ``gamma`` (1e-3)."""
 
-    alpha: float
-    beta1: float
-    beta2: float
-    eps: float
-    eta: float
-    weight_decay_rate: float
-    amsgrad: bool
-    adabound: bool
-    final_lr: float
-    gamma: float
+
+# Adam computes in float32 for float16 parameters, else in the parameter's dtype.
+_FLOAT16 = numpy.dtype(numpy.float16)
+_FLOAT32 = numpy.dtype(numpy.float32)
 
 
-_default_hyperparam = AdamHyperparameter()
-_default_hyperparam.alpha = 0.001
-_default_hyperparam.beta1 = 0.9
-_default_hyperparam.beta2 = 0.999
-_default_hyperparam.eps = 1e-8
-_default_hyperparam.eta = 1.0
-_default_hyperparam.weight_decay_rate = 0
-_default_hyperparam.amsgrad = False
-_default_hyperparam.adabound = False
-_default_hyperparam.final_lr = 0.1
-_default_hyperparam.gamma = 1e-3
-
-_Values = tuple[float, float, float, float, float, float, bool, bool, float, float]
-
-
-class AdamRule(UpdateRule):
+class AdamRule(DescribedRule[AdamHyperparameter]):
     """Update rule of Adam; state: ``m``, ``v`` and, with ``amsgrad``, ``vhat``.
+
+    The formula's scalars are the bias-corrected step size ``alpha_t`` at this
+    rule's step ``t`` and, for AdaBound, the ``bounds`` of the step; on the GPU the
+    kernel is chosen by variant and compute dtype.
 
     Args:
         parent_hyperparam: the hyperparameter to fall back to (the defaults when None).
@@ -85,66 +84,22 @@ class AdamRule(UpdateRule):
             move its bounds too.
     """
 
-    is_elementwise = True
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> AdamHyperparameter:
-        return AdamHyperparameter(parent)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.adam,
+                      state=(StateArray("m"), StateArray("v"), StateArray("vhat", when="amsgrad")))
+    static_scalars = False
 
-    def __init__(self, parent_hyperparam: Hyperparameter | None = None,
-                 alpha: float | None = None, beta1: float | None = None,
-                 beta2: float | None = None, eps: float | None = None,
-                 eta: float | None = None, weight_decay_rate: float | None = None,
-                 amsgrad: bool | None = None, adabound: bool | None = None,
-                 final_lr: float | None = None, gamma: float | None = None) -> None:
-        super().__init__(_default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        hp = self.hyperparam
-        if alpha is not None:
-            hp.alpha = alpha
-        if beta1 is not None:
-            hp.beta1 = beta1
-        if beta2 is not None:
-            hp.beta2 = beta2
-        if eps is not None:
-            hp.eps = eps
-        if eta is not None:
-            hp.eta = eta
-        if weight_decay_rate is not None:
-            hp.weight_decay_rate = weight_decay_rate
-        if amsgrad is not None:
-            hp.amsgrad = amsgrad
-        if adabound is not None:
-            hp.adabound = adabound
-        if final_lr is not None:
-            hp.final_lr = final_lr
-        if gamma is not None:
-            hp.gamma = gamma
-        self.initial_alpha: float = hp.alpha
-        self._values: _Values = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, False, False, 0.0, 0.0)
-        self._checked: numpy.dtype[Any] | None = None
+    initial_alpha: float
 
-    @property
-    def hyperparam(self) -> AdamHyperparameter:
-        return cast(AdamHyperparameter, self._hyperparam)
+    if TYPE_CHECKING:
+        def __init__(self, parent_hyperparam: Hyperparameter | None = None,
+                     alpha: float | None = None, beta1: float | None = None,
+                     beta2: float | None = None, eps: float | None = None,
+                     eta: float | None = None, weight_decay_rate: float | None = None,
+                     amsgrad: bool | None = None, adabound: bool | None = None,
+                     final_lr: float | None = None, gamma: float | None = None) -> None: ...
 
-    def _read_hyperparam(self) -> None:
-        hp = self.hyperparam
-        self._values = (float(hp.alpha), float(hp.beta1), float(hp.beta2), float(hp.eps),
-                        float(hp.eta), float(hp.weight_decay_rate), bool(hp.amsgrad),
-                        bool(hp.adabound), float(hp.final_lr), float(hp.gamma))
-        self._checked = None
-
-    def _check(self, dtype: numpy.dtype[Any]) -> None:
-        if self._checked != dtype:
-            check_eps("Adam", self._values[3], dtype)
-            self._checked = dtype
-
-    def init_state(self, param: Variable) -> None:
-        state = self.state
-        assert state is not None
-        state["m"] = zeros_like_param(param)
-        state["v"] = zeros_like_param(param)
-        if self.hyperparam.amsgrad:
-            state["vhat"] = zeros_like_param(param)
+    def _finish_init(self) -> None:
+        self.initial_alpha = self.hyperparam.alpha
 
     @property
     def alpha_t(self) -> float:
@@ -166,54 +121,34 @@ class AdamRule(UpdateRule):
         return optim_rules.adabound_bounds(float(hp.final_lr), float(hp.alpha),
                                            float(self.initial_alpha), float(hp.gamma), self.t)
 
-    def _vhat(self, param: Variable, state: dict[str, Any]) -> Any:
-        vhat = state.get("vhat")
-        if vhat is None:  # amsgrad switched on after the state was made
-            vhat = state["vhat"] = zeros_like_param(param)
-        return vhat
-
-    def update_core_cpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        data = param.data
-        state = self._state
-        assert state is not None
-        dtype = compute_dtype(data.dtype)
-        self._check(dtype)
-        alpha, beta1, beta2, eps, eta, wdr, amsgrad, adabound, final_lr, gamma = self._values
+    def cpu_scalars(self, dtype: DType) -> tuple[float, float, float, float, float, float,
+                                                            tuple[float, float] | None, DType]:
+        """``alpha_t`` at this rule's step, ``beta1``, ``beta2``, ``eps``, ``eta``,
+        ``weight_decay_rate``, AdaBound's bounds (or ``None``) and the compute dtype
+        (``eps`` checked against it)."""
+        alpha, beta1, beta2, eps, eta, weight_decay_rate, _, adabound, final_lr, gamma = self._values
+        compute = _FLOAT32 if dtype == _FLOAT16 else dtype
+        if compute is not self._eps_checked:
+            self._check_eps("Adam", eps, compute)
         t = self.t
-        alpha_t = optim_rules.adam_alpha_t(alpha, beta1, beta2, t)
         bounds = (optim_rules.adabound_bounds(final_lr, alpha, float(self.initial_alpha), gamma, t)
                   if adabound else None)
-        vhat = self._vhat(param, state) if amsgrad else None
-        optim_rules.adam(NUMPY, data, grad, state["m"], state["v"], vhat, alpha_t, beta1, beta2,
-                         eps, eta, wdr, bounds, dtype)
+        return (optim_rules.adam_alpha_t(alpha, beta1, beta2, t), beta1, beta2, eps, eta,
+                weight_decay_rate, bounds, compute)
 
-    def update_core_gpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        data = param.data
-        state = self._state
-        assert state is not None
-        dtype = compute_dtype(data.dtype)
-        self._check(dtype)
-        alpha, beta1, beta2, eps, eta, wdr, amsgrad, adabound, final_lr, gamma = self._values
-        t = self.t
-        alpha_t = optim_rules.adam_alpha_t(alpha, beta1, beta2, t)
-        lower, upper = (optim_rules.adabound_bounds(final_lr, alpha, float(self.initial_alpha),
-                                                    gamma, t)
-                        if adabound else (0.0, 0.0))
-        kernel = optim_cuda.adam_kernel(amsgrad, adabound, dtype.name)
-        arrays = [data, state["m"], state["v"]]
-        if amsgrad:
-            arrays.append(self._vhat(param, state))
-        kernel(grad, alpha_t, 1.0 - beta1, 1.0 - beta2, eps, -eta, 1.0 - eta * wdr, lower, upper,
-               *arrays)
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
+        alpha_t, beta1, beta2, eps, eta, weight_decay_rate, bounds, _ = self.cpu_scalars(dtype)
+        lower, upper = (0.0, 0.0) if bounds is None else bounds
+        return (alpha_t, 1.0 - beta1, 1.0 - beta2, eps, -eta, 1.0 - eta * weight_decay_rate,
+                lower, upper)
+
+    def gpu_kernel(self, dtype: DType) -> Callable[..., object]:
+        amsgrad, adabound = self._values[6:8]
+        compute = _FLOAT32 if dtype == _FLOAT16 else dtype
+        return optim_cuda.adam_kernel(amsgrad, adabound, compute.name)
 
 
-class Adam(GradientMethod):
+class Adam(_AdamFields, DescribedMethod[AdamHyperparameter, AdamRule, TargetT]):
     """Adam, with decoupled weight decay (AdamW), AMSGrad and AdaBound options.
 
     With the defaults ``eta = 1`` and ``weight_decay_rate = 0`` this is plain Adam.
@@ -234,44 +169,10 @@ class Adam(GradientMethod):
         gamma: convergence speed of AdaBound's bounds.
     """
 
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> AdamHyperparameter:
-        return AdamHyperparameter(parent)
-
-    def __init__(self, alpha: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8, eta: float = 1.0, weight_decay_rate: float = 0,
-                 amsgrad: bool = False, adabound: bool = False, final_lr: float = 0.1,
-                 gamma: float = 1e-3) -> None:
-        super().__init__()
-        hp = self.hyperparam
-        hp.alpha = alpha
-        hp.beta1 = beta1
-        hp.beta2 = beta2
-        hp.eps = eps
-        hp.eta = eta
-        hp.weight_decay_rate = weight_decay_rate
-        hp.amsgrad = amsgrad
-        hp.adabound = adabound
-        hp.final_lr = final_lr
-        hp.gamma = gamma
-
-    alpha = HyperparameterProxy[float]("alpha")
-    beta1 = HyperparameterProxy[float]("beta1")
-    beta2 = HyperparameterProxy[float]("beta2")
-    eps = HyperparameterProxy[float]("eps")
-    eta = HyperparameterProxy[float]("eta")
-    weight_decay_rate = HyperparameterProxy[float]("weight_decay_rate")
-    amsgrad = HyperparameterProxy[bool]("amsgrad")
-    adabound = HyperparameterProxy[bool]("adabound")
-    final_lr = HyperparameterProxy[float]("final_lr")
-    gamma = HyperparameterProxy[float]("gamma")
-
-    @property
-    def hyperparam(self) -> AdamHyperparameter:
-        return cast(AdamHyperparameter, self._hyperparam)
-
-    def create_update_rule(self) -> AdamRule:
-        return AdamRule(self.hyperparam)
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> Adam[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...
 
     @property
     def alpha_t(self) -> float:

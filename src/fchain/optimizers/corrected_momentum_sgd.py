@@ -2,41 +2,30 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
-from fchain.facade.optimizer import Hyperparameter
-from fchain.optimizers._momentum import MomentumHyperparameter, MomentumMethod, MomentumRule
+from fchain.facade.described_optimizer import DescribedMethod, Formula
+from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.optimizer_base import LinkT, TargetT
+from fchain.optimizers._momentum import VELOCITY, MomentumFields, MomentumRule
 
 __all__ = ["CorrectedMomentumSGD", "CorrectedMomentumSGDHyperparameter", "CorrectedMomentumSGDRule"]
 
 
-class CorrectedMomentumSGDHyperparameter(MomentumHyperparameter):
+class CorrectedMomentumSGDHyperparameter(Hyperparameter, MomentumFields, init=False):
     """Entries of CorrectedMomentumSGD: ``lr`` (default 0.01) and ``momentum`` (default 0.9)."""
 
 
-class CorrectedMomentumSGDRule(MomentumRule):
-    """Update rule of momentum SGD with corrected learning-rate scaling; state: ``v`` (the velocity).
+class CorrectedMomentumSGDRule(MomentumRule[CorrectedMomentumSGDHyperparameter]):
+    """Update rule of momentum SGD with corrected learning-rate scaling; state: ``v`` (the velocity)."""
 
-    Args:
-        parent_hyperparam: the hyperparameter to fall back to (the defaults when None).
-        lr: learning rate, overriding the parent's.
-        momentum: decay rate of the velocity, overriding the parent's.
-    """
-
-    _numpy_rule = staticmethod(optim_rules.corrected_momentum_sgd)
-    _kernel_name = "corrected_momentum_sgd"
-
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> CorrectedMomentumSGDHyperparameter:
-        return CorrectedMomentumSGDHyperparameter(parent)
-
-    @property
-    def hyperparam(self) -> CorrectedMomentumSGDHyperparameter:
-        return cast(CorrectedMomentumSGDHyperparameter, self._hyperparam)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.corrected_momentum_sgd, kernel="corrected_momentum_sgd",
+                      state=VELOCITY)
 
 
-class CorrectedMomentumSGD(MomentumMethod):
+class CorrectedMomentumSGD(
+        MomentumFields, DescribedMethod[CorrectedMomentumSGDHyperparameter, CorrectedMomentumSGDRule, TargetT]):
     """Momentum SGD with corrected learning-rate scaling.
 
     ``v = momentum * v - grad; param += lr * v``: unlike MomentumSGD, changing ``lr``
@@ -48,13 +37,7 @@ class CorrectedMomentumSGD(MomentumMethod):
         momentum: decay rate of the velocity.
     """
 
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> CorrectedMomentumSGDHyperparameter:
-        return CorrectedMomentumSGDHyperparameter(parent)
-
-    @property
-    def hyperparam(self) -> CorrectedMomentumSGDHyperparameter:
-        return cast(CorrectedMomentumSGDHyperparameter, self._hyperparam)
-
-    def create_update_rule(self) -> CorrectedMomentumSGDRule:
-        return CorrectedMomentumSGDRule(self.hyperparam)
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> CorrectedMomentumSGD[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

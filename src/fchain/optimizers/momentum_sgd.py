@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
-from fchain.facade.optimizer import Hyperparameter
-from fchain.optimizers._momentum import MomentumHyperparameter, MomentumMethod, MomentumRule
+from fchain.facade.described_optimizer import DescribedMethod, Formula
+from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.optimizer_base import LinkT, TargetT
+from fchain.optimizers._momentum import VELOCITY, MomentumFields, MomentumRule
 
 __all__ = ["MomentumSGD", "MomentumSGDHyperparameter", "MomentumSGDRule"]
 
 
-class MomentumSGDHyperparameter(MomentumHyperparameter):
+class MomentumSGDHyperparameter(Hyperparameter, MomentumFields, init=False):
     """Entries of MomentumSGD: ``lr`` (default 0.01) and ``momentum`` (default 0.9)."""
 
 
-class MomentumSGDRule(MomentumRule):
-    """Update rule of classical momentum SGD; state: ``v`` (the velocity).
+class MomentumSGDRule(MomentumRule[MomentumSGDHyperparameter]):
+    """Update rule of classical momentum SGD; state: ``v`` (the velocity)."""
 
-    Args:
-        parent_hyperparam: the hyperparameter to fall back to (the defaults when None).
-        lr: learning rate, overriding the parent's.
-        momentum: decay rate of the velocity, overriding the parent's.
-    """
-
-    _numpy_rule = staticmethod(optim_rules.momentum_sgd)
-    _kernel_name = "momentum_sgd"
-
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> MomentumSGDHyperparameter:
-        return MomentumSGDHyperparameter(parent)
-
-    @property
-    def hyperparam(self) -> MomentumSGDHyperparameter:
-        return cast(MomentumSGDHyperparameter, self._hyperparam)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.momentum_sgd, kernel="momentum_sgd", state=VELOCITY)
 
 
-class MomentumSGD(MomentumMethod):
+class MomentumSGD(MomentumFields, DescribedMethod[MomentumSGDHyperparameter, MomentumSGDRule, TargetT]):
     """Classical momentum SGD.
 
     ``v = momentum * v - lr * grad; param += v``.
@@ -46,13 +33,7 @@ class MomentumSGD(MomentumMethod):
         momentum: decay rate of the velocity.
     """
 
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> MomentumSGDHyperparameter:
-        return MomentumSGDHyperparameter(parent)
-
-    @property
-    def hyperparam(self) -> MomentumSGDHyperparameter:
-        return cast(MomentumSGDHyperparameter, self._hyperparam)
-
-    def create_update_rule(self) -> MomentumSGDRule:
-        return MomentumSGDRule(self.hyperparam)
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> MomentumSGD[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

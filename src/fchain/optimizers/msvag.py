@@ -4,39 +4,47 @@ decay and the schedule multiplier ``eta``."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 
 from fchain.core import optim_rules
-from fchain.facade import optim_cuda
-from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
+from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
+from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.serializer import AbstractSerializer, Deserializer
-from fchain.graph.variable import Variable
-from fchain.optimizers._common import NUMPY, zeros_like_param
+from fchain.types import Array, ArrayNamespace, DType
 
 __all__ = ["MSVAG", "MSVAGHyperparameter", "MSVAGRule"]
 
 
-class MSVAGHyperparameter(Hyperparameter):
+class _MSVAGFields(HyperparameterFields, kw_only=False, init=False):
+    lr: float = 0.1
+    beta: float = 0.9
+    eta: float = 1.0
+    weight_decay_rate: float = 0
+
+
+class MSVAGHyperparameter(Hyperparameter, _MSVAGFields, init=False):
     """Entries of MSVAG: ``lr`` (0.1), ``beta`` (0.9), ``eta`` (1.0) and
     ``weight_decay_rate`` (0)."""
 
-    lr: float
-    beta: float
-    eta: float
-    weight_decay_rate: float
+
+def _msvag_cpu(xp: ArrayNamespace, param: Array, grad: Array, m: Array, v: Array, lr: float,
+               beta: float, beta_power: float, eta: float, weight_decay_rate: float) -> None:
+    """``optim_rules.msvag`` with numpy's warnings about its 0/0 elements silenced
+    (they are given factor 0)."""
+    with numpy.errstate(invalid="ignore", divide="ignore"):
+        optim_rules.msvag(xp, param, grad, m, v, lr, beta, beta_power, eta, weight_decay_rate)
 
 
-_default_hyperparam = MSVAGHyperparameter()
-_default_hyperparam.lr = 0.1
-_default_hyperparam.beta = 0.9
-_default_hyperparam.eta = 1.0
-_default_hyperparam.weight_decay_rate = 0
-
-
-class MSVAGRule(UpdateRule):
+class MSVAGRule(DescribedRule[MSVAGHyperparameter]):
     """Update rule of M-SVAG; state: ``m`` and ``v``.
+
+    Args:
+        parent_hyperparam: the hyperparameter to fall back to (the defaults when None).
+        lr, beta, eta, weight_decay_rate: overrides of the parent's entries (see ``MSVAG``).
 
     Attributes:
         beta_power: ``beta ** t`` for the next update; it starts at ``beta`` and is
@@ -45,65 +53,31 @@ class MSVAGRule(UpdateRule):
             resumed run continues where it stopped (a Chainer file restarts it).
     """
 
-    is_elementwise = True
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> MSVAGHyperparameter:
-        return MSVAGHyperparameter(parent)
+    formula: ClassVar[Formula] = Formula(cpu=_msvag_cpu, kernel="msvag", state=(StateArray("m"), StateArray("v")))
+    static_scalars = False
 
-    def __init__(self, parent_hyperparam: Hyperparameter | None = None,
-                 lr: float | None = None, beta: float | None = None,
-                 eta: float | None = None, weight_decay_rate: float | None = None) -> None:
-        super().__init__(_default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        hp = self.hyperparam
-        if lr is not None:
-            hp.lr = lr
-        if beta is not None:
-            hp.beta = beta
-        if eta is not None:
-            hp.eta = eta
-        if weight_decay_rate is not None:
-            hp.weight_decay_rate = weight_decay_rate
-        self.beta_power: float = float(hp.beta)
-        self._values = (0.0, 0.0, 0.0, 0.0)
+    beta_power: float
 
-    @property
-    def hyperparam(self) -> MSVAGHyperparameter:
-        return cast(MSVAGHyperparameter, self._hyperparam)
+    if TYPE_CHECKING:
+        def __init__(self, parent_hyperparam: Hyperparameter | None = None,
+                     lr: float | None = None, beta: float | None = None,
+                     eta: float | None = None, weight_decay_rate: float | None = None) -> None: ...
 
-    def _read_hyperparam(self) -> None:
-        hp = self.hyperparam
-        self._values = (float(hp.lr), float(hp.beta), float(hp.eta),
-                            float(hp.weight_decay_rate))
+    def _finish_init(self) -> None:
+        self.beta_power = float(self.hyperparam.beta)
 
-    def init_state(self, param: Variable) -> None:
-        state = self.state
-        assert state is not None
-        state["m"] = zeros_like_param(param)
-        state["v"] = zeros_like_param(param)
+    def cpu_scalars(self, dtype: DType) -> tuple[float, float, float, float, float]:
+        """``lr``, ``beta``, this step's ``beta_power`` (the next one's is ``beta``
+        times it), ``eta`` and ``weight_decay_rate``."""
+        lr, beta, eta, weight_decay_rate = self._values
+        beta_power = self.beta_power
+        self.beta_power = beta_power * beta
+        return lr, beta, beta_power, eta, weight_decay_rate
 
-    def update_core_cpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        lr, beta, eta, wdr = self._values
-        with numpy.errstate(invalid="ignore", divide="ignore"):
-            optim_rules.msvag(NUMPY, param.data, grad, state["m"], state["v"], lr, beta,
-                              self.beta_power, eta, wdr)
-        self.beta_power *= beta
-
-    def update_core_gpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        lr, beta, eta, wdr = self._values
-        rho = optim_rules.msvag_rho(beta, self.beta_power)
-        optim_cuda.kernel("msvag")(grad, lr, 1.0 - beta, eta, wdr, 1.0 - self.beta_power, rho,
-                                   param.data, state["m"], state["v"])
-        self.beta_power *= beta
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
+        lr, beta, beta_power, eta, weight_decay_rate = self.cpu_scalars(dtype)
+        rho = optim_rules.msvag_rho(beta, beta_power)
+        return lr, 1.0 - beta, eta, weight_decay_rate, 1.0 - beta_power, rho
 
     def serialize(self, serializer: AbstractSerializer) -> None:
         super().serialize(serializer)
@@ -119,7 +93,7 @@ class MSVAGRule(UpdateRule):
             group("beta_power", self.beta_power)
 
 
-class MSVAG(GradientMethod):
+class MSVAG(_MSVAGFields, DescribedMethod[MSVAGHyperparameter, MSVAGRule, TargetT]):
     """M-SVAG: Adam's moments with a variance-adapted factor in ``[0, 1]`` per
     element instead of Adam's division by the root of the second moment.
 
@@ -130,27 +104,7 @@ class MSVAG(GradientMethod):
         weight_decay_rate: decoupled weight decay rate.
     """
 
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> MSVAGHyperparameter:
-        return MSVAGHyperparameter(parent)
-
-    def __init__(self, lr: float = 0.1, beta: float = 0.9, eta: float = 1.0,
-                 weight_decay_rate: float = 0) -> None:
-        super().__init__()
-        hp = self.hyperparam
-        hp.lr = lr
-        hp.beta = beta
-        hp.eta = eta
-        hp.weight_decay_rate = weight_decay_rate
-
-    lr = HyperparameterProxy[float]("lr")
-    beta = HyperparameterProxy[float]("beta")
-    eta = HyperparameterProxy[float]("eta")
-    weight_decay_rate = HyperparameterProxy[float]("weight_decay_rate")
-
-    @property
-    def hyperparam(self) -> MSVAGHyperparameter:
-        return cast(MSVAGHyperparameter, self._hyperparam)
-
-    def create_update_rule(self) -> MSVAGRule:
-        return MSVAGRule(self.hyperparam)
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> MSVAG[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

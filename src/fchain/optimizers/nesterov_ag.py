@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
-from fchain.facade.optimizer import Hyperparameter
-from fchain.optimizers._momentum import MomentumHyperparameter, MomentumMethod, MomentumRule
+from fchain.facade.described_optimizer import DescribedMethod, Formula
+from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.optimizer_base import LinkT, TargetT
+from fchain.optimizers._momentum import VELOCITY, MomentumFields, MomentumRule
 
 __all__ = ["NesterovAG", "NesterovAGHyperparameter", "NesterovAGRule"]
 
 
-class NesterovAGHyperparameter(MomentumHyperparameter):
+class NesterovAGHyperparameter(Hyperparameter, MomentumFields, init=False):
     """Entries of NesterovAG: ``lr`` (default 0.01) and ``momentum`` (default 0.9)."""
 
 
-class NesterovAGRule(MomentumRule):
-    """Update rule of Nesterov's accelerated gradient; state: ``v`` (the velocity).
+class NesterovAGRule(MomentumRule[NesterovAGHyperparameter]):
+    """Update rule of Nesterov's accelerated gradient; state: ``v`` (the velocity)."""
 
-    Args:
-        parent_hyperparam: the hyperparameter to fall back to (the defaults when None).
-        lr: learning rate, overriding the parent's.
-        momentum: decay rate of the velocity, overriding the parent's.
-    """
-
-    _numpy_rule = staticmethod(optim_rules.nesterov_ag)
-    _kernel_name = "nesterov_ag"
-
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> NesterovAGHyperparameter:
-        return NesterovAGHyperparameter(parent)
-
-    @property
-    def hyperparam(self) -> NesterovAGHyperparameter:
-        return cast(NesterovAGHyperparameter, self._hyperparam)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.nesterov_ag, kernel="nesterov_ag", state=VELOCITY)
 
 
-class NesterovAG(MomentumMethod):
+class NesterovAG(MomentumFields, DescribedMethod[NesterovAGHyperparameter, NesterovAGRule, TargetT]):
     """Nesterov's accelerated gradient.
 
     ``v = momentum * v - lr * grad;
@@ -48,13 +35,7 @@ class NesterovAG(MomentumMethod):
         momentum: decay rate of the velocity.
     """
 
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> NesterovAGHyperparameter:
-        return NesterovAGHyperparameter(parent)
-
-    @property
-    def hyperparam(self) -> NesterovAGHyperparameter:
-        return cast(NesterovAGHyperparameter, self._hyperparam)
-
-    def create_update_rule(self) -> NesterovAGRule:
-        return NesterovAGRule(self.hyperparam)
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> NesterovAG[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -2,38 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 
 from fchain.core import optim_rules
 from fchain.facade import optim_cuda
-from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
-from fchain.graph.variable import Variable
-from fchain.optimizers._common import NUMPY, check_eps, zeros_like_param
+from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
+from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
+from fchain.types import DType
 
 __all__ = ["RMSprop", "RMSpropHyperparameter", "RMSpropRule"]
 
 
-class RMSpropHyperparameter(Hyperparameter):
+class _RMSpropFields(HyperparameterFields, kw_only=False, init=False):
+    lr: float = 0.01
+    alpha: float = 0.99
+    eps: float = 1e-8
+    eps_inside_sqrt: bool = False
+
+
+class RMSpropHyperparameter(Hyperparameter, _RMSpropFields, init=False):
     """Entries of RMSprop: ``lr`` (default 0.01), ``alpha`` (0.99), ``eps`` (1e-8)
     and ``eps_inside_sqrt`` (False)."""
 
-    lr: float
-    alpha: float
-    eps: float
-    eps_inside_sqrt: bool
 
-
-_default_hyperparam = RMSpropHyperparameter()
-_default_hyperparam.lr = 0.01
-_default_hyperparam.alpha = 0.99
-_default_hyperparam.eps = 1e-8
-_default_hyperparam.eps_inside_sqrt = False
-
-
-class RMSpropRule(UpdateRule):
+class RMSpropRule(DescribedRule[RMSpropHyperparameter]):
     """Update rule of RMSprop; state: ``ms`` (running mean of squared gradients).
+
+    The CPU rule takes all four hyperparameters; on the GPU ``eps_inside_sqrt``
+    picks the kernel instead.
 
     Args:
         parent_hyperparam: the hyperparameter to fall back to (the defaults when None).
@@ -43,68 +44,28 @@ class RMSpropRule(UpdateRule):
         eps_inside_sqrt: use ``sqrt(ms + eps)`` instead of ``sqrt(ms) + eps``.
     """
 
-    is_elementwise = True
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> RMSpropHyperparameter:
-        return RMSpropHyperparameter(parent)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.rmsprop, state=(StateArray("ms"),))
 
-    def __init__(self, parent_hyperparam: Hyperparameter | None = None,
-                 lr: float | None = None, alpha: float | None = None,
-                 eps: float | None = None, eps_inside_sqrt: bool | None = None) -> None:
-        super().__init__(_default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if alpha is not None:
-            self.hyperparam.alpha = alpha
-        if eps is not None:
-            self.hyperparam.eps = eps
-        if eps_inside_sqrt is not None:
-            self.hyperparam.eps_inside_sqrt = eps_inside_sqrt
-        self._values = (0.0, 0.0, 0.0, False)
-        self._checked: numpy.dtype[Any] | None = None
+    if TYPE_CHECKING:
+        def __init__(self, parent_hyperparam: Hyperparameter | None = None,
+                     lr: float | None = None, alpha: float | None = None,
+                     eps: float | None = None, eps_inside_sqrt: bool | None = None) -> None: ...
 
-    @property
-    def hyperparam(self) -> RMSpropHyperparameter:
-        return cast(RMSpropHyperparameter, self._hyperparam)
+    def cpu_scalars(self, dtype: DType) -> tuple[object, ...]:
+        lr, alpha, eps, eps_inside_sqrt = self._values
+        self._check_eps("RMSprop", eps, dtype)
+        return lr, alpha, eps, eps_inside_sqrt
 
-    def _read_hyperparam(self) -> None:
-        hp = self.hyperparam
-        self._values = (float(hp.lr), float(hp.alpha), float(hp.eps), bool(hp.eps_inside_sqrt))
-        self._checked = None
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
+        lr, alpha, eps, _ = self.cpu_scalars(dtype)
+        return lr, alpha, eps
 
-    def _check(self, dtype: numpy.dtype[Any]) -> None:
-        if self._checked != dtype:
-            check_eps("RMSprop", self._values[2], dtype)
-            self._checked = dtype
-
-    def init_state(self, param: Variable) -> None:
-        state = self.state
-        assert state is not None
-        state["ms"] = zeros_like_param(param)
-
-    def update_core_cpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        self._check(grad.dtype)
-        lr, alpha, eps, inside = self._values
-        optim_rules.rmsprop(NUMPY, param.data, grad, state["ms"], lr, alpha, eps, inside)
-
-    def update_core_gpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        self._check(grad.dtype)
-        lr, alpha, eps, inside = self._values
-        name = "rmsprop_eps_inside_sqrt" if inside else "rmsprop"
-        optim_cuda.kernel(name)(grad, lr, alpha, eps, param.data, state["ms"])
+    def gpu_kernel(self, dtype: DType) -> Callable[..., object]:
+        eps_inside_sqrt = self._values[3]
+        return optim_cuda.kernel("rmsprop_eps_inside_sqrt" if eps_inside_sqrt else "rmsprop")
 
 
-class RMSprop(GradientMethod):
+class RMSprop(_RMSpropFields, DescribedMethod[RMSpropHyperparameter, RMSpropRule, TargetT]):
     """RMSprop: ``ms = alpha * ms + (1 - alpha) * grad**2;
     param -= lr * grad / (sqrt(ms) + eps)``.
 
@@ -115,26 +76,7 @@ class RMSprop(GradientMethod):
         eps_inside_sqrt: add ``eps`` inside the square root (as TensorFlow does).
     """
 
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> RMSpropHyperparameter:
-        return RMSpropHyperparameter(parent)
-
-    def __init__(self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
-                 eps_inside_sqrt: bool = False) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.alpha = alpha
-        self.hyperparam.eps = eps
-        self.hyperparam.eps_inside_sqrt = eps_inside_sqrt
-
-    lr = HyperparameterProxy[float]("lr")
-    alpha = HyperparameterProxy[float]("alpha")
-    eps = HyperparameterProxy[float]("eps")
-    eps_inside_sqrt = HyperparameterProxy[bool]("eps_inside_sqrt")
-
-    @property
-    def hyperparam(self) -> RMSpropHyperparameter:
-        return cast(RMSpropHyperparameter, self._hyperparam)
-
-    def create_update_rule(self) -> RMSpropRule:
-        return RMSpropRule(self.hyperparam)
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> RMSprop[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
-from fchain.facade import optim_cuda
-from fchain.facade.optimizer import GradientMethod, Hyperparameter, HyperparameterProxy, UpdateRule
-from fchain.graph.variable import Variable
-from fchain.optimizers._common import NUMPY, zeros_like_param
+from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
+from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 
 __all__ = ["RMSpropGraves", "RMSpropGravesHyperparameter", "RMSpropGravesRule"]
 
 
-class RMSpropGravesHyperparameter(Hyperparameter):
+class _RMSpropGravesFields(HyperparameterFields, kw_only=False, init=False):
+    lr: float = 1e-4
+    alpha: float = 0.95
+    momentum: float = 0.9
+    eps: float = 1e-4
+
+
+class RMSpropGravesHyperparameter(Hyperparameter, _RMSpropGravesFields, init=False):
     """Entries of RMSpropGraves: ``lr`` (default 1e-4), ``alpha`` (0.95),
     ``momentum`` (0.9) and ``eps`` (1e-4)."""
 
-    lr: float
-    alpha: float
-    momentum: float
-    eps: float
 
-
-_default_hyperparam = RMSpropGravesHyperparameter()
-_default_hyperparam.lr = 1e-4
-_default_hyperparam.alpha = 0.95
-_default_hyperparam.momentum = 0.9
-_default_hyperparam.eps = 1e-4
-
-
-class RMSpropGravesRule(UpdateRule):
+class RMSpropGravesRule(DescribedRule[RMSpropGravesHyperparameter]):
     """Update rule of Graves's RMSprop; state: ``n`` (mean square of the gradient),
     ``g`` (mean gradient) and ``delta`` (the momentum step).
 
@@ -42,62 +37,17 @@ class RMSpropGravesRule(UpdateRule):
         eps: small value added under the root.
     """
 
-    is_elementwise = True
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> RMSpropGravesHyperparameter:
-        return RMSpropGravesHyperparameter(parent)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.rmsprop_graves, kernel="rmsprop_graves",
+                      state=(StateArray("n"), StateArray("g"), StateArray("delta")))
 
-    def __init__(self, parent_hyperparam: Hyperparameter | None = None,
-                 lr: float | None = None, alpha: float | None = None,
-                 momentum: float | None = None, eps: float | None = None) -> None:
-        super().__init__(_default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if alpha is not None:
-            self.hyperparam.alpha = alpha
-        if momentum is not None:
-            self.hyperparam.momentum = momentum
-        if eps is not None:
-            self.hyperparam.eps = eps
-        self._values = (0.0, 0.0, 0.0, 0.0)
-
-    @property
-    def hyperparam(self) -> RMSpropGravesHyperparameter:
-        return cast(RMSpropGravesHyperparameter, self._hyperparam)
-
-    def _read_hyperparam(self) -> None:
-        hp = self.hyperparam
-        self._values = (float(hp.lr), float(hp.alpha), float(hp.momentum), float(hp.eps))
-
-    def init_state(self, param: Variable) -> None:
-        state = self.state
-        assert state is not None
-        state["n"] = zeros_like_param(param)
-        state["g"] = zeros_like_param(param)
-        state["delta"] = zeros_like_param(param)
-
-    def update_core_cpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        lr, alpha, momentum, eps = self._values
-        optim_rules.rmsprop_graves(NUMPY, param.data, grad, state["n"], state["g"],
-                                   state["delta"], lr, alpha, momentum, eps)
-
-    def update_core_gpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        lr, alpha, momentum, eps = self._values
-        optim_cuda.kernel("rmsprop_graves")(grad, lr, alpha, momentum, eps, param.data,
-                                            state["n"], state["g"], state["delta"])
+    if TYPE_CHECKING:
+        def __init__(self, parent_hyperparam: Hyperparameter | None = None,
+                     lr: float | None = None, alpha: float | None = None,
+                     momentum: float | None = None, eps: float | None = None) -> None: ...
 
 
-class RMSpropGraves(GradientMethod):
+class RMSpropGraves(_RMSpropGravesFields,
+                    DescribedMethod[RMSpropGravesHyperparameter, RMSpropGravesRule, TargetT]):
     """Graves's RMSprop: ``delta = momentum * delta - lr * grad / sqrt(n - g**2 + eps);
     param += delta`` with running means ``n`` of ``grad**2`` and ``g`` of ``grad``.
 
@@ -108,26 +58,7 @@ class RMSpropGraves(GradientMethod):
         eps: small value for numerical stability.
     """
 
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> RMSpropGravesHyperparameter:
-        return RMSpropGravesHyperparameter(parent)
-
-    def __init__(self, lr: float = 1e-4, alpha: float = 0.95, momentum: float = 0.9,
-                 eps: float = 1e-4) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.alpha = alpha
-        self.hyperparam.momentum = momentum
-        self.hyperparam.eps = eps
-
-    lr = HyperparameterProxy[float]("lr")
-    alpha = HyperparameterProxy[float]("alpha")
-    momentum = HyperparameterProxy[float]("momentum")
-    eps = HyperparameterProxy[float]("eps")
-
-    @property
-    def hyperparam(self) -> RMSpropGravesHyperparameter:
-        return cast(RMSpropGravesHyperparameter, self._hyperparam)
-
-    def create_update_rule(self) -> RMSpropGravesRule:
-        return RMSpropGravesRule(self.hyperparam)
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> RMSpropGraves[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

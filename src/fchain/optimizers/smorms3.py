@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
-from fchain.facade import optim_cuda
-from fchain.facade.optimizer import Hyperparameter
-from fchain.graph.variable import Variable
-from fchain.optimizers._common import NUMPY, ones_like_param, zeros_like_param
-from fchain.optimizers._lr_eps import LrEpsHyperparameter, LrEpsMethod, LrEpsRule, lr_eps_defaults
+from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
+from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 
 __all__ = ["SMORMS3", "SMORMS3Hyperparameter", "SMORMS3Rule"]
 
 
-class SMORMS3Hyperparameter(LrEpsHyperparameter):
+class _SMORMS3Fields(HyperparameterFields, kw_only=False, init=False):
+    lr: float = 0.001
+    eps: float = 1e-16
+
+
+class SMORMS3Hyperparameter(Hyperparameter, _SMORMS3Fields, init=False):
     """Entries of SMORMS3: ``lr`` (default 0.001) and ``eps`` (default 1e-16)."""
 
 
-class SMORMS3Rule(LrEpsRule):
+class SMORMS3Rule(DescribedRule[SMORMS3Hyperparameter]):
     """Update rule of SMORMS3; state: ``mem`` (starts at 1), ``g`` and ``g2``.
 
     Args:
@@ -27,45 +31,15 @@ class SMORMS3Rule(LrEpsRule):
         eps: small value for numerical stability.
     """
 
-    _default_hyperparam = lr_eps_defaults(0.001, 1e-16)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.smorms3, kernel="smorms3",
+                      state=(StateArray("mem", ones=True), StateArray("g"), StateArray("g2")))
 
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> SMORMS3Hyperparameter:
-        return SMORMS3Hyperparameter(parent)
-
-    @property
-    def hyperparam(self) -> SMORMS3Hyperparameter:
-        return cast(SMORMS3Hyperparameter, self._hyperparam)
-
-    def init_state(self, param: Variable) -> None:
-        state = self.state
-        assert state is not None
-        state["mem"] = ones_like_param(param)
-        state["g"] = zeros_like_param(param)
-        state["g2"] = zeros_like_param(param)
-
-    def update_core_cpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        lr, eps = self._values
-        optim_rules.smorms3(NUMPY, param.data, grad, state["mem"], state["g"], state["g2"],
-                            lr, eps)
-
-    def update_core_gpu(self, param: Variable) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        state = self._state
-        assert state is not None
-        lr, eps = self._values
-        optim_cuda.kernel("smorms3")(grad, lr, eps, param.data, state["mem"], state["g"],
-                                     state["g2"])
+    if TYPE_CHECKING:
+        def __init__(self, parent_hyperparam: Hyperparameter | None = None,
+                     lr: float | None = None, eps: float | None = None) -> None: ...
 
 
-class SMORMS3(LrEpsMethod):
+class SMORMS3(_SMORMS3Fields, DescribedMethod[SMORMS3Hyperparameter, SMORMS3Rule, TargetT]):
     """Simon Funk's SMORMS3.
 
     Args:
@@ -73,16 +47,7 @@ class SMORMS3(LrEpsMethod):
         eps: small value for numerical stability.
     """
 
-    @staticmethod
-    def _new_hyperparam(parent: Hyperparameter | None = None) -> SMORMS3Hyperparameter:
-        return SMORMS3Hyperparameter(parent)
-
-    def __init__(self, lr: float = 0.001, eps: float = 1e-16) -> None:
-        super().__init__(lr, eps)
-
-    @property
-    def hyperparam(self) -> SMORMS3Hyperparameter:
-        return cast(SMORMS3Hyperparameter, self._hyperparam)
-
-    def create_update_rule(self) -> SMORMS3Rule:
-        return SMORMS3Rule(self.hyperparam)
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> SMORMS3[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

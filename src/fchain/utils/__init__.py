@@ -1,6 +1,6 @@
-"""``fchain.utils``: the small array helpers of Chainer's ``chainer.utils``, and its
+"""``fchain.utils``: the small array helpers of Chainer's ``chainer.utils``, its
 ``argument`` (keyword parsing) and ``type_check`` (input checks of user functions)
-modules."""
+modules, and ``WalkerAlias`` (the sampler of ``F.negative_sampling``)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from fchain.core.broadcast import sum_to as _sum_to
 from fchain.types import Array, DTypeLike, Shape
 from fchain.utils import argument as argument
 from fchain.utils import type_check as type_check
+from fchain.utils.walker_alias import WalkerAlias as WalkerAlias
 
 __all__ = [
+    "WalkerAlias",
     "argument",
     "force_array",
     "force_type",

@@ -44,10 +44,10 @@ def check_reduce(fname: str, reduce: str) -> None:
         raise ValueError(f"{fname}: only 'mean' and 'no' are valid for 'reduce', but {reduce!r} is given")
 
 
-def check_int_labels(fname: str, t: Array) -> None:
-    """``t`` must hold integer labels."""
+def check_int_labels(fname: str, t: Array, argname: str = "t") -> None:
+    """``t`` (the argument ``argname``) must hold integer labels."""
     if t.dtype.kind not in "iu":
-        raise DTypeError(f"{fname}: t must be an integer array of labels, got dtype {t.dtype}")
+        raise DTypeError(f"{fname}: {argname} must be an integer array of labels, got dtype {t.dtype}")
 
 
 def check_same_shape(fname: str, a_name: str, a: Array, b_name: str, b: Array) -> None:
@@ -57,9 +57,10 @@ def check_same_shape(fname: str, a_name: str, a: Array, b_name: str, b: Array) -
             "they must be equal")
 
 
-def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: int | None) -> bool:
+def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: int | None,
+                       argname: str = "t") -> bool:
     """Every label must lie in ``[low, high)`` or equal ``ignore_label``.  Returns
-    whether every label lies in ``[low, high)``.
+    whether every label lies in ``[low, high)``.  ``argname`` names ``t`` in the error.
 
     Usually decided from the minimum and maximum (two reductions, and two host
     synchronisations on the GPU); the elementwise test runs only when those do not.
@@ -83,8 +84,9 @@ def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: 
         bad = xp.logical_and(bad, xp.not_equal(t, ignore_label))
     if bool(bad.any()):
         found = sorted({int(v) for v in backend.to_numpy(t)[backend.to_numpy(bad)].ravel()[:100]})[:5]
-        allowed = f"{low} <= t < {high}"
+        allowed = f"{low} <= {argname} < {high}"
         if ignore_label is not None:
-            allowed += f" or t == {ignore_label} (ignore_label)"
-        raise ValueError(f"{fname}: every label in t must satisfy {allowed}, but t contains {found}")
+            allowed += f" or {argname} == {ignore_label} (ignore_label)"
+        raise ValueError(f"{fname}: every label in {argname} must satisfy {allowed}, "
+                         f"but {argname} contains {found}")
     return False
