@@ -174,6 +174,11 @@ from fchain.ops.pooling.max_pooling_nd import max_pooling_1d as max_pooling_1d
 from fchain.ops.pooling.max_pooling_nd import max_pooling_2d as max_pooling_2d
 from fchain.ops.pooling.max_pooling_nd import max_pooling_3d as max_pooling_3d
 from fchain.ops.pooling.max_pooling_nd import max_pooling_nd as max_pooling_nd
+from fchain.ops.pooling.roi_average_align_2d import roi_average_align_2d as roi_average_align_2d
+from fchain.ops.pooling.roi_average_pooling_2d import roi_average_pooling_2d as roi_average_pooling_2d
+from fchain.ops.pooling.roi_max_align_2d import roi_max_align_2d as roi_max_align_2d
+from fchain.ops.pooling.roi_max_pooling_2d import roi_max_pooling_2d as roi_max_pooling_2d
+from fchain.ops.pooling.roi_pooling_2d import roi_pooling_2d as roi_pooling_2d
 from fchain.ops.pooling.spatial_pyramid_pooling_2d import spatial_pyramid_pooling_2d as spatial_pyramid_pooling_2d
 from fchain.ops.pooling.unpooling_nd import unpooling_1d as unpooling_1d
 from fchain.ops.pooling.unpooling_nd import unpooling_2d as unpooling_2d
@@ -335,6 +340,11 @@ __all__ = [
     "max_pooling_2d",
     "max_pooling_3d",
     "max_pooling_nd",
+    "roi_average_align_2d",
+    "roi_average_pooling_2d",
+    "roi_max_align_2d",
+    "roi_max_pooling_2d",
+    "roi_pooling_2d",
     "spatial_pyramid_pooling_2d",
     "unpooling_1d",
     "unpooling_2d",

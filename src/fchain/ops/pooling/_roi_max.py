@@ -1,0 +1,141 @@
+"""The rules of the maximizing ROI functions: the maximum over each bin's pixels
+(``roi_max_pooling_2d``, ``roi_pooling_2d``) or over its bilinear samples
+(``roi_max_align_2d``), and the VJPs that send each output's gradient to where
+that maximum was read.
+
+Pixel bins are rectangles, so the maximum is taken in two passes: over each
+bin's rows (one gather of whole image rows per offset into the bins, vectorized
+over every ROI and bin), then over its columns.  Ties go to the first maximum in
+raster order of the bin (the smallest row, then the smallest column), as
+Chainer's ``argmax``: the row pass keeps the first row, the column pass a later
+column only for a larger value or an equal one from an earlier row.  Align
+samples are visited row of samples by row of samples, each row interpolated
+between two image rows once, in Chainer's order (``iy`` then ``ix``, strictly
+greater wins).  An empty bin (or one whose samples all fall outside the image)
+gives ``-inf`` and no gradient, as Chainer 7 on the CPU.
+
+The gradients are one ``scatter_add_flat`` over the outputs in C order, each
+adding to its maximum's pixel (or the four pixels of its sample, in Chainer's
+corner order), so the sums are made in Chainer's order.
+"""
+
+from __future__ import annotations
+
+from fchain.core import backend
+from fchain.ops.pooling._roi_geometry import Samples
+from fchain.types import Array, ArrayNamespace, Shape
+
+__all__ = ["max_align", "max_align_grad", "max_bins", "max_bins_grad"]
+
+_NEG_INF = float("-inf")
+
+
+def _image_rows(xp: ArrayNamespace, x: Array) -> Array:
+    """``x`` ``(N, C, H, W)`` as rows ``(N * H, C * W)``: row ``b * H + h`` is image
+    ``b``'s row ``h`` over all channels."""
+    n, c, h, w = x.shape
+    return xp.reshape(xp.transpose(x, (0, 2, 1, 3)), (n * h, c * w))
+
+
+def _columns(xp: ArrayNamespace, a: Array, cols: Array) -> Array:
+    """``a`` ``(R, P, C, W)`` at the columns ``cols`` ``(R, Q)``: ``(R, Q, P, C)``."""
+    return a[xp.reshape(xp.arange(a.shape[0]), (-1, 1)), :, :, cols]
+
+
+def max_bins(xp: ArrayNamespace, x: Array, image: Array, row_lo: Array, row_n: Array,
+             col_lo: Array, col_n: Array) -> tuple[Array, Array]:
+    """Each bin's maximum ``(R, C, P, Q)`` and its pixel ``h * W + w`` in its image
+    (int64, -1 for an empty bin)."""
+    n, c, h, w = x.shape
+    r, p = row_lo.shape
+    rows = _image_rows(xp, x)
+    best = xp.full((r, p, c * w), _NEG_INF, dtype=x.dtype)
+    best_row = xp.full((r, p, c * w), -1, dtype=xp.int64)
+    for k in range(int(row_n.max()) if row_n.size else 0):
+        cand = rows[image[:, None] * h + xp.clip(row_lo + k, 0, h - 1)]
+        take = xp.logical_and((k < row_n)[:, :, None], cand > best)
+        best = xp.where(take, cand, best)
+        best_row = xp.where(take, (row_lo + k)[:, :, None], best_row)
+    best = xp.reshape(best, (r, p, c, w))
+    best_row = xp.reshape(best_row, (r, p, c, w))
+    q = col_lo.shape[1]
+    y = xp.full((r, q, p, c), _NEG_INF, dtype=x.dtype)
+    y_row = xp.full((r, q, p, c), h, dtype=xp.int64)
+    y_col = xp.full((r, q, p, c), -1, dtype=xp.int64)
+    for k in range(int(col_n.max()) if col_n.size else 0):
+        cols = xp.clip(col_lo + k, 0, w - 1)
+        cand, cand_row = _columns(xp, best, cols), _columns(xp, best_row, cols)
+        tie = xp.logical_and(xp.logical_and(cand == y, cand_row >= 0), cand_row < y_row)
+        take = xp.logical_and((k < col_n)[:, :, None, None], (cand > y) | tie)
+        y = xp.where(take, cand, y)
+        y_row = xp.where(take, cand_row, y_row)
+        y_col = xp.where(take, cols[:, :, None, None], y_col)
+    pixel = xp.where(y_col >= 0, y_row * w + y_col, -1)
+    return xp.transpose(y, (0, 3, 2, 1)), xp.transpose(pixel, (0, 3, 2, 1))
+
+
+def _planes(xp: ArrayNamespace, image: Array, x_shape: Shape) -> Array:
+    """The flat offset of plane ``(image[r], c)`` of x, ``(R, C, 1, 1)``."""
+    _, c, h, w = x_shape
+    return xp.reshape((image[:, None] * c + xp.arange(c)[None, :]) * (h * w), (-1, c, 1, 1))
+
+
+def max_bins_grad(xp: ArrayNamespace, gy: Array, image: Array, pixel: Array, x_shape: Shape) -> Array:
+    """``gy`` ``(R, C, P, Q)`` added at each bin's maximum: ``gx`` of ``x_shape``."""
+    hit = pixel >= 0
+    positions = xp.where(hit, _planes(xp, image, x_shape) + pixel, 0)
+    n, c, h, w = x_shape
+    flat = backend.scatter_add_flat(xp, n * c * h * w, xp.reshape(positions, (-1,)), xp.where(hit, gy, 0.0))
+    return xp.reshape(flat, tuple(x_shape))
+
+
+def max_align(xp: ArrayNamespace, x: Array, image: Array, ys: Samples, xs: Samples
+              ) -> tuple[Array, Array, Array]:
+    """Each bin's largest sample ``(R, C, P, Q)`` and which one, as the sample's row
+    and column in the bin's grid (int64, -1 where no sample reads x)."""
+    n, c, h, w = x.shape
+    r, p, gy_ = ys.low.shape
+    q, gx_ = xs.low.shape[1], xs.low.shape[2]
+    rows = _image_rows(xp, x)
+    base = image[:, None] * h
+    wl_x, wh_x = xs.w_low.astype(x.dtype), xs.w_high.astype(x.dtype)
+    best = xp.full((r, q, p, c), _NEG_INF, dtype=x.dtype)
+    best_iy = xp.full((r, q, p, c), -1, dtype=xp.int64)
+    best_ix = xp.full((r, q, p, c), -1, dtype=xp.int64)
+    for iy in range(gy_):
+        line = ys.w_low[:, :, iy, None].astype(x.dtype) * rows[base + ys.low[:, :, iy]] + \
+            ys.w_high[:, :, iy, None].astype(x.dtype) * rows[base + ys.high[:, :, iy]]
+        line = xp.reshape(line, (r, p, c, w))
+        row_ok = ys.valid[:, None, :, iy, None]
+        for ix in range(gx_):
+            cand = wl_x[:, :, ix, None, None] * _columns(xp, line, xs.low[:, :, ix]) + \
+                wh_x[:, :, ix, None, None] * _columns(xp, line, xs.high[:, :, ix])
+            take = xp.logical_and(xp.logical_and(row_ok, xs.valid[:, :, ix, None, None]), cand > best)
+            best = xp.where(take, cand, best)
+            best_iy = xp.where(take, iy, best_iy)
+            best_ix = xp.where(take, ix, best_ix)
+    order = (0, 3, 2, 1)
+    return xp.transpose(best, order), xp.transpose(best_iy, order), xp.transpose(best_ix, order)
+
+
+def max_align_grad(xp: ArrayNamespace, gy: Array, image: Array, ys: Samples, xs: Samples,
+                   arg_iy: Array, arg_ix: Array, x_shape: Shape) -> Array:
+    """``gy`` ``(R, C, P, Q)`` spread over the four pixels of each bin's largest
+    sample by their interpolation weights: ``gx`` of ``x_shape``."""
+    n, c, h, w = x_shape
+    r, p, q = ys.low.shape[0], ys.low.shape[1], xs.low.shape[1]
+    ri = xp.reshape(xp.arange(r), (-1, 1, 1, 1))
+    pi = xp.reshape(xp.arange(p), (1, 1, -1, 1))
+    qi = xp.reshape(xp.arange(q), (1, 1, 1, -1))
+    hit = arg_iy >= 0
+    iy, ix = xp.maximum(arg_iy, 0), xp.maximum(arg_ix, 0)
+    y_lo, y_hi = ys.low[ri, pi, iy], ys.high[ri, pi, iy]
+    x_lo, x_hi = xs.low[ri, qi, ix], xs.high[ri, qi, ix]
+    wy_lo, wy_hi = ys.w_low[ri, pi, iy], ys.w_high[ri, pi, iy]
+    wx_lo, wx_hi = xs.w_low[ri, qi, ix], xs.w_high[ri, qi, ix]
+    pixels = xp.stack([y_lo * w + x_lo, y_lo * w + x_hi, y_hi * w + x_lo, y_hi * w + x_hi], axis=-1)
+    weights = xp.stack([wy_lo * wx_lo, wy_lo * wx_hi, wy_hi * wx_lo, wy_hi * wx_hi], axis=-1)
+    positions = xp.where(hit[..., None], _planes(xp, image, x_shape)[..., None] + pixels, 0)
+    values = xp.where(hit[..., None], gy[..., None] * weights.astype(gy.dtype), 0.0)
+    flat = backend.scatter_add_flat(xp, n * c * h * w, xp.reshape(positions, (-1,)), values)
+    return xp.reshape(flat, tuple(x_shape))
