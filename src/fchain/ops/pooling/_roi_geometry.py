@@ -97,8 +97,8 @@ def align_samples(xp: ArrayNamespace, start: Array, end: Array, n_out: int, limi
     valid = xp.logical_and(xp.logical_and(i < gr, at >= -1.0), at <= float(limit))
     at = xp.clip(at, 0.0, float(limit - 1))
     low = at.astype(xp.int64)  # at >= 0: truncation is floor
-    frac = at - low
-    return Samples(valid, low, xp.minimum(low + 1, limit - 1), 1.0 - frac, frac, grid)
+    # the weights as Chainer computes them: the distances to low + 1 and to low
+    return Samples(valid, low, xp.minimum(low + 1, limit - 1), (low + 1) - at, at - low, grid)
 
 
 def align_matrix(xp: ArrayNamespace, s: Samples, limit: int) -> Array:

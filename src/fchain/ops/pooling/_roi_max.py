@@ -9,14 +9,15 @@ over every ROI and bin), then over its columns.  Ties go to the first maximum in
 raster order of the bin (the smallest row, then the smallest column), as
 Chainer's ``argmax``: the row pass keeps the first row, the column pass a later
 column only for a larger value or an equal one from an earlier row.  Align
-samples are visited row of samples by row of samples, each row interpolated
-between two image rows once, in Chainer's order (``iy`` then ``ix``, strictly
-greater wins).  An empty bin (or one whose samples all fall outside the image)
+samples are visited in Chainer's order (``iy`` then ``ix``, strictly greater
+wins), each sample of every ROI and bin at once, interpolated in float64 from its
+four pixels as Chainer's CPU code does.  An empty bin (or one whose samples all fall outside the image)
 gives ``-inf`` and no gradient, as Chainer 7 on the CPU.
 
 The gradients are one ``scatter_add_flat`` over the outputs in C order, each
 adding to its maximum's pixel (or the four pixels of its sample, in Chainer's
-corner order), so the sums are made in Chainer's order.
+corner order), so the sums are made in Chainer's order (for align, each float64 share rounded
+to x's dtype as it is added, as Chainer's CPU code does).
 """
 
 from __future__ import annotations
@@ -92,30 +93,34 @@ def max_bins_grad(xp: ArrayNamespace, gy: Array, image: Array, pixel: Array, x_s
 def max_align(xp: ArrayNamespace, x: Array, image: Array, ys: Samples, xs: Samples
               ) -> tuple[Array, Array, Array]:
     """Each bin's largest sample ``(R, C, P, Q)`` and which one, as the sample's row
-    and column in the bin's grid (int64, -1 where no sample reads x)."""
-    n, c, h, w = x.shape
+    and column in the bin's grid (int64, -1 where no sample reads x).  A sample is
+    its four pixels' weighted sum in float64, in Chainer's order, then compared
+    and rounded to x's dtype as Chainer does."""
     r, p, gy_ = ys.low.shape
     q, gx_ = xs.low.shape[1], xs.low.shape[2]
-    rows = _image_rows(xp, x)
-    base = image[:, None] * h
-    wl_x, wh_x = xs.w_low.astype(x.dtype), xs.w_high.astype(x.dtype)
-    best = xp.full((r, q, p, c), _NEG_INF, dtype=x.dtype)
-    best_iy = xp.full((r, q, p, c), -1, dtype=xp.int64)
-    best_ix = xp.full((r, q, p, c), -1, dtype=xp.int64)
+    c = x.shape[1]
+    b = xp.reshape(image, (-1, 1, 1))
+    best = xp.full((r, p, q, c), _NEG_INF, dtype=xp.float64)
+    best_iy = xp.full((r, p, q, c), -1, dtype=xp.int64)
+    best_ix = xp.full((r, p, q, c), -1, dtype=xp.int64)
     for iy in range(gy_):
-        line = ys.w_low[:, :, iy, None].astype(x.dtype) * rows[base + ys.low[:, :, iy]] + \
-            ys.w_high[:, :, iy, None].astype(x.dtype) * rows[base + ys.high[:, :, iy]]
-        line = xp.reshape(line, (r, p, c, w))
-        row_ok = ys.valid[:, None, :, iy, None]
+        y_lo, y_hi = ys.low[:, :, iy, None], ys.high[:, :, iy, None]  # (R, P, 1)
+        wy_lo, wy_hi = ys.w_low[:, :, iy, None], ys.w_high[:, :, iy, None]
         for ix in range(gx_):
-            cand = wl_x[:, :, ix, None, None] * _columns(xp, line, xs.low[:, :, ix]) + \
-                wh_x[:, :, ix, None, None] * _columns(xp, line, xs.high[:, :, ix])
-            take = xp.logical_and(xp.logical_and(row_ok, xs.valid[:, :, ix, None, None]), cand > best)
+            x_lo, x_hi = xs.low[:, None, :, ix], xs.high[:, None, :, ix]  # (R, 1, Q)
+            wx_lo, wx_hi = xs.w_low[:, None, :, ix], xs.w_high[:, None, :, ix]
+            cand = (wy_lo * wx_lo)[..., None] * x[b, :, y_lo, x_lo].astype(xp.float64) + \
+                (wy_lo * wx_hi)[..., None] * x[b, :, y_lo, x_hi].astype(xp.float64) + \
+                (wy_hi * wx_lo)[..., None] * x[b, :, y_hi, x_lo].astype(xp.float64) + \
+                (wy_hi * wx_hi)[..., None] * x[b, :, y_hi, x_hi].astype(xp.float64)  # (R, P, Q, C)
+            ok = xp.logical_and(ys.valid[:, :, iy, None], xs.valid[:, None, :, ix])[..., None]
+            take = xp.logical_and(ok, cand > best)
             best = xp.where(take, cand, best)
             best_iy = xp.where(take, iy, best_iy)
             best_ix = xp.where(take, ix, best_ix)
-    order = (0, 3, 2, 1)
-    return xp.transpose(best, order), xp.transpose(best_iy, order), xp.transpose(best_ix, order)
+    order = (0, 3, 1, 2)
+    return (xp.transpose(best, order).astype(x.dtype), xp.transpose(best_iy, order),
+            xp.transpose(best_ix, order))
 
 
 def max_align_grad(xp: ArrayNamespace, gy: Array, image: Array, ys: Samples, xs: Samples,
@@ -136,6 +141,6 @@ def max_align_grad(xp: ArrayNamespace, gy: Array, image: Array, ys: Samples, xs:
     pixels = xp.stack([y_lo * w + x_lo, y_lo * w + x_hi, y_hi * w + x_lo, y_hi * w + x_hi], axis=-1)
     weights = xp.stack([wy_lo * wx_lo, wy_lo * wx_hi, wy_hi * wx_lo, wy_hi * wx_hi], axis=-1)
     positions = xp.where(hit[..., None], _planes(xp, image, x_shape)[..., None] + pixels, 0)
-    values = xp.where(hit[..., None], gy[..., None] * weights.astype(gy.dtype), 0.0)
-    flat = backend.scatter_add_flat(xp, n * c * h * w, xp.reshape(positions, (-1,)), values)
+    values = xp.where(hit[..., None], gy[..., None].astype(xp.float64) * weights, 0.0)  # Chainer's float64
+    flat = backend.scatter_add_flat(xp, n * c * h * w, xp.reshape(positions, (-1,)), values, gy.dtype)
     return xp.reshape(flat, tuple(x_shape))
