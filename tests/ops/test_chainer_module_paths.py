@@ -126,6 +126,7 @@ CHAINER_PATHS: dict[str, str] = {
     "batch_normalization": "normalization.batch_normalization.batch_normalization",
     "batch_renormalization": "normalization.batch_renormalization.batch_renormalization",
     "fixed_batch_normalization": "normalization.batch_normalization.fixed_batch_normalization",
+    "fixed_batch_renormalization": "normalization.batch_renormalization.fixed_batch_renormalization",
     "group_normalization": "normalization.group_normalization.group_normalization",
     "layer_normalization": "normalization.layer_normalization.layer_normalization",
     "local_response_normalization": "normalization.local_response_normalization.local_response_normalization",

@@ -192,6 +192,7 @@ from fchain.ops.noise.dropout import dropout as dropout
 # --- normalization --------------------------------------------------------------
 from fchain.ops.normalization.batch_normalization import batch_normalization as batch_normalization
 from fchain.ops.normalization.batch_renormalization import batch_renormalization as batch_renormalization
+from fchain.ops.normalization.batch_renormalization import fixed_batch_renormalization as fixed_batch_renormalization
 from fchain.ops.normalization.fixed_batch_normalization import fixed_batch_normalization as fixed_batch_normalization
 from fchain.ops.normalization.group_normalization import group_normalization as group_normalization
 from fchain.ops.normalization.layer_normalization import layer_normalization as layer_normalization
@@ -357,6 +358,7 @@ __all__ = [
     "batch_normalization",
     "batch_renormalization",
     "fixed_batch_normalization",
+    "fixed_batch_renormalization",
     "group_normalization",
     "layer_normalization",
     "local_response_normalization",

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from fchain.types import Array, ArrayNamespace
 
-__all__ = ["Samples", "align_matrix", "align_samples", "band", "bin_band", "bin_matrix", "floor_int", "pooling_bins"]
+__all__ = ["Samples", "align_matrix", "align_samples", "band", "bin_band", "bin_matrix", "floor_int", "pooling_bins",
+           "window"]
 
 
 def floor_int(xp: ArrayNamespace, v: Array) -> Array:
@@ -135,3 +136,19 @@ def bin_band(xp: ArrayNamespace, lo: Array, count: Array) -> tuple[Array, Array]
     n = int(count.max()) if count.size else 0
     k = xp.reshape(xp.arange(n), (1, 1, -1))
     return lo, (k < count[:, :, None]).astype(xp.float64)
+
+
+def window(xp: ArrayNamespace, matrix: Array) -> tuple[Array, Array]:
+    """The columns a ROI's bins read, ``matrix`` ``(R, Q, W)`` cut to a window: each
+    ROI's first column of nonzero weight ``(R,)`` and the weights from there on
+    ``(R, Q, V)``, ``V`` the widest ROI's span (zero past the image).  The rules
+    then gather ``V`` columns per ROI instead of the image's ``W``."""
+    r, q, limit = matrix.shape
+    used = xp.sum(matrix != 0, axis=1, keepdims=False) > 0  # (R, W)
+    start = xp.where(xp.sum(used, axis=1, keepdims=False) > 0, xp.argmax(used, axis=1), 0)
+    end = limit - xp.argmax(xp.flip(used, axis=1), axis=1)
+    span = int(xp.maximum(end - start, 1).max()) if r else 1
+    at = start[:, None, None] + xp.reshape(xp.arange(span), (1, 1, -1))
+    ri = xp.reshape(xp.arange(r), (-1, 1, 1))
+    qi = xp.reshape(xp.arange(q), (1, -1, 1))
+    return start, xp.where(at < limit, matrix[ri, qi, xp.minimum(at, limit - 1)], 0.0)

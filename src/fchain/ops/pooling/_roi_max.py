@@ -4,8 +4,8 @@
 that maximum was read.
 
 Pixel bins are rectangles, so the maximum is taken in two passes: over each
-bin's rows (one gather of whole image rows per offset into the bins, vectorized
-over every ROI and bin), then over its columns.  Ties go to the first maximum in
+bin's rows (one gather per offset into the bins, of every ROI's bins at once, on
+the columns the ROI spans, channels-last), then over its columns.  Ties go to the first maximum in
 raster order of the bin (the smallest row, then the smallest column), as
 Chainer's ``argmax``: the row pass keeps the first row, the column pass a later
 column only for a larger value or an equal one from an earlier row.  Align
@@ -31,46 +31,42 @@ __all__ = ["max_align", "max_align_grad", "max_bins", "max_bins_grad"]
 _NEG_INF = float("-inf")
 
 
-def _image_rows(xp: ArrayNamespace, x: Array) -> Array:
-    """``x`` ``(N, C, H, W)`` as rows ``(N * H, C * W)``: row ``b * H + h`` is image
-    ``b``'s row ``h`` over all channels."""
-    n, c, h, w = x.shape
-    return xp.reshape(xp.transpose(x, (0, 2, 1, 3)), (n * h, c * w))
-
-
 def _columns(xp: ArrayNamespace, a: Array, cols: Array) -> Array:
-    """``a`` ``(R, P, C, W)`` at the columns ``cols`` ``(R, Q)``: ``(R, Q, P, C)``."""
-    return a[xp.reshape(xp.arange(a.shape[0]), (-1, 1)), :, :, cols]
+    """``a`` ``(R, P, V, C)`` at the columns ``cols`` ``(R, Q)``: ``(R, Q, P, C)``."""
+    return a[xp.reshape(xp.arange(a.shape[0]), (-1, 1)), :, cols, :]
 
 
 def max_bins(xp: ArrayNamespace, x: Array, image: Array, row_lo: Array, row_n: Array,
              col_lo: Array, col_n: Array) -> tuple[Array, Array]:
     """Each bin's maximum ``(R, C, P, Q)`` and its pixel ``h * W + w`` in its image
-    (int64, -1 for an empty bin)."""
+    (int64, -1 for an empty bin).  x is read channels-last, each ROI's rows only
+    on the columns it spans (its window, ``V`` wide: the bins' columns ascend)."""
     n, c, h, w = x.shape
     r, p = row_lo.shape
-    rows = _image_rows(xp, x)
-    best = xp.full((r, p, c * w), _NEG_INF, dtype=x.dtype)
-    best_row = xp.full((r, p, c * w), -1, dtype=xp.int64)
+    pixels = xp.reshape(xp.transpose(x, (0, 2, 3, 1)), (n * h * w, c))
+    first = col_lo[:, 0]
+    span = int(xp.maximum((col_lo + col_n)[:, -1] - first, 1).max()) if r else 1
+    window = xp.clip(first[:, None] + xp.arange(span)[None, :], 0, w - 1)[:, None, :]  # (R, 1, V)
+    best = xp.full((r, p, span, c), _NEG_INF, dtype=x.dtype)
+    best_row = xp.full((r, p, span, c), -1, dtype=xp.int64)
     for k in range(int(row_n.max()) if row_n.size else 0):
-        cand = rows[image[:, None] * h + xp.clip(row_lo + k, 0, h - 1)]
-        take = xp.logical_and((k < row_n)[:, :, None], cand > best)
+        rows = xp.clip(row_lo + k, 0, h - 1)
+        cand = pixels[(image[:, None, None] * h + rows[:, :, None]) * w + window]
+        take = xp.logical_and((k < row_n)[:, :, None, None], cand > best)
         best = xp.where(take, cand, best)
-        best_row = xp.where(take, (row_lo + k)[:, :, None], best_row)
-    best = xp.reshape(best, (r, p, c, w))
-    best_row = xp.reshape(best_row, (r, p, c, w))
+        best_row = xp.where(take, rows[:, :, None, None], best_row)
     q = col_lo.shape[1]
     y = xp.full((r, q, p, c), _NEG_INF, dtype=x.dtype)
     y_row = xp.full((r, q, p, c), h, dtype=xp.int64)
     y_col = xp.full((r, q, p, c), -1, dtype=xp.int64)
     for k in range(int(col_n.max()) if col_n.size else 0):
-        cols = xp.clip(col_lo + k, 0, w - 1)
-        cand, cand_row = _columns(xp, best, cols), _columns(xp, best_row, cols)
+        local = xp.clip(col_lo + k - first[:, None], 0, span - 1)
+        cand, cand_row = _columns(xp, best, local), _columns(xp, best_row, local)
         tie = xp.logical_and(xp.logical_and(cand == y, cand_row >= 0), cand_row < y_row)
         take = xp.logical_and((k < col_n)[:, :, None, None], (cand > y) | tie)
         y = xp.where(take, cand, y)
         y_row = xp.where(take, cand_row, y_row)
-        y_col = xp.where(take, cols[:, :, None, None], y_col)
+        y_col = xp.where(take, (local + first[:, None])[:, :, None, None], y_col)
     pixel = xp.where(y_col >= 0, y_row * w + y_col, -1)
     return xp.transpose(y, (0, 3, 2, 1)), xp.transpose(pixel, (0, 3, 2, 1))
 

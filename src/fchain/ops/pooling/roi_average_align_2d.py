@@ -25,7 +25,7 @@ from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
 from fchain.ops.pooling._roi_args import OutSize, RoiParams, SamplingRatio, check_rois, roi_params
 from fchain.ops.pooling._roi_cases import loose_rois
-from fchain.ops.pooling._roi_geometry import align_matrix, align_samples, band
+from fchain.ops.pooling._roi_geometry import align_matrix, align_samples, band, window
 from fchain.ops.pooling._roi_linear import SeparableMap, apply_map, transpose_map
 from fchain.types import Array, ArrayNamespace, DTypeLike
 
@@ -39,8 +39,9 @@ def _map(xp: ArrayNamespace, rois: Array, index: Array, p: RoiParams, dtype: DTy
     xs = align_samples(xp, s[:, 1], s[:, 3], p.outw, w, p.sampling_ratio[1])
     first, weights = band(xp, align_matrix(xp, ys, h))
     count = xp.broadcast_to(xp.reshape(ys.grid * xs.grid, (-1, 1, 1)), (rois.shape[0], p.outh, p.outw))
-    return SeparableMap(first, weights.astype(dtype), align_matrix(xp, xs, w).astype(dtype),
-                        count.astype(dtype), index.astype(xp.int64))
+    col_first, cols = window(xp, align_matrix(xp, xs, w))
+    return SeparableMap(first, weights.astype(dtype), col_first, cols.astype(dtype), count.astype(dtype),
+                        index.astype(xp.int64))
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: RoiParams) -> Forwarded:

@@ -21,7 +21,7 @@ from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
 from fchain.ops.pooling._roi_args import OutSize, RoiParams, check_rois, roi_params
 from fchain.ops.pooling._roi_cases import loose_rois
-from fchain.ops.pooling._roi_geometry import bin_band, bin_matrix, pooling_bins
+from fchain.ops.pooling._roi_geometry import bin_band, bin_matrix, pooling_bins, window
 from fchain.ops.pooling._roi_linear import SeparableMap, apply_map, transpose_map
 from fchain.types import Array, ArrayNamespace, DTypeLike
 
@@ -35,8 +35,9 @@ def _map(xp: ArrayNamespace, rois: Array, index: Array, p: RoiParams, dtype: DTy
     col_lo, col_n = pooling_bins(xp, s[:, 1], s[:, 3], p.outw, w)
     first, weights = bin_band(xp, row_lo, row_n)
     count = xp.maximum(row_n[:, :, None] * col_n[:, None, :], 1)
-    return SeparableMap(first, weights.astype(dtype), bin_matrix(xp, col_lo, col_n, w).astype(dtype),
-                        count.astype(dtype), index.astype(xp.int64))
+    col_first, cols = window(xp, bin_matrix(xp, col_lo, col_n, w))
+    return SeparableMap(first, weights.astype(dtype), col_first, cols.astype(dtype), count.astype(dtype),
+                        index.astype(xp.int64))
 
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: RoiParams) -> Forwarded:
