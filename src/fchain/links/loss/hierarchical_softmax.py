@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Hashable, Iterator, Mapping
-from typing import TypeAlias, TypeVar
+from typing import TypeAlias, TypeVar, overload
 
 import numpy
 
@@ -35,6 +35,8 @@ Tree: TypeAlias = "int | tuple[Tree, Tree]"
 
 _K = TypeVar("_K", bound=Hashable)
 Huffman: TypeAlias = "_K | tuple[Huffman[_K], Huffman[_K]]"
+"""A binary tree with leaves of any hashable type (``create_huffman_tree``'s
+result; an int-keyed one is a ``Tree``)."""
 
 
 def _walk(tree: Tree) -> tuple[dict[int, list[int]], dict[int, list[float]], int]:
@@ -101,6 +103,14 @@ class BinaryHierarchicalSoftmax(Link):
         super()._move_own(target)
         self.paths = target.send(self.paths)
         self.codes = target.send(self.codes)
+
+    @overload
+    @staticmethod
+    def create_huffman_tree(word_counts: Mapping[int, float]) -> Tree: ...
+
+    @overload
+    @staticmethod
+    def create_huffman_tree(word_counts: Mapping[_K, float]) -> Huffman[_K]: ...
 
     @staticmethod
     def create_huffman_tree(word_counts: Mapping[_K, float]) -> Huffman[_K]:
