@@ -11,10 +11,10 @@ loss) logged for the training and the validation words, and measured on the test
 words at the end.  Chainer's flags and defaults, plus:
 
 * ``--text FILE``: train on a local text instead of the PTB (one sentence per line;
-  ``<eos>`` ends each line, as in the PTB reader).  Without ``--valid-text`` and
-  ``--test-text`` the last 10% of its words are split off for validation and the
-  10% before them for the test.  ``examples/ptb/toy_corpus.py`` writes such a
-  text with a known best perplexity;
+  ``<eos>`` ends each line, as in the PTB reader; ``fchain.datasets.words_from_text``).
+  Without ``--valid-text`` and ``--test-text`` its lines are cut into 80% for
+  training, then 10% for validation and 10% for the test.
+  ``examples/ptb/toy_corpus.py`` writes such a text with a known best perplexity;
 * ``--seed`` seeds the initial weights, dropout and nothing else is random;
 * ``--log-interval`` overrides the report interval (Chainer's: 10 iterations with
   ``--test``, else 500).
@@ -29,7 +29,7 @@ import argparse
 import math
 import sys
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,14 +43,10 @@ from fchain.facade.serializer import AbstractSerializer
 from fchain.training import extensions
 
 __all__ = ["BPTTUpdater", "ParallelSequentialIterator", "RNNForLM", "compute_perplexity", "load_words",
-           "main", "parse_args", "text_word_ids"]
+           "main", "parse_args"]
 
 Words = npt.NDArray[np.int32]
 """A corpus: one long sequence of word ids."""
-
-UNK = "<unk>"
-EOS = "<eos>"
-
 
 class RNNForLM(fchain.Chain):
     """Embedding, two LSTM layers and a linear read-out, dropout between them."""
@@ -174,62 +170,16 @@ def compute_perplexity(result: dict[str, Any]) -> None:
 
 
 # ----------------------------------------------------------------------- data
-# A local word-id helper for --text.  TODO(seq-data): once fchain.datasets has the
-# PTB readers on main (fchain.datasets._words: first-seen vocabulary, <eos> per
-# line), read the text with them instead of these two functions.
-
-
-def _read_words(path: str) -> list[str]:
-    """The words of a text file, ``<eos>`` after each line (an empty one too), as
-    Chainer's PTB reader splits its files."""
-    words: list[str] = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            words.extend(line.split())
-            words.append(EOS)
-    return words
-
-
-def text_word_ids(train: str, valid: str | None = None, test: str | None = None
-                  ) -> tuple[Words, Words, Words, dict[str, int]]:
-    """``(train, valid, test, vocabulary)`` from local text files: ids in the order
-    the words first appear in the training text (as Chainer numbers the PTB), words
-    unseen in training read as ``<unk>``.  Without ``valid``/``test`` the training
-    text's last 10% of words validate and the 10% before them test."""
-    words = _read_words(train)
-    if not words:
-        raise ValueError(f"train_ptb: {train} has no words")
-    vocab: dict[str, int] = {}
-    for w in words:
-        vocab.setdefault(w, len(vocab))
-
-    def ids(ws: list[str]) -> Words:
-        if any(w not in vocab for w in ws):
-            vocab.setdefault(UNK, len(vocab))
-        return np.array([vocab.get(w, vocab.get(UNK, 0)) for w in ws], dtype=np.int32)
-
-    if valid is None and test is None:
-        n = len(words)
-        cut_test, cut_valid = n - 2 * (n // 10), n - n // 10
-        all_ids = ids(words)
-        return all_ids[:cut_test], all_ids[cut_valid:], all_ids[cut_test:cut_valid], vocab
-    if valid is None or test is None:
-        raise ValueError("train_ptb: give both --valid-text and --test-text, or neither")
-    return ids(words), ids(_read_words(valid)), ids(_read_words(test)), vocab
-
-
 def load_words(args: argparse.Namespace) -> tuple[Words, Words, Words]:
-    """``(train, valid, test)`` word ids: the PTB, or ``--text``'s files."""
+    """``(train, valid, test)`` word ids: the PTB (``get_ptb_words``), or
+    ``--text``'s files read the same way (``words_from_text``: each line's words
+    then ``<eos>``, ids in order of first appearance, unseen words ``<unk>``; one
+    file is cut into 80/10/10% of its lines)."""
     if args.text is not None:
-        train, valid, test, _ = text_word_ids(args.text, args.valid_text, args.test_text)
-        return train, valid, test
-    # TODO(seq-data): call datasets.get_ptb_words() directly once it is on main.
-    get_ptb_words = getattr(datasets, "get_ptb_words", None)
-    if get_ptb_words is None:
-        raise SystemExit("train_ptb: this fchain has no PTB reader yet (fchain.datasets.get_ptb_words); "
-                         "train on a local text with --text FILE (examples/ptb/toy_corpus.py writes one)")
-    train, valid, test = get_ptb_words()
-    return cast(Words, train), cast(Words, valid), cast(Words, test)
+        train, valid, test, _ = datasets.words_from_text(args.text, args.valid_text, args.test_text)
+    else:
+        train, valid, test = datasets.get_ptb_words()
+    return train, valid, test
 
 
 # ------------------------------------------------------------------------ run

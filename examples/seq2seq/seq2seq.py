@@ -222,18 +222,13 @@ def load_data_using_dataset_api(src_vocab: dict[str, int], src_path: str, target
                                 target_path: str, filter_func: Callable[[str, str], bool]) -> Any:
     """The pairs read lazily from the two files (``TextDataset``), each line turned
     into word ids when it is read."""
-    # TODO(seq-data): use datasets.TextDataset directly once it is on main.
-    text_dataset = getattr(datasets, "TextDataset", None)
-    if text_dataset is None:
-        raise SystemExit("seq2seq: this fchain has no TextDataset yet; run without --use-dataset-api")
-
     def transform(example: tuple[str, str]) -> Pair:
         source, target = example
         return (numpy.array([src_vocab.get(w, UNK) for w in source.strip().split()], numpy.int32),
                 numpy.array([target_vocab.get(w, UNK) for w in target.strip().split()], numpy.int32))
 
-    return datasets.TransformDataset(text_dataset([src_path, target_path], encoding="utf-8",
-                                                  filter_func=filter_func), transform)
+    return datasets.TransformDataset(datasets.TextDataset([src_path, target_path], encoding="utf-8",
+                                                          filter_func=filter_func), transform)
 
 
 def calculate_unknown_ratio(data: Sequence[Sentence]) -> float:

@@ -45,6 +45,21 @@ def test_toy_corpus_and_readers(tmp_path: pathlib.Path) -> None:
     assert " ".join(toy_corpus.translate(line, lexicon)) == (tmp_path / "train.tgt").read_text().splitlines()[0]
 
 
+def test_the_dataset_api_reads_the_same_pairs(tmp_path: pathlib.Path) -> None:
+    """``--use-dataset-api``: the pairs read lazily through ``TextDataset`` and
+    ``TransformDataset``, filtered by length, are those ``load_data`` reads."""
+    toy_corpus.write_corpus(str(tmp_path), n_train=30, n_valid=2, vocab=5, seed=1)
+    sv = seq2seq.load_vocabulary(str(tmp_path / "vocab.src"))
+    tv = seq2seq.load_vocabulary(str(tmp_path / "vocab.tgt"))
+    lazy = seq2seq.load_data_using_dataset_api(sv, str(tmp_path / "train.src"), tv, str(tmp_path / "train.tgt"),
+                                               lambda s, t: len(s.split()) <= 5)
+    eager = [(s, t) for s, t in zip(seq2seq.load_data(sv, str(tmp_path / "train.src")),
+                                    seq2seq.load_data(tv, str(tmp_path / "train.tgt"))) if len(s) <= 5]
+    assert 0 < len(lazy) == len(eager) < 30
+    for (ls, lt), (es, et) in zip((lazy[i] for i in range(len(lazy))), eager):
+        assert ls.tolist() == es.tolist() and lt.tolist() == et.tolist()
+
+
 def test_converter_keeps_the_sentences() -> None:
     batch = [(np.array([2, 3], np.int32), np.array([4], np.int32)),
              (np.array([5], np.int32), np.array([6, 7, 8], np.int32))]

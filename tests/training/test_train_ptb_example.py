@@ -63,21 +63,25 @@ def test_iterator_state_round_trips(tmp_path: pathlib.Path) -> None:
 # ----------------------------------------------------------------------- text
 
 
-def test_text_word_ids(tmp_path: pathlib.Path) -> None:
-    train = tmp_path / "train.txt"
-    train.write_text("the cat sat\n\nthe dog\n")
-    other = tmp_path / "other.txt"
-    other.write_text("the bird\n")
-    tr, va, te, vocab = train_ptb.text_word_ids(str(train), str(other), str(other))
-    assert list(vocab) == ["the", "cat", "sat", "<eos>", "dog", "<unk>"]  # first seen; <unk> for the unseen
-    assert tr.tolist() == [0, 1, 2, 3, 3, 0, 4, 3] and va.tolist() == te.tolist() == [0, 5, 3]
-    assert tr.dtype == np.int32
+def test_load_words_reads_texts_as_the_ptb(tmp_path: pathlib.Path) -> None:
+    """``--text`` goes through ``fchain.datasets.words_from_text`` (one file cut
+    80/10/10 by lines, or three files); without it, ``get_ptb_words``."""
     big = tmp_path / "big.txt"
-    big.write_text("\n".join(" ".join(f"w{i}" for i in range(k, k + 9)) for k in range(10)) + "\n")
-    tr, va, te, _ = train_ptb.text_word_ids(str(big))
-    assert (len(tr), len(te), len(va)) == (80, 10, 10)  # 100 words: 80 train, then test, then validation
-    with pytest.raises(ValueError, match="both"):
-        train_ptb.text_word_ids(str(big), str(other))
+    big.write_text("\n".join(" ".join(f"w{i}" for i in range(k, k + 4)) for k in range(10)) + "\n")
+    tr, va, te = train_ptb.load_words(train_ptb.parse_args(["--text", str(big)]))
+    assert (len(tr), len(va), len(te)) == (40, 5, 5) and tr.dtype == np.int32
+    assert tr[:5].tolist() == [0, 1, 2, 3, 4]  # w0 w1 w2 w3 <eos>
+    other = tmp_path / "other.txt"
+    other.write_text("w1 unseen\n")
+    tr, va, te = train_ptb.load_words(train_ptb.parse_args(["--text", str(big), "--valid-text", str(other),
+                                                            "--test-text", str(other)]))
+    assert len(tr) == 50 and va.tolist() == te.tolist() == [1, 14, 4]  # <unk> gets the next id, 14
+
+
+def test_without_text_it_reads_the_ptb(monkeypatch: pytest.MonkeyPatch) -> None:
+    parts = tuple(np.arange(n, dtype=np.int32) for n in (5, 3, 2))
+    monkeypatch.setattr(fchain.datasets, "get_ptb_words", lambda: parts)
+    assert train_ptb.load_words(train_ptb.parse_args([])) == parts
 
 
 def test_toy_corpus_reads_back_as_the_chain_and_knows_its_floor(tmp_path: pathlib.Path) -> None:
@@ -88,7 +92,9 @@ def test_toy_corpus_reads_back_as_the_chain_and_knows_its_floor(tmp_path: pathli
     assert chain.best_perplexity() < noisy.best_perplexity() < 6.0
     path = tmp_path / "c.txt"
     toy_corpus.write_corpus(str(path), noisy, 500, seed=4)
-    words = train_ptb._read_words(str(path))
+    ids, _, _, vocab = fchain.datasets.words_from_text(path, split=(1.0, 0.0, 0.0))
+    names = {i: w for w, i in vocab.items()}
+    words = [names[int(i)] for i in ids]
     stream = noisy.sample(500, np.random.default_rng(4))
     last = max(i for i, w in enumerate(stream) if w == toy_corpus.EOS)
     assert words[:last + 1] == stream[:last + 1]
@@ -120,9 +126,3 @@ def test_training_lowers_the_perplexity(tmp_path: pathlib.Path, capsys: pytest.C
     assert chain.best_perplexity() * 0.9 < perplexity < 0.6 * chain.unigram_perplexity()
     assert f"test perplexity: {perplexity}" in capsys.readouterr().out
     assert (tmp_path / "model.npz").exists() and any(out.glob("snapshot_iter_*"))
-
-
-def test_without_the_ptb_reader_it_asks_for_a_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(fchain.datasets, "get_ptb_words", raising=False)
-    with pytest.raises(SystemExit, match="--text"):
-        train_ptb.load_words(train_ptb.parse_args([]))
