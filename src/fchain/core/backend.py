@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import numpy
 
+from fchain.array_module import ArrayModule
 from fchain.errors import DeviceMismatchError
 from fchain.types import Array, ArrayNamespace, DTypeLike, Shape
 
@@ -21,6 +22,7 @@ __all__ = [
     "gpu_available",
     "is_cupy_array",
     "is_dtype",
+    "module_of",
     "namespace_of",
     "namespace_of_all",
     "scatter_add",
@@ -30,6 +32,7 @@ __all__ = [
 ]
 
 NUMPY: ArrayNamespace = numpy
+NUMPY_MODULE: ArrayModule = numpy
 _ndarray = numpy.ndarray
 
 
@@ -85,6 +88,15 @@ def namespace_of(a: Array) -> ArrayNamespace:
         if cp is not None:
             return cast(ArrayNamespace, cp)
     return NUMPY
+
+
+def module_of(a: Array) -> ArrayModule:
+    """The module (numpy or CuPy) of ``a``, typed as users see it (``Variable.xp``)."""
+    if type(a) is not _ndarray and is_cupy_array(a):
+        cp = cupy_module()
+        if cp is not None:
+            return cast(ArrayModule, cp)
+    return NUMPY_MODULE
 
 
 def namespace_of_all(op_name: str, arrays: tuple[Array, ...]) -> ArrayNamespace:
