@@ -151,7 +151,9 @@ class BPTTUpdater(training.updaters.StandardUpdater):
         optimizer = self.get_optimizer("main")
         loss: Variable | None = None
         for _ in range(self.bprop_len):
-            x, t = self.converter(next(train_iter), self.input_device)
+            arrays = self.converter(next(train_iter), self.input_device)
+            assert isinstance(arrays, tuple), "the converter gives (words, next words)"
+            x, t = arrays
             step = optimizer.target(x, t)
             loss = step if loss is None else loss + step
         assert loss is not None, "bprop_len must be positive"
