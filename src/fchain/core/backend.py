@@ -205,7 +205,7 @@ def scatter_add_rows(xp: ArrayNamespace, n_rows: int, rows: Array, values: Array
     ``rows[k]`` for every ``k``, in order (the gradient of gathering rows, as
     ``embed_id``'s): ``add.at``'s result, bit for bit.
 
-    ``rows`` is 1-d and non-negative.  On numpy the additions go by rank: every row
+    ``rows`` is 1-d; a negative id counts from the end, as numpy indexes.  On numpy the additions go by rank: every row
     receives its first value by one fancy-indexed addition, its second by
     another, and so on (within one rank no row repeats, so each is a plain
     vectorized pass); what is left after a few ranks (a very frequent row) goes to
@@ -226,6 +226,7 @@ def scatter_add_rows(xp: ArrayNamespace, n_rows: int, rows: Array, values: Array
         seen: dict[int, int] = {}
         ranks: list[int] = []
         for row in rows.tolist():
+            row %= n_rows  # -1 is the last row, as numpy indexes (out of range still raises below)
             k = seen.get(row, 0)
             seen[row] = k + 1
             ranks.append(k)
@@ -235,6 +236,8 @@ def scatter_add_rows(xp: ArrayNamespace, n_rows: int, rows: Array, values: Array
         rank = numpy.array(ranks)
         positions = numpy.arange(n)  # rank[k] is position k's
     else:
+        if int(rows.min()) < 0:  # -1 is the last row, as numpy indexes: rank it there
+            rows = numpy.where(rows < 0, rows + n_rows, rows)
         positions = numpy.argsort(rows, kind="stable")  # rank[k] is position positions[k]'s
         ranked = rows[positions]
         starts = numpy.empty(n, dtype=bool)
