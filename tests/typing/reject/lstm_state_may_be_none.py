@@ -1,4 +1,5 @@
 # expect: union-attr
+# expect-pyright: reportOptionalMemberAccess
 import numpy as np
 
 import fchain.links as L

@@ -1,4 +1,5 @@
 # expect: misc
+# expect-pyright: reportAssignmentType
 import numpy as np
 
 import fchain.links as L

@@ -16,7 +16,8 @@ import numpy
 
 from fchain.facade.link import Link
 from fchain.graph.device import Device
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.links._sizes import count
 from fchain.ops.loss.black_out import black_out
 from fchain.types import Array

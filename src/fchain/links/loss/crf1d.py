@@ -16,7 +16,8 @@ from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from fchain.facade.link import Link
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers import Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer

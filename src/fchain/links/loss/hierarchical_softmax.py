@@ -22,7 +22,8 @@ import numpy
 from fchain.facade.link import Link
 from fchain.graph.config import get_dtype
 from fchain.graph.device import Device
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers import Uniform
 from fchain.links._sizes import count
 from fchain.ops.loss._hierarchical_softmax import binary_hierarchical_softmax

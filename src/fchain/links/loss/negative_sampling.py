@@ -17,7 +17,8 @@ import numpy
 from fchain.facade.link import Link
 from fchain.graph.config import get_dtype
 from fchain.graph.device import Device
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.links._sizes import count
 from fchain.ops.loss.negative_sampling import negative_sampling
 from fchain.types import Array, DTypeLike

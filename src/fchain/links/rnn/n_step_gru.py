@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.links.rnn.n_step_rnn import NStepRNNBase, Sequences
 from fchain.ops.rnn.n_step_gru import n_step_bigru, n_step_gru
 from fchain.types import Array

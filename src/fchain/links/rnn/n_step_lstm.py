@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.links.rnn.n_step_rnn import NStepRNNBase, Sequences
 from fchain.ops.rnn.n_step_lstm import n_step_bilstm, n_step_lstm
 from fchain.types import Array

@@ -29,7 +29,8 @@ from typing import ClassVar, Literal, TypeVar
 import numpy
 
 from fchain.facade.link import ChainList, Link
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers import LeCunNormal, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer
