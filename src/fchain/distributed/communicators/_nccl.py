@@ -60,6 +60,7 @@ class NcclBackend:
         uid = nccl.get_unique_id() if rt.rank == 0 else None
         uid = _objects.bcast_obj(rt, uid, 0, _objects.DEFAULT_MAX_BUF_LEN)
         self._comm: Any = nccl.NcclCommunicator(rt.size, uid, rt.rank)
+        self._side: Any = None
 
     def _dtype(self, buf: Array) -> int:
         names = {"float16": "NCCL_FLOAT16", "float32": "NCCL_FLOAT32", "float64": "NCCL_FLOAT64",
@@ -75,11 +76,7 @@ class NcclBackend:
         assert cp is not None
         event = cp.cuda.Event(disable_timing=True)
         event.record(cp.cuda.get_current_stream())
-        try:
-            self._rt.wait_for(lambda: bool(event.done))
-        except CollectiveTimeoutError:
-            self._comm.abort()
-            raise
+        self.finish(event)
 
     def sum_(self, buf: Array) -> None:
         """Sum ``buf`` (a 1-D CuPy array) over all ranks, in place."""
@@ -89,6 +86,30 @@ class NcclBackend:
         self._comm.allReduce(ptr, ptr, buf.size, self._dtype(buf), self._mod.NCCL_SUM,
                              cp.cuda.get_current_stream().ptr)
         self._wait()
+
+    def start_sum(self, buf: Array) -> Any:
+        """Queue the sum of ``buf`` on a side stream once the current stream's work
+        so far is done; returns the event ``finish`` waits for."""
+        cp = backend.cupy_module()
+        assert cp is not None
+        if self._side is None:
+            self._side = cp.cuda.Stream(non_blocking=True)
+        ready = cp.cuda.Event(disable_timing=True)
+        ready.record(cp.cuda.get_current_stream())
+        self._side.wait_event(ready)
+        ptr = buf.data.ptr  # type: ignore[attr-defined]  # a CuPy array's device pointer
+        self._comm.allReduce(ptr, ptr, buf.size, self._dtype(buf), self._mod.NCCL_SUM, self._side.ptr)
+        done = cp.cuda.Event(disable_timing=True)
+        done.record(self._side)
+        return done
+
+    def finish(self, event: Any) -> None:
+        """Wait for a sum started by ``start_sum``."""
+        try:
+            self._rt.wait_for(lambda: bool(event.done))
+        except CollectiveTimeoutError:
+            self._comm.abort()
+            raise
 
     def bcast(self, buf: Array, root: int) -> None:
         """``buf`` of ``root`` into ``buf`` on every rank."""

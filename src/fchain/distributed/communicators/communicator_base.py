@@ -162,3 +162,15 @@ class CommunicatorBase(abc.ABC):
 
     def finalize(self) -> None:
         """Stop using this communicator (later calls raise)."""
+
+    # A communicator is a handle to a group of processes: a (deep) copy of a model
+    # holding one (MultiNodeBatchNormalization, MultiNodeChainList) shares it.
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        return self
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        raise TypeError(f"{type(self).__name__} cannot be pickled: it is a handle to the MPI "
+                        "processes of this job")

@@ -45,6 +45,37 @@ def _node_ranks(rt: Runtime) -> tuple[int, int, int, int]:
     return (ranks_of[mine].index(rt.rank), len(ranks_of[mine]), machines.index(mine), len(machines))
 
 
+class _PendingMean:
+    """A mean of packed gradients in flight: host buffers on the flat path are
+    already being all-reduced, GPU buffers on NCCL are queued on a side stream; the
+    rest is summed in ``finish``."""
+
+    def __init__(self, comm: MpiCommunicatorBase, groups: list[Group], rt: Runtime) -> None:
+        self._comm = comm
+        self._groups = groups
+        self._call, self._seq = rt.call, rt.seq
+        self._started: list[tuple[Group, Any]] = []
+        for group in groups:
+            if not group.on_gpu and isinstance(comm._reducer, FlatReducer):
+                self._started.append((group, rt.comm.Iallreduce(MPI.IN_PLACE, group.buffer)))
+            elif group.on_gpu and comm.uses_nccl:
+                self._started.append((group, comm._nccl_backend().start_sum(group.buffer)))
+
+    def finish(self) -> None:
+        comm, rt = self._comm, self._comm._rt
+        rt.call, rt.seq = self._call, self._seq
+        started = {id(group): handle for group, handle in self._started}
+        for group in self._groups:
+            handle = started.get(id(group))
+            if handle is None:
+                comm._sum_(group, rt)
+            elif group.on_gpu:
+                comm._nccl_backend().finish(handle)
+            else:
+                rt.wait([handle])
+        Packer.unpack_grads(self._groups)
+
+
 class MpiCommunicatorBase(CommunicatorBase):
     """A communicator over ``mpi_comm`` (an mpi4py intracommunicator; all its ranks
     must create it together).  ``timeout`` bounds every wait, in seconds."""
@@ -62,6 +93,8 @@ class MpiCommunicatorBase(CommunicatorBase):
         (self._intra_rank, self._intra_size,
          self._inter_rank, self._inter_size) = _node_ranks(self._rt)
         self._packer = Packer()
+        self._spare_packers = (Packer(), Packer())
+        self._flip = 0
         self._reducer: Reducer = FlatReducer(self._rt)
         self._nccl: NcclBackend | None = None
         self._configs: dict[str, Any] = {"batched_copy": True}
@@ -237,6 +270,17 @@ class MpiCommunicatorBase(CommunicatorBase):
         for group in groups:
             self._sum_(group, rt)
         self._packer.unpack_grads(groups)
+
+    def _start_mean_grad(self, model: Link, zero_fill: bool) -> _PendingMean:
+        """Pack ``model``'s gradients and start their mean (double buffering):
+        ``finish()`` on the result completes it and makes them the gradients.  Two
+        packers alternate, so the buffers of the call in flight stay untouched."""
+        rt = self._begin("multi_node_mean_grad")
+        packer = self._spare_packers[self._flip]
+        self._flip ^= 1
+        groups = packer.pack_grads(model._param_list(), zero_fill, 1.0 / self.size,
+                                   self._grad_dtype())
+        return _PendingMean(self, groups, rt)
 
     def _grad_dtype(self) -> numpy.dtype[Any] | None:
         """The dtype gradients travel in (``None``: their own, float16 as float32)."""
