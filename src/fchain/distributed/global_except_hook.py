@@ -42,7 +42,7 @@ def _global_except_hook(exc_type: type[BaseException], value: BaseException,
         try:
             from fchain.distributed.communicators._runtime import notify_all_peers
 
-            notify_all_peers(_describe(exc_type, value))
+            notify_all_peers(_describe(exc_type, value), report_grace=1.0)
             from mpi4py import MPI
 
             rank = str(MPI.COMM_WORLD.Get_rank())

@@ -45,7 +45,7 @@ class MultiNodeOptimizer(Generic[O]):
     communicator: CommunicatorBase
     actual_optimizer: O
     zero_fill: bool
-    _target_params: list[tuple[str, bool]] | None
+    _target_params: tuple[object, ...] | None
     _pending: Any
 
     def __init__(self, actual_optimizer: O, communicator: CommunicatorBase, zero_fill: bool) -> None:
@@ -93,8 +93,11 @@ class MultiNodeOptimizer(Generic[O]):
         loss.backward(loss_scale=getattr(self.actual_optimizer, "_loss_scale", None))
 
     def _params_changed(self) -> bool:
-        """Whether the set of initialized parameters differs from the last call."""
-        current = [(name, param.is_initialized) for name, param in self.target.namedparams()]
+        """Whether the parameters or which of them are initialized differ from the
+        last call (the target's structure version changes with its parameters)."""
+        target = self.target
+        current = (target.__dict__["_structure_version"],
+                   *(param._data is not None for param in target._param_list()))
         changed = current != self._target_params
         object.__setattr__(self, "_target_params", current)
         return changed

@@ -24,7 +24,6 @@ import atexit
 import itertools
 import os
 import time
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -66,13 +65,15 @@ class WaitState:
 
 
 _CURRENT: WaitState | None = None
-_LIVE: weakref.WeakSet[Runtime] = weakref.WeakSet()
+# Strong references: a communicator dropped without ``finalize`` still has peers,
+# which the exit notice and the except hook must reach.
+_LIVE: list[Runtime] = []
 _QUERY_IDS = itertools.count(1)
 
 
 def live_runtimes() -> list[Runtime]:
     """The runtimes of this process that are not finalized."""
-    return [rt for rt in list(_LIVE) if not rt.closed]
+    return [rt for rt in _LIVE if not rt.closed]
 
 
 def wait_unmonitored(requests: Sequence[MPI.Request], timeout: float, what: str) -> None:
@@ -122,7 +123,7 @@ class Runtime:
         self._answers: dict[int, dict[int, WaitState | None]] = {}
         self._left: dict[int, float] = {}
         self._outbox: list[MPI.Request] = []
-        _LIVE.add(self)
+        _LIVE.append(self)
 
     # ----------------------------------------------------------------- calls
     def begin(self, call: str) -> None:
@@ -283,7 +284,8 @@ class Runtime:
         freeing them is collective, and a peer may already be gone)."""
         self.flush(0.1)
         self.closed = True
-        _LIVE.discard(self)
+        if self in _LIVE:
+            _LIVE.remove(self)
 
 
 def _announce_exit() -> None:
@@ -301,13 +303,17 @@ def _announce_exit() -> None:
 atexit.register(_announce_exit)
 
 
-def notify_all_peers(what: str, seconds: float = 1.0) -> None:
+def notify_all_peers(what: str, seconds: float = 1.0, report_grace: float = 0.0) -> None:
     """Send a failure notice on every live runtime and give the messages up to
-    ``seconds`` to leave (the except hook calls this before ``MPI_Abort``)."""
-    runtimes = live_runtimes()
+    ``seconds`` to leave; then wait ``report_grace`` seconds more when some peer
+    was told, so the peers can print which rank failed before ``MPI_Abort`` (which
+    the except hook calls next) stops them."""
+    runtimes = [rt for rt in live_runtimes() if rt.size > 1]
     for rt in runtimes:
         if rt.failure is None or not rt.failure.startswith(f"rank {rt.rank} "):
             rt.notify_peers(what)
     end = time.monotonic() + seconds
     for rt in runtimes:
         rt.flush(max(0.0, end - time.monotonic()))
+    if runtimes and report_grace > 0:
+        time.sleep(report_grace)
