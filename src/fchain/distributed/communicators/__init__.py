@@ -18,10 +18,14 @@ if TYPE_CHECKING:
 
     from fchain.distributed.communicators.mpi_communicator_base import MpiCommunicatorBase
 
-__all__ = ["CommunicatorBase", "CommunicatorName", "DEFAULT_TIMEOUT", "create_communicator"]
+__all__ = ["CommunicatorBase", "CommunicatorName", "DEFAULT_TIMEOUT", "NAMES", "create_communicator"]
 
 CommunicatorName = Literal["naive", "flat", "hierarchical", "two_dimensional", "single_node",
                            "non_cuda_aware", "pure_nccl", "dummy"]
+
+NAMES: tuple[str, ...] = ("naive", "flat", "hierarchical", "two_dimensional", "single_node",
+                          "non_cuda_aware", "pure_nccl", "dummy")
+"""Every name ``create_communicator`` knows."""
 
 DEFAULT_TIMEOUT = 1800.0
 """Seconds a wait may take when neither ``timeout=`` nor the environment variable
@@ -64,19 +68,19 @@ def create_communicator(communicator_name: CommunicatorName | str = "pure_nccl",
             calls ``MPI_Abort``, so the job ends instead of hanging in
             ``MPI_Finalize``.
     """
-    MPI = require_mpi("create_communicator")
-    from fchain.distributed.communicators.kinds import KINDS
-
-    cls = KINDS.get(communicator_name)
-    if cls is None:
+    if communicator_name not in NAMES:
         raise ValueError(f'Unrecognized communicator: "{communicator_name}"; expected one of '
-                         f"{', '.join(sorted(KINDS))}")
+                         f"{', '.join(NAMES)}")
     if communicator_name != "pure_nccl" and allreduce_grad_dtype is not None:
         raise ValueError("allreduce_grad_dtype is only available at 'pure_nccl' communicator.")
     seconds = _default_timeout() if timeout is None else float(timeout)
     if not seconds > 0 or math.isnan(seconds):
         raise ValueError(f"create_communicator: timeout must be a positive number of seconds, "
                          f"got {seconds}")
+    MPI = require_mpi("create_communicator")
+    from fchain.distributed.communicators.kinds import KINDS
+
+    cls = KINDS[communicator_name]
     if abort_on_error:
         from fchain.distributed import global_except_hook
 

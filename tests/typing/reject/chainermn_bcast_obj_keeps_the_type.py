@@ -1,0 +1,5 @@
+# expect: assignment
+import fchainmn
+
+comm = fchainmn.create_communicator("naive")
+count: int = comm.bcast_obj("a string from rank 0")
