@@ -75,8 +75,9 @@ class Job:
 
 def run_job(script: str, nprocs: int, *args: str, timeout: float = 180.0,
             env: dict[str, str] | None = None, mca: tuple[tuple[str, str], ...] = ()) -> Job:
-    """Run ``jobs/<script>`` on ``nprocs`` ranks (oversubscribed: more ranks than
-    cores is fine) over loopback TCP; kill it after ``timeout`` seconds."""
+    """Run ``jobs/<script>`` (or ``script``, a path from the repository root, when it
+    has a ``/``) on ``nprocs`` ranks (oversubscribed: more ranks than cores is
+    fine) over loopback TCP; kill it after ``timeout`` seconds."""
     mpirun = _mpirun()
     assert mpirun is not None
     command = [mpirun, "--oversubscribe", "-np", str(nprocs),
@@ -95,7 +96,8 @@ def run_job(script: str, nprocs: int, *args: str, timeout: float = 180.0,
     for name in ("PYTHONPATH", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                  *(env or {})):
         command += ["-x", name]
-    command += [sys.executable, str(JOBS / script), *args]
+    path = ROOT / script if "/" in script else JOBS / script
+    command += [sys.executable, str(path), *args]
     start = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=environment, cwd=ROOT, start_new_session=True)
