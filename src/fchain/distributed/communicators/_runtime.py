@@ -44,9 +44,13 @@ TAG_LEFT = 4
 
 _LEFT_GRACE_S = 2.0  # how long a wait may still complete after a peer's program ended
 
-_SPIN_S = 200e-6  # poll without yielding the CPU for this long
-_SLEEP_AFTER_S = 0.05  # then yield the CPU between polls, and after this, sleep
-_SLEEP_S = 0.001
+# Waiting: poll without yielding the CPU for ``_SPIN_S`` (a peer that is in step
+# arrives within it), then yield the CPU between polls, and after
+# ``_SLEEP_AFTER_S`` sleep ``_SLEEP_S`` between polls, so that a rank waiting for a
+# slow peer (or for one that shares its core) leaves the CPU to it.
+_SPIN_S = 100e-6
+_SLEEP_AFTER_S = 0.002
+_SLEEP_S = 0.0005
 _POLLS_PER_CHECK = 16
 
 
@@ -99,18 +103,21 @@ def _pause(waited: float) -> None:
 
 
 class Runtime:
-    """The MPI side of one communicator: a private duplicate of the user's MPI
-    communicator for data, another for control messages, a timeout, and the count
-    and name of the current call (for error messages).
+    """The MPI side of one communicator: private duplicates of the user's MPI
+    communicator for data (``comm``), for fchain's own collective algorithms
+    (``coll``: their messages never meet a user's) and for control messages
+    (``ctrl``); a timeout; the count and name of the current call (for errors).
 
-    Creating one is collective over ``mpi_comm`` (each rank duplicates it twice).
+    Creating one is collective over ``mpi_comm`` (each rank duplicates it).
     """
 
     def __init__(self, mpi_comm: MPI.Intracomm, name: str, timeout: float) -> None:
         data, data_req = mpi_comm.Idup()
+        coll, coll_req = mpi_comm.Idup()
         ctrl, ctrl_req = mpi_comm.Idup()
-        wait_unmonitored([data_req, ctrl_req], timeout, f"creating communicator '{name}'")
+        wait_unmonitored([data_req, coll_req, ctrl_req], timeout, f"creating communicator '{name}'")
         self.comm: MPI.Intracomm = data
+        self.coll: MPI.Intracomm = coll  # fchain's own point-to-point collectives
         self.ctrl: MPI.Intracomm = ctrl
         self.rank: int = data.Get_rank()
         self.size: int = data.Get_size()

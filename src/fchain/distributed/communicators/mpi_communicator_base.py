@@ -195,7 +195,15 @@ class MpiCommunicatorBase(CommunicatorBase):
         return _arrays.allgather(self._begin("allgather"), x)
 
     def allreduce(self, x: Array) -> Array:
-        return _arrays.allreduce(self._begin("allreduce"), x)
+        rt = self._begin("allreduce")
+        dtype = getattr(x, "dtype", None)
+        if dtype is None or dtype.kind != "f":
+            return _arrays.allreduce(rt, x)
+        host = _arrays.as_host(x)
+        work = host.astype(_arrays.reduction_dtype(host.dtype), copy=True).reshape(-1)
+        self._reducer.sum_(work, rt.call, rt.seq)  # floats: the communicator's algorithm
+        result = work.reshape(host.shape).astype(host.dtype, copy=False)
+        return _arrays.from_host(result, backend.is_cupy_array(x))
 
     def scatter(self, xs: Sequence[Array] | Array | None, root: int = 0) -> Array:
         self._check_rank("scatter", "root", root)
