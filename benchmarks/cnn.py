@@ -3,9 +3,12 @@
 The network (CIFAR-sized, float32, batch 64, threads = 1):
 ``conv3x3(3->32) relu conv3x3(32->32) relu maxpool2 conv3x3(32->64) relu
 conv3x3(64->64) relu maxpool2 linear(4096->256) relu linear(256->10)``, softmax cross
-entropy, MomentumSGD (lr 0.01, momentum 0.9).  The convolutions pad by 1.  Links
-for convolutions come later: the model is a ``Chain`` of ``fchain.Parameter``s
-calling ``F.convolution_2d``, ``F.max_pooling_2d`` and ``F.linear`` directly.
+entropy, MomentumSGD (lr 0.01, momentum 0.9).  The convolutions pad by 1.  The model
+is built from ``L.Convolution2D`` and ``L.Linear`` links (PyTorch's from ``nn.Conv2d``
+and ``nn.Linear``), in two variants: as above, and with batch normalization between
+each convolution and its relu (conv-BN-ReLU: ``L.BatchNormalization`` /
+``nn.BatchNorm2d`` in training mode, the convolutions then without bias, as usual
+before a normalization).
 
 Printed: seconds per step (median over interleaved rounds, and the ratio of the
 best rounds; the machine is shared
@@ -17,8 +20,7 @@ GEMM floor: the step's multiply-add FLOPs over the single-thread sgemm throughpu
 measured in this run at the step's own GEMM shapes, with fchain's share of it.
 Then the peak memory of a step (traced numpy allocations) against its forward's.
 
-The BatchNormalization variant runs only where ``fchain.links.BatchNormalization``
-exists (another task adds it); the output says which ran.
+Both variants are timed against PyTorch; the last lines sum up the two ratios.
 """
 
 from __future__ import annotations
@@ -99,37 +101,37 @@ def fchain_step(with_bn: bool) -> tuple[Callable[[], None], Callable[[], None]]:
     """fchain's training step and a forward-only call, on fixed data."""
     import fchain
     import fchain.functions as F
+    import fchain.links as L
     from fchain import optimizers
 
     rng = np.random.default_rng(1)
-    links = importlib.import_module("fchain.links")
+
+    def weights(*shape: int) -> F32:
+        """Normal weights scaled by 1/sqrt(fan in); the same draws in every variant."""
+        return rng.standard_normal(shape, dtype=np.float32) * np.float32(np.sqrt(1.0 / np.prod(shape[1:])))
 
     class Net(fchain.Chain):
         def __init__(self) -> None:
             super().__init__()
             with self.init_scope():
-                for i, (c, o, _) in enumerate(CONVS):
-                    w = rng.standard_normal((o, c, 3, 3), dtype=np.float32) * np.float32(np.sqrt(1.0 / (c * 9)))
-                    setattr(self, f"W{i}", fchain.Parameter(w))
-                    setattr(self, f"b{i}", fchain.Parameter(np.zeros(o, np.float32)))
-                    if with_bn:
-                        setattr(self, f"bn{i}", links.BatchNormalization(o))
-                for i, (fin, fout) in enumerate(FCS):
-                    w = rng.standard_normal((fout, fin), dtype=np.float32) * np.float32(np.sqrt(1.0 / fin))
-                    setattr(self, f"V{i}", fchain.Parameter(w))
-                    setattr(self, f"c{i}", fchain.Parameter(np.zeros(fout, np.float32)))
+                self.convs = fchain.ChainList(*(
+                    L.Convolution2D(c, o, 3, pad=1, nobias=with_bn, initialW=weights(o, c, 3, 3))
+                    for c, o, _ in CONVS))
+                self.bns = fchain.ChainList(*(L.BatchNormalization(o) for _, o, _ in CONVS if with_bn))
+                (fin0, fout0), (fin1, fout1) = FCS
+                self.fc0 = L.Linear(fin0, fout0, initialW=weights(fout0, fin0))
+                self.fc1 = L.Linear(fin1, fout1, initialW=weights(fout1, fin1))
 
         def forward(self, x: F32) -> fchain.Variable:
             h: fchain.Variable | F32 = x
-            for i in range(len(CONVS)):
-                h = F.convolution_2d(h, getattr(self, f"W{i}"), getattr(self, f"b{i}"), pad=1)
+            for i, conv in enumerate(self.convs):
+                h = conv(h)
                 if with_bn:
-                    h = getattr(self, f"bn{i}")(h)
+                    h = self.bns[i](h)
                 h = F.relu(h)
                 if i % 2 == 1:
                     h = F.max_pooling_2d(h, 2)
-            h = F.relu(F.linear(h, getattr(self, "V0"), getattr(self, "c0")))
-            return F.linear(h, getattr(self, "V1"), getattr(self, "c1"))
+            return self.fc1(F.relu(self.fc0(h)))
 
     model = Net()
     opt = optimizers.MomentumSGD(lr=0.01, momentum=0.9).setup(model)
@@ -174,7 +176,7 @@ def peak_memory(step: Callable[[], None], forward: Callable[[], None]) -> tuple[
 
 
 # ---------------------------------------------------------------------- PyTorch
-def torch_step() -> Callable[[], None] | None:
+def torch_step(with_bn: bool) -> Callable[[], None] | None:
     """PyTorch's step on the same data, or None where torch does not import here."""
     try:
         torch: Any = importlib.import_module("torch")
@@ -184,7 +186,10 @@ def torch_step() -> Callable[[], None] | None:
     nn = torch.nn
     layers: list[Any] = []
     for i, (c, o, _) in enumerate(CONVS):
-        layers += [nn.Conv2d(c, o, 3, padding=1), nn.ReLU()]
+        layers.append(nn.Conv2d(c, o, 3, padding=1, bias=not with_bn))
+        if with_bn:
+            layers.append(nn.BatchNorm2d(o))
+        layers.append(nn.ReLU())
         if i % 2 == 1:
             layers.append(nn.MaxPool2d(2))
     layers += [nn.Flatten(), nn.Linear(4096, 256), nn.ReLU(), nn.Linear(256, 10)]
@@ -202,9 +207,9 @@ def torch_step() -> Callable[[], None] | None:
     return step
 
 
-def _torch_only(rounds: int, steps: int) -> None:
+def _torch_only(rounds: int, steps: int, with_bn: bool) -> None:
     """``--torch-only``: time PyTorch's step and print the per-round times as JSON."""
-    step = torch_step()
+    step = torch_step(with_bn)
     if step is None:
         print(json.dumps(None))
         return
@@ -212,9 +217,10 @@ def _torch_only(rounds: int, steps: int) -> None:
     print(json.dumps([_timed(lambda: [step() for _ in range(steps)]) / steps for _ in range(rounds)]))
 
 
-def _external_torch(python: str, rounds: int, steps: int) -> list[float] | None:
+def _external_torch(python: str, rounds: int, steps: int, with_bn: bool) -> list[float] | None:
     out = subprocess.run([python, os.path.abspath(__file__), "--torch-only", "--rounds", str(rounds),
-                          "--steps", str(steps)], capture_output=True, text=True, check=True)
+                          "--steps", str(steps)] + (["--bn"] if with_bn else []),
+                         capture_output=True, text=True, check=True)
     result: list[float] | None = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -227,35 +233,33 @@ def main() -> None:
     parser.add_argument("--torch-python", default=os.environ.get("FCHAIN_TORCH_PYTHON"),
                         help="an interpreter with torch, when this one has none")
     parser.add_argument("--torch-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bn", action="store_true", help=argparse.SUPPRESS)  # with --torch-only
     args = parser.parse_args()
     if args.torch_only:
-        _torch_only(args.rounds, args.steps)
+        _torch_only(args.rounds, args.steps, args.bn)
         return
 
-    links = importlib.import_module("fchain.links")
-    variants = [False] + ([True] if hasattr(links, "BatchNormalization") else [])
-    in_process_torch = torch_step()
     flops, shapes = step_flops()
     gemm = gemm_throughput(shapes)
     floor = flops / gemm
     print(f"CNN step, batch {BATCH}, 3x32x32, float32, 1 thread; {flops / 1e9:.2f} GFLOP per step; "
           f"sgemm at the step's shapes {gemm / 1e9:.1f} GFLOP/s -> GEMM floor {floor * 1e3:.1f} ms")
-    if len(variants) == 1:
-        print("BatchNormalization variant: skipped (fchain.links.BatchNormalization does not exist yet)")
 
-    for with_bn in variants:
+    summary: list[str] = []
+    for with_bn in (False, True):
         name = "with BatchNormalization" if with_bn else "no BatchNormalization"
         step, forward = fchain_step(with_bn)
         step()  # warm-up: lazy allocations, caches
+        in_process_torch = torch_step(with_bn)
         fchain_times: list[float] = []
         torch_times: list[float] = []
         for _ in range(args.rounds):
             fchain_times.append(_timed(lambda: [step() for _ in range(args.steps)]) / args.steps)
-            if in_process_torch is not None and not with_bn:
-                in_process_torch()
+            if in_process_torch is not None:
+                in_process_torch()  # one untimed step after fchain's round, as fchain's warm-up
                 torch_times.append(_timed(lambda: [in_process_torch() for _ in range(args.steps)]) / args.steps)
-            elif args.torch_python and not with_bn:
-                got = _external_torch(args.torch_python, 1, args.steps)
+            elif args.torch_python:
+                got = _external_torch(args.torch_python, 1, args.steps, with_bn)
                 if got:
                     torch_times += got
         ours = statistics.median(fchain_times)
@@ -269,13 +273,17 @@ def main() -> None:
             print(f"{'PyTorch':<28}{theirs:>10.4f}{1 / theirs:>10.2f}{ours / theirs:>8.2f}  (fchain / PyTorch, "
                   f"medians; best rounds {best / min(torch_times):.2f}; target <= 1.5)")
             print(f"{'  (rounds, s/step)':<28}{', '.join(f'{t:.3f}' for t in torch_times)}")
-        elif not with_bn:
+            summary.append(f"{name}: fchain / PyTorch {ours / theirs:.2f} (medians), "
+                           f"{best / min(torch_times):.2f} (best rounds)")
+        else:
             print("PyTorch: not run (no torch here; pass --torch-python PATH)")
         print(f"{'GEMM floor (FLOPs/sgemm)':<28}{floor:>10.4f}{1 / floor:>10.2f}{ours / floor:>8.2f}  "
               f"(fchain / floor: the floor is {100 * floor / ours:.0f}% of fchain's step)")
         fwd, full, pooled = peak_memory(step, forward)
         print(f"peak memory: forward {fwd / 2**20:.1f} MiB, whole step {full / 2**20:.1f} MiB "
               f"(step / forward {full / fwd:.2f}); scratch pool kept between steps {pooled / 2**20:.1f} MiB")
+    if summary:
+        print("\n" + "\n".join(summary))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,10 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
-from benchmarks.compare_revisions import ROOT, export_src
+# Run as a script (``python benchmarks/import_time.py``): the repository root on the path.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.compare_revisions import ROOT, export_src  # noqa: E402
 
 _PROBE = """
 import sys, time

@@ -1,6 +1,6 @@
 """The layers import downwards only, and nothing imports in a circle.
 
-    types, errors  <-  core  <-  graph  <-  ops  <-  functions  <-  facade
+    types, array_module, errors  <-  core  <-  graph  <-  ops  <-  functions  <-  facade
 
 ``core`` is pure (nodes, op definitions, the traversal, update math); ``graph`` is
 Variable, applying an op and the backward pass; ``ops`` are the op files;
@@ -26,7 +26,7 @@ import fchain
 
 SRC = pathlib.Path(fchain.__file__).parent
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("types, errors", ("fchain.types", "fchain.errors")),
+    ("types, errors", ("fchain.types", "fchain.array_module", "fchain.errors")),
     ("core", ("fchain.core",)),
     ("graph", ("fchain.graph",)),
     ("ops", ("fchain.ops",)),

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from fchain.graph.variable import Parameter as Parameter
 from fchain.graph.variable import Variable as Variable
 from fchain import functions as functions
+from fchain import types as types
 from fchain import backend as backend
 from fchain import backends as backends
 from fchain import configuration as configuration
@@ -32,6 +33,7 @@ from fchain.facade.function import FunctionNode as FunctionNode
 from fchain.graph.backprop import backward as backward
 from fchain.graph.backprop import grad as grad
 from fchain.graph.config import config as config
+from fchain.graph.config_key import ConfigKey as ConfigKey
 from fchain.graph.config import force_backprop_mode as force_backprop_mode
 from fchain.graph.config import get_dtype as get_dtype
 from fchain.graph.config import global_config as global_config
@@ -143,8 +145,10 @@ __all__ = [
     "as_variable",
     "backward",
     "config",
+    "ConfigKey",
     "force_backprop_mode",
     "functions",
+    "types",
     "get_device",
     "global_config",
     "grad",

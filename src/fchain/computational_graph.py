@@ -53,6 +53,8 @@ class DotNode:
     variable's label with its name.
     """
 
+    id_: int
+
     def __init__(self, node: GraphNode, attribute: Mapping[str, str] | None = None,
                  show_name: bool = True) -> None:
         if not isinstance(node, (Variable, Node)):
@@ -83,6 +85,9 @@ class ComputationalGraph:
     ``remove_variable`` draws only the function nodes, with an edge from each to
     the nodes that consumed its outputs; ``show_name`` shows variables' names.
     """
+
+    nodes: list[GraphNode]
+    edges: list[tuple[GraphNode, GraphNode]]
 
     def __init__(self, nodes: Sequence[GraphNode], edges: Sequence[tuple[GraphNode, GraphNode]],
                  variable_style: Mapping[str, str] | None = _var_style,

@@ -31,7 +31,7 @@ from fchain.graph.backprop import backward as _backward
 from fchain.graph.backprop import grad as _grad
 from fchain.graph.variable import Parameter, Variable
 from fchain.ops.array.cast import cast as cast_op
-from fchain.types import Array
+from fchain.types import Array, DTypeLike
 
 __all__ = [
     "NondifferentiableError",
@@ -217,7 +217,7 @@ def _random_direction(sizes: Sequence[int], rng: numpy.random.Generator) -> list
 def check_backward(func: Func, x_data: Array | Sequence[Array], y_grad: Array | Sequence[Array | None] | None,
                    params: Sequence[Parameter] | Parameter = (), eps: float = 1e-3, atol: float = 1e-5,
                    rtol: float = 1e-4, no_grads: Sequence[bool] | None = None,
-                   dtype: Any = None, detect_nondifferentiable: bool = False,
+                   dtype: DTypeLike | None = None, detect_nondifferentiable: bool = False,
                    rng: numpy.random.Generator | None = None) -> None:
     """Assert that backprop through ``func`` matches a numerical directional derivative.
 
@@ -363,7 +363,7 @@ def check_double_backward(func: Func, x_data: Array | Sequence[Array],
                           params: Sequence[Parameter] | Parameter = (),
                           params_grad_grad: Sequence[Array] | Array = (),
                           eps: float = 1e-3, atol: float = 1e-4, rtol: float = 1e-3,
-                          no_grads: Sequence[bool] | None = None, dtype: Any = None,
+                          no_grads: Sequence[bool] | None = None, dtype: DTypeLike | None = None,
                           detect_nondifferentiable: bool = False,
                           rng: numpy.random.Generator | None = None) -> None:
     """Check second derivatives: ``check_backward`` on the first-order gradient.
@@ -421,6 +421,6 @@ def check_double_backward(func: Func, x_data: Array | Sequence[Array],
                    detect_nondifferentiable=detect_nondifferentiable, rng=rng)
 
 
-def _cast(v: Variable, dtype: Any) -> Variable:
+def _cast(v: Variable, dtype: DTypeLike) -> Variable:
     """``v`` cast to ``dtype`` differentiably (gradients flow back in ``v``'s dtype)."""
     return cast_op(v, dtype)

@@ -19,13 +19,15 @@ from typing import Any, Literal, Protocol, SupportsIndex, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-Array: TypeAlias = npt.NDArray[Any]
+Array: TypeAlias = npt.NDArray[Any]  # Any: dtypes are run-time properties (see above)
 """An n-dimensional numpy (or CuPy) array of any dtype."""
 
 Shape: TypeAlias = tuple[int, ...]
 Axis: TypeAlias = int | tuple[int, ...] | None
 Scalar: TypeAlias = int | float
 DTypeLike: TypeAlias = npt.DTypeLike
+DType: TypeAlias = np.dtype[Any]  # Any: a dtype of any scalar type (checked at run time, as Array's)
+"""A numpy dtype of any scalar type (``Variable.dtype``, ``get_dtype()``)."""
 ArrayOrScalar: TypeAlias = Array | int | float
 
 IndexItem: TypeAlias = (SupportsIndex | slice | EllipsisType | None | Array
@@ -44,6 +46,7 @@ __all__ = [
     "ArrayNamespace",
     "ArrayOrScalar",
     "Axis",
+    "DType",
     "DTypeLike",
     "IndexItem",
     "PadMode",

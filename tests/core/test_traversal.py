@@ -278,3 +278,41 @@ def test_every_backward_option_gives_the_same_leaf_gradients(which: str) -> None
         np.testing.assert_array_equal(direct[id(v)][1], plain[id(v)])
         np.testing.assert_array_equal(retained[id(v)], plain[id(v)])
         np.testing.assert_array_equal(g.array, plain[id(v)])
+
+
+def test_a_running_sum_nothing_else_holds_is_accumulated_in_place() -> None:
+    """The traversal's ``add(entry[1], g)`` on a running sum that only its entry
+    holds writes into it (a parameter used at every step of a loop sums its
+    gradients in one buffer), and a loop's gradients stay exact."""
+    from fchain.graph.backprop import _accumulate
+
+    entry = (None, np.ones(3, np.float32))
+    out = _accumulate(entry[1], np.full(3, 2.0, np.float32))
+    assert out is entry[1]
+    np.testing.assert_array_equal(out, [3.0, 3.0, 3.0])
+    W = fchain.Parameter(np.full((3, 2), 0.5, np.float32))
+    x = np.ones((4, 2), np.float32)
+    loss = F.sum(F.linear(x, W))
+    for t in range(2, 6):
+        loss = loss + F.sum(F.linear(x * t, W))
+    loss.backward()
+    assert W.grad is not None
+    np.testing.assert_array_equal(W.grad, np.full((3, 2), 4.0 * (1 + 2 + 3 + 4 + 5), np.float32))
+
+
+def test_a_gradient_seen_elsewhere_is_never_written_into() -> None:
+    """Arrays another holder can see (a retained gradient, a view, a shared
+    object) take a fresh sum."""
+    from fchain.graph.backprop import _accumulate
+
+    held = np.ones(3)
+    keep = (None, held)  # the traversal's entry, and a second reference
+    out = _accumulate(keep[1], np.ones(3))
+    assert out is not held and np.array_equal(held, np.ones(3))
+    base = np.ones(6)
+    entry = (None, base[:3])
+    out = _accumulate(entry[1], np.ones(3))
+    assert np.array_equal(base, np.ones(6)), "a view's base was written"
+    alone = (None, np.ones(3, np.float32))
+    out = _accumulate(alone[1], np.ones(3))  # another dtype: promoted, not in place
+    assert out.dtype == np.float64

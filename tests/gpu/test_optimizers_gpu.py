@@ -20,6 +20,7 @@ from fchain.facade.optimizer import GradientMethod, Hook
 from fchain.types import Array
 from tests.gpu import TARGETS
 from tests.arrays import values
+from tests.rules import rule_of
 
 STEPS = 3
 
@@ -58,7 +59,7 @@ def _train(make: Callable[[], GradientMethod], dtype: Any, device: Device,
         assert get_device_from_array(p.array) == device, name
         assert p.dtype == dtype, f"{name}: dtype {p.dtype} after the update"
         params[name] = to_numpy(values(p))
-        for key, value in (p.update_rule.state or {}).items():
+        for key, value in (rule_of(p).state or {}).items():
             assert get_device_from_array(value) == device, f"{name}/{key}"
             states[f"{name}/{key}"] = to_numpy(value)
     return params, states, int(opt.t)

@@ -18,6 +18,7 @@ from fchain.graph.device import Device, get_device, get_device_from_array
 from fchain.types import Array
 from tests.gpu import TARGETS
 from tests.arrays import values
+from tests.rules import rule_of
 
 
 def _have_h5py() -> bool:
@@ -108,7 +109,7 @@ def test_optimizer_state_saved_on_the_device_resumes_on_the_cpu(device: str, fmt
     _load(fmt, tmp_path / f"opt.{fmt}", cpu_opt)
     assert cpu_opt.t == opt.t == 2
     for (name, p), (_, q) in zip(model.namedparams(), cpu_model.namedparams()):
-        state, cpu_state = p.update_rule.state, q.update_rule.state
+        state, cpu_state = rule_of(p).state, rule_of(q).state
         assert state is not None and cpu_state is not None and sorted(state) == sorted(cpu_state)
         for key in state:
             assert type(cpu_state[key]) is numpy.ndarray

@@ -18,6 +18,7 @@ from fchain import datasets, iterators, serializers, training
 from fchain.core.backend import to_numpy
 from fchain.graph.device import get_device, get_device_from_array
 from fchain.training import extensions
+from fchain.datasets.tuple_dataset import Row
 from fchain.types import Array
 from tests.gpu import TARGETS
 from tests.arrays import values
@@ -36,7 +37,7 @@ class MLP(fchain.Chain):
         return self.l2(F.relu(self.l1(x)))
 
 
-def _dataset(n: int, seed: int) -> datasets.TupleDataset[tuple[Array, Array]]:
+def _dataset(n: int, seed: int) -> datasets.TupleDataset[tuple[Row, Row]]:
     rng = numpy.random.default_rng(seed)
     x = rng.standard_normal((n, 5)).astype(numpy.float32)
     t = rng.integers(0, 3, size=n).astype(numpy.int32)

@@ -167,3 +167,18 @@ def test_linear_with_parameters_matches_the_general_path() -> None:
         F.linear(x_data, W, b, n_batch_axes=1.0)  # type: ignore[arg-type]  # the wrong type under test
     flat = F.linear(RNG.standard_normal((3, 2, 2)), W, b)
     assert flat.shape == (3, 2)
+
+
+@pytest.mark.parametrize("rows, n_in, n_out", [(1, 200, 800), (20, 200, 1000), (64, 300, 256), (3, 7, 600)])
+def test_a_wide_output_is_x_w_t_bit_for_bit(rows: int, n_in: int, n_out: int) -> None:
+    """Few rows and many outputs take the swapped product (W x^T)^T: the same bits
+    as x W^T, and a C-ordered result."""
+    rng = numpy.random.default_rng(rows)
+    x = rng.standard_normal((rows, n_in)).astype(numpy.float32)
+    W = rng.standard_normal((n_out, n_in)).astype(numpy.float32)
+    b = rng.standard_normal(n_out).astype(numpy.float32)
+    y = F.linear(x, W, b).array
+    want = x @ W.T
+    want += b
+    assert y.flags.c_contiguous
+    assert y.tobytes() == want.tobytes()

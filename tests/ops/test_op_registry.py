@@ -31,6 +31,7 @@ INTERNAL_OPS: dict[str, str] = {
     "im2col_grad": "im2col's backward (col2im), whose own backward is im2col",
     "max_pooling_nd_grad": "max_pooling_nd's backward (a scatter to the maxima), whose own backward is "
                            "max_pooling_nd's gather; also upsampling_2d",
+    "embed_id_grad": "embed_id's backward (a scatter-add of rows), whose own backward is embed_id",
 }
 # Public functions implemented by composing registered ops (each listed with why).
 _FIXED_RANK = "convolution_nd with the number of spatial axes checked (Chainer's fixed-rank form)"

@@ -24,6 +24,7 @@ from fchain.facade.hyperparameter import HyperparameterProxy
 from fchain.facade.hyperparameter_fields import HyperparameterFields
 from tests.arrays import values
 from tests.optimizers.models import make_link, param
+from tests.rules import rule_of
 
 DESCRIBED = {name: getattr(optimizers, name) for name in optimizers.__all__}
 
@@ -105,11 +106,11 @@ def test_adam_makes_vhat_when_amsgrad_is_switched_on_later() -> None:
     W = param(model, "W")
     W.grad = np.array([1.0, 2.0])
     opt.update()
-    assert sorted(W.update_rule.state or {}) == ["m", "v"]
+    assert sorted(rule_of(W).state or {}) == ["m", "v"]
     opt.amsgrad = True
     W.grad = np.array([0.5, 0.5])
     opt.update()
-    state = W.update_rule.state or {}
+    state = rule_of(W).state or {}
     assert sorted(state) == ["m", "v", "vhat"]
     np.testing.assert_array_equal(state["vhat"], state["v"])  # max(zeros, v)
 
@@ -120,7 +121,7 @@ def test_a_state_array_replaced_by_hand_is_the_one_updated() -> None:
     W = param(model, "W")
     W.grad = np.array([1.0])
     opt.update()  # v = -1
-    state = W.update_rule.state
+    state = rule_of(W).state
     assert state is not None
     state["v"] = np.array([4.0])
     opt.update()  # v = 0.5 * 4 - 1 = 1
@@ -180,7 +181,7 @@ def test_the_gpu_path_passes_each_kernel_its_declared_arguments(
     W = param(model, "W")
     W.grad = np.ones((2, 2), np.float32)
     opt.update()  # on the CPU: the state exists and the hyperparameters are read
-    rule = W.update_rule
+    rule = rule_of(W)
     beta_power = getattr(rule, "beta_power", 0.0)
     rule.update_core_gpu(W)
     (kernel,) = optim_cuda._CACHE.values()

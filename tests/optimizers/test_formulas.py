@@ -19,6 +19,7 @@ from fchain.types import Array
 from tests.optimizers import reference as ref
 from tests.optimizers.models import make_link
 from tests.arrays import values
+from tests.rules import rule_of
 
 SHAPES = {"l1/W": (3, 4), "l1/b": (3,), "l2/W": (2, 3)}
 
@@ -112,7 +113,7 @@ def run_fchain(make: Callable[[], GradientMethod], p0: dict[str, Array],
             params["/" + k].grad = g.copy()
         opt.update()
     out = {k: values(params["/" + k]) for k in p0}
-    states = {k: dict(params["/" + k].update_rule.state or {}) for k in p0}
+    states = {k: dict(rule_of(params["/" + k]).state or {}) for k in p0}
     return out, states, opt
 
 

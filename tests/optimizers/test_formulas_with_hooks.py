@@ -23,6 +23,7 @@ from tests.optimizers import reference as ref
 from tests.optimizers.models import make_link
 from tests.optimizers.test_formulas import CASES, NON_DEFAULT, SHAPES
 from tests.arrays import values
+from tests.rules import rule_of
 
 STEPS = 5
 NOISE_ETA = 0.05
@@ -106,7 +107,7 @@ def _run_fchain(opt: GradientMethod, hooks: list[Hook], p0: dict[str, Array],
         opt.update()
     assert opt.t == len(grads)
     return ({k: values(params["/" + k]) for k in p0},
-            {k: dict(params["/" + k].update_rule.state or {}) for k in p0})
+            {k: dict(rule_of(params["/" + k]).state or {}) for k in p0})
 
 
 def _run_reference(step: ref.Step, hp: dict[str, Any], hooks: list[ref.HookStep],

@@ -15,6 +15,7 @@ from fchain.facade.optimizer import Hook, UpdateRule
 from fchain.types import Array, ArrayNamespace, Shape
 from tests.optimizers.models import make_link
 from tests.arrays import values
+from tests.rules import rule_of
 
 LR = 0.1
 
@@ -138,7 +139,7 @@ def test_hook_as_update_rule_hook() -> None:
     link = make_link({"W": np.array([1.0, -2.0]), "b": np.array([3.0])})
     opt = optimizers.SGD(lr=LR).setup(link)
     params = dict(link.namedparams())
-    params["/W"].update_rule.add_hook(optimizer_hooks.WeightDecay(0.5))
+    rule_of(params["/W"]).add_hook(optimizer_hooks.WeightDecay(0.5))
     params["/W"].grad = np.zeros(2)
     params["/b"].grad = np.zeros(1)
     opt.update()

@@ -14,9 +14,11 @@ import fchain
 import fchain.functions as F
 from fchain import Variable, optimizers
 from fchain.facade.optimizer import GradientMethod, Hyperparameter, Optimizer, UpdateRule
+from fchain.optimizers.adam import AdamRule
 from fchain.optimizers.sgd import SGDRule
 from tests.optimizers.models import make_link, param
 from tests.arrays import values
+from tests.rules import rule_of
 
 
 def _two_params() -> fchain.Chain:
@@ -28,7 +30,7 @@ def test_setup_returns_the_optimizer_and_gives_each_param_a_rule() -> None:
     opt = optimizers.MomentumSGD()
     assert opt.setup(link) is opt
     assert opt.target is link
-    rules = [p.update_rule for p in link.params()]
+    rules = [rule_of(p) for p in link.params()]
     assert all(isinstance(r, UpdateRule) for r in rules)
     assert len({id(r) for r in rules}) == 2
     assert all(r.hyperparam.parent is opt.hyperparam for r in rules)
@@ -36,7 +38,7 @@ def test_setup_returns_the_optimizer_and_gives_each_param_a_rule() -> None:
 
 def test_setup_rejects_non_links() -> None:
     with pytest.raises(TypeError, match=r"SGD\.setup: the optimization target must be a Link, got int"):
-        optimizers.SGD().setup(42)  # type: ignore[arg-type]  # the error under test
+        optimizers.SGD().setup(42)  # type: ignore[type-var]  # the error under test
 
 
 def test_target_before_setup_is_an_error() -> None:
@@ -118,7 +120,7 @@ def test_per_parameter_hyperparameter_override_and_inheritance() -> None:
         opt.update()
         return w0 - W.array, b0 - b.array
 
-    W.update_rule.hyperparam.lr = 0.5
+    rule_of(W).hyperparam.lr = 0.5
     dw, db = step()
     np.testing.assert_allclose(dw, 0.5)
     np.testing.assert_allclose(db, 0.1)
@@ -127,10 +129,10 @@ def test_per_parameter_hyperparameter_override_and_inheritance() -> None:
     dw, db = step()
     np.testing.assert_allclose(dw, 0.5)
     np.testing.assert_allclose(db, 0.2)
-    del W.update_rule.hyperparam.lr  # back to the optimizer's value
+    del rule_of(W).hyperparam.lr  # back to the optimizer's value
     dw, db = step()
     np.testing.assert_allclose(dw, 0.2)
-    assert W.update_rule.hyperparam.get_dict() == {"lr": 0.2}
+    assert rule_of(W).hyperparam.get_dict() == {"lr": 0.2}
 
 
 def test_update_rule_constructor_overrides_and_defaults() -> None:
@@ -154,12 +156,12 @@ def test_disabled_rule_leaves_param_and_its_t_alone() -> None:
     link = _two_params()
     opt = optimizers.Adam().setup(link)
     W, b = param(link, "W"), param(link, "b")
-    W.update_rule.enabled = False
+    rule_of(W).enabled = False
     W.grad, b.grad = np.ones(3), np.ones(1)
     opt.update()
     np.testing.assert_array_equal(W.array, [1.0, 2.0, 3.0])
-    assert W.update_rule.t == 0 and W.update_rule.state is None
-    assert b.update_rule.t == 1 and values(b)[0] != 0.5
+    assert rule_of(W).t == 0 and rule_of(W).state is None
+    assert rule_of(b).t == 1 and values(b)[0] != 0.5
     assert opt.t == 1
 
 
@@ -185,11 +187,11 @@ def test_t_counts_optimizer_steps_and_rule_steps_separately() -> None:
     for _ in range(3):
         W.grad, b.grad = np.ones(3), np.ones(1)
         opt.update()
-    b.update_rule.enabled = False
+    rule_of(b).enabled = False
     opt.update()
-    assert (opt.t, W.update_rule.t, b.update_rule.t) == (4, 4, 3)
-    assert W.update_rule.alpha_t == pytest.approx(0.001 * np.sqrt(1 - 0.999 ** 4) / (1 - 0.9 ** 4))
-    assert opt.alpha_t == pytest.approx(W.update_rule.alpha_t)
+    assert (opt.t, rule_of(W).t, rule_of(b).t) == (4, 4, 3)
+    assert rule_of(W, AdamRule).alpha_t == pytest.approx(0.001 * np.sqrt(1 - 0.999 ** 4) / (1 - 0.9 ** 4))
+    assert opt.alpha_t == pytest.approx(rule_of(W, AdamRule).alpha_t)
     with pytest.warns(DeprecationWarning, match="alpha_t"):
         assert opt.lr == opt.alpha_t
 
@@ -206,7 +208,7 @@ def test_uninitialized_param_is_skipped_until_it_has_data() -> None:
         link.lazy = fchain.Parameter()
     opt = optimizers.MomentumSGD(lr=0.1).setup(link)
     lazy = param(link, "lazy")
-    rule = lazy.update_rule
+    rule = rule_of(lazy)
     param(link, "W").grad = np.ones(2)
     opt.update()
     assert rule.state is None and not lazy.is_initialized
@@ -264,7 +266,7 @@ class Recorder:
 
     def __call__(self, opt: Optimizer) -> None:
         W = param(opt.target, "W")
-        self.log.append((self.name, opt.t, float(values(W)[0]), W.update_rule.t))
+        self.log.append((self.name, opt.t, float(values(W)[0]), rule_of(W).t))
 
 
 def test_hook_timing_pre_and_post() -> None:
@@ -335,7 +337,7 @@ def test_call_for_each_param_hook_receives_rule_and_param() -> None:
         call_for_each_param = True
 
         def __call__(self, rule: UpdateRule, p: fchain.Parameter) -> None:
-            seen.append((str(p.name), rule is p.update_rule))
+            seen.append((str(p.name), rule is rule_of(p)))
 
     opt.add_hook(PerParam())
     for p in link.params():
@@ -367,7 +369,7 @@ def test_update_rule_hooks_run_around_the_rule() -> None:
     opt = optimizers.SGD(lr=1.0).setup(link)
     W = param(link, "W")
     log: list[tuple[str, float, int]] = []
-    rule = W.update_rule
+    rule = rule_of(W)
     rule.add_hook(lambda r, p: log.append(("pre", float(p.array[0]), r.t)), name="a")
     rule.add_hook(lambda r, p: log.append(("post", float(p.array[0]), r.t)), name="b", timing="post")
     with pytest.raises(ValueError, match="already exists"):

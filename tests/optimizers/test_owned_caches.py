@@ -22,6 +22,7 @@ from fchain.facade.update_rule import UpdateRule
 from fchain.graph.variable import Variable
 from tests.arrays import values
 from tests.optimizers.models import make_link, param
+from tests.rules import rule_of, state_dict
 
 
 def _model() -> Chain:
@@ -53,7 +54,7 @@ class _Reads:
     def __init__(self, model: Chain) -> None:
         self.counts: dict[str, int] = {}
         for name, p in model.namedparams():
-            rule = p.update_rule
+            rule = rule_of(p)
             original = rule._read_hyperparam
             self.counts[name] = 0
 
@@ -61,7 +62,7 @@ class _Reads:
                 self.counts[name] += 1
                 original()  # type: ignore[operator]  # the bound method saved above
 
-            rule._read_hyperparam = counting
+            setattr(rule, "_read_hyperparam", counting)
 
     def take(self) -> dict[str, int]:
         counts = dict(self.counts)
@@ -88,7 +89,7 @@ def test_a_rule_rereads_only_after_its_own_or_an_ancestors_change() -> None:
     assert set(a_reads.take().values()) == {0}
     assert set(b_reads.take().values()) == {1}
 
-    param(a_model, "b").update_rule.hyperparam.momentum = 0.5  # one rule's override
+    rule_of(param(a_model, "b")).hyperparam.momentum = 0.5  # one rule's override
     _step(a_model, a, 3)
     assert a_reads.take() == {"/W": 0, "/b": 1, "/l1/W": 0}
 
@@ -102,11 +103,11 @@ def test_a_changed_hyperparameter_is_used_at_the_next_step() -> None:
         W.grad = np.ones(2)
         opt.update()
         np.testing.assert_array_equal(W.array, [expected, expected])
-    W.update_rule.hyperparam.lr = 2.0
+    rule_of(W).hyperparam.lr = 2.0
     W.grad = np.ones(2)
     opt.update()
     np.testing.assert_array_equal(W.array, [-3.75, -3.75])
-    del W.update_rule.hyperparam.lr
+    del rule_of(W).hyperparam.lr
     opt.hyperparam.lr = 0.5
     W.grad = np.ones(2)
     opt.update()
@@ -121,7 +122,7 @@ def test_a_deep_copy_of_an_optimizer_has_its_own_hyperparameter_tree() -> None:
     twin = copy.deepcopy(opt)
     twin.lr = 0.25
     twin_W = param(twin.target, "W")
-    assert twin_W.update_rule.hyperparam.parent is twin.hyperparam
+    assert rule_of(twin_W).hyperparam.parent is twin.hyperparam
     for o in (opt, twin):
         param(o.target, "W").grad = np.ones(2)
         o.update()
@@ -153,7 +154,7 @@ def test_a_hook_on_one_optimizers_rule_changes_nothing_for_another(
     hooked_model, other_model = _model(), _model()
     hooked, other = make().setup(hooked_model), make().setup(other_model)
     seen: list[str] = []
-    param(hooked_model, "b").update_rule.add_hook(lambda rule, p: seen.append(p.name), name="log")
+    rule_of(param(hooked_model, "b")).add_hook(lambda rule, p: seen.append(p.name), name="log")
     for step in range(3):
         _step(reference_model, reference, step)
         _step(hooked_model, hooked, step)
@@ -169,7 +170,7 @@ def test_removing_the_last_rule_hook_brings_the_single_pass_back(
         steps_path_calls: list[GradientMethod]) -> None:
     model = _model()
     opt = optimizers.SGD().setup(model)
-    rule = param(model, "W").update_rule
+    rule = rule_of(param(model, "W"))
     rule.add_hook(lambda r, p: None, name="noop")
     _step(model, opt, 0)
     assert steps_path_calls == [opt]
@@ -193,13 +194,13 @@ def test_a_rule_hook_that_clears_another_gradient_gets_chainers_order() -> None:
     def clear_b(rule: UpdateRule, p: Variable) -> None:
         b.cleargrad()
 
-    W.update_rule.add_hook(clear_b, name="clear_b")
+    rule_of(W).add_hook(clear_b, name="clear_b")
     W.grad = np.array([1.0])
     b.cleargrad()  # reallocated as zeros before the updates, then cleared by W's hook
     opt.update()
     np.testing.assert_allclose(values(b), [0.9])  # a single pass would have moved it by 0.5 * -0.1
     np.testing.assert_array_equal(b.grad, [0.0])  # reallocated after the updates
-    assert b.update_rule.t == 2
+    assert rule_of(b).t == 2
 
 
 def test_a_rule_replaced_by_hand_with_a_hooked_one_is_honoured() -> None:
@@ -243,7 +244,7 @@ def test_a_deep_copy_of_an_optimizer_updates_its_own_state(name: str) -> None:
     for path, value in _values(model).items():
         np.testing.assert_array_equal(_values(twin_model)[path], value, err_msg=path)
     for (path, p), q in zip(model.namedparams(), twin_model.params()):
-        for key, array in (p.update_rule.state or {}).items():
-            twin_array = q.update_rule.state[key]
+        for key, array in (rule_of(p).state or {}).items():
+            twin_array = state_dict(rule_of(q))[key]
             assert twin_array is not array
             np.testing.assert_array_equal(twin_array, array, err_msg=f"{path}/{key}")

@@ -16,6 +16,8 @@ from fchain.facade.optimizer import GradientMethod
 from fchain.types import Array
 from tests.optimizers.models import make_link, param
 from tests.arrays import values
+from tests.rules import rule_of, state_dict
+from fchain.optimizers.msvag import MSVAGRule
 
 SHAPES = {"predictor/l1/W": (3, 2), "predictor/l1/b": (3,), "predictor/l2/W": (1, 3)}
 
@@ -55,7 +57,7 @@ def test_saved_keys_are_chainers_plus_hyperparameters(tmp_path: pathlib.Path) ->
         for name in SHAPES:
             assert {f"{name}/t", f"{name}/m", f"{name}/v"} <= keys
             assert int(f[f"{name}/t"]) == 3
-            state = param(link, name).update_rule.state
+            state = state_dict(rule_of(param(link, name)))
             np.testing.assert_array_equal(f[f"{name}/m"], state["m"])
             np.testing.assert_array_equal(f[f"{name}/v"], state["v"])
             assert f[f"{name}/m"].dtype == np.float32
@@ -97,7 +99,7 @@ def test_resume_continues_the_trajectory_exactly(tmp_path: pathlib.Path,
 def test_per_rule_hyperparameter_override_round_trip(tmp_path: pathlib.Path) -> None:
     link = _model()
     opt = optimizers.SGD(lr=0.1).setup(link)
-    param(link, "predictor/l1/W").update_rule.hyperparam.lr = 0.5
+    rule_of(param(link, "predictor/l1/W")).hyperparam.lr = 0.5
     path = tmp_path / "opt.npz"
     serializers.save_npz(path, opt)
     with np.load(path) as f:
@@ -106,8 +108,8 @@ def test_per_rule_hyperparameter_override_round_trip(tmp_path: pathlib.Path) -> 
     fresh = _copy_params(link)
     opt2 = optimizers.SGD(lr=0.1).setup(fresh)
     serializers.load_npz(path, opt2)
-    w_rule = param(fresh, "predictor/l1/W").update_rule
-    b_rule = param(fresh, "predictor/l1/b").update_rule
+    w_rule = rule_of(param(fresh, "predictor/l1/W"))
+    b_rule = rule_of(param(fresh, "predictor/l1/b"))
     assert w_rule.hyperparam.lr == 0.5
     opt2.lr = 0.2
     assert b_rule.hyperparam.lr == 0.2  # still inherited, not frozen by the load
@@ -133,8 +135,8 @@ def test_loading_a_chainer_file_keeps_the_hyperparameters(tmp_path: pathlib.Path
     assert (opt.t, opt.epoch) == (7, 2)
     assert opt.hyperparam.get_dict() == {"lr": 0.03, "momentum": 0.8}
     W = param(link, "predictor/l1/W")
-    assert W.update_rule.t == 7
-    np.testing.assert_array_equal(W.update_rule.state["v"], np.full((3, 2), 0.5, np.float32))
+    assert rule_of(W).t == 7
+    np.testing.assert_array_equal(state_dict(rule_of(W))["v"], np.full((3, 2), 0.5, np.float32))
     w0 = values(W).copy()
     W.grad = np.zeros((3, 2), np.float32)
     opt.update()  # the loaded velocity moves the parameter
@@ -154,7 +156,7 @@ def test_state_saved_before_the_first_update_stays_lazy(tmp_path: pathlib.Path) 
     # ... and a non-strict one leaves it to be created at the next update.
     opt2 = optimizers.Adam().setup(_copy_params(link))
     serializers.load_npz(path, opt2, strict=False)
-    rule = param(opt2.target, "predictor/l1/W").update_rule
+    rule = rule_of(param(opt2.target, "predictor/l1/W"))
     assert rule.state is None
     _train(opt2, opt2.target, range(1))
     assert sorted(rule.state or {}) == ["m", "v"]
@@ -172,10 +174,10 @@ def test_missing_state_is_an_error_for_enabled_rules_only(tmp_path: pathlib.Path
         serializers.load_npz(path, opt)
     frozen = _copy_params(link)
     opt = optimizers.MomentumSGD().setup(frozen)
-    param(frozen, "predictor/l2/W").update_rule.enabled = False
+    rule_of(param(frozen, "predictor/l2/W")).enabled = False
     serializers.load_npz(path, opt)
-    assert param(frozen, "predictor/l2/W").update_rule.state is None
-    assert param(frozen, "predictor/l1/W").update_rule.state is not None
+    assert rule_of(param(frozen, "predictor/l2/W")).state is None
+    assert rule_of(param(frozen, "predictor/l1/W")).state is not None
 
 
 def test_msvag_beta_power_is_resumed(tmp_path: pathlib.Path) -> None:
@@ -187,7 +189,7 @@ def test_msvag_beta_power_is_resumed(tmp_path: pathlib.Path) -> None:
     opt2 = optimizers.MSVAG().setup(_copy_params(link))
     serializers.load_npz(path, opt2)
     for name in SHAPES:
-        rule = param(opt2.target, name).update_rule
+        rule = rule_of(param(opt2.target, name), MSVAGRule)
         assert rule.beta_power == pytest.approx(0.9 ** 5)
 
 
@@ -202,5 +204,5 @@ def test_hdf5_round_trip(tmp_path: pathlib.Path) -> None:
     serializers.load_hdf5(path, opt2)
     assert opt2.alpha == 0.02 and opt2.t == 2
     for name in SHAPES:
-        np.testing.assert_array_equal(param(opt2.target, name).update_rule.state["m"],
-                                      param(link, name).update_rule.state["m"])
+        np.testing.assert_array_equal(state_dict(rule_of(param(opt2.target, name)))["m"],
+                                      state_dict(rule_of(param(link, name)))["m"])

@@ -89,6 +89,7 @@ class Rule:
                 if value is None:
                     self.state = None
                     return
+                assert isinstance(value, numpy.ndarray)
                 loaded[key] = value
             self.state = loaded
         else:

@@ -27,6 +27,7 @@ from fchain.types import Array
 
 from tests.tutorial_mlp import MLP
 from tests.arrays import values
+from tests.rules import rule_of
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
 CONFIGS: dict[str, dict[str, Any]] = json.loads((GOLDEN / "configs.json").read_text())
@@ -191,7 +192,7 @@ def _state(model: fchain.Link, opt: GradientMethod) -> dict[str, Array]:
     """Chainer's optimizer keys, read from fchain's live objects."""
     out: dict[str, Array] = {"t": numpy.asarray(opt.t), "epoch": numpy.asarray(opt.epoch)}
     for name, param in model.namedparams():
-        rule = param.update_rule
+        rule = rule_of(param)
         key = name.lstrip("/")
         out[key + "/t"] = numpy.asarray(rule.t)
         for state_name, value in (rule.state or {}).items():

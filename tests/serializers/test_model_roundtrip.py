@@ -28,6 +28,7 @@ from fchain.facade.optimizer import GradientMethod
 from fchain.serializers._common import MissingKeyError
 from fchain.types import Array
 from tests.arrays import values
+from tests.rules import rule_of
 
 Format = Literal["npz", "npz-stored", "hdf5"]
 
@@ -161,7 +162,7 @@ def _step(model: fchain.Link, opt: GradientMethod, seed: int) -> None:
 def _opt_state(model: fchain.Link, opt: GradientMethod) -> dict[str, Any]:
     out: dict[str, Any] = {"t": opt.t, "epoch": opt.epoch}
     for name, param in model.namedparams():
-        rule = param.update_rule
+        rule = rule_of(param)
         out[name + "/t"] = rule.t
         for key, value in (rule.state or {}).items():
             out[f"{name}/{key}"] = numpy.array(value)

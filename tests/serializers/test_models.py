@@ -19,6 +19,7 @@ from fchain.types import Array
 
 from tests.tutorial_mlp import MLP
 from tests.arrays import values
+from tests.rules import rule_of, state_dict
 
 
 def _trained(seed: int = 0) -> tuple[L.Classifier[MLP], optimizers.Adam]:
@@ -81,11 +82,11 @@ def test_optimizer_round_trip_restores_state_and_hyperparameters(tmp_path: Path)
     serializers.load_npz(path, fresh)
     assert fresh.t == optimizer.t == 2
     assert fresh.alpha == pytest.approx(0.01)
-    rule = fresh_model.predictor.l1.W.update_rule
-    saved_rule = model.predictor.l1.W.update_rule
+    rule = rule_of(fresh_model.predictor.l1.W)
+    saved_rule = rule_of(model.predictor.l1.W)
     assert rule.t == 2
-    numpy.testing.assert_array_equal(rule.state["m"], saved_rule.state["m"])
-    numpy.testing.assert_array_equal(rule.state["v"], saved_rule.state["v"])
+    numpy.testing.assert_array_equal(state_dict(rule)["m"], state_dict(saved_rule)["m"])
+    numpy.testing.assert_array_equal(state_dict(rule)["v"], state_dict(saved_rule)["v"])
 
 
 def test_chainer_written_optimizer_file_without_hyperparameters_loads_strictly(tmp_path: Path) -> None:

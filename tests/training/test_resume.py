@@ -22,6 +22,7 @@ import fchain.links as L
 from fchain import datasets, iterators, optimizers, serializers, training
 from fchain.optimizer import GradientMethod
 from fchain.training import extensions
+from fchain.datasets.tuple_dataset import Row
 from fchain.types import Array
 
 from tests.tutorial_mlp import MLP
@@ -32,7 +33,7 @@ N_TRAIN = 250  # not a multiple of BATCH: epochs end inside a batch
 ITERS_PER_EPOCH = N_TRAIN / BATCH  # 7.8125
 
 
-def toy_split(n: int, seed: int) -> datasets.TupleDataset[tuple[Array, Array]]:
+def toy_split(n: int, seed: int) -> datasets.TupleDataset[tuple[Row, Row]]:
     prototypes = np.random.default_rng(123).random((10, 784), dtype=np.float32)
     rng = np.random.default_rng(seed)
     t = rng.integers(0, 10, n).astype(np.int32)

@@ -21,6 +21,7 @@ import fchain.links as L
 from fchain import datasets, iterators, optimizers, serializers, training
 from fchain.optimizer import WeightDecay
 from fchain.training import extensions, triggers
+from fchain.datasets.tuple_dataset import Row
 from fchain.types import Array
 
 
@@ -35,14 +36,16 @@ class MLP(fchain.Chain):
         return self.l2(F.relu(self.l1(x)))
 
 
-class ClipUpdater(training.StandardUpdater):
+Batch = tuple[Row, Row]
+
+
+class ClipUpdater(training.StandardUpdater[iterators.SerialIterator[Batch],
+                                           optimizers.SGD[L.Classifier[MLP]]]):
     """A custom updater: the standard step, then a report of the first layer's norm."""
 
     def update_core(self) -> None:
         super().update_core()
-        optimizer: optimizers.SGD = self.get_optimizer("main")
-        model = optimizer.target  # typed as Link: narrow it as a typed user would
-        assert isinstance(model, L.Classifier) and isinstance(model.predictor, MLP)
+        model = self.get_optimizer("main").target  # a Classifier[MLP], typed
         W = model.predictor.l1.W
         assert W.array is not None
         fchain.report({"w_norm": float(np.sqrt((W.array ** 2).sum()))})
@@ -62,14 +65,14 @@ class CountEpochs(training.Extension):
         self.count = int(serializer("count", self.count))
 
 
-def make_data(n: int, seed: int) -> datasets.TupleDataset[tuple[Array, Array]]:
+def make_data(n: int, seed: int) -> datasets.TupleDataset[tuple[Row, Row]]:
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, 6)).astype(np.float32)
     t = (x[:, 0] > 0).astype(np.int32)
     return datasets.TupleDataset(x, t)
 
 
-def build(out: str, epochs: int, stream: io.StringIO) -> tuple[training.Trainer, CountEpochs]:
+def build(out: str, epochs: int, stream: io.StringIO) -> tuple[training.Trainer[ClipUpdater], CountEpochs]:
     np.random.seed(0)
     train, test = make_data(256, 1), make_data(64, 2)
     train_iter = iterators.SerialIterator(train, batch_size=16, shuffle=True, seed=0)

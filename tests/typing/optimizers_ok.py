@@ -12,8 +12,8 @@ from fchain.facade.optimizer import Hyperparameter
 
 def configure(model: Chain) -> float:
     opt = optimizers.Adam(alpha=1e-3, amsgrad=True).setup(model)
-    assert_type(opt, optimizers.Adam)
-    assert_type(optimizers.SGD().setup(model), optimizers.SGD)
+    assert_type(opt, optimizers.Adam[Chain])
+    assert_type(optimizers.SGD().setup(model), optimizers.SGD[Chain])
     assert_type(opt.alpha, float)
     assert_type(opt.amsgrad, bool)
     opt.alpha = 2e-3

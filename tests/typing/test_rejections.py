@@ -1,11 +1,13 @@
 """Programs with one deliberate mistake each must be rejected by ``mypy --strict``.
 
 Each file in ``reject/`` starts with ``# expect: <error-code>``; one mypy run checks
-them all, and every file must produce an error with its code.
+them all, and every file must produce an error with its code.  The second line,
+``# expect-pyright: <rule>``, is pyright's expectation (``test_pyright.py``).
 """
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
 
@@ -32,7 +34,9 @@ def test_each_reject_program_fails_with_its_expected_code() -> None:
     assert REJECT, "no reject programs found"
     cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "mypy.ini"),
            "--no-error-summary", "--show-error-codes", *map(str, REJECT)]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    # This checkout's fchain, also where the interpreter has another one installed.
+    env = dict(os.environ, MYPYPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("MYPYPATH", "")]))
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
     output = done.stdout + done.stderr
     for path in REJECT:
         first = path.read_text().splitlines()[0]

@@ -108,7 +108,7 @@ class DummyDeviceType:
         return "DummyDevice"
 
 
-DummyDevice = DummyDeviceType()
+DummyDevice: DummyDeviceType = DummyDeviceType()
 
 
 def get_device_from_id(device_id: int | None) -> GpuDevice | DummyDeviceType:
@@ -187,10 +187,12 @@ def _array_to_cpu(array: object) -> Array:
 def to_gpu(array: None, device: object = None) -> None: ...
 @overload
 def to_gpu(array: Array | numpy.generic, device: object = None) -> Array: ...
+# Any: the elements of a list of arrays, numpy scalars or None (a list is invariant,
+# so no narrower element type takes every such list).
 @overload
 def to_gpu(array: list[Any], device: object = None) -> list[Array | None]: ...
 @overload
-def to_gpu(array: tuple[Any, ...], device: object = None) -> tuple[Array | None, ...]: ...
+def to_gpu(array: tuple[Array | numpy.generic | None, ...], device: object = None) -> tuple[Array | None, ...]: ...
 
 
 def to_gpu(array: object, device: object = None) -> object:
@@ -207,10 +209,11 @@ def to_gpu(array: object, device: object = None) -> object:
 def to_cpu(array: None) -> None: ...
 @overload
 def to_cpu(array: Array | numpy.generic) -> Array: ...
+# Any: as for to_gpu.
 @overload
 def to_cpu(array: list[Any]) -> list[Array | None]: ...
 @overload
-def to_cpu(array: tuple[Any, ...]) -> tuple[Array | None, ...]: ...
+def to_cpu(array: tuple[Array | numpy.generic | None, ...]) -> tuple[Array | None, ...]: ...
 
 
 def to_cpu(array: object) -> object:

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import numpy
 
+from fchain.array_module import ArrayModule
 from fchain.errors import DeviceMismatchError
 from fchain.types import Array, ArrayNamespace, DTypeLike, Shape
 
@@ -21,14 +22,17 @@ __all__ = [
     "gpu_available",
     "is_cupy_array",
     "is_dtype",
+    "module_of",
     "namespace_of",
     "namespace_of_all",
     "scatter_add",
     "scatter_add_flat",
+    "scatter_add_rows",
     "to_numpy",
 ]
 
 NUMPY: ArrayNamespace = numpy
+NUMPY_MODULE: ArrayModule = numpy
 _ndarray = numpy.ndarray
 
 
@@ -84,6 +88,15 @@ def namespace_of(a: Array) -> ArrayNamespace:
         if cp is not None:
             return cast(ArrayNamespace, cp)
     return NUMPY
+
+
+def module_of(a: Array) -> ArrayModule:
+    """The module (numpy or CuPy) of ``a``, typed as users see it (``Variable.xp``)."""
+    if type(a) is not _ndarray and is_cupy_array(a):
+        cp = cupy_module()
+        if cp is not None:
+            return cast(ArrayModule, cp)
+    return NUMPY_MODULE
 
 
 def namespace_of_all(op_name: str, arrays: tuple[Array, ...]) -> ArrayNamespace:
@@ -185,6 +198,46 @@ def scatter_add_flat(xp: ArrayNamespace, size: int, positions: Array, values: Ar
     out = xp.zeros((size,), dtype=values.dtype)
     _add_at(out, positions, flat)
     return out
+
+
+def scatter_add_rows(xp: ArrayNamespace, n_rows: int, rows: Array, values: Array) -> Array:
+    """``zeros((n_rows,) + values.shape[1:])`` with row ``values[k]`` added to row
+    ``rows[k]`` for every ``k``, in order (the gradient of gathering rows, as
+    ``embed_id``'s): ``add.at``'s result, bit for bit.
+
+    ``rows`` is 1-d and non-negative.  On numpy the additions go by rank: every row
+    receives its first value by one fancy-indexed addition, its second by
+    another, and so on (within one rank no row repeats, so each is a plain
+    vectorized pass); what is left after a few ranks (a very frequent row) goes to
+    ``add.at``, whose order is kept.  Several times faster than ``add.at`` on the
+    row counts of an embedding's gradient.
+    """
+    out = xp.zeros((n_rows,) + tuple(values.shape[1:]), dtype=values.dtype)
+    n = int(rows.shape[0])
+    if n == 0:
+        return out
+    if is_cupy_array(values):
+        _add_at(out, rows, values)
+        return out
+    order = numpy.argsort(rows, kind="stable")
+    ranked = rows[order]
+    starts = numpy.empty(n, dtype=bool)
+    starts[0] = True
+    numpy.not_equal(ranked[1:], ranked[:-1], out=starts[1:])
+    first = numpy.flatnonzero(starts)
+    rank = numpy.arange(n) - first[numpy.cumsum(starts) - 1]
+    for r in range(min(int(rank.max()) + 1, _RANKS)):
+        picked = order[rank == r]
+        out[rows[picked]] += values[picked]  # onto zeros at rank 0, as add.at (-0.0 becomes 0.0)
+    rest = rank >= _RANKS
+    if rest.any():
+        left = numpy.sort(order[rest])  # in the original order, as add.at adds
+        numpy.add.at(out, rows[left], values[left])
+    return out
+
+
+_RANKS = 8
+"""How many ranks ``scatter_add_rows`` adds by fancy indexing before ``add.at``."""
 
 
 def _add_at(flat: Array, positions: Array, update: Array) -> None:

@@ -44,11 +44,11 @@ class GraphVariable:
 class Node:
     """One application of ``op``; see the module docstring."""
 
-    op: Op[Any]
-    params: Any
+    op: Op[Any]  # Any: a node of any op; each op (Op[P]) knows its own params type
+    params: Any  # Any: the params of ``op``, of the type that op declares
     inputs: tuple[GraphVariable | None, ...]
     residuals: tuple[Array, ...]
-    outputs: tuple[weakref.ReferenceType[Any], ...]
+    outputs: tuple[weakref.ReferenceType[Any], ...]  # Any: weak references to the output Variables (a layer above)
     output_arrays: tuple[Array, ...]
     """The output arrays.  Double backprop finds outputs among the residuals by
     identity, and a multi-output op's unused outputs get zero gradients of their
@@ -124,4 +124,4 @@ def _node_builder() -> _MakeNode:
     return make_node
 
 
-make_node = _node_builder()
+make_node: _MakeNode = _node_builder()

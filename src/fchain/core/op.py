@@ -86,4 +86,4 @@ class MultiOutputOp(Op[P]):
     """An op with any number of outputs: ``apply`` returns a tuple of Variables."""
 
 
-AnyOp = Op[Any]
+AnyOp = Op[Any]  # Any: an op of any params type (each op knows its own)

@@ -24,12 +24,12 @@ def register(op: O) -> O:
     return op
 
 
-def all_ops() -> Mapping[str, Op[Any]]:
+def all_ops() -> Mapping[str, Op[Any]]:  # Any: ops of every params type
     """A read-only view of every registered op, by name."""
     return _VIEW
 
 
-def get_op(name: str) -> Op[Any]:
+def get_op(name: str) -> Op[Any]:  # Any: the op named, whatever its params type
     """The op called ``name``."""
     try:
         return _OPS[name]

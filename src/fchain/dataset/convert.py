@@ -344,5 +344,5 @@ def _move(dev: Device | None, a: Array) -> Array:
     return a if dev is None else dev.send(a)
 
 
-concat_examples = _ConcatExamples()
+concat_examples: _ConcatExamples = _ConcatExamples()
 """Stack a list of examples into arrays; see ``_ConcatExamples``."""

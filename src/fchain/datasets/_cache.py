@@ -1,5 +1,5 @@
-"""npz caches of decoded data sets: written atomically, read with
-``allow_pickle=False``, validated before use."""
+"""Caches of decoded data sets: written atomically (npz arrays, read with
+``allow_pickle=False``, or text), validated before use."""
 
 from __future__ import annotations
 
@@ -7,21 +7,26 @@ import os
 import tempfile
 import warnings
 from collections.abc import Callable, Mapping
+from typing import BinaryIO
 
 import numpy
 
 from fchain.types import Array
 
-__all__ = ["load_or_build"]
+__all__ = ["load_or_build", "write_atomic"]
 
 
-def _save_atomic(path: str, arrays: Mapping[str, Array]) -> None:
+def write_atomic(path: str, write: Callable[[BinaryIO], None]) -> None:
+    """Create or replace ``path`` with what ``write`` writes to a binary file: the
+    bytes go to a temporary file beside it, which is renamed into place once
+    complete, so a reader never sees a half-written cache."""
     folder = os.path.dirname(path) or "."
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".npz", dir=folder)
+    suffix = os.path.splitext(path)[1]
+    fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=suffix, dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
-            numpy.savez_compressed(f, **arrays)  # type: ignore[arg-type]  # str keys are the array names
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -31,6 +36,13 @@ def _save_atomic(path: str, arrays: Mapping[str, Array]) -> None:
         except OSError:
             pass
         raise
+
+
+def _save_atomic(path: str, arrays: Mapping[str, Array]) -> None:
+    def write(f: BinaryIO) -> None:
+        numpy.savez_compressed(f, **arrays)  # type: ignore[arg-type]  # str keys are the array names
+
+    write_atomic(path, write)
 
 
 def _load(path: str, keys: tuple[str, ...]) -> dict[str, Array] | str:

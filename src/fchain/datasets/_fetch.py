@@ -4,7 +4,9 @@ A loader describes its files with a ``Source``.  ``fetch`` looks for each file, 
 order, in the cache folder ``<dataset root>/<subdir>``, in the system data folders
 (``datasets/<name>`` under each ``$XDG_DATA_DIRS`` entry, default
 ``/usr/local/share:/usr/share``, where e.g. Debian's ``dataset-fashion-mnist`` puts
-the original files), and finally downloads it from the source's URLs into the cache.
+the original files), for sources that say so in ``cached_download``'s cache (where
+Chainer's loaders that use it downloaded the file: ``<dataset root>/_dl_cache/<md5 of
+the URL>``), and finally downloads it from the source's URLs into the cache folder.
 
 Every file is checked against SHA-256 sums published by others (TensorFlow Datasets'
 checksum table, matched by independent projects): a download must match the sum of
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fchain.dataset._transfer import DOWNLOAD_TIMEOUT_S, download_file, sha256_of_file
+from fchain.dataset.download import _cache_path as cached_download_path
 from fchain.dataset.download import get_dataset_root
 from fchain.datasets._idx import GZIP_MAGIC, DatasetFileError, decompress_bounded
 from fchain.errors import FchainError
@@ -68,6 +71,9 @@ class Source:
     urls: tuple[str, ...]
     """Base URLs tried in order, each ending with ``/``."""
     files: tuple[SourceFile, ...]
+    download_cache: bool = False
+    """Also look for each file where ``cached_download(url)`` keeps it, for each of
+    ``urls``: Chainer's loader of this data set downloads it that way."""
 
 
 def system_data_dirs(source: Source) -> list[str]:
@@ -111,16 +117,24 @@ def _candidates(spec: SourceFile) -> list[str]:
     return [spec.name] + ([spec.raw_name] if spec.raw_name else [])
 
 
+def _local_paths(source: Source, spec: SourceFile) -> list[str]:
+    """Where ``spec`` may already be, in the order looked in."""
+    paths = [os.path.join(folder, name)
+             for folder in [cache_dir(source), *system_data_dirs(source)]
+             for name in _candidates(spec)]
+    if source.download_cache:
+        paths.extend(cached_download_path(base + spec.name) for base in source.urls)
+    return paths
+
+
 def _find_local(source: Source, spec: SourceFile, problems: list[str]) -> str | None:
-    for folder in [cache_dir(source), *system_data_dirs(source)]:
-        for name in _candidates(spec):
-            path = os.path.join(folder, name)
-            if not os.path.isfile(path):
-                continue
-            problem = _check_local(path, spec)
-            if problem is None:
-                return path
-            problems.append(problem)
+    for path in _local_paths(source, spec):
+        if not os.path.isfile(path):
+            continue
+        problem = _check_local(path, spec)
+        if problem is None:
+            return path
+        problems.append(problem)
     return None
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal, TypeAlias, overload
+from typing import TYPE_CHECKING, Literal, TypeAlias, cast, overload
 
 import numpy
 
@@ -153,7 +153,10 @@ def _get(
         images = images.reshape(-1, _PIXELS) if ndim == 1 else images.reshape(-1, 3, 32, 32)
         out = scale_images(images, dt, scale)
         if withlabel:
-            return TupleDataset(out, raw[f"{split}_y"].astype(numpy.int32))
+            labels = raw[f"{split}_y"].astype(numpy.int32)
+            # The rows of the 4- or 2-dimensional images are arrays, those of the
+            # 1-dimensional labels numpy scalars: narrower than TupleDataset's Row.
+            return cast(LabeledImages, TupleDataset(out, labels))
         return out
 
     return prep("train"), prep("test")

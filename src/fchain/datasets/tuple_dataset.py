@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, SupportsIndex, TypeVar, cast, overload
+from typing import Any, SupportsIndex, TypeAlias, TypeVar, cast, overload
 
 import numpy
 
@@ -14,8 +14,13 @@ from fchain.dataset.dataset_mixin import (
     MultiIndex,
     is_multi_index,
 )
+from fchain.types import Array
 
-__all__ = ["TupleDataset"]
+__all__ = ["Row", "TupleDataset"]
+
+Row: TypeAlias = Array | numpy.generic
+"""An example of an array dataset: a row of the array, which is an array, or a
+numpy scalar when the array has one dimension."""
 
 T_co = TypeVar("T_co", covariant=True, bound=tuple[Any, ...])
 A = TypeVar("A")
@@ -31,6 +36,19 @@ class TupleDataset(DatasetMixin[T_co]):
     array of indices) returns a list of tuples, reading each dataset once with that
     index, so slicing arrays stays fast.
     """
+
+    # Arrays first: numpy types an element read from an array as Any, which would
+    # make every example, batch and ``concat_examples(batch)`` Any; an array's
+    # examples are its rows, arrays or, for a 1-dimensional array, numpy scalars.
+    # Name the type to get another (``TupleDataset[tuple[Array, Array]](x, y)``).
+    @overload
+    def __init__(self: TupleDataset[tuple[Row]], d0: Array, /) -> None: ...
+
+    @overload
+    def __init__(self: TupleDataset[tuple[Row, Row]], d0: Array, d1: Array, /) -> None: ...
+
+    @overload
+    def __init__(self: TupleDataset[tuple[Row, Row, Row]], d0: Array, d1: Array, d2: Array, /) -> None: ...
 
     @overload
     def __init__(self: TupleDataset[tuple[A]], d0: Dataset[A], /) -> None: ...
@@ -54,9 +72,9 @@ class TupleDataset(DatasetMixin[T_co]):
     ) -> None: ...
 
     @overload
-    def __init__(self: TupleDataset[tuple[Any, ...]], *datasets: Dataset[Any]) -> None: ...
+    def __init__(self: TupleDataset[tuple[object, ...]], *datasets: Dataset[object]) -> None: ...
 
-    def __init__(self, *datasets: Dataset[Any]) -> None:
+    def __init__(self, *datasets: Dataset[object]) -> None:
         if not datasets:
             raise ValueError("TupleDataset: no datasets are given")
         length = len(datasets[0])
@@ -70,7 +88,7 @@ class TupleDataset(DatasetMixin[T_co]):
         self._length = length
 
     @property
-    def datasets(self) -> tuple[Dataset[Any], ...]:
+    def datasets(self) -> tuple[Dataset[object], ...]:
         """The zipped datasets, in order."""
         return self._datasets
 

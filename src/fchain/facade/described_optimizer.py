@@ -39,18 +39,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar, cast, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, get_args
 
 import numpy
 
 from fchain.core import backend
 from fchain.facade import optim_cuda
 from fchain.facade.gradient_method import GradientMethod
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.hyperparameter import Hyperparameter, HyperparameterProxy
 from fchain.facade.hyperparameter_fields import HyperparameterFields, bind_arguments
 from fchain.facade.update_rule import UpdateRule
 from fchain.graph.variable import Variable
-from fchain.types import Array, ArrayNamespace
+from fchain.types import Array, ArrayNamespace, DType
 
 __all__ = ["DescribedMethod", "DescribedRule", "Formula", "StateArray"]
 
@@ -139,7 +140,7 @@ class DescribedRule(UpdateRule, Generic[_HP]):
     _kinds: ClassVar[tuple[Callable[[Any], object], ...]] = ()
     _parentless: ClassVar[Hyperparameter | None] = None
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         hp_class = _type_argument(cls, Hyperparameter)
         if hp_class is None:
@@ -268,22 +269,22 @@ class DescribedRule(UpdateRule, Generic[_HP]):
         kernel = self.gpu_kernel(data.dtype)
         kernel(grad, *self.gpu_scalars(data.dtype), data, *[s for s in states if s is not None])
 
-    def cpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def cpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         """The scalar arguments of the CPU rule (the hyperparameter values)."""
         return self._values
 
-    def gpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         """The scalar arguments of the GPU kernel (the hyperparameter values)."""
         return self._values
 
-    def gpu_kernel(self, dtype: numpy.dtype[Any]) -> Callable[..., object]:
+    def gpu_kernel(self, dtype: DType) -> Callable[..., object]:
         """The fused kernel for a parameter of ``dtype`` (the formula's)."""
         name = self.formula.kernel
         if name is None:
             raise NotImplementedError(f"{type(self).__name__} names no kernel and picks none")
         return optim_cuda.kernel(name)
 
-    def _check_eps(self, optimizer: str, eps: float, dtype: numpy.dtype[Any]) -> None:
+    def _check_eps(self, optimizer: str, eps: float, dtype: DType) -> None:
         """Raise when ``eps`` is nonzero but rounds to zero in ``dtype`` (it would no
         longer guard the division it is there for); checked once per dtype and
         hyperparameter change."""
@@ -296,16 +297,21 @@ class DescribedRule(UpdateRule, Generic[_HP]):
         self._eps_checked = dtype
 
 
-class DescribedMethod(GradientMethod, Generic[_HP, _R]):
+class DescribedMethod(GradientMethod[TargetT], Generic[_HP, _R, TargetT]):
     """The optimizer of a described rule: a subclass mixes in the declaration of
     its hyperparameters (first among its bases, for the typed signature) and names
     its typed hyperparameter and its rule as the type arguments (the rule becomes
     ``rule_class``)."""
 
-    rule_class: ClassVar[type[DescribedRule[Any]]]
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> DescribedMethod[_HP, _R, LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...
+
+    rule_class: ClassVar[type[DescribedRule[Any]]]  # Any: a class variable cannot name _HP
     _fields: ClassVar[dict[str, object]] = {}
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         rule_class = _type_argument(cls, DescribedRule)
         if rule_class is not None:

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, cast
 
 from fchain.core import backend
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.link_base import Link
 from fchain.facade.optim_serialize import serialize_hyperparam
-from fchain.facade.optimizer_base import Optimizer
+from fchain.facade.optimizer_base import LinkT, Optimizer, TargetT
 from fchain.facade.serializer import AbstractSerializer
 from fchain.facade.update_rule import UpdateRule
 from fchain.graph.variable import Parameter, Variable
@@ -41,15 +41,17 @@ from fchain.graph.variable import Parameter, Variable
 __all__ = ["GradientMethod"]
 
 
-class GradientMethod(Optimizer):
+class GradientMethod(Optimizer[TargetT]):
     """An optimizer that updates each parameter from its gradient with one
     ``UpdateRule`` per parameter (created by ``create_update_rule`` at ``setup``)."""
+
+    t: int
 
     # True for subclasses that override reallocate_cleared_grads (update() then
     # calls it instead of its own inline reallocation).
     _custom_reallocate: ClassVar[bool] = False
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls._custom_reallocate = (
             cls.reallocate_cleared_grads is not GradientMethod.reallocate_cleared_grads)
@@ -68,12 +70,12 @@ class GradientMethod(Optimizer):
         """The optimizer's hyperparameters: the parent of every rule's."""
         return self._hyperparam
 
-    def setup(self, link: Link) -> Self:
+    def setup(self, link: LinkT) -> GradientMethod[LinkT]:
         """Set the target and give every parameter a fresh update rule."""
         super().setup(link)
         for param in link.params():
             param.update_rule = self.create_update_rule()
-        return self
+        return cast("GradientMethod[LinkT]", self)  # the same optimizer, now targeting link
 
     def create_update_rule(self) -> UpdateRule:
         """A new update rule whose hyperparameter's parent is ``self.hyperparam``."""
@@ -124,8 +126,9 @@ class GradientMethod(Optimizer):
                 if data is not None:
                     param.grad = backend.namespace_of(data).zeros_like(data)
             rule = param.update_rule
-            if rule is not None and not rule._update_unhooked(param):
-                # This rule's hooks may touch any gradient: finish in Chainer's order.
+            if rule is not None and not (isinstance(rule, UpdateRule) and rule._update_unhooked(param)):
+                # This rule's hooks (or a rule of another kind) may touch any gradient:
+                # finish in Chainer's order.
                 rest = [param, *remaining]
                 _reallocate(rest)
                 self._update_all(rest)

@@ -42,6 +42,8 @@ class Version:
 
     __slots__ = ("value",)
 
+    value: int
+
     def __init__(self) -> None:
         self.value = 0
 
@@ -77,7 +79,7 @@ class Hyperparameter:
                 object.__setattr__(parent, "_children", children)
             children.add(self)
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # Any: an entry of the type its optimizer declares
         # Only reached when normal lookup fails, i.e. for entries this object lacks.
         if name.startswith("__") or name in _BOOKKEEPING:
             raise AttributeError(name)

@@ -49,7 +49,7 @@ class HyperparameterFields:
     """Name -> the conversion an update rule applies to the value (``float``,
     ``bool``, ``int``; the identity for other annotations)."""
 
-    def __init_subclass__(cls, *, init: bool = True, kw_only: bool = True, **kwargs: Any) -> None:
+    def __init_subclass__(cls, *, init: bool = True, kw_only: bool = True, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         if HyperparameterFields not in cls.__bases__:
             return

@@ -35,7 +35,8 @@ class Link(LinkRegistration, LinkCopying, LinkSerialization):
 
     # ------------------------------------------------------------ calling
     if TYPE_CHECKING:
-        __call__ = ForwardCall()
+        __call__: ForwardCall
+        """``link(...)`` calls ``forward`` and is typed as it (``fchain.facade.link_call``)."""
     else:
 
         def __call__(self, *args, **kwargs):

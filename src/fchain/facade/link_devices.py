@@ -7,20 +7,21 @@ Parameters registered or initialized later are created on the link's device.
 
 from __future__ import annotations
 
-from typing import Self, cast
+from typing import Self, TypeGuard, cast
 
 import numpy
 
+from fchain.array_module import ArrayModule
 from fchain.core import backend
 from fchain.facade.link_tree import LinkTree
 from fchain.graph.device import Device, get_device
 from fchain.graph.variable import Parameter
-from fchain.types import ArrayNamespace
+from fchain.types import Array
 
 __all__ = ["LinkDevices", "is_array"]
 
 
-def is_array(value: object) -> bool:
+def is_array(value: object) -> TypeGuard[Array]:
     """True for a numpy or CuPy array (the persistent values a device move sends)."""
     return isinstance(value, numpy.ndarray) or backend.is_cupy_array(value)
 
@@ -40,7 +41,7 @@ class LinkDevices(LinkTree):
         return self._device
 
     @property
-    def xp(self) -> ArrayNamespace:
+    def xp(self) -> ArrayModule:
         """``numpy`` or ``cupy``: the array module of this link's device."""
         return self._device.xp
 

@@ -101,7 +101,7 @@ class LinkRegistration(LinkDevices):
             raise AttributeError(
                 f"Link.add_persistent: cannot register a new persistent value {name!r}: attribute exists")
         if is_array(value):
-            value = self._device.send(value)  # type: ignore[arg-type]  # checked by is_array
+            value = self._device.send(value)
         self._persistent[name] = None
         d[name] = value
 

@@ -104,13 +104,13 @@ class LinkTree:
                 self._release(child)
         self._structure_changed()
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         for key in _NOT_COPIED:
             state.pop(key, None)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: dict[str, object]) -> None:
         d = self.__dict__
         d.update(state)
         d["_parents"] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar, cast
 
 from fchain.facade.link_base import Link
 from fchain.facade.optim_hooks import Hook, Timing, check_timing, hook_name
@@ -18,11 +18,26 @@ from fchain.facade.optim_serialize import split_path
 from fchain.facade.serializer import AbstractSerializer
 from fchain.graph.variable import Variable
 
-__all__ = ["Optimizer"]
+__all__ = ["LinkT", "Optimizer", "TargetT"]
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar as _TypeVarWithDefault
+
+    TargetT = _TypeVarWithDefault("TargetT", bound=Link, default=Link, covariant=True)
+else:
+    TargetT = TypeVar("TargetT", bound=Link, covariant=True)
+"""The type of an optimizer's target link (``Link`` when not given)."""
+
+LinkT = TypeVar("LinkT", bound=Link)
+"""A link type bound by a call (``setup``'s typed result)."""
 
 
-class Optimizer:
+class Optimizer(Generic[TargetT]):
     """Base of all optimizers: a target link, step and epoch counters, and hooks.
+
+    Generic in its target: ``optimizers.SGD().setup(model)`` is an
+    ``SGD[type of model]``, whose ``target`` is the model, typed.  A bare
+    ``Optimizer`` (``SGD``) has a ``Link`` target.
 
     Attributes:
         t: the number of update steps.
@@ -38,20 +53,25 @@ class Optimizer:
     _post_update_hooks: dict[str, Hook] | None = None
 
     @property
-    def target(self) -> Link:
+    def target(self) -> TargetT:
         """The link being optimized (set by ``setup``)."""
         target = self._target
         if target is None:
             raise RuntimeError(f"{type(self).__name__}: no target link; call setup(link) first")
-        return target
+        return cast(TargetT, target)  # setup(link) typed the optimizer by the link
 
     @target.setter
     def target(self, link: Link) -> None:
         self._target = link
 
-    def setup(self, link: Link) -> Self:
+    def setup(self, link: LinkT) -> Optimizer[LinkT]:
         """Set the target link and reset ``t``, ``epoch`` and the hooks; returns
-        the optimizer, so ``opt = optimizers.SGD().setup(model)`` works."""
+        the optimizer, so ``opt = optimizers.SGD().setup(model)`` works.
+
+        The result is this optimizer typed by the link (each optimizer class
+        declares it with its own class: ``SGD().setup(model)`` is an
+        ``SGD[type of model]``; a subclass of your own does the same to keep its
+        class in the result)."""
         if not isinstance(link, Link):
             raise TypeError(
                 f"{type(self).__name__}.setup: the optimization target must be a Link, "
@@ -61,7 +81,7 @@ class Optimizer:
         self.epoch = 0
         self._pre_update_hooks = {}
         self._post_update_hooks = {}
-        return self
+        return cast("Optimizer[LinkT]", self)  # the same optimizer, now targeting link
 
     def update(self, lossfun: Callable[..., Variable] | None = None,
                *args: object, **kwds: object) -> None:

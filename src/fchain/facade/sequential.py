@@ -141,7 +141,7 @@ class Sequential(ChainList[Link]):
         self._layers.clear()
         self._sync()
 
-    def index(self, value: Any, start: int = 0, stop: SupportsIndex | None = None) -> int:
+    def index(self, value: object, start: int = 0, stop: SupportsIndex | None = None) -> int:
         """The position of the first layer that is ``value``."""
         end = len(self._layers) if stop is None else int(stop)
         for i in range(start, end):
@@ -149,7 +149,7 @@ class Sequential(ChainList[Link]):
                 return i
         raise ValueError("Sequential.index: the layer is not in this Sequential")
 
-    def count(self, value: Any) -> int:
+    def count(self, value: object) -> int:
         """How many layers are ``value``."""
         return sum(1 for layer in self._layers if layer is value)
 

@@ -15,11 +15,13 @@ the whole file, and changes the object only in a second pass.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from collections.abc import Mapping
+from typing import Protocol, TypeAlias, TypeVar, overload
 
-__all__ = ["AbstractSerializer", "Deserializer", "Serializable", "Serializer"]
+__all__ = ["AbstractSerializer", "Deserializer", "Savable", "Serializable", "Serializer"]
 
 V = TypeVar("V")
+"""The type of the value a serializer is called with, and returns."""
 
 
 class AbstractSerializer:
@@ -29,8 +31,19 @@ class AbstractSerializer:
         """The child serializer for ``key`` (a sub-group of the file)."""
         raise NotImplementedError
 
-    def __call__(self, key: str, value: Any) -> Any:
-        """Save ``value`` under ``key``, or load it (see the subclasses)."""
+    @overload
+    def __call__(self, key: str, value: None) -> object: ...
+    @overload
+    def __call__(self, key: str, value: V) -> V: ...
+
+    def __call__(self, key: str, value: object) -> object:
+        """Save ``value`` under ``key``, or load it (see the subclasses).
+
+        Typed as Chainer's protocol is used: the result has the type of ``value``
+        (a saved value is returned as it is; a loaded one is of the same kind,
+        an array filled in place).  ``value=None`` asks a deserializer for the
+        stored value as it is, so that result is only an ``object``.
+        """
         raise NotImplementedError
 
 
@@ -56,3 +69,8 @@ class Serializable(Protocol):
     """Anything with Chainer's ``serialize(serializer)`` method."""
 
     def serialize(self, serializer: AbstractSerializer) -> None: ...
+
+
+Savable: TypeAlias = Serializable | Mapping[str, object]
+"""What ``save_npz``/``save_hdf5`` and snapshots save: an object with ``serialize``,
+or a ``{key: array or scalar}`` mapping (each value is checked when it is saved)."""

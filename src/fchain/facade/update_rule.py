@@ -102,7 +102,7 @@ class UpdateRule:
     # update_core_cpu itself, saving a call per parameter on the hot path.
     _default_update_core: ClassVar[bool] = True
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls._default_update_core = cls.update_core is UpdateRule.update_core
 
@@ -163,12 +163,12 @@ class UpdateRule:
         self._cpu_update = self.update_core_cpu
 
     # What was bound to this rule's arrays is not copied with it.
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state.pop("_cpu_update", None)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._state_changed()
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from fchain.functions import noise as noise
     from fchain.functions import pooling as pooling
     from fchain.functions import normalization as normalization
+    from fchain.functions import rnn as rnn
 
 # The functions, grouped by Chainer's categories.
 # --- activation ---------------------------------------------------------------
@@ -73,12 +74,15 @@ from fchain.ops.array.im2col import im2col as im2col
 from fchain.ops.array.hstack import hstack as hstack
 from fchain.ops.array.moveaxis import moveaxis as moveaxis
 from fchain.ops.array.pad import pad as pad
+from fchain.ops.array.pad_sequence import pad_sequence as pad_sequence
 from fchain.ops.array.permutate import permutate as permutate
 from fchain.ops.array.repeat import repeat as repeat
 from fchain.ops.array.reshape import reshape as reshape
 from fchain.ops.array.resize_images import resize_images as resize_images
 from fchain.ops.array.rollaxis import rollaxis as rollaxis
 from fchain.ops.array.scatter_add import scatter_add as scatter_add
+from fchain.ops.array.select_item import select_item as select_item
+from fchain.ops.array.separate import separate as separate
 from fchain.ops.array.space2depth import space2depth as space2depth
 from fchain.ops.array.spatial_transformer_grid import spatial_transformer_grid as spatial_transformer_grid
 from fchain.ops.array.spatial_transformer_sampler import spatial_transformer_sampler as spatial_transformer_sampler
@@ -88,6 +92,7 @@ from fchain.ops.array.stack import stack as stack
 from fchain.ops.array.swapaxes import swapaxes as swapaxes
 from fchain.ops.array.tile import tile as tile
 from fchain.ops.array.transpose import transpose as transpose
+from fchain.ops.array.transpose_sequence import transpose_sequence as transpose_sequence
 from fchain.ops.array.vstack import vstack as vstack
 from fchain.ops.array.where import where as where
 
@@ -103,6 +108,7 @@ from fchain.ops.connection.deconvolution_nd import deconvolution_1d as deconvolu
 from fchain.ops.connection.deconvolution_nd import deconvolution_2d as deconvolution_2d
 from fchain.ops.connection.deconvolution_nd import deconvolution_3d as deconvolution_3d
 from fchain.ops.connection.deconvolution_nd import deconvolution_nd as deconvolution_nd
+from fchain.ops.connection.embed_id import embed_id as embed_id
 from fchain.ops.connection.linear import linear as linear
 from fchain.ops.connection.local_convolution_2d import local_convolution_2d as local_convolution_2d
 from fchain.ops.connection.shift import shift as shift
@@ -189,6 +195,17 @@ from fchain.ops.normalization.local_response_normalization import (
 )
 from fchain.ops.normalization.normalize import normalize as normalize
 
+# --- rnn ------------------------------------------------------------------------
+from fchain.ops.rnn.lstm import lstm as lstm
+from fchain.ops.rnn.n_step_gru import n_step_bigru as n_step_bigru
+from fchain.ops.rnn.n_step_gru import n_step_gru as n_step_gru
+from fchain.ops.rnn.n_step_lstm import n_step_bilstm as n_step_bilstm
+from fchain.ops.rnn.n_step_lstm import n_step_lstm as n_step_lstm
+from fchain.ops.rnn.n_step_rnn import n_step_birnn as n_step_birnn
+from fchain.ops.rnn.n_step_rnn import n_step_rnn as n_step_rnn
+from fchain.ops.rnn.slstm import slstm as slstm
+from fchain.ops.rnn.tree_lstm import tree_lstm as tree_lstm
+
 __all__ = [
     # activation
     "clipped_relu",
@@ -226,12 +243,15 @@ __all__ = [
     "im2col",
     "moveaxis",
     "pad",
+    "pad_sequence",
     "permutate",
     "repeat",
     "reshape",
     "resize_images",
     "rollaxis",
     "scatter_add",
+    "select_item",
+    "separate",
     "space2depth",
     "spatial_transformer_grid",
     "spatial_transformer_sampler",
@@ -242,6 +262,7 @@ __all__ = [
     "swapaxes",
     "tile",
     "transpose",
+    "transpose_sequence",
     "vstack",
     "where",
     # connection
@@ -256,6 +277,7 @@ __all__ = [
     "deconvolution_nd",
     "depthwise_convolution_2d",
     "dilated_convolution_2d",
+    "embed_id",
     "linear",
     "local_convolution_2d",
     "shift",
@@ -329,6 +351,16 @@ __all__ = [
     "layer_normalization",
     "local_response_normalization",
     "normalize",
+    # rnn
+    "lstm",
+    "n_step_bigru",
+    "n_step_bilstm",
+    "n_step_birnn",
+    "n_step_gru",
+    "n_step_lstm",
+    "n_step_rnn",
+    "slstm",
+    "tree_lstm",
 ]
 
 # The layer that owns the functions gives Variable its operators and double backprop
@@ -337,7 +369,7 @@ _variable_methods.install()
 _install_second_order(_SecondOrder(_DIFF, sum_to))
 
 _CATEGORIES = frozenset({"activation", "array", "connection", "evaluation", "loss", "math", "noise", "pooling",
-                         "normalization"})
+                         "normalization", "rnn"})
 
 # Hidden from mypy, which would otherwise type every unknown ``F.<name>`` as ``object``.
 if not TYPE_CHECKING:

@@ -83,7 +83,7 @@ def _force_outputs(xp: ArrayNamespace, outs: tuple[Array, ...], residuals: tuple
     return forced, tuple(swap.get(id(r), r) for r in residuals)
 
 
-def check_dtypes(op: Op[Any], arrays: tuple[Array, ...]) -> None:
+def check_dtypes(op: Op[Any], arrays: tuple[Array, ...]) -> None:  # Any: any op's params
     """Raise the ``DTypeError`` for floating inputs that are not floating or do not
     share one dtype (``apply`` calls it only when its quick test failed).
 

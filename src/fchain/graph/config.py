@@ -7,6 +7,15 @@ threads start from the global defaults, as in Chainer.
 
 ``config.dtype`` is the default floating dtype (``$FCHAIN_DTYPE``, else
 ``$CHAINER_DTYPE``, else float32), or ``mixed16``; ``get_dtype`` resolves it.
+
+Typing: the documented keys are declared with their types, and nothing else is
+an attribute for type checkers, so ``fchain.config.trian`` is a type error (at run
+time the lookup of a key no one set raises ``AttributeError`` naming it).  Keys of
+your own are declared once, typed, as ``ConfigKey`` objects
+(``fchain.graph.config_key``): ``MY_FLAG = ConfigKey("my_flag", False)``, then
+``MY_FLAG.get()``, ``MY_FLAG.set(True)`` and ``with MY_FLAG.using(True):``; they
+live with the other keys, so ``using_config("my_flag", ...)`` and Chainer code
+that sets ``config.my_flag`` see the same value.
 """
 
 from __future__ import annotations
@@ -16,11 +25,11 @@ import contextvars
 import os
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy
 
-from fchain.types import DTypeLike
+from fchain.types import DType, DTypeLike
 
 __all__ = [
     "GlobalConfig",
@@ -81,7 +90,7 @@ mixed16: Final = Mixed16()
 """The only ``Mixed16``: compare with ``is``."""
 
 
-def _default_dtype() -> numpy.dtype[Any] | Mixed16:
+def _default_dtype() -> DType | Mixed16:
     """``$FCHAIN_DTYPE`` (else ``$CHAINER_DTYPE``): float16/32/64 or mixed16."""
     name = os.environ.get("FCHAIN_DTYPE") or os.environ.get("CHAINER_DTYPE") or "float32"
     if name == "mixed16":
@@ -100,7 +109,7 @@ class _ConfigKeys:
     enable_backprop: bool
     debug: bool
     type_check: bool
-    dtype: numpy.dtype[Any] | Mixed16
+    dtype: DType | Mixed16
     keep_graph_on_report: bool
     lazy_grad_sum: bool
     use_cudnn: str
@@ -116,9 +125,9 @@ class GlobalConfig(_ConfigKeys):
     def __init__(self) -> None:
         self.train = True
         self.enable_backprop = True
-        self.debug = _env_flag("FCHAIN_DEBUG", _env_flag("CHAINER_DEBUG", False))
+        self.debug: bool = _env_flag("FCHAIN_DEBUG", _env_flag("CHAINER_DEBUG", False))
         self.type_check = True
-        self.dtype = _default_dtype()
+        self.dtype: DType | Mixed16 = _default_dtype()
         self.keep_graph_on_report = False
         self.lazy_grad_sum = False
         self.use_cudnn = "auto"
@@ -127,16 +136,18 @@ class GlobalConfig(_ConfigKeys):
         self.use_ideep = "never"
         self.in_recomputing = False
 
-    def __setattr__(self, name: str, value: object) -> None:
-        object.__setattr__(self, name, value)
-        _global_version[0] += 1
+    if not TYPE_CHECKING:  # hidden from checkers: a misspelt key stays an error
+
+        def __setattr__(self, name: str, value: object) -> None:
+            object.__setattr__(self, name, value)
+            _global_version[0] += 1
 
     def show(self) -> str:
         """Every key and its value, one per line, sorted."""
         return "\n".join(f"{k:<22}{v}" for k, v in sorted(vars(self).items()))
 
 
-global_config = GlobalConfig()
+global_config: GlobalConfig = GlobalConfig()
 
 
 class LocalConfig(_ConfigKeys):
@@ -147,24 +158,28 @@ class LocalConfig(_ConfigKeys):
     current context only.
     """
 
-    def __getattr__(self, name: str) -> Any:
-        overlay = _OVERLAY.get()
-        if name in overlay:
-            return overlay[name]
-        try:
-            return getattr(global_config, name)
-        except AttributeError:
-            raise AttributeError(f"fchain.config has no key {name!r}") from None
+    # Hidden from type checkers, which read the declared keys of ``_ConfigKeys``:
+    # with these visible, any misspelt ``config.<name>`` would type-check.
+    if not TYPE_CHECKING:
 
-    def __setattr__(self, name: str, value: object) -> None:
-        overlay = dict(_OVERLAY.get())
-        overlay[name] = value
-        _set_overlay(MappingProxyType(overlay))
+        def __getattr__(self, name: str) -> object:
+            overlay = _OVERLAY.get()
+            if name in overlay:
+                return overlay[name]
+            try:
+                return getattr(global_config, name)
+            except AttributeError:
+                raise AttributeError(f"fchain.config has no key {name!r}") from None
 
-    def __delattr__(self, name: str) -> None:
-        overlay = dict(_OVERLAY.get())
-        overlay.pop(name, None)
-        _set_overlay(MappingProxyType(overlay))
+        def __setattr__(self, name: str, value: object) -> None:
+            overlay = dict(_OVERLAY.get())
+            overlay[name] = value
+            _set_overlay(MappingProxyType(overlay))
+
+        def __delattr__(self, name: str) -> None:
+            overlay = dict(_OVERLAY.get())
+            overlay.pop(name, None)
+            _set_overlay(MappingProxyType(overlay))
 
     def show(self) -> str:
         """Every key and its effective value, one per line, sorted."""
@@ -172,7 +187,7 @@ class LocalConfig(_ConfigKeys):
         return "\n".join(f"{k:<22}{v}" for k, v in sorted(merged.items()))
 
 
-config = LocalConfig()
+config: LocalConfig = LocalConfig()
 
 
 def _set_overlay(overlay: Mapping[str, object]) -> contextvars.Token[Mapping[str, object]]:
@@ -218,7 +233,7 @@ def using_config(name: str, value: object) -> Iterator[None]:
         _OVERLAY.reset(token)
 
 
-def get_dtype(dtype: DTypeLike | None = None, map_mixed16: DTypeLike | None = None) -> numpy.dtype[Any]:
+def get_dtype(dtype: DTypeLike | None = None, map_mixed16: DTypeLike | None = None) -> DType:
     """The dtype to use: ``dtype`` when given, else ``config.dtype``, as a numpy dtype.
 
     When that is ``mixed16``, the result is ``map_mixed16`` if given, else float16
@@ -228,7 +243,7 @@ def get_dtype(dtype: DTypeLike | None = None, map_mixed16: DTypeLike | None = No
     chosen: object = config.dtype if dtype is None else dtype
     if chosen is mixed16 and map_mixed16 is not None:
         chosen = map_mixed16
-    result: numpy.dtype[Any] = numpy.dtype(chosen)  # type: ignore[call-overload]  # a DTypeLike or mixed16
+    result: DType = numpy.dtype(chosen)  # type: ignore[call-overload]  # a DTypeLike or mixed16
     return result
 
 

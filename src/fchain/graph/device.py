@@ -8,9 +8,10 @@ from typing import cast
 
 import numpy
 
+from fchain.array_module import ArrayModule
 from fchain.core import backend
 from fchain.errors import DeviceSpecError
-from fchain.types import Array, ArrayNamespace
+from fchain.types import Array
 
 __all__ = [
     "ChainerxDevice",
@@ -29,7 +30,8 @@ __all__ = [
 class Device:
     """Where arrays live; ``send`` moves an array there."""
 
-    xp: ArrayNamespace
+    xp: ArrayModule
+    """``numpy`` or ``cupy``, typed as ``fchain.backend.ArrayModule``."""
     name: str
 
     def send(self, array: Array) -> Array:
@@ -58,8 +60,11 @@ class Device:
 class CpuDevice(Device):
     """numpy on the host."""
 
+    xp: ArrayModule
+    name: str
+
     def __init__(self) -> None:
-        self.xp = backend.NUMPY
+        self.xp = backend.NUMPY_MODULE
         self.name = "@numpy"
 
     def send(self, array: Array) -> Array:
@@ -69,13 +74,17 @@ class CpuDevice(Device):
 class GpuDevice(Device):
     """One CUDA device through CuPy."""
 
+    xp: ArrayModule
+    name: str
+    device_id: int
+
     def __init__(self, device_id: int) -> None:
         cp = backend.cupy_module()
         if cp is None:
             raise RuntimeError(
                 f"@cupy:{device_id}: CuPy is not installed; install fchain[cuda12] on a machine with a GPU"
             )
-        self.xp = cast(ArrayNamespace, cp)
+        self.xp = cast(ArrayModule, cp)
         self.device_id = int(device_id)
         self.name = f"@cupy:{self.device_id}"
 
@@ -225,13 +234,13 @@ def get_device_from_array(*arrays: object) -> Device:
     return _CPU
 
 
-def get_array_module(*args: object) -> ArrayNamespace:
+def get_array_module(*args: object) -> ArrayModule:
     """``cupy`` if any argument (array or Variable) lives on a GPU, else ``numpy``."""
     for a in args:
         data = getattr(a, "_data", a)
         if backend.is_cupy_array(data):
-            return backend.namespace_of(cast(Array, data))
-    return backend.NUMPY
+            return backend.module_of(cast(Array, data))
+    return backend.NUMPY_MODULE
 
 
 class _UsingDevice:

@@ -13,17 +13,17 @@ import numpy
 
 from fchain.errors import ShapeError
 from fchain.graph.config import config
-from fchain.types import Array, Shape
+from fchain.types import Array, DType, Shape
 
 __all__ = ["generate_array", "initializer_dtype"]
 
 
-def initializer_dtype(initializer: object) -> numpy.dtype[Any]:
+def initializer_dtype(initializer: object) -> DType:
     """The dtype ``initializer`` produces: its own ``dtype`` or ``config.dtype``."""
     dtype = getattr(initializer, "dtype", None)
     if dtype is None:
         dtype = initializer.dtype if isinstance(initializer, numpy.ndarray) else config.dtype
-    result: numpy.dtype[Any] = numpy.dtype(dtype)
+    result: DType = numpy.dtype(dtype)
     return result
 
 

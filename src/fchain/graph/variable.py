@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, NoReturn, SupportsIndex, TypeVar, cast, overload
+from typing import Any, ClassVar, NoReturn, Protocol, SupportsIndex, TypeVar, cast, overload
 
 import numpy
 
+from fchain.array_module import ArrayModule
 from fchain.core import backend
 from fchain.core.node import GraphVariable, Node
 from fchain.errors import ShapeError, UninitializedError
 from fchain.graph.device import Device, get_device, get_device_from_array
 from fchain.graph.initializer_glue import generate_array, initializer_dtype
-from fchain.types import Array, ArrayNamespace, Shape, Slices
+from fchain.types import Array, DType, Shape, Slices
 
-__all__ = ["Parameter", "Variable", "as_array", "as_variable", "install", "installed_by", "not_installed", "wrap"]
+__all__ = ["Parameter", "ParameterUpdateRule", "Variable", "as_array", "as_variable", "install", "installed_by", "not_installed", "wrap"]
 
 def _check_array(data: object, where: str) -> Array:
     if isinstance(data, numpy.ndarray) or backend.is_cupy_array(data):
@@ -209,13 +210,13 @@ class Variable(GraphVariable):
         return int(self._array("size").size)
 
     @property
-    def dtype(self) -> numpy.dtype[Any]:
+    def dtype(self) -> DType:
         return self._array("dtype").dtype
 
     @property
-    def xp(self) -> ArrayNamespace:
+    def xp(self) -> ArrayModule:
         """``numpy`` or ``cupy``: the module that computes on this array."""
-        return backend.namespace_of(self._array("xp"))
+        return backend.module_of(self._array("xp"))
 
     @property
     def device(self) -> Device:
@@ -335,7 +336,7 @@ class Variable(GraphVariable):
     def reshape(self, *shape: SupportsIndex) -> Variable: ...
 
     @installed_by(_FUNCTIONS)
-    def reshape(self, *shape: Any) -> Variable:
+    def reshape(self, *shape: SupportsIndex | Sequence[SupportsIndex]) -> Variable:
         """``F.reshape(self, shape)``; the shape may be given as one tuple or as ints."""
         raise NotImplementedError  # replaced by install()
 
@@ -530,6 +531,24 @@ def wrap(data: Array) -> Variable:
 _new = object.__new__
 
 
+class ParameterUpdateRule(Protocol):
+    """What a ``Parameter`` and its link ask of the parameter's update rule.
+
+    ``fchain.UpdateRule`` (set by an optimizer's ``setup``) is one; it lives in the
+    facade, above this layer, so the graph names only what it uses: ``update``
+    (``Parameter.update``) and the ``enabled`` switch (``Link.enable_update``).
+    """
+
+    @property
+    def enabled(self) -> bool: ...
+    @enabled.setter
+    def enabled(self, value: bool) -> None: ...
+
+    def update(self, param: Variable) -> None:
+        """Update ``param`` in place from its gradient."""
+        ...
+
+
 class Parameter(Variable):
     """A trainable Variable owned by a Link, possibly initialized lazily.
 
@@ -542,7 +561,8 @@ class Parameter(Variable):
     __slots__ = ("initializer", "update_rule", "_initial_device", "_zero_grad_on_init")
 
     initializer: object
-    update_rule: Any
+    update_rule: ParameterUpdateRule | None
+    """The rule an optimizer's ``setup`` gave this parameter (``None`` before)."""
 
     def __init__(self, initializer: object = None, shape: int | Sequence[int] | None = None,
                  name: str | None = None) -> None:
@@ -586,7 +606,7 @@ class Parameter(Variable):
         self._data = _check_array(value, "Parameter.data")
 
     @property
-    def dtype(self) -> numpy.dtype[Any]:
+    def dtype(self) -> DType:
         if self._data is not None:
             return self._data.dtype
         return initializer_dtype(self.initializer)
@@ -672,7 +692,7 @@ class _ArrayInitializer:
         self.array = array
 
     @property
-    def dtype(self) -> numpy.dtype[Any]:
+    def dtype(self) -> DType:
         return self.array.dtype
 
     def __call__(self, array: Array) -> None:

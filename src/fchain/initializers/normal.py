@@ -12,7 +12,7 @@ source) and casts them into the array, as Chainer does on the CPU:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from fchain.initializers._base import Initializer, RandomSource, draw_normal, fill
 from fchain.initializers._fan_scaled import FanScaled
@@ -45,13 +45,13 @@ class _FanScaledNormal(FanScaled):
 class LeCunNormal(_FanScaledNormal):
     """N(0, s^2) with s = scale * sqrt(1 / fan_in): Chainer's default for ``Linear.W``."""
 
-    gain = 1.0
+    gain: ClassVar[float] = 1.0
 
 
 class GlorotNormal(_FanScaledNormal):
     """N(0, s^2) with s = scale * sqrt(2 / (fan_in + fan_out))."""
 
-    gain = 2.0
+    gain: ClassVar[float] = 2.0
 
     def _fan(self, fan_in: int, fan_out: int) -> int:
         return fan_in + fan_out
@@ -60,7 +60,7 @@ class GlorotNormal(_FanScaledNormal):
 class HeNormal(_FanScaledNormal):
     """N(0, s^2) with s = scale * sqrt(2 / fan), fan = fan_in or fan_out."""
 
-    gain = 2.0
+    gain: ClassVar[float] = 2.0
 
     def __init__(self, scale: float = 1.0, dtype: DTypeLike | None = None,
                  fan_option: Literal["fan_in", "fan_out"] = "fan_in",

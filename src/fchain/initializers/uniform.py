@@ -11,6 +11,8 @@ Each draws float64 samples from U[-s, s) on the host and casts them into the arr
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from fchain.initializers._base import Initializer, RandomSource, draw_uniform, fill
 from fchain.initializers._fan_scaled import FanScaled
 from fchain.types import Array, DTypeLike
@@ -42,13 +44,13 @@ class _FanScaledUniform(FanScaled):
 class LeCunUniform(_FanScaledUniform):
     """U[-s, s) with s = scale * sqrt(3 / fan_in)."""
 
-    gain = 3.0
+    gain: ClassVar[float] = 3.0
 
 
 class GlorotUniform(_FanScaledUniform):
     """U[-s, s) with s = scale * sqrt(6 / (fan_in + fan_out))."""
 
-    gain = 6.0
+    gain: ClassVar[float] = 6.0
 
     def _fan(self, fan_in: int, fan_out: int) -> int:
         return fan_in + fan_out
@@ -57,4 +59,4 @@ class GlorotUniform(_FanScaledUniform):
 class HeUniform(_FanScaledUniform):
     """U[-s, s) with s = scale * sqrt(6 / fan_in)."""
 
-    gain = 6.0
+    gain: ClassVar[float] = 6.0

@@ -82,11 +82,11 @@ class StatefulIterator(Iterator[E], Generic[E]):
         order_sampler: OrderSamplerLike | None,
         seed: RandomSource,
     ) -> None:
-        self.dataset = dataset
-        self.batch_size = _check_batch_size(name, batch_size)
+        self.dataset: Dataset[E] = dataset
+        self.batch_size: int = _check_batch_size(name, batch_size)
         self._repeat = bool(repeat)
         self._shuffle = shuffle
-        self.order_sampler = resolve_order_sampler(name, shuffle, order_sampler, seed)
+        self.order_sampler: OrderSamplerLike | None = resolve_order_sampler(name, shuffle, order_sampler, seed)
         self._state = IteratorState(0, 0, False, None)
         self._previous_epoch_detail = -1.0
 

@@ -115,6 +115,8 @@ class MultiprocessIterator(PrefetchIterator[E]):
     warning), as in Chainer.
     """
 
+    n_prefetch: int
+
     class TimeoutWarning(RuntimeWarning):
         """A batch has taken longer than ``dataset_timeout`` to read."""
 

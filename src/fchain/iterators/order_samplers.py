@@ -70,6 +70,7 @@ class ShuffleOrderSampler(OrderSampler):
         """The generator the permutations are drawn from."""
         return self._random
 
+    # Any: numpy's own generator state, which numpy types as ``dict[str, Any]``.
     def get_rng_state(self) -> dict[str, Any] | None:
         """A copy of the generator's state (``None`` for numpy's global one, which
         the sampler does not own)."""
@@ -79,6 +80,7 @@ class ShuffleOrderSampler(OrderSampler):
             return {"kind": "Generator", "state": copy.deepcopy(self._random.bit_generator.state)}
         return {"kind": "RandomState", "state": copy.deepcopy(self._random.get_state(legacy=False))}
 
+    # Any: numpy's own generator state, which numpy types as ``dict[str, Any]``.
     def set_rng_state(self, state: dict[str, Any] | None) -> None:
         """Restore a state returned by ``get_rng_state``."""
         if state is None or not self._owned:

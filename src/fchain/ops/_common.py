@@ -10,7 +10,7 @@ its array arguments straight to ``apply``: they replace ``apply``'s positional
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeAlias, cast
 
 from numpy import generic as _numpy_scalar
@@ -35,6 +35,7 @@ __all__ = [
     "name_operands",
     "normalize_axes",
     "real_arg",
+    "sequence_arg",
     "shape_arg",
     "shape_of",
 ]
@@ -165,6 +166,18 @@ def normalize_axes(op_name: str, axis: object, ndim: int) -> tuple[int, ...] | N
     if len(set(out)) != len(out):
         raise ValueError(f"{op_name}: axis {axis!r} repeats an axis")
     return tuple(sorted(out))
+
+
+def sequence_arg(op_name: str, value: object, arg: str = "xs") -> tuple[VariableLike, ...]:
+    """A list of Variables or arrays as a tuple: a list, a tuple or any other
+    iterable of them (a generator: Chainer's functions take any iterable).  An array
+    or a Variable is refused, as Chainer fails on one."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if isinstance(value, (Variable, str, bytes)) or hasattr(value, "shape") or not hasattr(value, "__iter__"):
+        raise TypeError(f"{op_name}: {arg} must be a list or tuple of Variables or arrays, "
+                        f"got {type(value).__name__}")
+    return tuple(cast(Iterable[VariableLike], value))
 
 
 def shape_of(x: VariableLike, op_name: str, arg: str = "x") -> tuple[int, ...]:

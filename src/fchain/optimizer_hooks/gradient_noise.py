@@ -10,12 +10,12 @@ import numpy
 from fchain.core import backend
 from fchain.facade.update_rule import UpdateRule
 from fchain.graph.variable import Variable
-from fchain.types import Array, ArrayNamespace, Shape
+from fchain.types import Array, ArrayNamespace, DType, Shape
 
 __all__ = ["GradientNoise", "NoiseFunction", "exponential_decay_noise"]
 
 
-def exponential_decay_noise(xp: ArrayNamespace, shape: Shape, dtype: numpy.dtype[Any],
+def exponential_decay_noise(xp: ArrayNamespace, shape: Shape, dtype: DType,
                             hook: GradientNoise, opt: UpdateRule) -> Array:
     """Gaussian noise with variance ``hook.eta / (1 + opt.t) ** 0.55`` (Neelakantan
     et al., "Adding Gradient Noise Improves Learning for Very Deep Networks"), drawn
@@ -25,7 +25,7 @@ def exponential_decay_noise(xp: ArrayNamespace, shape: Shape, dtype: numpy.dtype
     return cast(Array, random.normal(0, std, shape).astype(dtype))
 
 
-NoiseFunction = Callable[[ArrayNamespace, Shape, "numpy.dtype[Any]", "GradientNoise", UpdateRule], Array]
+NoiseFunction = Callable[[ArrayNamespace, Shape, DType, "GradientNoise", UpdateRule], Array]
 """``noise_func(xp, shape, dtype, hook, update_rule) -> noise array``."""
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 
 __all__ = ["AdaDelta", "AdaDeltaHyperparameter", "AdaDeltaRule"]
 
@@ -31,7 +32,7 @@ class AdaDeltaRule(DescribedRule[AdaDeltaHyperparameter]):
         eps: small value for numerical stability, overriding the parent's.
     """
 
-    formula = Formula(cpu=optim_rules.ada_delta, kernel="ada_delta",
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.ada_delta, kernel="ada_delta",
                       state=(StateArray("msg"), StateArray("msdx")))
 
     if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class AdaDeltaRule(DescribedRule[AdaDeltaHyperparameter]):
                      rho: float | None = None, eps: float | None = None) -> None: ...
 
 
-class AdaDelta(_AdaDeltaFields, DescribedMethod[AdaDeltaHyperparameter, AdaDeltaRule]):
+class AdaDelta(_AdaDeltaFields, DescribedMethod[AdaDeltaHyperparameter, AdaDeltaRule, TargetT]):
     """Zeiler's ADADELTA: the step is ``sqrt((msdx + eps) / (msg + eps)) * grad``,
     with no learning rate.
 
@@ -47,3 +48,8 @@ class AdaDelta(_AdaDeltaFields, DescribedMethod[AdaDeltaHyperparameter, AdaDelta
         rho: decay rate of the running means of squared gradients and steps.
         eps: small value for numerical stability.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> AdaDelta[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 
 __all__ = ["AdaGrad", "AdaGradHyperparameter", "AdaGradRule"]
 
@@ -30,17 +31,22 @@ class AdaGradRule(DescribedRule[AdaGradHyperparameter]):
         eps: small value added to the root, overriding the parent's.
     """
 
-    formula = Formula(cpu=optim_rules.ada_grad, kernel="ada_grad", state=(StateArray("h"),))
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.ada_grad, kernel="ada_grad", state=(StateArray("h"),))
 
     if TYPE_CHECKING:
         def __init__(self, parent_hyperparam: Hyperparameter | None = None,
                      lr: float | None = None, eps: float | None = None) -> None: ...
 
 
-class AdaGrad(_AdaGradFields, DescribedMethod[AdaGradHyperparameter, AdaGradRule]):
+class AdaGrad(_AdaGradFields, DescribedMethod[AdaGradHyperparameter, AdaGradRule, TargetT]):
     """AdaGrad (Duchi et al., http://jmlr.org/papers/v12/duchi11a.html).
 
     Args:
         lr: learning rate.
         eps: small value added to the root for numerical stability.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> AdaGrad[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 
@@ -28,6 +28,8 @@ from fchain.facade import optim_cuda
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
+from fchain.types import DType
 
 __all__ = [
     "AMSBound",
@@ -82,7 +84,7 @@ class AdamRule(DescribedRule[AdamHyperparameter]):
             move its bounds too.
     """
 
-    formula = Formula(cpu=optim_rules.adam,
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.adam,
                       state=(StateArray("m"), StateArray("v"), StateArray("vhat", when="amsgrad")))
     static_scalars = False
 
@@ -119,8 +121,8 @@ class AdamRule(DescribedRule[AdamHyperparameter]):
         return optim_rules.adabound_bounds(float(hp.final_lr), float(hp.alpha),
                                            float(self.initial_alpha), float(hp.gamma), self.t)
 
-    def cpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[float, float, float, float, float, float,
-                                                            tuple[float, float] | None, numpy.dtype[Any]]:
+    def cpu_scalars(self, dtype: DType) -> tuple[float, float, float, float, float, float,
+                                                            tuple[float, float] | None, DType]:
         """``alpha_t`` at this rule's step, ``beta1``, ``beta2``, ``eps``, ``eta``,
         ``weight_decay_rate``, AdaBound's bounds (or ``None``) and the compute dtype
         (``eps`` checked against it)."""
@@ -134,19 +136,19 @@ class AdamRule(DescribedRule[AdamHyperparameter]):
         return (optim_rules.adam_alpha_t(alpha, beta1, beta2, t), beta1, beta2, eps, eta,
                 weight_decay_rate, bounds, compute)
 
-    def gpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         alpha_t, beta1, beta2, eps, eta, weight_decay_rate, bounds, _ = self.cpu_scalars(dtype)
         lower, upper = (0.0, 0.0) if bounds is None else bounds
         return (alpha_t, 1.0 - beta1, 1.0 - beta2, eps, -eta, 1.0 - eta * weight_decay_rate,
                 lower, upper)
 
-    def gpu_kernel(self, dtype: numpy.dtype[Any]) -> Callable[..., object]:
+    def gpu_kernel(self, dtype: DType) -> Callable[..., object]:
         amsgrad, adabound = self._values[6:8]
         compute = _FLOAT32 if dtype == _FLOAT16 else dtype
         return optim_cuda.adam_kernel(amsgrad, adabound, compute.name)
 
 
-class Adam(_AdamFields, DescribedMethod[AdamHyperparameter, AdamRule]):
+class Adam(_AdamFields, DescribedMethod[AdamHyperparameter, AdamRule, TargetT]):
     """Adam, with decoupled weight decay (AdamW), AMSGrad and AdaBound options.
 
     With the defaults ``eta = 1`` and ``weight_decay_rate = 0`` this is plain Adam.
@@ -166,6 +168,11 @@ class Adam(_AdamFields, DescribedMethod[AdamHyperparameter, AdamRule]):
         final_lr: the SGD learning rate AdaBound's bounds converge to.
         gamma: convergence speed of AdaBound's bounds.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> Adam[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...
 
     @property
     def alpha_t(self) -> float:

@@ -4,7 +4,7 @@ decay and the schedule multiplier ``eta``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 
@@ -12,8 +12,9 @@ from fchain.core import optim_rules
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.facade.serializer import AbstractSerializer, Deserializer
-from fchain.types import Array, ArrayNamespace
+from fchain.types import Array, ArrayNamespace, DType
 
 __all__ = ["MSVAG", "MSVAGHyperparameter", "MSVAGRule"]
 
@@ -52,7 +53,7 @@ class MSVAGRule(DescribedRule[MSVAGHyperparameter]):
             resumed run continues where it stopped (a Chainer file restarts it).
     """
 
-    formula = Formula(cpu=_msvag_cpu, kernel="msvag", state=(StateArray("m"), StateArray("v")))
+    formula: ClassVar[Formula] = Formula(cpu=_msvag_cpu, kernel="msvag", state=(StateArray("m"), StateArray("v")))
     static_scalars = False
 
     beta_power: float
@@ -65,7 +66,7 @@ class MSVAGRule(DescribedRule[MSVAGHyperparameter]):
     def _finish_init(self) -> None:
         self.beta_power = float(self.hyperparam.beta)
 
-    def cpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[float, float, float, float, float]:
+    def cpu_scalars(self, dtype: DType) -> tuple[float, float, float, float, float]:
         """``lr``, ``beta``, this step's ``beta_power`` (the next one's is ``beta``
         times it), ``eta`` and ``weight_decay_rate``."""
         lr, beta, eta, weight_decay_rate = self._values
@@ -73,7 +74,7 @@ class MSVAGRule(DescribedRule[MSVAGHyperparameter]):
         self.beta_power = beta_power * beta
         return lr, beta, beta_power, eta, weight_decay_rate
 
-    def gpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         lr, beta, beta_power, eta, weight_decay_rate = self.cpu_scalars(dtype)
         rho = optim_rules.msvag_rho(beta, beta_power)
         return lr, 1.0 - beta, eta, weight_decay_rate, 1.0 - beta_power, rho
@@ -92,7 +93,7 @@ class MSVAGRule(DescribedRule[MSVAGHyperparameter]):
             group("beta_power", self.beta_power)
 
 
-class MSVAG(_MSVAGFields, DescribedMethod[MSVAGHyperparameter, MSVAGRule]):
+class MSVAG(_MSVAGFields, DescribedMethod[MSVAGHyperparameter, MSVAGRule, TargetT]):
     """M-SVAG: Adam's moments with a variance-adapted factor in ``[0, 1]`` per
     element instead of Adam's division by the root of the second moment.
 
@@ -102,3 +103,8 @@ class MSVAG(_MSVAGFields, DescribedMethod[MSVAGHyperparameter, MSVAGRule]):
         eta: schedule multiplier (for warm restarts).
         weight_decay_rate: decoupled weight decay rate.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> MSVAG[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

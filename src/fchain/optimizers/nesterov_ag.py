@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from fchain.core import optim_rules
 from fchain.facade.described_optimizer import DescribedMethod, Formula
 from fchain.facade.hyperparameter import Hyperparameter
+from fchain.facade.optimizer_base import LinkT, TargetT
 from fchain.optimizers._momentum import VELOCITY, MomentumFields, MomentumRule
 
 __all__ = ["NesterovAG", "NesterovAGHyperparameter", "NesterovAGRule"]
@@ -17,10 +20,10 @@ class NesterovAGHyperparameter(Hyperparameter, MomentumFields, init=False):
 class NesterovAGRule(MomentumRule[NesterovAGHyperparameter]):
     """Update rule of Nesterov's accelerated gradient; state: ``v`` (the velocity)."""
 
-    formula = Formula(cpu=optim_rules.nesterov_ag, kernel="nesterov_ag", state=VELOCITY)
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.nesterov_ag, kernel="nesterov_ag", state=VELOCITY)
 
 
-class NesterovAG(MomentumFields, DescribedMethod[NesterovAGHyperparameter, NesterovAGRule]):
+class NesterovAG(MomentumFields, DescribedMethod[NesterovAGHyperparameter, NesterovAGRule, TargetT]):
     """Nesterov's accelerated gradient.
 
     ``v = momentum * v - lr * grad;
@@ -31,3 +34,8 @@ class NesterovAG(MomentumFields, DescribedMethod[NesterovAGHyperparameter, Neste
         lr: learning rate.
         momentum: decay rate of the velocity.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> NesterovAG[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

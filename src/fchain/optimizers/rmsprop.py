@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy
 
@@ -12,6 +12,8 @@ from fchain.facade import optim_cuda
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
+from fchain.types import DType
 
 __all__ = ["RMSprop", "RMSpropHyperparameter", "RMSpropRule"]
 
@@ -42,28 +44,28 @@ class RMSpropRule(DescribedRule[RMSpropHyperparameter]):
         eps_inside_sqrt: use ``sqrt(ms + eps)`` instead of ``sqrt(ms) + eps``.
     """
 
-    formula = Formula(cpu=optim_rules.rmsprop, state=(StateArray("ms"),))
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.rmsprop, state=(StateArray("ms"),))
 
     if TYPE_CHECKING:
         def __init__(self, parent_hyperparam: Hyperparameter | None = None,
                      lr: float | None = None, alpha: float | None = None,
                      eps: float | None = None, eps_inside_sqrt: bool | None = None) -> None: ...
 
-    def cpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def cpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         lr, alpha, eps, eps_inside_sqrt = self._values
         self._check_eps("RMSprop", eps, dtype)
         return lr, alpha, eps, eps_inside_sqrt
 
-    def gpu_scalars(self, dtype: numpy.dtype[Any]) -> tuple[object, ...]:
+    def gpu_scalars(self, dtype: DType) -> tuple[object, ...]:
         lr, alpha, eps, _ = self.cpu_scalars(dtype)
         return lr, alpha, eps
 
-    def gpu_kernel(self, dtype: numpy.dtype[Any]) -> Callable[..., object]:
+    def gpu_kernel(self, dtype: DType) -> Callable[..., object]:
         eps_inside_sqrt = self._values[3]
         return optim_cuda.kernel("rmsprop_eps_inside_sqrt" if eps_inside_sqrt else "rmsprop")
 
 
-class RMSprop(_RMSpropFields, DescribedMethod[RMSpropHyperparameter, RMSpropRule]):
+class RMSprop(_RMSpropFields, DescribedMethod[RMSpropHyperparameter, RMSpropRule, TargetT]):
     """RMSprop: ``ms = alpha * ms + (1 - alpha) * grad**2;
     param -= lr * grad / (sqrt(ms) + eps)``.
 
@@ -73,3 +75,8 @@ class RMSprop(_RMSpropFields, DescribedMethod[RMSpropHyperparameter, RMSpropRule
         eps: small value for numerical stability.
         eps_inside_sqrt: add ``eps`` inside the square root (as TensorFlow does).
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> RMSprop[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

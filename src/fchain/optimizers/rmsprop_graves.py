@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 
 __all__ = ["RMSpropGraves", "RMSpropGravesHyperparameter", "RMSpropGravesRule"]
 
@@ -36,7 +37,7 @@ class RMSpropGravesRule(DescribedRule[RMSpropGravesHyperparameter]):
         eps: small value added under the root.
     """
 
-    formula = Formula(cpu=optim_rules.rmsprop_graves, kernel="rmsprop_graves",
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.rmsprop_graves, kernel="rmsprop_graves",
                       state=(StateArray("n"), StateArray("g"), StateArray("delta")))
 
     if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class RMSpropGravesRule(DescribedRule[RMSpropGravesHyperparameter]):
 
 
 class RMSpropGraves(_RMSpropGravesFields,
-                    DescribedMethod[RMSpropGravesHyperparameter, RMSpropGravesRule]):
+                    DescribedMethod[RMSpropGravesHyperparameter, RMSpropGravesRule, TargetT]):
     """Graves's RMSprop: ``delta = momentum * delta - lr * grad / sqrt(n - g**2 + eps);
     param += delta`` with running means ``n`` of ``grad**2`` and ``g`` of ``grad``.
 
@@ -56,3 +57,8 @@ class RMSpropGraves(_RMSpropGravesFields,
         momentum: decay rate of the step.
         eps: small value for numerical stability.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> RMSpropGraves[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from fchain.core import optim_rules
 from fchain.facade.described_optimizer import DescribedMethod, DescribedRule, Formula, StateArray
 from fchain.facade.hyperparameter import Hyperparameter
 from fchain.facade.hyperparameter_fields import HyperparameterFields
+from fchain.facade.optimizer_base import LinkT, TargetT
 
 __all__ = ["SMORMS3", "SMORMS3Hyperparameter", "SMORMS3Rule"]
 
@@ -30,7 +31,7 @@ class SMORMS3Rule(DescribedRule[SMORMS3Hyperparameter]):
         eps: small value for numerical stability.
     """
 
-    formula = Formula(cpu=optim_rules.smorms3, kernel="smorms3",
+    formula: ClassVar[Formula] = Formula(cpu=optim_rules.smorms3, kernel="smorms3",
                       state=(StateArray("mem", ones=True), StateArray("g"), StateArray("g2")))
 
     if TYPE_CHECKING:
@@ -38,10 +39,15 @@ class SMORMS3Rule(DescribedRule[SMORMS3Hyperparameter]):
                      lr: float | None = None, eps: float | None = None) -> None: ...
 
 
-class SMORMS3(_SMORMS3Fields, DescribedMethod[SMORMS3Hyperparameter, SMORMS3Rule]):
+class SMORMS3(_SMORMS3Fields, DescribedMethod[SMORMS3Hyperparameter, SMORMS3Rule, TargetT]):
     """Simon Funk's SMORMS3.
 
     Args:
         lr: learning rate.
         eps: small value for numerical stability.
     """
+
+    if TYPE_CHECKING:
+        def setup(self, link: LinkT) -> SMORMS3[LinkT]:
+            """Set the target link; returns this optimizer, typed by the link."""
+            ...

@@ -15,6 +15,7 @@ from fchain.facade.serializer import AbstractSerializer as AbstractSerializer
 from fchain.facade.serializer import Deserializer as Deserializer
 from fchain.facade.serializer import Serializer as Serializer
 from fchain.serializers.hdf5 import HDF5Deserializer as HDF5Deserializer
+from fchain.serializers.hdf5 import HDF5Group as HDF5Group
 from fchain.serializers.hdf5 import HDF5Serializer as HDF5Serializer
 from fchain.serializers.hdf5 import load_hdf5 as load_hdf5
 from fchain.serializers.hdf5 import save_hdf5 as save_hdf5
@@ -28,6 +29,7 @@ __all__ = [
     "DictionarySerializer",
     "Deserializer",
     "HDF5Deserializer",
+    "HDF5Group",
     "HDF5Serializer",
     "NpzDeserializer",
     "Serializer",

@@ -42,7 +42,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal, Protocol, TypeAlias, get_args
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar, get_args, overload
 
 import numpy
 
@@ -53,6 +53,8 @@ from fchain.graph.variable import Variable
 from fchain.serializers._atomic import atomic_write as atomic_write
 from fchain.serializers._values import Declared, convert_scalar, declared_problem, is_array, stored_problem
 from fchain.types import Array
+
+_V = TypeVar("_V")
 
 __all__ = [
     "FORMAT_VERSION",
@@ -301,7 +303,12 @@ class FlatDeserializer(Deserializer):
     def __getitem__(self, key: str) -> FlatDeserializer:
         return self._with(self._session, child_path(self._path, key))
 
-    def __call__(self, key: str, value: Any) -> Any:
+    @overload
+    def __call__(self, key: str, value: None) -> object: ...
+    @overload
+    def __call__(self, key: str, value: _V) -> _V: ...
+
+    def __call__(self, key: str, value: object) -> object:
         s = self._session
         full = join_path(self._path, key)
         if s.dry:

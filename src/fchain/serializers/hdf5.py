@@ -16,15 +16,16 @@ and ``ignore_names``, as ``load_npz`` does.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, TypeAlias
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
 
 import numpy
 
 from fchain.errors import SerializationError
-from fchain.facade.serializer import Serializable, Serializer
+from fchain.facade.serializer import Savable, Serializable, Serializer
 from fchain.serializers import _npy
 from fchain.serializers._atomic import atomic_write
+from fchain.serializers._h5group import HDF5Group
 from fchain.serializers._common import (
     FORMAT_VERSION,
     VERSION_KEY,
@@ -42,7 +43,9 @@ from fchain.types import Array
 if TYPE_CHECKING:
     import h5py
 
-__all__ = ["HDF5Deserializer", "HDF5Serializer", "load_hdf5", "save_hdf5"]
+_V = TypeVar("_V")
+
+__all__ = ["HDF5Deserializer", "HDF5Group", "HDF5Serializer", "load_hdf5", "save_hdf5"]
 
 PathLike: TypeAlias = str | os.PathLike[str]
 
@@ -71,7 +74,10 @@ class HDF5Serializer(Serializer):
     datasets with more than one element (``None`` for none).
     """
 
-    def __init__(self, group: h5py.Group, compression: int | None = 4) -> None:
+    group: HDF5Group
+    compression: int | None
+
+    def __init__(self, group: HDF5Group, compression: int | None = 4) -> None:
         self._h5 = _h5py("HDF5Serializer")
         self.group = group
         self.compression = compression
@@ -83,7 +89,12 @@ class HDF5Serializer(Serializer):
         child.compression = self.compression
         return child
 
-    def __call__(self, key: str, value: Any) -> Any:
+    @overload
+    def __call__(self, key: str, value: None) -> object: ...
+    @overload
+    def __call__(self, key: str, value: _V) -> _V: ...
+
+    def __call__(self, key: str, value: object) -> object:
         name = join_path("", key)
         array = host_array("HDF5Serializer", name, value)
         h5 = self._h5
@@ -101,7 +112,7 @@ class HDF5Serializer(Serializer):
 class _GroupSource:
     """A ``Source`` over every dataset below an h5py group."""
 
-    def __init__(self, group: h5py.Group, where: str) -> None:
+    def __init__(self, group: HDF5Group, where: str) -> None:
         self._group = group
         self._where = where
         self._h5 = _h5py(where)
@@ -185,18 +196,21 @@ class HDF5Deserializer(FlatDeserializer):
     checks everything first and changes nothing unless it all fits.
     """
 
-    def __init__(self, group: h5py.Group, strict: bool = True, *, path: str = "",
+    group: HDF5Group
+    strict: bool
+
+    def __init__(self, group: HDF5Group, strict: bool = True, *, path: str = "",
                  ignore_names: IgnoreNames | None = None, unexpected_keys: UnexpectedKeys = "warn") -> None:
         self._setup(group, strict, path, ignore_names, unexpected_keys, _describe(group))
 
-    def _setup(self, group: h5py.Group, strict: bool, path: str, ignore_names: IgnoreNames | None,
+    def _setup(self, group: HDF5Group, strict: bool, path: str, ignore_names: IgnoreNames | None,
                unexpected_keys: UnexpectedKeys, where: str) -> None:
         self.group = group
         self.strict = strict
         self._init_flat(_GroupSource(group, where), where, path, strict, ignore_names, unexpected_keys)
 
 
-def _describe(group: h5py.Group) -> str:
+def _describe(group: HDF5Group) -> str:
     """``HDF5Deserializer('model.h5')``, plus the group when it is not the root, so
     every message names the file."""
     # ``file`` is read with getattr: the local h5py stubs stay minimal, and a
@@ -207,7 +221,7 @@ def _describe(group: h5py.Group) -> str:
     return f"HDF5Deserializer({filename!r}, group {group.name!r})"
 
 
-def save_hdf5(filename: PathLike, obj: Serializable | dict[str, Any], compression: int | None = 4) -> None:
+def save_hdf5(filename: PathLike, obj: Savable, compression: int | None = 4) -> None:
     """Save ``obj`` (anything with ``serialize``, or a ``{key: array}`` dict) to the
     HDF5 file ``filename``, atomically (a temporary file, flushed and renamed)."""
     h5 = _h5py("save_hdf5")
@@ -216,7 +230,7 @@ def save_hdf5(filename: PathLike, obj: Serializable | dict[str, Any], compressio
         with h5.File(tmp, "w") as f:
             f.attrs[VERSION_KEY] = FORMAT_VERSION
             serializer = HDF5Serializer(f, compression=compression)
-            if isinstance(obj, dict):
+            if isinstance(obj, Mapping):
                 for key in sorted(obj):
                     serializer(str(key), obj[key])
             else:

@@ -20,14 +20,14 @@ import zipfile
 import zlib
 from contextlib import nullcontext
 from collections.abc import Iterator, Mapping, MutableMapping
-from typing import IO, Any, TypeAlias
+from typing import IO, Any, TypeAlias, TypeVar, overload
 
 import numpy
 from numpy.lib import format as npy_format
 from numpy.lib.npyio import NpzFile
 
 from fchain.errors import SerializationError
-from fchain.facade.serializer import Serializable, Serializer
+from fchain.facade.serializer import Savable, Serializable, Serializer
 from fchain.serializers import _npy
 from fchain.serializers._atomic import atomic_write
 from fchain.serializers._common import (
@@ -43,6 +43,8 @@ from fchain.serializers._common import (
 )
 from fchain.serializers._values import Declared
 from fchain.types import Array
+
+_V = TypeVar("_V")
 
 __all__ = ["DictionarySerializer", "NpzDeserializer", "load_npz", "save_npz"]
 
@@ -72,7 +74,12 @@ class DictionarySerializer(Serializer):
     def __getitem__(self, key: str) -> DictionarySerializer:
         return DictionarySerializer(self.target, child_path(self.path, key))
 
-    def __call__(self, key: str, value: Any) -> Any:
+    @overload
+    def __call__(self, key: str, value: None) -> object: ...
+    @overload
+    def __call__(self, key: str, value: _V) -> _V: ...
+
+    def __call__(self, key: str, value: object) -> object:
         full = join_path(self.path, key)
         self.target[full] = host_array("DictionarySerializer", full, value)
         return value
@@ -101,7 +108,7 @@ def _write_npz(fp: IO[bytes], target: Mapping[str, Array], compression: bool) ->
             _write_member(zf, key, target[key], compress_type)
 
 
-def _collect(where: str, obj: Serializable | Mapping[str, Any]) -> dict[str, Array]:
+def _collect(where: str, obj: Savable) -> dict[str, Array]:
     if isinstance(obj, Mapping):
         target = {str(k): host_array(where, str(k), v) for k, v in obj.items()}
     else:
@@ -112,7 +119,7 @@ def _collect(where: str, obj: Serializable | Mapping[str, Any]) -> dict[str, Arr
     return target
 
 
-def save_npz(file: FileLike, obj: Serializable | Mapping[str, Any], compression: bool = True) -> None:
+def save_npz(file: FileLike, obj: Savable, compression: bool = True) -> None:
     """Save ``obj`` (anything with ``serialize``, or a ``{key: array}`` dict) to
     ``file``, a path or a binary file object, in Chainer's npz layout.
 
@@ -319,7 +326,7 @@ class NpzDeserializer(FlatDeserializer):
         elif isinstance(npz, _NpzArchive):
             where = npz._where
         self._init_flat(_MappingSource(mapping, where), where, path, strict, ignore_names, unexpected_keys)
-        self.path = self._path
+        self.path: str = self._path
         self.strict = strict
         self.ignore_names = ignore_names
 

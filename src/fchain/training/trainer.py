@@ -8,7 +8,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fchain.facade.serializer import AbstractSerializer, Serializer
 from fchain.training._types import Trigger, TriggerLike
@@ -16,9 +16,20 @@ from fchain.training.extension import PRIORITY_READER
 from fchain.training.triggers.util import get_trigger
 from fchain.training.updaters.updater import Updater
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar as _TypeVarWithDefault
+
+    from fchain.facade.reporter import Reporter
+
+    UpdaterT = _TypeVarWithDefault("UpdaterT", bound=Updater, default=Updater, covariant=True)
+else:
+    UpdaterT = TypeVar("UpdaterT", bound=Updater, covariant=True)
+
 __all__ = ["Trainer"]
 
 ExtensionLike = Callable[["Trainer"], object]
+"""An extension: called with the trainer (an ``Extension``, or a function made
+one by ``make_extension``)."""
 
 
 @dataclass
@@ -37,7 +48,7 @@ def _extension_name(extension: ExtensionLike) -> str:
     return type(extension).__name__
 
 
-class Trainer:
+class Trainer(Generic[UpdaterT]):
     """Runs ``updater.update()`` until ``stop_trigger`` fires, calling each extension
     whose trigger fires after every update.
 
@@ -45,16 +56,28 @@ class Trainer:
     the folder extensions write to.  ``observation`` holds what was reported during
     the current iteration; the main optimizer's target is the observer ``main``, so a
     ``Classifier`` reports ``main/loss`` and ``main/accuracy``.
+
+    Generic in its updater: ``Trainer(updater, ...)`` has ``updater`` typed as
+    given; a bare ``Trainer`` annotation (an extension's ``trainer`` argument)
+    means ``Trainer[Updater]``.
     """
 
-    def __init__(self, updater: Updater, stop_trigger: TriggerLike = None, out: str = "result",
+    updater: UpdaterT
+    stop_trigger: Trigger
+    out: str
+    observation: dict[str, Any]  # Any: what the user's code reported, of its own types
+    """What was reported in the current iteration.  Any: the values are what the
+    user's code reported (Variables, arrays, floats, or objects of its own)."""
+    reporter: Reporter
+
+    def __init__(self, updater: UpdaterT, stop_trigger: TriggerLike = None, out: str = "result",
                  extensions: list[ExtensionLike] | None = None) -> None:
         from fchain.facade.reporter import Reporter
 
         self.updater = updater
         self.stop_trigger = get_trigger(stop_trigger)
         self.out = out
-        self.observation: dict[str, Any] = {}
+        self.observation = {}
         self.reporter = Reporter()
         for name, optimizer in updater.get_all_optimizers().items():
             target = optimizer.target

@@ -20,6 +20,8 @@ from typing import Any
 __all__ = ["assert_kwargs_empty", "check_unexpected_kwargs", "parse_kwargs"]
 
 
+# Any: a caller's ``**kwargs``, whose value types are the caller's (and a mapping's
+# value type is invariant, so ``object`` would refuse them).
 def check_unexpected_kwargs(kwargs: MutableMapping[str, Any], **unexpected: str) -> None:
     """Raise ``ValueError`` with the message given for the first keyword of
     ``unexpected`` that ``kwargs`` holds (``train='use using_config'``)."""
@@ -36,6 +38,8 @@ def _caller_name(depth: int) -> str:
         return "function"
 
 
+# Any: a caller's ``**kwargs`` and defaults, whose types are the caller's; the
+# values come back as the caller declared them.
 def parse_kwargs(kwargs: MutableMapping[str, Any], *name_and_values: tuple[str, Any],
                  **unexpected: str) -> tuple[Any, ...]:
     """Pop each ``(name, default)`` of ``name_and_values`` from ``kwargs`` and return
@@ -54,6 +58,7 @@ def parse_kwargs(kwargs: MutableMapping[str, Any], *name_and_values: tuple[str, 
     return values
 
 
+# Any: a caller's ``**kwargs`` (see check_unexpected_kwargs).
 def assert_kwargs_empty(kwargs: MutableMapping[str, Any]) -> None:
     """Raise ``TypeError`` (naming the caller) when ``kwargs`` is not empty."""
     if kwargs:

@@ -39,12 +39,13 @@ import contextlib
 import contextvars
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar, TypeAlias
 
 import numpy
 
 from fchain.core import backend
 from fchain.errors import FchainError
+from fchain.types import DType
 
 __all__ = [
     "Condition",
@@ -113,10 +114,10 @@ class TypeInfo:
     ``size`` (the same for numpy and CuPy arrays).  ``dtype`` is ``None`` for a
     missing gradient."""
 
-    def __init__(self, shape: tuple[int, ...], dtype: numpy.dtype[Any] | None) -> None:
+    def __init__(self, shape: tuple[int, ...], dtype: DType | None) -> None:
         self.shape = shape
         self.dtype = dtype
-        self.ndim = len(shape)
+        self.ndim: int = len(shape)
 
     @property
     def size(self) -> int:
@@ -213,6 +214,11 @@ def _compare(symbol: str, inverse: str, func: Callable[[Any, Any], Any]
     return build
 
 
+_Operator: TypeAlias = "Callable[[object, object], Expr]"
+"""A binary operator of ``Expr`` (``a + b``), as the class attributes below are typed."""
+_UnaryOperator: TypeAlias = "Callable[[object], Expr]"
+_Comparison: TypeAlias = "Callable[[object, object], Condition]"
+
 class Expr:
     """A value computed from inputs' type information, and how it was written.
 
@@ -231,7 +237,7 @@ class Expr:
         self._priority = priority
         self._render = render
 
-    def eval(self) -> Any:
+    def eval(self) -> Any:  # Any: the value of the user's expression, whatever it computes
         """The expression's value."""
         return self._value
 
@@ -264,41 +270,41 @@ class Expr:
 
     # Comparisons give conditions, not bools, so ``__eq__``/``__ne__`` differ from
     # ``object``'s on purpose (as numpy's arrays do).
-    __eq__ = _compare("==", "!=", operator.eq)  # type: ignore[assignment]  # returns a Condition
-    __ne__ = _compare("!=", "==", operator.ne)  # type: ignore[assignment]  # returns a Condition
-    __lt__ = _compare("<", ">=", operator.lt)
-    __le__ = _compare("<=", ">", operator.le)
-    __gt__ = _compare(">", "<=", operator.gt)
-    __ge__ = _compare(">=", "<", operator.ge)
-    __hash__ = None  # type: ignore[assignment]  # equality builds a condition
+    __eq__: ClassVar[_Comparison] = _compare("==", "!=", operator.eq)  # type: ignore[assignment]  # returns a Condition
+    __ne__: ClassVar[_Comparison] = _compare("!=", "==", operator.ne)  # type: ignore[assignment]  # returns a Condition
+    __lt__: ClassVar[_Comparison] = _compare("<", ">=", operator.lt)
+    __le__: ClassVar[_Comparison] = _compare("<=", ">", operator.le)
+    __gt__: ClassVar[_Comparison] = _compare(">", "<=", operator.gt)
+    __ge__: ClassVar[_Comparison] = _compare(">=", "<", operator.ge)
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]  # equality builds a condition
 
-    __add__ = _binary("+", _ADD, operator.add)
-    __radd__ = _reflected(__add__)
-    __sub__ = _binary("-", _ADD, operator.sub)
-    __rsub__ = _reflected(__sub__)
-    __mul__ = _binary("*", _MUL, operator.mul)
-    __rmul__ = _reflected(__mul__)
-    __truediv__ = _binary("/", _MUL, operator.truediv)
-    __rtruediv__ = _reflected(__truediv__)
-    __floordiv__ = _binary("//", _MUL, operator.floordiv)
-    __rfloordiv__ = _reflected(__floordiv__)
-    __mod__ = _binary("%", _MUL, operator.mod)
-    __rmod__ = _reflected(__mod__)
-    __pow__ = _binary("**", _POW, operator.pow, right_associative=True)
-    __rpow__ = _reflected(__pow__)
-    __lshift__ = _binary("<<", _SHIFT, operator.lshift)
-    __rlshift__ = _reflected(__lshift__)
-    __rshift__ = _binary(">>", _SHIFT, operator.rshift)
-    __rrshift__ = _reflected(__rshift__)
-    __and__ = _binary("&", _AND, operator.and_)
-    __rand__ = _reflected(__and__)
-    __xor__ = _binary("^", _XOR, operator.xor)
-    __rxor__ = _reflected(__xor__)
-    __or__ = _binary("|", _OR, operator.or_)
-    __ror__ = _reflected(__or__)
-    __neg__ = _unary("-", operator.neg)
-    __pos__ = _unary("+", operator.pos)
-    __invert__ = _unary("~", operator.invert)
+    __add__: ClassVar[_Operator] = _binary("+", _ADD, operator.add)
+    __radd__: ClassVar[_Operator] = _reflected(__add__)
+    __sub__: ClassVar[_Operator] = _binary("-", _ADD, operator.sub)
+    __rsub__: ClassVar[_Operator] = _reflected(__sub__)
+    __mul__: ClassVar[_Operator] = _binary("*", _MUL, operator.mul)
+    __rmul__: ClassVar[_Operator] = _reflected(__mul__)
+    __truediv__: ClassVar[_Operator] = _binary("/", _MUL, operator.truediv)
+    __rtruediv__: ClassVar[_Operator] = _reflected(__truediv__)
+    __floordiv__: ClassVar[_Operator] = _binary("//", _MUL, operator.floordiv)
+    __rfloordiv__: ClassVar[_Operator] = _reflected(__floordiv__)
+    __mod__: ClassVar[_Operator] = _binary("%", _MUL, operator.mod)
+    __rmod__: ClassVar[_Operator] = _reflected(__mod__)
+    __pow__: ClassVar[_Operator] = _binary("**", _POW, operator.pow, right_associative=True)
+    __rpow__: ClassVar[_Operator] = _reflected(__pow__)
+    __lshift__: ClassVar[_Operator] = _binary("<<", _SHIFT, operator.lshift)
+    __rlshift__: ClassVar[_Operator] = _reflected(__lshift__)
+    __rshift__: ClassVar[_Operator] = _binary(">>", _SHIFT, operator.rshift)
+    __rrshift__: ClassVar[_Operator] = _reflected(__rshift__)
+    __and__: ClassVar[_Operator] = _binary("&", _AND, operator.and_)
+    __rand__: ClassVar[_Operator] = _reflected(__and__)
+    __xor__: ClassVar[_Operator] = _binary("^", _XOR, operator.xor)
+    __rxor__: ClassVar[_Operator] = _reflected(__xor__)
+    __or__: ClassVar[_Operator] = _binary("|", _OR, operator.or_)
+    __ror__: ClassVar[_Operator] = _reflected(__or__)
+    __neg__: ClassVar[_UnaryOperator] = _unary("-", operator.neg)
+    __pos__: ClassVar[_UnaryOperator] = _unary("+", operator.pos)
+    __invert__: ClassVar[_UnaryOperator] = _unary("~", operator.invert)
 
 
 class Condition(Expr):
@@ -306,8 +312,10 @@ class Condition(Expr):
 
     __slots__ = ("_inverse", "_left", "_right", "_symbol")
 
+    # Any: ``func`` is an ``operator`` comparison, which typeshed types with protocols
+    # of its own (``operator.lt`` takes comparable operands, not objects).
     def __init__(self, left: object, right: object, symbol: str, inverse: str,
-                 func: Callable[[Any, Any], Any]) -> None:
+                 func: Callable[[Any, Any], object]) -> None:
         self._left = left
         self._right = right
         self._symbol = symbol
@@ -338,7 +346,7 @@ class Variable(Expr):
     __slots__ = ("name",)
 
     def __init__(self, value: object, name: str) -> None:
-        self.name = name
+        self.name: str = name
         super().__init__(value, _ATOM, lambda: self.name)
 
 
@@ -403,6 +411,7 @@ def expect(*bool_exprs: Expr | bool | numpy.bool_) -> None:
                             f"got {type(condition).__name__}")
 
 
+# Any: the value of the user's expression, whatever it computes.
 def eval(exp: object) -> Any:  # noqa: A001  # Chainer's name, shadowing the builtin here only
     """The value of an expression (lists and tuples of them too); anything else as is."""
     return _value(exp)

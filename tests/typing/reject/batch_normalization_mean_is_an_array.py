@@ -1,4 +1,5 @@
 # expect: attr-defined
+# expect-pyright: reportAttributeAccessIssue
 import fchain.links as L
 
 bn = L.BatchNormalization(3)

@@ -1,4 +1,5 @@
 # expect: attr-defined
+# expect-pyright: reportAttributeAccessIssue
 import fchain
 
 # fchain.cuda.cupy is looked up on first use; other names are not invented.

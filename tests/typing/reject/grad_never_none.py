@@ -1,4 +1,5 @@
 # expect: union-attr
+# expect-pyright: reportOptionalMemberAccess
 import numpy as np
 
 from fchain import Variable

@@ -1,4 +1,5 @@
 # expect: attr-defined
+# expect-pyright: reportAttributeAccessIssue
 import fchain
 
 # fchain.serializers loads on first use through a module __getattr__ that mypy must

@@ -1,4 +1,5 @@
 # expect: assignment
+# expect-pyright: reportAttributeAccessIssue
 from fchain import optimizers
 
 opt = optimizers.MomentumSGD()

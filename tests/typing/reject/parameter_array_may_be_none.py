@@ -1,4 +1,5 @@
 # expect: union-attr
+# expect-pyright: reportOptionalMemberAccess
 import fchain.links as L
 
 layer = L.Linear(None, 3)

@@ -1,4 +1,5 @@
 # expect: arg-type
+# expect-pyright: reportArgumentType
 import fchain.functions as F
 
 F.relu("a")

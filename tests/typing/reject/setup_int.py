@@ -1,4 +1,5 @@
-# expect: arg-type
+# expect: type-var
+# expect-pyright: reportArgumentType
 from fchain import optimizers
 
 optimizer = optimizers.SGD()

@@ -1,4 +1,5 @@
 # expect: arg-type
+# expect-pyright: reportArgumentType
 from fchain.optimizers.adam import AdamRule
 
 AdamRule(None, amsgrad="yes")

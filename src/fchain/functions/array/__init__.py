@@ -20,12 +20,15 @@ from fchain.functions.array import hstack as hstack
 from fchain.functions.array import im2col as im2col
 from fchain.functions.array import moveaxis as moveaxis
 from fchain.functions.array import pad as pad
+from fchain.functions.array import pad_sequence as pad_sequence
 from fchain.functions.array import permutate as permutate
 from fchain.functions.array import repeat as repeat
 from fchain.functions.array import reshape as reshape
 from fchain.functions.array import resize_images as resize_images
 from fchain.functions.array import rollaxis as rollaxis
 from fchain.functions.array import scatter_add as scatter_add
+from fchain.functions.array import select_item as select_item
+from fchain.functions.array import separate as separate
 from fchain.functions.array import space2depth as space2depth
 from fchain.functions.array import spatial_transformer_grid as spatial_transformer_grid
 from fchain.functions.array import spatial_transformer_sampler as spatial_transformer_sampler
@@ -35,6 +38,7 @@ from fchain.functions.array import stack as stack
 from fchain.functions.array import swapaxes as swapaxes
 from fchain.functions.array import tile as tile
 from fchain.functions.array import transpose as transpose
+from fchain.functions.array import transpose_sequence as transpose_sequence
 from fchain.functions.array import vstack as vstack
 from fchain.functions.array import where as where
 
@@ -56,12 +60,15 @@ __all__ = [
     "im2col",
     "moveaxis",
     "pad",
+    "pad_sequence",
     "permutate",
     "repeat",
     "reshape",
     "resize_images",
     "rollaxis",
     "scatter_add",
+    "select_item",
+    "separate",
     "space2depth",
     "spatial_transformer_grid",
     "spatial_transformer_sampler",
@@ -71,6 +78,7 @@ __all__ = [
     "swapaxes",
     "tile",
     "transpose",
+    "transpose_sequence",
     "vstack",
     "where",
 ]

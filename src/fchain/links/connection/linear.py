@@ -43,6 +43,9 @@ class Linear(Link):
         initial_bias: initializer, array or scalar for ``b`` (default 0).
     """
 
+    in_size: int | None
+    nobias: bool
+
     W: Parameter
     b: Parameter | None
 

@@ -44,6 +44,8 @@ class BatchRenormalization(BatchNormalization):
         initial_avg_mean, initial_avg_var: as ``BatchNormalization``'s.
     """
 
+    N: int
+
     rmax: float
     dmax: float
     r: Array | None

@@ -10,11 +10,11 @@ that name the function and the offending ``xs[i]``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from fchain.errors import DTypeError, ShapeError
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, sequence_arg, shape_of
 from fchain.types import ArrayNamespace, Shape
 
 __all__ = ["StackParams", "stack_forward", "stack_params", "stack_vjp"]
@@ -47,11 +47,10 @@ Layout = Callable[[Shape], tuple[Shape, int, bool]]
 must have exactly the same shape rather than the same shape off the axis)."""
 
 
-def stack_params(op_name: str, xs: Sequence[VariableLike], layout: Layout) -> StackParams:
+def stack_params(op_name: str, xs: Iterable[VariableLike], layout: Layout) -> StackParams:
     """The params of joining ``xs``: a list or tuple of Variables or arrays of one
     ``ndim`` and dtype whose shapes agree as ``layout`` demands."""
-    if not isinstance(xs, (list, tuple)):
-        raise TypeError(f"{op_name}: xs must be a list or tuple of Variables or arrays, got {type(xs).__name__}")
+    xs = sequence_arg(op_name, xs)
     if not xs:
         raise ValueError(f"{op_name}: xs is empty; give at least one Variable or array")
     shapes = tuple(shape_of(x, op_name, f"xs[{i}]") for i, x in enumerate(xs))

@@ -7,7 +7,7 @@ Residuals: none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fchain.core.op import OpDef
@@ -16,7 +16,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError, ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, sequence_arg, shape_of
 from fchain.types import ArrayNamespace
 
 __all__ = ["CONCAT", "ConcatParams", "concat"]
@@ -52,10 +52,9 @@ CONCAT: OpDef[ConcatParams] = register(
     OpDef("concat", _forward, _vjp, GradSpec(_sample), float_inputs=()))
 
 
-def concat(xs: Sequence[VariableLike], axis: int = 1) -> Variable:
+def concat(xs: Iterable[VariableLike], axis: int = 1) -> Variable:
     """Join ``xs`` along ``axis``; the other axes must agree."""
-    if not isinstance(xs, (list, tuple)):
-        raise TypeError(f"concat: xs must be a list or tuple of Variables or arrays, got {type(xs).__name__}")
+    xs = sequence_arg("concat", xs)
     if not xs:
         raise ValueError("concat: xs is empty; give at least one Variable or array")
     shapes = [shape_of(x, "concat", f"xs[{i}]") for i, x in enumerate(xs)]

@@ -9,14 +9,14 @@ none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._common import VariableLike
+from fchain.ops._common import VariableLike, sequence_arg
 from fchain.ops.array._stacks import StackParams, stack_forward, stack_params, stack_vjp
 from fchain.types import Shape
 
@@ -47,8 +47,8 @@ DSTACK: OpDef[StackParams] = register(OpDef(
     "dstack", stack_forward, stack_vjp, GradSpec(_sample), float_inputs=(), broadcasts=False))
 
 
-def dstack(xs: Sequence[VariableLike]) -> Variable:
+def dstack(xs: Iterable[VariableLike]) -> Variable:
     """Join ``xs`` depth wise (axis 2; inputs with fewer dimensions get them as
     numpy's ``atleast_3d``).  All inputs share ``ndim`` and dtype."""
-    params = stack_params("dstack", xs, _layout)
-    return apply(DSTACK, tuple(xs), params)
+    seq = sequence_arg("dstack", xs)
+    return apply(DSTACK, seq, stack_params("dstack", seq, _layout))

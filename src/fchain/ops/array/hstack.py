@@ -8,14 +8,14 @@ agree); 1-d inputs along axis 0 (their lengths may differ); 0-d inputs are read 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._common import VariableLike
+from fchain.ops._common import VariableLike, sequence_arg
 from fchain.ops.array._stacks import StackParams, stack_forward, stack_params, stack_vjp
 from fchain.types import Shape
 
@@ -42,8 +42,8 @@ HSTACK: OpDef[StackParams] = register(OpDef(
     "hstack", stack_forward, stack_vjp, GradSpec(_sample), float_inputs=(), broadcasts=False))
 
 
-def hstack(xs: Sequence[VariableLike]) -> Variable:
+def hstack(xs: Iterable[VariableLike]) -> Variable:
     """Join ``xs`` column wise (axis 1; axis 0 for 1-d inputs).  All inputs share
     ``ndim`` and dtype."""
-    params = stack_params("hstack", xs, _layout)
-    return apply(HSTACK, tuple(xs), params)
+    seq = sequence_arg("hstack", xs)
+    return apply(HSTACK, seq, stack_params("hstack", seq, _layout))

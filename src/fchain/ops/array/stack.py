@@ -6,7 +6,7 @@ VJP: ``gy`` split along ``axis`` and each piece squeezed.  Residuals: none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fchain.core.op import OpDef
@@ -15,7 +15,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import DTypeError, ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, shape_of
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg, sequence_arg, shape_of
 from fchain.types import ArrayNamespace
 
 __all__ = ["STACK", "StackParams", "stack"]
@@ -47,10 +47,9 @@ STACK: OpDef[StackParams] = register(
     OpDef("stack", _forward, _vjp, GradSpec(_sample), float_inputs=()))
 
 
-def stack(xs: Sequence[VariableLike], axis: int = 0) -> Variable:
+def stack(xs: Iterable[VariableLike], axis: int = 0) -> Variable:
     """Join arrays of one shape along a new axis at position ``axis`` of the result."""
-    if not isinstance(xs, (list, tuple)):
-        raise TypeError(f"stack: xs must be a list or tuple of Variables or arrays, got {type(xs).__name__}")
+    xs = sequence_arg("stack", xs)
     if not xs:
         raise ValueError("stack: xs is empty; give at least one Variable or array")
     first = shape_of(xs[0], "stack", "xs[0]")

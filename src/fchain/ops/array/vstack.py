@@ -8,14 +8,14 @@ the inputs' boundaries.  Residuals: none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._common import VariableLike
+from fchain.ops._common import VariableLike, sequence_arg
 from fchain.ops.array._stacks import StackParams, stack_forward, stack_params, stack_vjp
 from fchain.types import Shape
 
@@ -42,8 +42,8 @@ VSTACK: OpDef[StackParams] = register(OpDef(
     "vstack", stack_forward, stack_vjp, GradSpec(_sample), float_inputs=(), broadcasts=False))
 
 
-def vstack(xs: Sequence[VariableLike]) -> Variable:
+def vstack(xs: Iterable[VariableLike]) -> Variable:
     """Join ``xs`` row wise (axis 0; 1-d inputs become rows).  All inputs share
     ``ndim`` and dtype."""
-    params = stack_params("vstack", xs, _layout)
-    return apply(VSTACK, tuple(xs), params)
+    seq = sequence_arg("vstack", xs)
+    return apply(VSTACK, seq, stack_params("vstack", seq, _layout))

@@ -15,6 +15,7 @@ from fchain.graph.variable import Variable
 from fchain.training.extension import Extension
 
 if TYPE_CHECKING:
+    from fchain.training._types import TriggerLike
     from fchain.training.trainer import Trainer
 
 __all__ = ["DumpGraph", "dump_graph", "is_graphviz_available"]
@@ -74,7 +75,7 @@ class DumpGraph(Extension):
         self._original_flag: bool | None = None
         self._flag_called = False
         self._flag_pending = False  # turned on by initialize, not yet restored
-        self.trigger = self._first_call
+        self.trigger: TriggerLike = self._first_call
 
     def _first_call(self, trainer: Trainer) -> bool:
         if self._flag_called:

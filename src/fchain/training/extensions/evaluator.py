@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from fchain.facade.link_base import Link
 from fchain.graph.config import no_backprop_mode, using_config
 from fchain.training.extension import PRIORITY_WRITER, Extension
 from fchain.training.extensions._console import ERASE, isatty
@@ -14,14 +15,23 @@ from fchain.training.extensions._console import ERASE, isatty
 if TYPE_CHECKING:
     from typing import IO
 
+    from typing_extensions import TypeVar as _TypeVarWithDefault
+
     from fchain.dataset.convert import DeviceLike
     from fchain.training._types import TriggerLike
     from fchain.training.trainer import Trainer
 
+    BatchesT = _TypeVarWithDefault("BatchesT", bound=Iterable[object], default=Iterable[object],
+                                   covariant=True)
+    EvalTargetT = _TypeVarWithDefault("EvalTargetT", bound=Link, default=Link, covariant=True)
+else:
+    BatchesT = TypeVar("BatchesT", bound=Iterable[object], covariant=True)
+    EvalTargetT = TypeVar("EvalTargetT", bound=Link, covariant=True)
+
 __all__ = ["Evaluator"]
 
 
-class Evaluator(Extension):
+class Evaluator(Extension, Generic[BatchesT, EvalTargetT]):
     """Runs ``target`` over every batch of ``iterator`` in test mode (``train=False``)
     without building graphs, and reports the mean of what it reported, prefixed by
     the extension's name (``validation/main/loss``).
@@ -32,18 +42,31 @@ class Evaluator(Extension):
     (``validation [###...]  42.00%`` and the number of batches); on a terminal it
     is redrawn in place and erased at the end, elsewhere one line is printed at
     the end of each evaluation.
+
+    Generic in its iterator (any iterable of batches, reset or copied before each
+    run) and its target link, read from the arguments: ``get_iterator('main')``
+    and ``get_target('main')`` are typed as given.
     """
 
     trigger: TriggerLike = (1, "epoch")
     priority = PRIORITY_WRITER
     default_name = "validation"
 
-    def __init__(self, iterator: Any, target: Any, converter: Callable[..., Any] | None = None,
+    converter: Callable[..., object]
+    """``converter(batch, device)`` turns a batch into the target's arguments."""
+    device: DeviceLike
+    eval_hook: Callable[[Evaluator], None] | None
+    eval_func: Callable[..., object] | None
+
+    def __init__(self, iterator: BatchesT | Mapping[str, BatchesT],
+                 target: EvalTargetT | Mapping[str, EvalTargetT],
+                 converter: Callable[..., object] | None = None,
                  device: DeviceLike = None, eval_hook: Callable[[Evaluator], None] | None = None,
-                 eval_func: Callable[..., Any] | None = None, *, progress_bar: bool = False) -> None:
-        self._iterators: dict[str, Any] = (
+                 eval_func: Callable[..., object] | None = None, *, progress_bar: bool = False) -> None:
+        self._iterators: dict[str, BatchesT] = (
             dict(iterator) if isinstance(iterator, Mapping) else {"main": iterator})
-        self._targets: dict[str, Any] = dict(target) if isinstance(target, Mapping) else {"main": target}
+        self._targets: dict[str, EvalTargetT] = (
+            dict(target) if isinstance(target, Mapping) else {"main": target})
         if converter is None:
             from fchain.dataset import concat_examples
 
@@ -54,16 +77,20 @@ class Evaluator(Extension):
         self.eval_func = eval_func
         self._progress_bar = progress_bar
 
-    def get_iterator(self, name: str) -> Any:
+    def get_iterator(self, name: str) -> BatchesT:
+        """The iterator registered as ``name`` (``'main'``)."""
         return self._iterators[name]
 
-    def get_all_iterators(self) -> dict[str, Any]:
+    def get_all_iterators(self) -> dict[str, BatchesT]:
+        """Every iterator, by name."""
         return dict(self._iterators)
 
-    def get_target(self, name: str) -> Any:
+    def get_target(self, name: str) -> EvalTargetT:
+        """The target registered as ``name`` (``'main'``)."""
         return self._targets[name]
 
-    def get_all_targets(self) -> dict[str, Any]:
+    def get_all_targets(self) -> dict[str, EvalTargetT]:
+        """Every target, by name."""
         return dict(self._targets)
 
     def __call__(self, trainer: Trainer | None = None) -> dict[str, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fchain.facade.serializer import AbstractSerializer, Serializer
 from fchain.serializers._atomic import atomic_write
@@ -37,20 +37,17 @@ class LogReport(Extension):
     priority = PRIORITY_EDITOR
 
     def __init__(self, keys: Iterable[str] | None = None, trigger: TriggerLike = (1, "epoch"),
-                 postprocess: Callable[[dict[str, Any]], None] | None = None,
-                 filename: str | None = None, **kwargs: Any) -> None:
+                 postprocess: Callable[[dict[str, float]], None] | None = None,
+                 filename: str | None = None, *, log_name: str | None = "log") -> None:
         self._keys = None if keys is None else list(keys)
         self._trigger = get_trigger(trigger)
         self._postprocess = postprocess
         # Chainer 7: ``filename=None`` falls back to the old ``log_name`` argument,
         # whose default is ``'log'``; only ``log_name=None`` turns the file off.
-        log_name = kwargs.pop("log_name", "log")
-        if kwargs:
-            raise TypeError(f"LogReport: unexpected arguments {sorted(kwargs)}")
         if log_name is not None and not isinstance(log_name, str):
             raise TypeError(f"LogReport: log_name must be a str or None, got {log_name!r}")
         self._log_name: str | None = log_name if filename is None else filename
-        self._log: list[dict[str, Any]] = []
+        self._log: list[dict[str, float]] = []
         self._init_summary()
 
     def _init_summary(self) -> None:
@@ -59,7 +56,7 @@ class LogReport(Extension):
         self._summary = DictSummary()
 
     @property
-    def log(self) -> list[dict[str, Any]]:
+    def log(self) -> list[dict[str, float]]:
         """Every entry so far: dicts of float means plus epoch, iteration, elapsed_time."""
         return self._log
 
@@ -76,7 +73,7 @@ class LogReport(Extension):
         if not (trainer.is_before_training or self._trigger(trainer)):
             return
         stats = self._summary.compute_mean()
-        entry: dict[str, Any] = {name: float(value) for name, value in stats.items()}
+        entry: dict[str, float] = {name: float(value) for name, value in stats.items()}
         updater = trainer.updater
         entry["epoch"] = updater.epoch
         entry["iteration"] = updater.iteration
@@ -88,7 +85,7 @@ class LogReport(Extension):
             self._write(os.path.join(trainer.out, self._file_name(entry)))
         self._init_summary()
 
-    def _file_name(self, entry: dict[str, Any]) -> str:
+    def _file_name(self, entry: dict[str, float]) -> str:
         assert self._log_name is not None
         try:
             return self._log_name.format(**entry)

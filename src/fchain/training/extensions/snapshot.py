@@ -11,9 +11,10 @@ from __future__ import annotations
 import glob
 import os
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
+from fchain.facade.serializer import Savable, Serializable
 from fchain.serializers._atomic import atomic_write
 from fchain.training.extension import Extension
 
@@ -23,22 +24,23 @@ if TYPE_CHECKING:
 
 __all__ = ["snapshot", "snapshot_object"]
 
-SaveFun = Callable[[str, Any], None]
+SaveFun = Callable[[str, Savable], None]
+"""``savefun(path, target)``: writes ``target`` to the file ``path``."""
 
 
-def _default_save(path: str, target: Any) -> None:
+def _default_save(path: str, target: Savable) -> None:
     from fchain.serializers import save_npz
 
     save_npz(path, target)
 
 
-def _default_load(path: str, target: Any) -> None:
+def _default_load(path: str, target: Serializable) -> None:
     from fchain.serializers import load_npz
 
     load_npz(path, target)
 
 
-def _atomic_save(savefun: SaveFun, folder: str, filename: str, target: Any) -> str:
+def _atomic_save(savefun: SaveFun, folder: str, filename: str, target: Savable) -> str:
     """Save through ``savefun`` so that the file appears complete or not at all.
 
     fchain's own ``save_npz`` is already atomic and is called on the final path; a
@@ -59,10 +61,10 @@ class _Snapshot(Extension):
     trigger: TriggerLike = (1, "epoch")
     priority = -100
 
-    def __init__(self, target: Any = None, condition: Callable[[], bool] | None = None,
+    def __init__(self, target: Savable | None = None, condition: Callable[[], bool] | None = None,
                  savefun: SaveFun | None = None, filename: str = "snapshot_iter_{.updater.iteration}",
                  snapshot_on_error: bool = False, n_retains: int = -1, autoload: bool = False,
-                 loadfun: Callable[[str, Any], None] | None = None) -> None:
+                 loadfun: Callable[[str, Serializable], None] | None = None) -> None:
         self._target = target
         self.filename = filename
         self.condition = condition if condition is not None else (lambda: True)
@@ -99,6 +101,9 @@ class _Snapshot(Extension):
         target = trainer if self._target is None else self._target
         existing = self._existing(trainer.out)
         if existing:
+            if isinstance(target, Mapping):
+                raise TypeError("snapshot: autoload loads into an object with serialize(), "
+                                "not into a mapping")
             self._loadfun(existing[-1], target)
 
     def on_error(self, trainer: Trainer, exc: BaseException, tb: object) -> None:
@@ -120,7 +125,7 @@ class _Snapshot(Extension):
 
 
 def snapshot(savefun: SaveFun | None = None, filename: str = "snapshot_iter_{.updater.iteration}",
-             *, target: Any = None, condition: Callable[[], bool] | None = None,
+             *, target: Savable | None = None, condition: Callable[[], bool] | None = None,
              snapshot_on_error: bool = False, n_retains: int = -1, autoload: bool = False) -> Extension:
     """Snapshot the trainer (or ``target``) every epoch as ``<out>/<filename>``.
 
@@ -130,7 +135,7 @@ def snapshot(savefun: SaveFun | None = None, filename: str = "snapshot_iter_{.up
     return _Snapshot(target, condition, savefun, filename, snapshot_on_error, n_retains, autoload)
 
 
-def snapshot_object(target: Any, filename: str, savefun: SaveFun | None = None, *,
+def snapshot_object(target: Savable, filename: str, savefun: SaveFun | None = None, *,
                     condition: Callable[[], bool] | None = None, snapshot_on_error: bool = False,
                     n_retains: int = -1, autoload: bool = False) -> Extension:
     """Snapshot ``target`` (a model, an optimizer, ...) every epoch as ``<out>/<filename>``."""

@@ -9,6 +9,7 @@ from fchain.graph.variable import Variable
 from fchain.training.extension import Extension
 
 if TYPE_CHECKING:
+    from fchain.training._types import TriggerLike
     from fchain.training.trainer import Trainer
 
 __all__ = ["unchain_variables"]
@@ -27,7 +28,7 @@ class unchain_variables(Extension):  # noqa: N801 - Chainer's name
 
     def __init__(self) -> None:
         self._prev_flag: bool | None = None
-        self.trigger = self._flag_was_on
+        self.trigger: TriggerLike = self._flag_was_on
 
     def initialize(self, trainer: Trainer) -> None:
         self._prev_flag = bool(config.keep_graph_on_report)

@@ -25,6 +25,10 @@ class EarlyStoppingTrigger:
     together with ``patience``.
     """
 
+    best: float
+    count: int
+    already_warning: bool
+
     def __init__(self, check_trigger: TriggerLike = (1, "epoch"), monitor: str = "main/loss",
                  patience: int | None = None, mode: str = "auto", verbose: bool = False,
                  max_trigger: tuple[int | float, str] = (100, "epoch"), *,

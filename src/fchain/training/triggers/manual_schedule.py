@@ -17,6 +17,10 @@ class ManualScheduleTrigger:
     """Fires when training crosses any of ``points`` (in ``unit``); ``finished``
     becomes True after the last one."""
 
+    points: list[int | float]
+    unit: str
+    finished: bool
+
     def __init__(self, points: int | float | Sequence[int | float], unit: str) -> None:
         if unit not in ("epoch", "iteration"):
             raise ValueError(f"ManualScheduleTrigger: unit must be 'epoch' or 'iteration', got {unit!r}")

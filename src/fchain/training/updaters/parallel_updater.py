@@ -108,7 +108,11 @@ class ParallelUpdater(StandardUpdater):
         optimizer = self.get_optimizer("main")
         main = optimizer.target
         iterator = self.get_iterator("main")
-        batch = list(next(iterator))
+        examples = next(iterator)
+        if not isinstance(examples, Sequence):
+            raise TypeError(f"ParallelUpdater: the iterator must return a list of examples, "
+                            f"got {type(examples).__name__}")
+        batch = list(examples)
         n = len(self._models)
         inputs = {name: self.converter(batch[i::n], self._devices[name])
                   for i, name in enumerate(self._models)}

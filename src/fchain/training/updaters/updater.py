@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from fchain.facade.serializer import AbstractSerializer
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeVar as _TypeVarWithDefault
+
     from fchain.dataset.convert import DeviceLike
+    from fchain.facade.link_base import Link
     from fchain.graph.device import Device
+    from fchain.graph.variable import Variable
     from fchain.training.trainer import Trainer
 
 __all__ = ["Iterator", "Optimizer", "StandardUpdater", "Updater"]
@@ -30,7 +34,7 @@ class Iterator(Protocol):
     @property
     def previous_epoch_detail(self) -> float | None: ...
 
-    def __next__(self) -> Any: ...
+    def __next__(self) -> object: ...
 
     def serialize(self, serializer: AbstractSerializer) -> None: ...
 
@@ -41,13 +45,22 @@ class Optimizer(Protocol):
     """What an updater needs from an optimizer."""
 
     @property
-    def target(self) -> Any: ...
+    def target(self) -> Link: ...
 
-    def update(self, lossfun: Any = None, *args: Any, **kwds: Any) -> None: ...
+    def update(self, lossfun: Callable[..., Variable] | None = None,
+               *args: object, **kwds: object) -> None: ...
 
     def new_epoch(self, auto: bool = False) -> None: ...
 
     def serialize(self, serializer: AbstractSerializer) -> None: ...
+
+
+if TYPE_CHECKING:
+    IteratorT = _TypeVarWithDefault("IteratorT", bound=Iterator, default=Iterator, covariant=True)
+    OptimizerT = _TypeVarWithDefault("OptimizerT", bound=Optimizer, default=Optimizer, covariant=True)
+else:
+    IteratorT = TypeVar("IteratorT", bound=Iterator, covariant=True)
+    OptimizerT = TypeVar("OptimizerT", bound=Optimizer, covariant=True)
 
 
 class Updater:
@@ -61,10 +74,12 @@ class Updater:
     def finalize(self) -> None:
         """Release resources (iterators' worker processes and threads)."""
 
-    def get_optimizer(self, name: str) -> Any:
+    def get_optimizer(self, name: str) -> Optimizer:
+        """The optimizer registered as ``name`` (``'main'``)."""
         raise NotImplementedError
 
-    def get_all_optimizers(self) -> Mapping[str, Any]:
+    def get_all_optimizers(self) -> Mapping[str, Optimizer]:
+        """Every optimizer, by name."""
         raise NotImplementedError
 
     def update(self) -> None:
@@ -90,7 +105,7 @@ class Updater:
         raise NotImplementedError
 
 
-class StandardUpdater(Updater):
+class StandardUpdater(Updater, Generic[IteratorT, OptimizerT]):
     """Takes a batch from the ``main`` iterator, converts it and calls the ``main``
     optimizer's ``update(loss_func, *batch)`` (Chainer's ``StandardUpdater``).
 
@@ -104,17 +119,30 @@ class StandardUpdater(Updater):
     ``to_gpu`` does), and ``input_device`` is the device the converter sends each
     batch to; it defaults to ``device``.  Both are kept as ``Device`` objects (or
     ``None``) in ``device`` and ``input_device``.
+
+    Generic in its iterator and optimizer types, read from the arguments:
+    ``StandardUpdater(train_iter, optimizers.Adam().setup(model))`` gives an
+    updater whose ``get_optimizer('main')`` is that ``Adam``, typed.
     """
 
-    def __init__(self, iterator: Iterator | Mapping[str, Iterator], optimizer: Any,
-                 converter: Callable[..., Any] | None = None, device: DeviceLike = None,
-                 loss_func: Callable[..., Any] | None = None, loss_scale: float | None = None,
+    iteration: int
+
+    converter: Callable[..., object]
+    """``converter(batch, input_device)`` turns a batch into the loss's arguments."""
+    loss_func: Callable[..., Variable] | None
+    loss_scale: float | None
+    auto_new_epoch: bool
+
+    def __init__(self, iterator: IteratorT | Mapping[str, IteratorT],
+                 optimizer: OptimizerT | Mapping[str, OptimizerT],
+                 converter: Callable[..., object] | None = None, device: DeviceLike = None,
+                 loss_func: Callable[..., Variable] | None = None, loss_scale: float | None = None,
                  auto_new_epoch: bool = True, *, input_device: DeviceLike = None) -> None:
         from fchain.graph.device import GpuDevice, get_device
 
-        self._iterators: dict[str, Iterator] = (
+        self._iterators: dict[str, IteratorT] = (
             dict(iterator) if isinstance(iterator, Mapping) else {"main": iterator})
-        self._optimizers: dict[str, Any] = (
+        self._optimizers: dict[str, OptimizerT] = (
             dict(optimizer) if isinstance(optimizer, Mapping) else {"main": optimizer})
         if converter is None:
             from fchain.dataset import concat_examples
@@ -143,7 +171,7 @@ class StandardUpdater(Updater):
             # As Chainer: the optimizers learn that this updater calls new_epoch(auto=True).
             for opt in self._optimizers.values():
                 if hasattr(opt, "use_auto_new_epoch"):
-                    opt.use_auto_new_epoch = True
+                    setattr(opt, "use_auto_new_epoch", True)
         if loss_scale is not None:
             for opt in self._optimizers.values():
                 setter = getattr(opt, "set_loss_scale", None)
@@ -168,13 +196,16 @@ class StandardUpdater(Updater):
     def is_new_epoch(self) -> bool:
         return bool(self._iterators["main"].is_new_epoch)
 
-    def get_optimizer(self, name: str) -> Any:
+    def get_optimizer(self, name: str) -> OptimizerT:
+        """The optimizer registered as ``name`` (``'main'``), typed as given."""
         return self._optimizers[name]
 
-    def get_all_optimizers(self) -> dict[str, Any]:
+    def get_all_optimizers(self) -> dict[str, OptimizerT]:
+        """Every optimizer, by name."""
         return dict(self._optimizers)
 
-    def get_iterator(self, name: str) -> Iterator:
+    def get_iterator(self, name: str) -> IteratorT:
+        """The iterator registered as ``name`` (``'main'``), typed as given."""
         return self._iterators[name]
 
     def update(self) -> None:

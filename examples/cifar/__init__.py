@@ -1,0 +1,1 @@
+"""Chainer's CIFAR-10/100 example, for fchain."""

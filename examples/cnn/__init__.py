@@ -1,0 +1,1 @@
+"""A small convolutional network on Fashion-MNIST, trained with fchain's Trainer."""
