@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from fchain.core.backend import cupy_module, gpu_available
-from fchain.distributed.communicators._nccl import nccl_unavailable_reason
+from fchain.distributed.communicators._nccl_probe import nccl_unavailable_reason
 
 from tests.distributed._common import load
 from tests.distributed._launch import requires_mpi, run_job

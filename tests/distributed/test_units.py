@@ -5,8 +5,10 @@ optimizer's steps), checked in one process."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -27,6 +29,7 @@ from fchain.distributed.extensions.multi_node_snapshot import parse_replica_sets
 from fchain.types import Array
 
 from tests.distributed._fake import FakeCommunicator
+from tests.distributed._launch import ROOT, mpi_skip_reason
 from tests.tutorial_mlp import MLP
 
 CHAINERMN_TOP = ["CommunicatorBase", "DataSizeError", "MultiNodeChainList", "communicators",
@@ -56,7 +59,12 @@ def test_fchainmn_has_chainermn_names_as_the_objects_of_fchain_distributed() -> 
 
 
 def test_importing_fchainmn_does_not_load_mpi() -> None:
-    probe = "import sys, fchainmn; print('mpi4py.MPI' in sys.modules)"
+    """Neither the imports nor asking whether the multiprocess updater (NCCL) is
+    possible load MPI: they work in processes that are not MPI ranks."""
+    probe = ("import sys, fchainmn; "
+             "from fchain.training.updaters import MultiprocessParallelUpdater as U; "
+             "from fchain.distributed.communicators._nccl_probe import nccl_unavailable_reason; "
+             "U.available(); nccl_unavailable_reason(); print('mpi4py.MPI' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
@@ -212,5 +220,26 @@ def test_double_buffering_updates_with_the_previous_steps_gradients() -> None:
         np.testing.assert_allclose(value, before[name] - step2[name], rtol=1e-5, atol=1e-6)
 
 
-def test_mpi_available_is_a_bool() -> None:
-    assert isinstance(mn.mpi_available(), bool) or _mpi.unavailable_reason() is not None
+_PROBE = ("import fchainmn, fchain.distributed._mpi as m; "
+          "print(fchainmn.mpi_available()); print(m.unavailable_reason())")
+
+
+def test_mpi_available_says_whether_mpi_loads() -> None:
+    """In a child process (loading MPI initializes it, which the test process must not
+    do): ``True`` where the MPI tests can run, and ``False`` with the reason and the
+    install hint where mpi4py cannot be imported (a stand-in mpi4py that raises)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    if mpi_skip_reason() is None:
+        out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True,
+                             env=env, timeout=120, check=True).stdout.split("\n")
+        assert out[:2] == ["True", "None"], out
+    with tempfile.TemporaryDirectory() as folder:
+        os.makedirs(os.path.join(folder, "mpi4py"))
+        with open(os.path.join(folder, "mpi4py", "__init__.py"), "w") as f:
+            f.write("raise ImportError('no MPI here (a test stand-in)')\n")
+        env["PYTHONPATH"] = os.pathsep.join([folder, env["PYTHONPATH"]])
+        out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True,
+                             env=env, timeout=120, check=True).stdout.split("\n")
+    assert out[0] == "False", out
+    assert "no MPI here" in out[1] and "apt-get install openmpi-bin" in out[1], out

@@ -11,37 +11,16 @@ deadline and aborts the NCCL communicator when it expires.
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import Any
 
 from fchain.core import backend
 from fchain.distributed.communicators import _objects
+from fchain.distributed.communicators._nccl_probe import nccl_module, nccl_unavailable_reason
 from fchain.distributed.communicators._runtime import Runtime
 from fchain.distributed.errors import CollectiveTimeoutError, NcclUnavailableError
 from fchain.types import Array
 
 __all__ = ["NcclBackend", "nccl_unavailable_reason"]
-
-
-def _nccl() -> ModuleType | None:
-    if backend.cupy_module() is None:
-        return None
-    try:
-        return importlib.import_module("cupy.cuda.nccl")
-    except Exception:  # ImportError, or CuPy built without NCCL
-        return None
-
-
-def nccl_unavailable_reason() -> str | None:
-    """Why NCCL cannot be used here, or ``None`` when it can."""
-    if backend.cupy_module() is None:
-        return "CuPy is not installed (pip install 'fchain[cuda12]')"
-    if not backend.gpu_available():
-        return "CuPy sees no CUDA device"
-    if _nccl() is None:
-        return "CuPy's cupy.cuda.nccl cannot be imported (CuPy was built without NCCL)"
-    return None
 
 
 class NcclBackend:
@@ -53,7 +32,7 @@ class NcclBackend:
             raise NcclUnavailableError(
                 f"fchain.distributed: communicator '{kind}' moves GPU arrays with NCCL, but "
                 f"{reason}; use 'naive' or 'flat', which stage GPU arrays through host memory")
-        nccl = _nccl()
+        nccl = nccl_module()
         assert nccl is not None
         self._mod = nccl
         self._rt = rt

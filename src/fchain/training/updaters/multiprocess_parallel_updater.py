@@ -33,7 +33,7 @@ __all__ = ["MultiprocessParallelUpdater"]
 
 
 def _unavailable_reason() -> str | None:
-    from fchain.distributed.communicators._nccl import nccl_unavailable_reason
+    from fchain.distributed.communicators._nccl_probe import nccl_unavailable_reason
 
     return nccl_unavailable_reason()
 
