@@ -21,7 +21,7 @@ import pytest
 
 from fchain.distributed._mpi import INSTALL_HINT
 
-__all__ = ["JOBS", "ROOT", "Job", "mpi_skip_reason", "requires_mpi", "run_job"]
+__all__ = ["JOBS", "MPI_SKIP_REASON", "ROOT", "Job", "mpi_skip_reason", "requires_mpi", "run_job"]
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 JOBS = pathlib.Path(__file__).resolve().parent / "jobs"
@@ -45,11 +45,12 @@ def mpi_skip_reason() -> str | None:
         return f"mpirun --version failed ({exc}). {INSTALL_HINT}"
     if "Open MPI" not in version and "OpenRTE" not in version:
         return f"these tests launch Open MPI's mpirun; found: {version.strip()[:80]}. {INSTALL_HINT}"
+    probe = run_job("-c", 1, "from mpi4py import MPI; print(MPI.COMM_WORLD.Get_size())", timeout=60)
+    if probe.timed_out or probe.returncode != 0 or probe.stdout.strip() != "1":
+        return (f"MPI is installed but unusable: a 1-rank job importing mpi4py.MPI failed "
+                f"({probe.output.strip()[-200:]!r}). {INSTALL_HINT}")
     return None
 
-
-_REASON = mpi_skip_reason()
-requires_mpi = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Job:
 def run_job(script: str, nprocs: int, *args: str, timeout: float = 180.0,
             env: dict[str, str] | None = None, mca: tuple[tuple[str, str], ...] = ()) -> Job:
     """Run ``jobs/<script>`` (or ``script``, a path from the repository root, when it
-    has a ``/``) on ``nprocs`` ranks (oversubscribed: more ranks than cores is
+    has a ``/``; or, for ``"-c"``, the program in ``args``) on ``nprocs`` ranks (oversubscribed: more ranks than cores is
     fine) over loopback TCP; kill it after ``timeout`` seconds."""
     mpirun = _mpirun()
     assert mpirun is not None
@@ -96,8 +97,11 @@ def run_job(script: str, nprocs: int, *args: str, timeout: float = 180.0,
     for name in ("PYTHONPATH", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                  *(env or {})):
         command += ["-x", name]
-    path = ROOT / script if "/" in script else JOBS / script
-    command += [sys.executable, str(path), *args]
+    if script == "-c":  # a program given inline (in args)
+        command += [sys.executable, "-c", *args]
+    else:
+        path = ROOT / script if "/" in script else JOBS / script
+        command += [sys.executable, str(path), *args]
     start = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=environment, cwd=ROOT, start_new_session=True)
@@ -109,3 +113,7 @@ def run_job(script: str, nprocs: int, *args: str, timeout: float = 180.0,
         stdout, stderr = process.communicate()
         timed_out = True
     return Job(process.returncode, stdout, stderr, time.monotonic() - start, timed_out)
+
+
+MPI_SKIP_REASON = mpi_skip_reason()  # probed once per test session
+requires_mpi = pytest.mark.skipif(MPI_SKIP_REASON is not None, reason=MPI_SKIP_REASON or "")

@@ -29,7 +29,7 @@ from fchain.distributed.extensions.multi_node_snapshot import parse_replica_sets
 from fchain.types import Array
 
 from tests.distributed._fake import FakeCommunicator
-from tests.distributed._launch import ROOT, mpi_skip_reason
+from tests.distributed._launch import MPI_SKIP_REASON, ROOT
 from tests.tutorial_mlp import MLP
 
 CHAINERMN_TOP = ["CommunicatorBase", "DataSizeError", "MultiNodeChainList", "communicators",
@@ -230,7 +230,7 @@ def test_mpi_available_says_whether_mpi_loads() -> None:
     install hint where mpi4py cannot be imported (a stand-in mpi4py that raises)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])])
-    if mpi_skip_reason() is None:
+    if MPI_SKIP_REASON is None:
         out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True,
                              env=env, timeout=120, check=True).stdout.split("\n")
         assert out[:2] == ["True", "None"], out
