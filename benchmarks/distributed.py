@@ -13,14 +13,22 @@ one core each.  The table gives examples per second (all ranks together), the
 ratio to one process (the target is at least 1.8), and per step: the time spent in
 ``multi_node_mean_grad`` (packing, the all-reduce, and waiting for the other rank)
 and the same call alone (timed right after a barrier: the communication without
-the wait for the other rank).  Rounds alternate one process and two ranks, so a change in the machine's
+the wait for the other rank).  ``CPU ms/step`` is the CPU time a process spends per
+step (the slower rank's; polling while it waits included).  ``free-core est`` is
+the ratio two ranks would reach with a free core each: ``2 x`` one process's CPU
+time per step over a rank's CPU time outside ``multi_node_mean_grad`` plus the
+exchange timed alone (on a loaded machine the wall-clock ratio measures the other
+users' work more than fchain's; the estimate is not a measurement of throughput,
+and is not given for double buffering, whose sums are not timed).  ``sm+db`` runs the ``sm`` ranks with
+``double_buffering=True`` (each update uses the previous step's mean gradients
+while this step's are summed).  Rounds alternate one process and two ranks, so a change in the machine's
 load hits both; the load average is printed, because on a shared machine the other
 users' work is in every number.
 
 Transports: ``tcp`` (TCP over the loopback interface) and ``sm`` (Open MPI's shared
 memory, ``vader``: no network at all).
 
-Run: ``python benchmarks/distributed.py [--rounds 3] [--steps 2000] [--transports sm,tcp]``.
+Run: ``python benchmarks/distributed.py [--rounds 3] [--steps 2000] [--transports sm,tcp,sm+db]``.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -94,36 +103,41 @@ def single(steps: int) -> dict[str, float]:
     optimizer = optimizers.SGD(lr=0.01).setup(model)
     x, t = _data(0)
     _loop(optimizer, model, x, t, 50)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     _loop(optimizer, model, x, t, steps)
-    return {"seconds": time.perf_counter() - start}
+    return {"seconds": time.perf_counter() - start, "cpu": (time.process_time() - cpu) / steps}
 
 
-def worker(steps: int) -> None:
+def worker(steps: int, double_buffering: bool) -> None:
     """One rank of the two-rank run; rank 0 prints the measurements as JSON."""
     from fchain.distributed import create_communicator, create_multi_node_optimizer
 
     comm = create_communicator("naive", timeout=300)
     fchain.initializers.set_random_seed(0)
     model = L.Classifier(MLP())
-    optimizer = create_multi_node_optimizer(optimizers.SGD(lr=0.01), comm).setup(model)
+    optimizer = create_multi_node_optimizer(optimizers.SGD(lr=0.01), comm,
+                                            double_buffering=double_buffering).setup(model)
     x, t = _data(comm.rank)
-    spent = [0.0]
+    spent = [0.0, 0.0]  # wall-clock and CPU seconds in multi_node_mean_grad
     mean_grad = comm.multi_node_mean_grad
 
     def timed(link: fchain.Link, zero_fill: bool = False) -> None:
-        begin = time.perf_counter()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
         mean_grad(link, zero_fill)
         spent[0] += time.perf_counter() - begin
+        spent[1] += time.process_time() - begin_cpu
 
     setattr(comm, "multi_node_mean_grad", timed)
     _loop(optimizer, model, x, t, 50)
     comm.barrier()
-    spent[0] = 0.0
-    start = time.perf_counter()
+    spent[0] = spent[1] = 0.0
+    start, cpu = time.perf_counter(), time.process_time()
     _loop(optimizer, model, x, t, steps)
     seconds = time.perf_counter() - start
-    in_mean_grad = spent[0] / steps
+    cpu_per_step = (time.process_time() - cpu) / steps
+    # double buffering starts its sums elsewhere: nothing is timed in mean_grad
+    in_mean_grad = math.nan if double_buffering else spent[0] / steps
+    compute_cpu = math.nan if double_buffering else cpu_per_step - spent[1] / steps
 
     # The mean of the gradients alone, right after a barrier: packing, the sum
     # over the ranks and unpacking, without waiting for the other rank's step.
@@ -134,16 +148,21 @@ def worker(steps: int) -> None:
         mean_grad(model, False)
         alone.append(time.perf_counter() - begin)
     results = comm.gather_obj({"seconds": seconds, "mean_grad": in_mean_grad,
-                               "allreduce": statistics.median(alone)})
+                               "allreduce": statistics.median(alone), "cpu": cpu_per_step,
+                               "compute_cpu": compute_cpu})
     if results is not None:
         print("RESULT " + json.dumps({
             "seconds": max(r["seconds"] for r in results),
             "mean_grad": statistics.mean(r["mean_grad"] for r in results),
-            "allreduce": statistics.mean(r["allreduce"] for r in results)}), flush=True)
+            "allreduce": statistics.mean(r["allreduce"] for r in results),
+            "cpu": max(r["cpu"] for r in results),
+            "compute_cpu": max(r["compute_cpu"] for r in results)}), flush=True)
 
 
-def two_ranks(steps: int, transport: str, timeout: float) -> dict[str, float]:
-    """Launch ``worker`` on two ranks (killed after ``timeout`` seconds)."""
+def two_ranks(steps: int, variant: str, timeout: float) -> dict[str, float]:
+    """Launch ``worker`` on two ranks (killed after ``timeout`` seconds); ``variant``
+    is a transport, with ``+db`` for the double-buffering optimizer."""
+    transport, _, extra = variant.partition("+")
     mpirun = shutil.which("mpirun")
     if mpirun is None:
         raise SystemExit("mpirun not found: install Open MPI (apt-get install openmpi-bin "
@@ -158,6 +177,8 @@ def two_ranks(steps: int, transport: str, timeout: float) -> dict[str, float]:
     for name in ("PYTHONPATH", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         command += ["-x", name]
     command += [sys.executable, os.path.abspath(__file__), "--worker", "--steps", str(steps)]
+    if extra == "db":
+        command.append("--double-buffering")
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -170,34 +191,44 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=2000)
-    parser.add_argument("--transports", default="sm,tcp")
+    parser.add_argument("--transports", default="sm,tcp,sm+db",
+                        help="transports of the two-rank runs; '+db': with double_buffering=True")
+    parser.add_argument("--double-buffering", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--timeout", type=float, default=600.0, help="per two-rank launch")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.steps)
+        worker(args.steps, args.double_buffering)
         return
     transports = args.transports.split(",")
     print(f"tutorial MLP, batch {BATCH} per process, {args.steps} steps, one thread per process")
     print(f"load average before: {os.getloadavg()[0]:.2f} (on {os.cpu_count()} CPUs)")
     header = (f"{'round':>5}  {'run':<14} {'examples/s':>11} {'ratio':>6} "
-              f"{'mean_grad ms/step':>18} {'alone ms':>9}  load")
+              f"{'mean_grad ms/step':>18} {'alone ms':>9} {'CPU ms/step':>11} {'free-core est':>13}  load")
     print(header)
     ratios: dict[str, list[float]] = {name: [] for name in transports}
+    cpu_ratios: dict[str, list[float]] = {name: [] for name in transports}
     for round_ in range(1, args.rounds + 1):
-        one = BATCH * args.steps / single(args.steps)["seconds"]
-        print(f"{round_:>5}  {'1 process':<14} {one:>11.0f} {1.0:>6.2f} {'':>18} {'':>9}  "
-              f"{os.getloadavg()[0]:.2f}", flush=True)
+        alone = single(args.steps)
+        one = BATCH * args.steps / alone["seconds"]
+        print(f"{round_:>5}  {'1 process':<14} {one:>11.0f} {1.0:>6.2f} {'':>18} {'':>9} "
+              f"{alone['cpu'] * 1e3:>11.3f} {1.0:>13.2f}  {os.getloadavg()[0]:.2f}", flush=True)
         for name in transports:
             result = two_ranks(args.steps, name, args.timeout)
             both = 2 * BATCH * args.steps / result["seconds"]
             ratios[name].append(both / one)
+            # one free core per rank, no waiting: a step costs the rank's compute
+            # (its CPU time outside mean_grad) plus the exchange timed alone
+            estimate = 2 * alone["cpu"] / (result["compute_cpu"] + result["allreduce"])
+            cpu_ratios[name].append(estimate)
             print(f"{round_:>5}  {'2 ranks, ' + name:<14} {both:>11.0f} {both / one:>6.2f} "
-                  f"{result['mean_grad'] * 1e3:>18.3f} {result['allreduce'] * 1e3:>9.3f}  "
+                  f"{result['mean_grad'] * 1e3:>18.3f} {result['allreduce'] * 1e3:>9.3f} "
+                  f"{result['cpu'] * 1e3:>11.3f} {estimate:>13.2f}  "
                   f"{os.getloadavg()[0]:.2f}", flush=True)
     for name, values in ratios.items():
         print(f"2 ranks ({name}) / 1 process: median {statistics.median(values):.2f}, "
-              f"best {max(values):.2f} over {len(values)} rounds (target >= 1.8)")
+              f"best {max(values):.2f} over {len(values)} rounds (target >= 1.8); free-core "
+              f"estimate median {statistics.median(cpu_ratios[name]):.2f}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
