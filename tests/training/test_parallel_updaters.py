@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import fchain
 import fchain.links as L
 from fchain import initializers, iterators, optimizers, training
 from fchain.core.backend import gpu_available
@@ -31,7 +32,7 @@ def _model() -> L.Classifier[MLP]:
     return model
 
 
-def _params(model: L.Classifier[MLP]) -> dict[str, Array]:
+def _params(model: fchain.Link) -> dict[str, Array]:
     return {path: np.array(p.array) for path, p in model.namedparams()}
 
 

@@ -55,6 +55,8 @@ class MultiNodeOptimizer(Generic[O]):
         object.__setattr__(self, "_target_params", None)
 
     # ------------------------------------------------------------ forwarding
+    # Any: any attribute of the actual optimizer (lr, t, add_hook, ...), as ChainerMN
+    # code reads them; typed code can read them from actual_optimizer instead
     def __getattr__(self, name: str) -> Any:
         return getattr(self.actual_optimizer, name)
 

@@ -1,4 +1,5 @@
 # expect: assignment
+# expect-pyright: reportAssignmentType
 import fchainmn
 
 comm = fchainmn.create_communicator("naive")

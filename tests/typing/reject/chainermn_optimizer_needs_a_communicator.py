@@ -1,4 +1,5 @@
 # expect: arg-type
+# expect-pyright: reportArgumentType
 import fchainmn
 from fchain import optimizers
 

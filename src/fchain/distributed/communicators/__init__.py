@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import os
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from fchain.distributed._mpi import require_mpi
 from fchain.distributed.communicators.communicator_base import CommunicatorBase as CommunicatorBase
+from fchain.types import DTypeLike
 
 if TYPE_CHECKING:
     from mpi4py import MPI
@@ -45,7 +46,7 @@ def _default_timeout() -> float:
 
 def create_communicator(communicator_name: CommunicatorName | str = "pure_nccl",
                         mpi_comm: MPI.Intracomm | None = None,
-                        allreduce_grad_dtype: Any = None, batched_copy: bool = True, *,
+                        allreduce_grad_dtype: DTypeLike | None = None, batched_copy: bool = True, *,
                         timeout: float | None = None,
                         abort_on_error: bool = True) -> MpiCommunicatorBase:
     """A communicator of kind ``communicator_name`` over ``mpi_comm`` (default:

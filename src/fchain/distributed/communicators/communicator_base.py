@@ -15,10 +15,13 @@ from __future__ import annotations
 import abc
 import warnings
 from collections.abc import Sequence
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from fchain.facade.link_base import Link
 from fchain.types import Array
+
+if TYPE_CHECKING:
+    from mpi4py import MPI
 
 __all__ = ["CommunicatorBase"]
 
@@ -74,7 +77,7 @@ class CommunicatorBase(abc.ABC):
         ignored as in ChainerMN 7; ``'allreduce_grad_dtype'`` on ``pure_nccl``)."""
         raise ValueError(f"Unknown config: {name}")
 
-    def get_config(self, name: str | None = None) -> Any:
+    def get_config(self, name: str | None = None) -> object:
         """The value of configuration ``name``, or all of them as a dict."""
         raise ValueError(f"Unknown config: {name}")
 
@@ -124,8 +127,10 @@ class CommunicatorBase(abc.ABC):
         """Send a picklable object to rank ``dest``."""
 
     @abc.abstractmethod
-    def recv_obj(self, source: int, status: Any = None, tag: int | None = None) -> Any:
-        """The next object rank ``source`` sent (with ``tag``; ``None``: any tag)."""
+    def recv_obj(self, source: int, status: MPI.Status | None = None, tag: int | None = None) -> object:
+        """The next object rank ``source`` sent (with ``tag``; ``None``: any tag);
+        ``status`` (an ``mpi4py.MPI.Status``) receives its source and tag.  Typed
+        ``object``: narrow it to what the sender sent."""
 
     @abc.abstractmethod
     def bcast_obj(self, obj: T | None, max_buf_len: int = 256 * 1024 * 1024, root: int = 0) -> T:
@@ -168,9 +173,9 @@ class CommunicatorBase(abc.ABC):
     def __copy__(self) -> Self:
         return self
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
         return self
 
-    def __reduce__(self) -> str | tuple[Any, ...]:
+    def __reduce__(self) -> str | tuple[object, ...]:
         raise TypeError(f"{type(self).__name__} cannot be pickled: it is a handle to the MPI "
                         "processes of this job")

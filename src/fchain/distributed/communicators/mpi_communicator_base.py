@@ -159,7 +159,7 @@ class MpiCommunicatorBase(CommunicatorBase):
             return
         super().set_config(name, value)
 
-    def get_config(self, name: str | None = None) -> Any:
+    def get_config(self, name: str | None = None) -> object:
         if name is None:
             return dict(self._configs)
         if name in self._configs:
@@ -222,7 +222,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         self._check_rank("send_obj", "dest", dest)
         _objects.send_obj(self._begin("send_obj"), obj, dest, tag)
 
-    def recv_obj(self, source: int, status: Any = None, tag: int | None = None) -> Any:
+    def recv_obj(self, source: int, status: MPI.Status | None = None, tag: int | None = None) -> object:
         self._check_rank("recv_obj", "source", source)
         return _objects.recv_obj(self._begin("recv_obj"), source,
                                  MPI.ANY_TAG if tag is None else tag, status)

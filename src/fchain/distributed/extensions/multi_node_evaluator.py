@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fchain.distributed.communicators.communicator_base import CommunicatorBase
@@ -108,9 +108,10 @@ class GenericMultiNodeEvaluator(Extension):
     priority = PRIORITY_WRITER
     default_name = "validation"
 
-    def __init__(self, comm: CommunicatorBase, iterator: Any, target: Callable[..., Any],
-                 device: DeviceLike = None, converter: Callable[..., Any] | None = None,
-                 root: int = 0, *, progress_hook: Callable[[Any], None] | None = None) -> None:
+    def __init__(self, comm: CommunicatorBase, iterator: Iterator[object],
+                 target: Callable[..., object], device: DeviceLike = None,
+                 converter: Callable[..., object] | None = None, root: int = 0, *,
+                 progress_hook: Callable[[object], None] | None = None) -> None:
         if not 0 <= root < comm.size:
             raise ValueError(f"GenericMultiNodeEvaluator: root={root} is not a rank (0..{comm.size - 1})")
         if converter is None:
@@ -125,11 +126,11 @@ class GenericMultiNodeEvaluator(Extension):
         self.root = root
         self._progress_hook = progress_hook
 
-    def calc_local(self, *args: Any, **kwargs: Any) -> Any:
+    def calc_local(self, *args: object, **kwargs: object) -> object:
         """The result of one batch (not ``None``); by default the target's output."""
         return self._targets["main"](*args, **kwargs)
 
-    def aggregate(self, results: list[Any]) -> Any:
+    def aggregate(self, results: list[object]) -> object:
         """Combine every rank's results (on ``root``, once); by default the list."""
         return results
 
@@ -142,7 +143,7 @@ class GenericMultiNodeEvaluator(Extension):
                 return self.calc_local(**in_arrays)
             return self.calc_local(in_arrays)
 
-    def __call__(self, trainer: Trainer | None = None) -> Any:
+    def __call__(self, trainer: Trainer | None = None) -> object:
         if hasattr(self.iterator, "reset"):
             self.iterator.reset()
             it = self.iterator

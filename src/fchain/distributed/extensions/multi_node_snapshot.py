@@ -111,10 +111,13 @@ class _MultiNodeSnapshot(Extension):
             for rank in sorted(self.replica_set - {self.comm.rank}):
                 self.comm.send_obj(payload, rank)
         else:
-            payload = self.comm.recv_obj(self.master)
+            received = self.comm.recv_obj(self.master)
+            if not isinstance(received, bytes):
+                raise TypeError(f"multi_node_snapshot: rank {self.master} sent a "
+                                f"{type(received).__name__}, expected the bytes of a snapshot")
             from fchain.serializers import load_npz
 
-            load_npz(io.BytesIO(payload), target)
+            load_npz(io.BytesIO(received), target)
 
     def __call__(self, trainer: Trainer) -> None:
         if self.is_master:

@@ -43,19 +43,19 @@ class ObservationAggregator(Extension):
 
     def __init__(self, comm: CommunicatorBase, original_key: str, aggregated_key: str | None = None,
                  *, comm_trigger: TriggerLike = (1, "iteration"),
-                 aggregator: Callable[[list[list[Any]]], Any] | None = None) -> None:
+                 aggregator: Callable[[list[list[object]]], object] | None = None) -> None:
         self.comm = comm
         self.original_key = original_key
         self.aggregated_key = original_key if aggregated_key is None else aggregated_key
         self.comm_trigger = get_trigger(comm_trigger)
-        self.observation_history: list[Any] = []
+        self.observation_history: list[object] = []
         self.aggregator = aggregator or _average_2d
 
     @property
     def default_name(self) -> str:
         return f"ObservationAggregator({self.original_key})"
 
-    def compute_summary(self, trainer: Trainer) -> Any:
+    def compute_summary(self, trainer: Trainer) -> object:
         """The aggregated value when ``comm_trigger`` fires, else ``None``."""
         if self.original_key in trainer.observation:
             self.observation_history.append(_host(trainer.observation[self.original_key]))

@@ -9,16 +9,28 @@ ranks mirror so that triggers fire on every rank at the same iteration.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from fchain.distributed.communicators.communicator_base import CommunicatorBase
 
 if TYPE_CHECKING:
     from fchain.facade.serializer import AbstractSerializer
 
-__all__ = ["MultiNodeIterator", "create_multi_node_iterator"]
+__all__ = ["ActualIterator", "MultiNodeIterator", "create_multi_node_iterator"]
 
 E = TypeVar("E")
+E_co = TypeVar("E_co", covariant=True)
+
+
+class ActualIterator(Protocol[E_co]):
+    """What the master's iterator must do (``SerialIterator`` and the others do)."""
+
+    def __next__(self) -> Iterable[E_co]: ...
+
+    def reset(self) -> None: ...
+
+    def serialize(self, serializer: AbstractSerializer) -> None: ...
 
 _STATE_KEYS = ("epoch", "current_position", "is_new_epoch", "epoch_detail",
                "previous_epoch_detail")
@@ -29,11 +41,12 @@ class MultiNodeIterator(Generic[E]):
     ``create_multi_node_iterator``).  Every rank must call ``next``, ``reset`` and
     ``serialize`` at the same points."""
 
-    def __init__(self, actual_iterator: Any, communicator: CommunicatorBase,
+    def __init__(self, actual_iterator: ActualIterator[E] | None, communicator: CommunicatorBase,
                  rank_master: int) -> None:
         self.communicator = communicator
         self.rank_master = rank_master
-        self.actual_iterator: Any = actual_iterator if communicator.rank == rank_master else None
+        self.actual_iterator: ActualIterator[E] | None = (
+            actual_iterator if communicator.rank == rank_master else None)
         if self.actual_iterator is None:
             self._state: dict[str, Any] = {"epoch": 0, "current_position": 0,
                                            "is_new_epoch": False, "epoch_detail": 0.0,
@@ -56,9 +69,10 @@ class MultiNodeIterator(Generic[E]):
         return self
 
     def __next__(self) -> list[E]:
-        if self.is_master:
+        actual = self.actual_iterator
+        if actual is not None:
             try:
-                batch: list[E] | None = list(next(self.actual_iterator))
+                batch: list[E] | None = list(next(actual))
             except StopIteration:
                 batch = None
             message = self.communicator.bcast_obj((batch, self._read_state()),
@@ -95,7 +109,7 @@ class MultiNodeIterator(Generic[E]):
 
     def reset(self) -> None:
         """Restart the actual iterator (on the master) and the mirrored counters."""
-        if self.is_master:
+        if self.actual_iterator is not None:
             self.actual_iterator.reset()
             self._state = self._read_state()
         else:
@@ -105,7 +119,7 @@ class MultiNodeIterator(Generic[E]):
     def serialize(self, serializer: AbstractSerializer) -> None:
         """The master saves or loads its iterator; the others then take its counters
         (and write them too, so every rank's snapshot has the same keys)."""
-        if self.is_master:
+        if self.actual_iterator is not None:
             self.actual_iterator.serialize(serializer)
             self._state = self._read_state()
             state = self.communicator.bcast_obj(self._state, root=self.rank_master)
@@ -122,8 +136,9 @@ class MultiNodeIterator(Generic[E]):
                 finalize()
 
 
-def create_multi_node_iterator(actual_iterator: Any, communicator: CommunicatorBase,
-                               rank_master: int = 0) -> MultiNodeIterator[Any]:
+def create_multi_node_iterator(actual_iterator: ActualIterator[E] | None,
+                               communicator: CommunicatorBase,
+                               rank_master: int = 0) -> MultiNodeIterator[E]:
     """An iterator that gives every rank the batches ``actual_iterator`` gives on
     ``rank_master`` (the other ranks may pass ``None``).  Collective: every rank
     calls it, and then calls ``next`` in step."""

@@ -64,7 +64,7 @@ class MultiNodeChainList(ChainList[Link]):
         super().add_link(link)
         inouts.append((ins, outs))
 
-    def forward(self, *inputs: Variable | Array) -> Any:
+    def forward(self, *inputs: Variable | Array) -> Variable:
         """Run the components; returns this rank's output (a Variable), or the last
         delegate variable when no component gives the model's output."""
         comm: CommunicatorBase = self.__dict__["_comm"]
@@ -111,6 +111,8 @@ class MultiNodeChainList(ChainList[Link]):
             raise ValueError("MultiNodeChainList: outputs sent to this rank itself were never "
                              "received; make rank_in and rank_out match")
         if output is None or output is delegate:
-            return delegate
+            result: Variable = delegate
+            return result
+        connected: Variable
         connected, = pseudo_connect(delegate, output)
         return connected

@@ -35,7 +35,9 @@ class MultiNodeNStepRNN(Chain):
         self.rank_out = rank_out
         self.n_cells = n_cells
 
-    def forward(self, *inputs: Any) -> tuple[Any, ...]:
+    # Any: the actual link's outputs, typed by that link: states (Variable), the
+    # outputs ys (a list of Variables) and the delegate (Variable or None)
+    def forward(self, *inputs: object) -> tuple[Any, ...]:
         """``(*cells, ys, delegate_variable)``: the link's outputs and the delegate of
         the sends (``None`` without ``rank_out``); start the backward pass from the
         delegate on a rank that sends."""

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from fchain.core import backend
 from fchain.graph.device import Device, GpuDevice, get_device
-from fchain.training.updaters.updater import Iterator, StandardUpdater
+from fchain.training.updaters.updater import Iterator, Optimizer, StandardUpdater
 
 if TYPE_CHECKING:
     from fchain.dataset.convert import DeviceLike
@@ -172,8 +172,8 @@ class MultiprocessParallelUpdater(StandardUpdater):
         auto_new_epoch: as ``StandardUpdater``'s.
     """
 
-    def __init__(self, iterators: Sequence[Iterator], optimizer: Any,
-                 converter: Callable[..., Any] | None = None,
+    def __init__(self, iterators: Sequence[Iterator], optimizer: Optimizer,
+                 converter: Callable[..., object] | None = None,
                  devices: Mapping[str, DeviceLike] | Sequence[DeviceLike] | None = None,
                  auto_new_epoch: bool = True) -> None:
         found = _devices(devices)

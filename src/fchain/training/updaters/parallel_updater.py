@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from fchain.graph.config import force_backprop_mode
 from fchain.graph.device import Device, get_device, using_device
-from fchain.training.updaters.updater import Iterator, StandardUpdater
+from fchain.training.updaters.updater import Iterator, Optimizer, StandardUpdater
 
 if TYPE_CHECKING:
+    from fchain.facade.link_base import Link
+    from fchain.graph.variable import Variable
     from fchain.dataset.convert import DeviceLike
     from fchain.training.trainer import Trainer
 
@@ -62,11 +64,11 @@ class ParallelUpdater(StandardUpdater):
             ``['@cupy:0', '@cupy:1']`` or ``['@numpy', '@numpy']``.
     """
 
-    def __init__(self, iterator: Iterator | Mapping[str, Iterator], optimizer: Any,
-                 converter: Callable[..., Any] | None = None,
-                 models: Mapping[str, Any] | None = None,
+    def __init__(self, iterator: Iterator | Mapping[str, Iterator], optimizer: Optimizer,
+                 converter: Callable[..., object] | None = None,
+                 models: Mapping[str, Link] | None = None,
                  devices: Mapping[str, DeviceLike] | Sequence[DeviceLike] | None = None,
-                 loss_func: Callable[..., Any] | None = None, loss_scale: float | None = None,
+                 loss_func: Callable[..., Variable] | None = None, loss_scale: float | None = None,
                  auto_new_epoch: bool = True) -> None:
         super().__init__(iterator, optimizer, converter=converter, loss_func=loss_func,
                          loss_scale=loss_scale, auto_new_epoch=auto_new_epoch)
@@ -77,7 +79,7 @@ class ParallelUpdater(StandardUpdater):
         main = self.get_optimizer("main").target
         if models is None:
             main.to_device(named["main"])
-            built: dict[str, Any] = {"main": main}
+            built: dict[str, Link] = {"main": main}
             for name, device in named.items():
                 if name != "main":
                     replica = copy.deepcopy(main)
@@ -89,11 +91,11 @@ class ParallelUpdater(StandardUpdater):
                              f"{sorted(named)} must have the same names")
         elif models.get("main") is not main:
             raise ValueError("ParallelUpdater: models['main'] must be the main optimizer's target")
-        self._models: dict[str, Any] = dict(models)
+        self._models: dict[str, Link] = dict(models)
         self._devices = named
 
     @property
-    def models(self) -> dict[str, Any]:
+    def models(self) -> dict[str, Link]:
         """The model of each device, by name."""
         return dict(self._models)
 
