@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 # The layers in import order: the graph (Variable, backward), then the functions
 # (which install Variable's operators), then the stateful facade.
-from fchain.graph.variable import Parameter as Parameter
+from fchain.graph.parameter import Parameter as Parameter
 from fchain.graph.variable import Variable as Variable
 from fchain import functions as functions
 from fchain import types as types

@@ -29,7 +29,8 @@ from fchain.core import backend
 from fchain.errors import NondifferentiableError
 from fchain.graph.backprop import backward as _backward
 from fchain.graph.backprop import grad as _grad
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.ops.array.cast import cast as cast_op
 from fchain.types import Array, DTypeLike
 

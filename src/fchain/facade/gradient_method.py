@@ -36,7 +36,8 @@ from fchain.facade.optim_serialize import serialize_hyperparam
 from fchain.facade.optimizer_base import LinkT, Optimizer, TargetT
 from fchain.facade.serializer import AbstractSerializer
 from fchain.facade.update_rule import UpdateRule
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 
 __all__ = ["GradientMethod"]
 

@@ -15,7 +15,7 @@ from fchain.array_module import ArrayModule
 from fchain.core import backend
 from fchain.facade.link_tree import LinkTree
 from fchain.graph.device import Device, get_device
-from fchain.graph.variable import Parameter
+from fchain.graph.parameter import Parameter
 from fchain.types import Array
 
 __all__ = ["LinkDevices", "is_array"]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy
 
 from fchain.facade.link_devices import LinkDevices, is_array
-from fchain.graph.variable import Parameter
+from fchain.graph.parameter import Parameter
 from fchain.initializers import NaN
 from fchain.types import DTypeLike
 

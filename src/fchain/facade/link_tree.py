@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Self, TypeVar
 
-from fchain.graph.variable import Parameter
+from fchain.graph.parameter import Parameter
 
 __all__ = ["LinkTree", "child_of", "param_of"]
 

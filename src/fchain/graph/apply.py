@@ -22,7 +22,8 @@ from fchain.core.node import GraphVariable, make_node
 from fchain.core.op import MultiOutputOp, Op, OpDef
 from fchain.errors import DTypeError, FchainError, ShapeError
 from fchain.graph.config import _HOT, _global_version, hot_flags
-from fchain.graph.variable import Parameter, Variable, wrap
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable, wrap
 from fchain.types import Array, ArrayNamespace
 
 __all__ = ["apply", "check_dtypes", "check_finite", "no_data_error"]
@@ -257,6 +258,9 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
 
 def _graph_inputs(inputs: tuple[object, ...]) -> tuple[Variable | None, ...]:
     """A node's inputs: the Variables among ``inputs``, ``None`` for arrays."""
+    if len(inputs) == 2:  # scores and labels, the usual case: no comprehension
+        a, b = inputs
+        return (a if isinstance(a, Variable) else None, b if isinstance(b, Variable) else None)
     return tuple([x if isinstance(x, Variable) else None for x in inputs])
 
 

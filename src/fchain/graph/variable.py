@@ -1,17 +1,18 @@
-"""``Variable`` and ``Parameter``: arrays that remember how they were computed.
+"""``Variable``: an array that remembers how it was computed.
 
 A Variable wraps one array and, when an op made it, the graph node of that op
 (``creator``).  Its mutable parts are exactly Chainer's: ``data``/``array``, ``grad``
 (``grad_var``), ``name`` and the creator link that ``unchain`` cuts.  Everything
 about differentiation happens in the pure core; ``backward`` calls it and writes
-the resulting gradients back.
+the resulting gradients back.  ``Parameter`` (``fchain.graph.parameter``) is the
+trainable kind a Link owns; the operators are declared in
+``fchain.graph.variable_operators``.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, NoReturn, Protocol, SupportsIndex, TypeVar, cast, overload
+from collections.abc import Callable
+from typing import ClassVar, cast
 
 import numpy
 
@@ -20,12 +21,15 @@ from fchain.core import backend
 from fchain.core.node import GraphVariable, Node
 from fchain.errors import ShapeError, UninitializedError
 from fchain.graph.device import Device, get_device, get_device_from_array
-from fchain.graph.initializer_glue import generate_array, initializer_dtype
-from fchain.types import Array, DType, Shape, Slices
+from fchain.graph.installation import declared_not_installed, install_into, installed_by
+from fchain.graph.variable_operators import VariableOperators
+from fchain.types import Array, DType, Shape
 
-__all__ = ["Parameter", "ParameterUpdateRule", "Variable", "as_array", "as_variable", "install", "installed_by", "not_installed", "wrap"]
+__all__ = ["Variable", "as_array", "as_variable", "check_array", "install", "installed_by", "not_installed", "wrap"]
 
-def _check_array(data: object, where: str) -> Array:
+
+def check_array(data: object, where: str) -> Array:
+    """``data`` if it is a numpy or CuPy array; else a ``TypeError`` naming ``where``."""
     if isinstance(data, numpy.ndarray) or backend.is_cupy_array(data):
         return cast(Array, data)
     raise TypeError(
@@ -52,60 +56,11 @@ def _check_grad_matches(var: Variable, g: Array, where: str) -> None:
 
 
 def _no_array(var: Variable, what: str) -> UninitializedError:
-    kind = "Parameter" if isinstance(var, Parameter) else "Variable"
-    how = ("call initialize(shape) or run the link once" if kind == "Parameter"
-           else "assign one with .array = ...")
-    return UninitializedError(f"{kind}.{what}: this {kind.lower()} has no array yet; {how}")
+    kind = var._kind
+    return UninitializedError(f"{kind}.{what}: this {kind.lower()} has no array yet; {var._how_to_fill}")
 
 
-_Method = TypeVar("_Method", bound=Callable[..., object])
-_FUNCTIONS = "fchain.functions"
-
-
-def installed_by(layer: str) -> Callable[[_Method], _Method]:
-    """Declare a method of ``Variable`` that ``layer`` implements and installs.
-
-    The decorated body is the typed declaration only (what type checkers and
-    ``help()`` read); until ``layer`` calls ``install``, calling it raises.  This
-    keeps each implementation in the layer that owns it: ``backward`` in
-    ``fchain.graph.backprop``, the operators in ``fchain.functions``, neither of
-    which Variable may import.
-    """
-
-    def declare(method: _Method) -> _Method:
-        def not_installed(*args: object, **kwargs: object) -> NoReturn:
-            raise RuntimeError(
-                f"Variable.{method.__name__} is installed by {layer}, which has not been imported")
-
-        functools.update_wrapper(not_installed, method)
-        setattr(not_installed, "installed_by", layer)
-        return cast(_Method, not_installed)
-
-    return declare
-
-
-def install(layer: str, **methods: Callable[..., object]) -> None:
-    """Install ``layer``'s implementations of the methods it declared (see
-    ``installed_by``): each name must be a declared placeholder of that layer, so a
-    layer cannot add or replace anything else."""
-    for name, implementation in methods.items():
-        declared = Variable.__dict__.get(name)
-        owner = getattr(declared, "installed_by", None) if declared is not None else None
-        if owner is None and getattr(declared, "installed_from", None) != layer:
-            raise RuntimeError(f"install: Variable.{name} is not declared as installed by {layer}")
-        if owner is not None and owner != layer:
-            raise RuntimeError(f"install: Variable.{name} is installed by {owner}, not {layer}")
-        setattr(implementation, "installed_from", layer)
-        setattr(Variable, name, implementation)
-
-
-def not_installed(layer: str) -> list[str]:
-    """The methods of Variable that ``layer`` declared and has not installed yet."""
-    return sorted(name for name, value in Variable.__dict__.items()
-                  if getattr(value, "installed_by", None) == layer)
-
-
-class Variable(GraphVariable):
+class Variable(GraphVariable, VariableOperators):
     """An array with a gradient and, when an op produced it, its creator node.
 
     ``Variable(data, name=None, grad=None, requires_grad=True)`` as in Chainer.
@@ -126,10 +81,13 @@ class Variable(GraphVariable):
 
     _grad_var: Variable | None
     name: str | None
+    _kind: ClassVar[str] = "Variable"
+    _how_to_fill: ClassVar[str] = "assign one with .array = ..."
+    """How errors about a missing array name this kind of variable and its remedy."""
 
     def __init__(self, data: Array | None = None, *, name: str | None = None,
                  grad: Array | None = None, requires_grad: bool = True) -> None:
-        self._data = None if data is None else _check_array(data, "Variable")
+        self._data = None if data is None else check_array(data, "Variable")
         self._creator = None
         self._index = 0
         self.name = name
@@ -149,7 +107,7 @@ class Variable(GraphVariable):
 
     @data.setter
     def data(self, value: Array) -> None:
-        self._data = _check_array(value, "Variable.data")
+        self._data = check_array(value, "Variable.data")
 
     @property
     def array(self) -> Array:
@@ -163,7 +121,7 @@ class Variable(GraphVariable):
 
     @array.setter
     def array(self, value: Array) -> None:
-        self._data = _check_array(value, "Variable.array")
+        self._data = check_array(value, "Variable.array")
 
     @property
     def grad(self) -> Array | None:
@@ -176,7 +134,7 @@ class Variable(GraphVariable):
         if value is None:
             self._grad_var = None
         else:
-            g = _check_array(value, "Variable.grad")
+            g = check_array(value, "Variable.grad")
             _check_grad_matches(self, g, "Variable.grad")
             self._grad_var = Variable(g, requires_grad=False)
 
@@ -330,42 +288,15 @@ class Variable(GraphVariable):
         raise NotImplementedError  # replaced by install()
 
     # --------------------------------------------------------------- shapes
-    @overload
-    def reshape(self, shape: Sequence[SupportsIndex], /) -> Variable: ...
-    @overload
-    def reshape(self, *shape: SupportsIndex) -> Variable: ...
-
-    @installed_by(_FUNCTIONS)
-    def reshape(self, *shape: SupportsIndex | Sequence[SupportsIndex]) -> Variable:
-        """``F.reshape(self, shape)``; the shape may be given as one tuple or as ints."""
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def transpose(self, *axes: int) -> Variable:
-        """``F.transpose(self, axes)``; no axes reverses them."""
-        raise NotImplementedError  # replaced by install()
-
-    @property
-    def T(self) -> Variable:
-        """The transpose (all axes reversed)."""
-        return self.transpose()
-
-    @installed_by(_FUNCTIONS)
-    def mean(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Variable:
-        """``F.mean(self, axis, keepdims=keepdims)``."""
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def sum(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Variable:
-        """``F.sum(self, axis, keepdims=keepdims)``."""
-        raise NotImplementedError  # replaced by install()
-
     def item(self) -> float:
         """The single element, as a Python number."""
         data = self._array("item")
         if data.size != 1:
             raise ValueError(f"Variable.item: only a one-element variable has an item, this one has shape {self.shape}")
         return float(data.reshape(()).item())
+
+    def __pos__(self) -> Variable:
+        return self
 
     def __len__(self) -> int:
         data = self._array("__len__")
@@ -427,93 +358,6 @@ class Variable(GraphVariable):
                      f"- grad: mean={backend.to_numpy(g).mean():.8f}, std={backend.to_numpy(g).std():.8f}")
         return "\n".join(lines)
 
-    # ----------------------------------------------------------- operators
-    # Installed by ``fchain.functions`` (``fchain._variable_methods``): each is
-    # the public function itself, so ``a + b`` costs one call.
-    @installed_by(_FUNCTIONS)
-    def __neg__(self) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __abs__(self) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    def __pos__(self) -> Variable:
-        return self
-
-    @installed_by(_FUNCTIONS)
-    def __add__(self, other: Variable | Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __radd__(self, other: Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __sub__(self, other: Variable | Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __rsub__(self, other: Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __mul__(self, other: Variable | Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __rmul__(self, other: Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __truediv__(self, other: Variable | Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __rtruediv__(self, other: Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __pow__(self, other: Variable | Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __rpow__(self, other: Array | float) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __matmul__(self, other: Variable | Array) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __rmatmul__(self, other: Array) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    @installed_by(_FUNCTIONS)
-    def __getitem__(self, index: Slices) -> Variable:
-        raise NotImplementedError  # replaced by install()
-
-    def __eq__(self, other: object) -> NoReturn:
-        raise NotImplementedError("Variable does not support ==; compare the .array values instead")
-
-    def __ne__(self, other: object) -> NoReturn:
-        raise NotImplementedError("Variable does not support !=; compare the .array values instead")
-
-    def __lt__(self, other: object) -> NoReturn:
-        raise NotImplementedError("Variable does not support <; compare the .array values instead")
-
-    def __le__(self, other: object) -> NoReturn:
-        raise NotImplementedError("Variable does not support <=; compare the .array values instead")
-
-    def __gt__(self, other: object) -> NoReturn:
-        raise NotImplementedError("Variable does not support >; compare the .array values instead")
-
-    def __ge__(self, other: object) -> NoReturn:
-        raise NotImplementedError("Variable does not support >=; compare the .array values instead")
-
-    def __bool__(self) -> NoReturn:
-        raise TypeError("the truth value of a Variable is ambiguous; use bool(v.array) or v.item()")
-
 
 def wrap(data: Array) -> Variable:
     """A new graph-less Variable around ``data``, skipping the constructor's checks
@@ -531,183 +375,25 @@ def wrap(data: Array) -> Variable:
 _new = object.__new__
 
 
-class ParameterUpdateRule(Protocol):
-    """What a ``Parameter`` and its link ask of the parameter's update rule.
-
-    ``fchain.UpdateRule`` (set by an optimizer's ``setup``) is one; it lives in the
-    facade, above this layer, so the graph names only what it uses: ``update``
-    (``Parameter.update``) and the ``enabled`` switch (``Link.enable_update``).
-    """
-
-    @property
-    def enabled(self) -> bool: ...
-    @enabled.setter
-    def enabled(self, value: bool) -> None: ...
-
-    def update(self, param: Variable) -> None:
-        """Update ``param`` in place from its gradient."""
-        ...
+_FUNCTIONS = "fchain.functions"
 
 
-class Parameter(Variable):
-    """A trainable Variable owned by a Link, possibly initialized lazily.
-
-    ``Parameter(initializer=None, shape=None, name=None)``: ``initializer`` is an
-    array (used as it is), a scalar (a constant fill), an initializer object or
-    callable that fills an array in place, or ``None`` (NaN, as in Chainer).  Without
-    a shape the parameter stays uninitialized until ``initialize(shape)``.
-    """
-
-    __slots__ = ("initializer", "update_rule", "_initial_device", "_zero_grad_on_init")
-
-    initializer: object
-    update_rule: ParameterUpdateRule | None
-    """The rule an optimizer's ``setup`` gave this parameter (``None`` before)."""
-
-    def __init__(self, initializer: object = None, shape: int | Sequence[int] | None = None,
-                 name: str | None = None) -> None:
-        self._initial_device: object = None
-        # Set by zerograd() while uninitialized: initialize() then makes a zero
-        # gradient (Chainer keeps a Zero grad initializer until the data exists).
-        self._zero_grad_on_init = False
-        if isinstance(initializer, numpy.ndarray) or backend.is_cupy_array(initializer):
-            array = cast(Array, initializer)
-            super().__init__(array, name=name)
-            self.initializer = _ArrayInitializer(array)
-        else:
-            super().__init__(None, name=name)
-            self.initializer = initializer
-            if shape is not None:
-                self.initialize(shape)
-        self.update_rule = None
-
-    @property
-    def is_initialized(self) -> bool:
-        return self._data is not None
-
-    # An uninitialized Parameter's array is ``None``, as in Chainer, where links test
-    # ``if self.W.array is None`` before initializing lazily; the type says so.
-    @property  # type: ignore[override]  # Optional here: Chainer's lazy-initialization idiom
-    def array(self) -> Array | None:  # pyright: ignore[reportIncompatibleVariableOverride]
-        """The array, or ``None`` until the parameter is initialized."""
-        return self._data
-
-    @array.setter
-    def array(self, value: Array) -> None:
-        self._data = _check_array(value, "Parameter.array")
-
-    @property  # type: ignore[override]  # Optional here: Chainer's lazy-initialization idiom
-    def data(self) -> Array | None:  # pyright: ignore[reportIncompatibleVariableOverride]
-        """The same as ``array``: ``None`` until the parameter is initialized."""
-        return self._data
-
-    @data.setter
-    def data(self, value: Array) -> None:
-        self._data = _check_array(value, "Parameter.data")
-
-    @property
-    def dtype(self) -> DType:
-        if self._data is not None:
-            return self._data.dtype
-        return initializer_dtype(self.initializer)
-
-    def initialize(self, shape: int | Sequence[int]) -> None:
-        """Allocate the array with ``shape`` and fill it with the initializer, on the
-        device this parameter was sent to while uninitialized (the CPU by default)."""
-        dims = (int(shape),) if isinstance(shape, int) else tuple(int(n) for n in shape)
-        array = generate_array(self.initializer, dims)
-        if self._initial_device is not None:
-            array = get_device(self._initial_device).send(array)
-        self._data = array
-        if self._grad_var is not None or self._zero_grad_on_init:
-            self._zero_grad_on_init = False
-            self.zerograd()
-
-    def cleargrad(self) -> None:
-        """Set the gradient to ``None`` (an uninitialized parameter also forgets a
-        pending ``zerograd``)."""
-        self._grad_var = None
-        self._zero_grad_on_init = False
-
-    def zerograd(self) -> None:
-        """Set the gradient to zeros.  On an uninitialized parameter the gradient
-        becomes zeros of the right shape when ``initialize`` runs, as in Chainer."""
-        if self._data is None:
-            self._zero_grad_on_init = True
-            return
-        super().zerograd()
-
-    def copydata(self, var: Variable) -> None:
-        """Copy ``var``'s data into this parameter, across devices (Chainer's rules).
-
-        An uninitialized side is initialized first: this parameter with ``var``'s
-        shape, or an uninitialized source ``Parameter`` with this one's shape (by its
-        own initializer, whose values are then copied here).  If both are
-        uninitialized nothing happens.
-        """
-        if not isinstance(var, Variable):
-            raise TypeError(f"Parameter.copydata: expected a Variable, got {type(var).__name__}")
-        src = var._data
-        if src is None:
-            if self._data is None:
-                return
-            if not isinstance(var, Parameter):
-                raise ValueError(
-                    f"Parameter.copydata: the source variable"
-                    f"{'' if var.name is None else ' ' + repr(var.name)} has no data "
-                    "to copy and, not being a Parameter, cannot be initialized")
-            var.initialize(self._data.shape)
-        elif self._data is None:
-            self.initialize(src.shape)
-        super().copydata(var)
-
-    def to_device(self, device: object) -> Parameter:
-        """Move to ``device``; an uninitialized parameter remembers it for ``initialize``."""
-        if self._data is None:
-            self._initial_device = get_device(device)
-        super().to_device(device)
-        return self
-
-    def to_cpu(self) -> Parameter:
-        super().to_cpu()
-        return self
-
-    def to_gpu(self, device: int | None = None) -> Parameter:
-        super().to_gpu(device)
-        return self
-
-    def update(self) -> None:
-        """Apply this parameter's update rule (set by an optimizer's ``setup``)."""
-        rule = self.update_rule
-        if rule is not None:
-            rule.update(self)
+def install(layer: str, **methods: Callable[..., object]) -> None:
+    """Install ``layer``'s implementations of the Variable methods it declared
+    (``installed_by``; see ``fchain.graph.installation``)."""
+    install_into(Variable, layer, methods)
 
 
-class _ArrayInitializer:
-    """Wraps the array a Parameter was built from, so ``copy(mode='init')`` can reuse it."""
-
-    __slots__ = ("array",)
-
-    def __init__(self, array: Array) -> None:
-        self.array = array
-
-    @property
-    def dtype(self) -> DType:
-        return self.array.dtype
-
-    def __call__(self, array: Array) -> None:
-        if array.shape != self.array.shape:
-            raise ShapeError(
-                f"Parameter: initial array has shape {self.array.shape} but {array.shape} was requested"
-            )
-        array[...] = self.array
+def not_installed(layer: str) -> list[str]:
+    """The methods of Variable that ``layer`` declared and has not installed yet."""
+    return declared_not_installed(Variable, layer)
 
 
 def as_variable(obj: Variable | Array) -> Variable:
     """``obj`` itself if it is a Variable, else a Variable that needs no gradient."""
     if isinstance(obj, Variable):
         return obj
-    return Variable(_check_array(obj, "as_variable"), requires_grad=False)
+    return Variable(check_array(obj, "as_variable"), requires_grad=False)
 
 
 def as_array(obj: Variable | Array) -> Array:
@@ -715,4 +401,4 @@ def as_array(obj: Variable | Array) -> Array:
     Variable without one."""
     if isinstance(obj, Variable):
         return obj._array("as_array")
-    return _check_array(obj, "as_array")
+    return check_array(obj, "as_array")

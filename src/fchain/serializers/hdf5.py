@@ -29,7 +29,6 @@ from fchain.serializers._h5group import HDF5Group
 from fchain.serializers._common import (
     FORMAT_VERSION,
     VERSION_KEY,
-    FlatDeserializer,
     IgnoreNames,
     UnexpectedKeys,
     check_format_version,
@@ -37,6 +36,7 @@ from fchain.serializers._common import (
     host_array,
     join_path,
 )
+from fchain.serializers._flat_load import FlatDeserializer
 from fchain.serializers._values import Declared
 from fchain.types import Array
 

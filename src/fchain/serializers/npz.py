@@ -33,7 +33,6 @@ from fchain.serializers._atomic import atomic_write
 from fchain.serializers._common import (
     FORMAT_VERSION,
     VERSION_KEY,
-    FlatDeserializer,
     IgnoreNames,
     UnexpectedKeys,
     check_format_version,
@@ -41,6 +40,7 @@ from fchain.serializers._common import (
     host_array,
     join_path,
 )
+from fchain.serializers._flat_load import FlatDeserializer
 from fchain.serializers._values import Declared
 from fchain.types import Array
 

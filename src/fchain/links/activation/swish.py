@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from fchain.facade.link import Link
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer
 from fchain.initializers.constant import Constant

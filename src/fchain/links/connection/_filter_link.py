@@ -12,7 +12,8 @@ the device the link lives on.
 from __future__ import annotations
 
 from fchain.facade.link import Link
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers import LeCunNormal, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer

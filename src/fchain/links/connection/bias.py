@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from fchain.facade.link import Link
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers import Zero
 from fchain.links.connection._axis_operand import along_axis
 from fchain.ops.math.add import add

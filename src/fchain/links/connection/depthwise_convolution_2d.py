@@ -14,7 +14,8 @@ import math
 from collections.abc import Iterator
 
 from fchain.facade.link import Link
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers import HeNormal, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer

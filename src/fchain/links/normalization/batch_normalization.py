@@ -38,7 +38,8 @@ from fchain.errors import UninitializedError
 from fchain.facade.link import Link
 from fchain.facade.serializer import AbstractSerializer
 from fchain.graph.config import config, get_dtype
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers import One, Zero, generate_array
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer

@@ -17,7 +17,8 @@ import numpy
 from fchain.errors import ShapeError
 from fchain.facade.link import Link
 from fchain.graph.config import get_dtype
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.initializers import One, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer

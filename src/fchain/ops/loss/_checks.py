@@ -7,6 +7,8 @@ is applied, so a rule never sees a malformed call.
 
 from __future__ import annotations
 
+from numpy import dtype as _dtype
+from numpy import maximum as _maximum
 from numpy import ndarray as _ndarray
 
 from fchain.core import backend
@@ -57,6 +59,11 @@ def check_same_shape(fname: str, a_name: str, a: Array, b_name: str, b: Array) -
             "they must be equal")
 
 
+_UNSIGNED = {size: _dtype(f"u{size}") for size in (1, 2, 4, 8)}
+"""The unsigned integer dtype of each itemsize (built once: parsing a dtype name
+costs as much as the view)."""
+
+
 def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: int | None,
                        argname: str = "t") -> bool:
     """Every label must lie in ``[low, high)`` or equal ``ignore_label``.  Returns
@@ -70,8 +77,11 @@ def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: 
     if low == 0 and t.dtype.kind in "iu":
         # Read as unsigned integers of the same size, negative labels are larger
         # than any class count: one reduction decides the common case.
-        unsigned = t if t.dtype.kind == "u" else t.view(f"u{t.dtype.itemsize}")
-        if int(unsigned.max()) < high:
+        unsigned = t if t.dtype.kind == "u" else t.view(_UNSIGNED[t.dtype.itemsize])
+        if type(unsigned) is _ndarray:
+            if int(_maximum.reduce(unsigned, axis=None)) < high:  # ``max()`` without its Python wrapper
+                return True
+        elif int(unsigned.max()) < high:
             return True
     xp = backend.namespace_of(t)
     lowest, highest = int(t.min()), int(t.max())
