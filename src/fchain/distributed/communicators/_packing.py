@@ -25,7 +25,8 @@ import numpy
 
 from fchain.core import backend
 from fchain.distributed.communicators._arrays import reduction_dtype
-from fchain.graph.variable import Parameter, Variable
+from fchain.graph.parameter import Parameter
+from fchain.graph.variable import Variable
 from fchain.types import Array
 
 __all__ = ["Group", "Member", "Packer"]
