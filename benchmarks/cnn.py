@@ -15,7 +15,11 @@ best rounds; the machine is shared
 and noisy, so the rounds alternate implementations and the whole run is worth
 repeating), steps/s, fchain's ratio to PyTorch's step when PyTorch can be run (in
 this interpreter if ``torch`` imports, else by ``--torch-python PATH``: that
-interpreter runs this file with ``--torch-only`` between fchain's rounds), and the
+interpreter runs this file with ``--torch-serve``, one process per variant kept
+warm for the whole run, timing a round whenever fchain has timed one), the same
+ratio in CPU time per step (the process's user + system time: less sensitive than
+wall time to other processes on a shared machine, which stretch both sides' wall
+times by whatever share of a core they take), and the
 GEMM floor: the step's multiply-add FLOPs over the single-thread sgemm throughput
 measured in this run at the step's own GEMM shapes, with fchain's share of it.
 Then the peak memory of a step (traced numpy allocations) against its forward's.
@@ -70,23 +74,19 @@ def step_flops() -> tuple[float, list[tuple[int, int, int]]]:
     return flops, shapes
 
 
-def gemm_throughput(shapes: list[tuple[int, int, int]], repeats: int = 5) -> float:
-    """Single-thread sgemm FLOP/s over the step's GEMM shapes (best of ``repeats``)."""
+def gemm_throughput(shapes: list[tuple[int, int, int]], repeats: int = 5) -> tuple[float, float]:
+    """Single-thread sgemm FLOP/s over the step's GEMM shapes (best of ``repeats``), in
+    wall time and in CPU time."""
     rng = np.random.default_rng(0)
-    total_flops, total_time = 0.0, 0.0
+    total_flops, total_wall, total_cpu = 0.0, 0.0, 0.0
     for m, k, n in shapes:
         a = rng.standard_normal((m, k), dtype=np.float32)
         b = rng.standard_normal((k, n), dtype=np.float32)
-        best = min(_timed(lambda: a @ b) for _ in range(repeats))
+        times = [_round(lambda: a @ b, 1) for _ in range(repeats)]
         total_flops += 2.0 * m * k * n
-        total_time += best
-    return total_flops / total_time
-
-
-def _timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+        total_wall += min(wall for wall, _ in times)
+        total_cpu += min(cpu for _, cpu in times)
+    return total_flops / total_wall, total_flops / total_cpu
 
 
 def data(seed: int = 0) -> tuple[F32, npt.NDArray[np.int32]]:
@@ -207,22 +207,59 @@ def torch_step(with_bn: bool) -> Callable[[], None] | None:
     return step
 
 
-def _torch_only(rounds: int, steps: int, with_bn: bool) -> None:
-    """``--torch-only``: time PyTorch's step and print the per-round times as JSON."""
+def _round(step: Callable[[], object], steps: int) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds per step over ``steps`` steps."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - wall) / steps, (time.process_time() - cpu) / steps
+
+
+def _torch_serve(steps: int, with_bn: bool) -> None:
+    """``--torch-serve``: build PyTorch's step, warm it up, then time one round of
+    ``steps`` steps for each line read from stdin, answering ``[wall, cpu]`` per step
+    as JSON (``null`` once, where torch does not import)."""
     step = torch_step(with_bn)
     if step is None:
-        print(json.dumps(None))
+        print(json.dumps(None), flush=True)
         return
     step()
-    print(json.dumps([_timed(lambda: [step() for _ in range(steps)]) / steps for _ in range(rounds)]))
+    step()
+    print(json.dumps("ready"), flush=True)
+    for _ in sys.stdin:
+        print(json.dumps(_round(step, steps)), flush=True)
 
 
-def _external_torch(python: str, rounds: int, steps: int, with_bn: bool) -> list[float] | None:
-    out = subprocess.run([python, os.path.abspath(__file__), "--torch-only", "--rounds", str(rounds),
-                          "--steps", str(steps)] + (["--bn"] if with_bn else []),
-                         capture_output=True, text=True, check=True)
-    result: list[float] | None = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+class _ExternalTorch:
+    """PyTorch's step in another interpreter, one process kept warm for all rounds."""
+
+    def __init__(self, python: str, steps: int, with_bn: bool) -> None:
+        self.proc = subprocess.Popen([python, os.path.abspath(__file__), "--torch-serve", "--steps", str(steps)]
+                                     + (["--bn"] if with_bn else []),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.ok = self._read() == "ready"
+
+    def _read(self) -> object:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        return json.loads(line) if line else None
+
+    def __call__(self) -> tuple[float, float] | None:
+        """One timed round (wall, CPU seconds per step), or None where torch is missing."""
+        assert self.proc.stdin is not None
+        if not self.ok:
+            return None
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+        got = self._read()
+        if not isinstance(got, list):
+            return None
+        return float(got[0]), float(got[1])
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 # ------------------------------------------------------------------------- main
@@ -232,18 +269,19 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=4, help="steps per round")
     parser.add_argument("--torch-python", default=os.environ.get("FCHAIN_TORCH_PYTHON"),
                         help="an interpreter with torch, when this one has none")
-    parser.add_argument("--torch-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--bn", action="store_true", help=argparse.SUPPRESS)  # with --torch-only
+    parser.add_argument("--torch-serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bn", action="store_true", help=argparse.SUPPRESS)  # with --torch-serve
     args = parser.parse_args()
-    if args.torch_only:
-        _torch_only(args.rounds, args.steps, args.bn)
+    if args.torch_serve:
+        _torch_serve(args.steps, args.bn)
         return
 
     flops, shapes = step_flops()
-    gemm = gemm_throughput(shapes)
-    floor = flops / gemm
+    gemm, gemm_cpu = gemm_throughput(shapes)
+    floor, floor_cpu = flops / gemm, flops / gemm_cpu
     print(f"CNN step, batch {BATCH}, 3x32x32, float32, 1 thread; {flops / 1e9:.2f} GFLOP per step; "
-          f"sgemm at the step's shapes {gemm / 1e9:.1f} GFLOP/s -> GEMM floor {floor * 1e3:.1f} ms")
+          f"sgemm at the step's shapes {gemm / 1e9:.1f} GFLOP/s -> GEMM floor {floor * 1e3:.1f} ms "
+          f"(in CPU time {gemm_cpu / 1e9:.1f} GFLOP/s, {floor_cpu * 1e3:.1f} ms)")
 
     summary: list[str] = []
     for with_bn in (False, True):
@@ -251,17 +289,26 @@ def main() -> None:
         step, forward = fchain_step(with_bn)
         step()  # warm-up: lazy allocations, caches
         in_process_torch = torch_step(with_bn)
+        external = None
+        if in_process_torch is not None:
+            in_process_torch()  # warm-up, as fchain's
+        elif args.torch_python:
+            external = _ExternalTorch(args.torch_python, args.steps, with_bn)
         fchain_times: list[float] = []
+        fchain_cpu: list[float] = []
         torch_times: list[float] = []
+        torch_cpu: list[float] = []
         for _ in range(args.rounds):
-            fchain_times.append(_timed(lambda: [step() for _ in range(args.steps)]) / args.steps)
-            if in_process_torch is not None:
-                in_process_torch()  # one untimed step after fchain's round, as fchain's warm-up
-                torch_times.append(_timed(lambda: [in_process_torch() for _ in range(args.steps)]) / args.steps)
-            elif args.torch_python:
-                got = _external_torch(args.torch_python, 1, args.steps, with_bn)
-                if got:
-                    torch_times += got
+            wall, cpu = _round(step, args.steps)
+            fchain_times.append(wall)
+            fchain_cpu.append(cpu)
+            got = _round(in_process_torch, args.steps) if in_process_torch is not None else \
+                external() if external is not None else None
+            if got is not None:
+                torch_times.append(got[0])
+                torch_cpu.append(got[1])
+        if external is not None:
+            external.close()
         ours = statistics.median(fchain_times)
         best = min(fchain_times)
         print(f"\n{name}")
@@ -270,15 +317,23 @@ def main() -> None:
         print(f"{'  (rounds, s/step)':<28}{', '.join(f'{t:.3f}' for t in fchain_times)}")
         if torch_times:
             theirs = statistics.median(torch_times)
+            cpu_ratio = statistics.median(fchain_cpu) / statistics.median(torch_cpu)
             print(f"{'PyTorch':<28}{theirs:>10.4f}{1 / theirs:>10.2f}{ours / theirs:>8.2f}  (fchain / PyTorch, "
                   f"medians; best rounds {best / min(torch_times):.2f}; target <= 1.5)")
             print(f"{'  (rounds, s/step)':<28}{', '.join(f'{t:.3f}' for t in torch_times)}")
+            print(f"{'CPU s/step fchain, PyTorch':<28}{statistics.median(fchain_cpu):>10.4f}"
+                  f"{statistics.median(torch_cpu):>10.4f}{cpu_ratio:>8.2f}  (fchain / PyTorch in CPU time, "
+                  f"medians; best rounds {min(fchain_cpu) / min(torch_cpu):.2f})")
             summary.append(f"{name}: fchain / PyTorch {ours / theirs:.2f} (medians), "
-                           f"{best / min(torch_times):.2f} (best rounds)")
+                           f"{best / min(torch_times):.2f} (best rounds); CPU time {cpu_ratio:.2f} (medians), "
+                           f"{min(fchain_cpu) / min(torch_cpu):.2f} (best rounds)")
         else:
             print("PyTorch: not run (no torch here; pass --torch-python PATH)")
         print(f"{'GEMM floor (FLOPs/sgemm)':<28}{floor:>10.4f}{1 / floor:>10.2f}{ours / floor:>8.2f}  "
               f"(fchain / floor: the floor is {100 * floor / ours:.0f}% of fchain's step)")
+        ours_cpu = statistics.median(fchain_cpu)
+        print(f"{'GEMM floor, CPU time':<28}{floor_cpu:>10.4f}{1 / floor_cpu:>10.2f}{ours_cpu / floor_cpu:>8.2f}  "
+              f"(fchain / floor in CPU time: the floor is {100 * floor_cpu / ours_cpu:.0f}% of fchain's step)")
         fwd, full, pooled = peak_memory(step, forward)
         print(f"peak memory: forward {fwd / 2**20:.1f} MiB, whole step {full / 2**20:.1f} MiB "
               f"(step / forward {full / fwd:.2f}); scratch pool kept between steps {pooled / 2**20:.1f} MiB")

@@ -50,3 +50,28 @@ def test_small_arrays_are_not_pooled() -> None:
     a_id = id(a)
     del a
     assert all(id(buf) != a_id for bufs in workspace._POOL.values() for buf in bufs)
+
+
+def test_empty_like_keeps_the_memory_order_of_its_model_and_is_never_shared() -> None:
+    workspace.clear()
+    model = numpy.zeros((4, 16, 64, 64), numpy.float32).transpose(0, 2, 3, 1)  # a channels-first view
+    a = workspace.empty_like(numpy, model)
+    assert a.shape == model.shape and a.dtype == model.dtype
+    assert a.strides == model.strides  # laid out as the model
+    b = workspace.empty_like(numpy, model)
+    assert not numpy.shares_memory(a, b)  # a is still held
+    del a
+    c = workspace.empty_like(numpy, model)
+    assert not numpy.shares_memory(b, c)
+    workspace.clear()
+
+
+def test_elementwise_is_the_ufunc() -> None:
+    rng = numpy.random.default_rng(0)
+    x = rng.standard_normal((8, 64, 32, 32)).astype(numpy.float32).transpose(0, 2, 3, 1)
+    y = workspace.elementwise(numpy, numpy.maximum, x, 0.0, like=x)
+    numpy.testing.assert_array_equal(y, numpy.maximum(x, 0.0))
+    assert y.strides == x.strides
+    small = numpy.ones(3, numpy.float32)
+    numpy.testing.assert_array_equal(workspace.elementwise(numpy, numpy.add, small, 1.0, like=small), small + 1)
+    workspace.clear()

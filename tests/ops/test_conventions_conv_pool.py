@@ -161,3 +161,16 @@ def test_composites_have_first_and_second_derivatives(name: str, fn: object, inp
     ggx = tuple(rng.standard_normal(x.shape) for x in inputs)
     check_double_backward(fn, inputs, gy, ggx, eps=1e-5, rtol=1e-4, atol=1e-6,  # type: ignore[arg-type]  # a lambda
                           rng=rng)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_convolution_of_an_empty_batch_gives_zero_parameter_gradients(stride: int) -> None:
+    x = fchain.Variable(numpy.ones((0, 3, 5, 5), numpy.float32))
+    W = fchain.Variable(numpy.ones((4, 3, 3, 3), numpy.float32))
+    b = fchain.Variable(numpy.ones(4, numpy.float32))
+    y = F.convolution_2d(x, W, b, stride=stride, pad=1)
+    y.grad = numpy.ones(y.shape, numpy.float32)
+    y.backward()
+    assert x.grad is not None and x.grad.shape == x.shape
+    assert W.grad is not None and not W.grad.any() and W.grad.shape == W.shape
+    assert b.grad is not None and not b.grad.any()

@@ -181,11 +181,14 @@ def scatter_add(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike, index: objec
     return out
 
 
-def scatter_add_flat(xp: ArrayNamespace, size: int, positions: Array, values: Array) -> Array:
-    """``zeros(size)`` (``values``' dtype) with ``values`` added at the 1-d integer
-    ``positions`` (of ``values``' size), in order: ``scatter_add`` for a caller that
-    computes the flat positions itself, which saves the generic index's full-size
-    position map.
+def scatter_add_flat(xp: ArrayNamespace, size: int, positions: Array, values: Array,
+                     dtype: DTypeLike | None = None) -> Array:
+    """``zeros(size)`` (``values``' dtype, or ``dtype``) with ``values`` added at the
+    1-d integer ``positions`` (of ``values``' size), in order: ``scatter_add`` for a
+    caller that computes the flat positions itself, which saves the generic index's
+    full-size position map.  With a narrower ``dtype`` than ``values``' each
+    addition is made in ``values``' precision and rounded to ``dtype`` (Chainer's
+    ``float32_array[i] += float64_value``; on a GPU, the values are rounded first).
 
     The result is ``add.at``'s: the additions to each element are made one after
     the other in the order of ``positions``, in ``values``' dtype.  On numpy a
@@ -193,9 +196,9 @@ def scatter_add_flat(xp: ArrayNamespace, size: int, positions: Array, values: Ar
     same order (it is ``add.at``'s result, bit for bit) many times faster.
     """
     flat = xp.reshape(values, (-1,))
-    if not is_cupy_array(values) and values.dtype == numpy.float64:
+    if not is_cupy_array(values) and values.dtype == numpy.float64 and dtype in (None, numpy.float64):
         return cast(Array, numpy.bincount(positions, weights=flat, minlength=size))
-    out = xp.zeros((size,), dtype=values.dtype)
+    out = xp.zeros((size,), dtype=values.dtype if dtype is None else dtype)
     _add_at(out, positions, flat)
     return out
 

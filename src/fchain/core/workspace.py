@@ -1,4 +1,5 @@
-"""Reused scratch arrays for the large temporaries of convolution (numpy only).
+"""Reused scratch arrays for the large temporaries and results of the CNN ops (numpy
+only).
 
 A fresh numpy array of tens of megabytes is new memory from the operating system
 (glibc maps anything above 32 MiB afresh), and every page of it faults and is
@@ -8,23 +9,44 @@ pool instead, one that nothing else references any more (its reference count say
 so: a view or a graph node that still holds it keeps it out of the pool), so
 reuse is safe by construction: a buffer still in use is never handed out twice.
 Only arrays of at least ``MIN_BYTES`` are pooled, at most ``PER_SHAPE`` per shape
-and dtype.  CuPy has its own memory pool: there these are plain allocations.
+and dtype (6: a batch-normalized CNN block keeps five arrays of one shape alive at
+once; the benchmark's pool holds 100-160 MiB between steps).  CuPy has its own
+memory pool: there these are plain allocations.
+
+``empty_like`` is ``empty`` laid out as another array (a channels-last view gets a
+channels-last array), and ``elementwise`` runs an ``xp`` ufunc into one: the
+large results of elementwise rules (ReLU, max pooling) come from the pool too, so
+a training step stops handing the operating system back memory it asks for again
+(measured on the CNN benchmark: 7900 page faults and 17 ms of system time a step
+before, none after).
+
+``batch_chunk`` says how many batch items a loop should take at a time so that its
+temporaries stay in the CPU's cache (on numpy; the whole batch on CuPy),
+``matmul_into`` and ``ufunc_into`` write a product or an elementwise result into a
+caller's (possibly strided) array, and
+``strided_view`` gives numpy's read-only view of an array under other strides (the
+sliding windows an im2col copies out in one call).
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy
 
 from fchain.types import Array, ArrayNamespace, DTypeLike, Shape
 
-__all__ = ["MIN_BYTES", "PER_SHAPE", "clear", "empty", "matmul", "zeros"]
+__all__ = ["CACHE_BYTES", "MIN_BYTES", "PER_SHAPE", "batch_chunk", "clear", "elementwise", "empty", "empty_like",
+           "matmul", "matmul_into", "strided_view", "ufunc_into", "zeros"]
 
 MIN_BYTES = 1 << 20
-PER_SHAPE = 3
+PER_SHAPE = 6
+# What a chunked loop's temporaries may take: about half a core's L2 cache on the
+# machines measured (2 MiB L2 per core), leaving room for the GEMM's packed panels.
+CACHE_BYTES = 5 << 18
 
 _POOL: dict[tuple[Shape, str], list[Array]] = {}
 _LOCK = threading.Lock()
@@ -57,6 +79,36 @@ def empty(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike) -> Array:
     return _take(shape, dt)
 
 
+def empty_like(xp: ArrayNamespace, a: Array) -> Array:
+    """An uninitialized array of ``a``'s shape and dtype whose axes lie in memory in
+    the order ``a``'s do (a transposed view of a pooled C-contiguous buffer)."""
+    if xp is not numpy or a.nbytes < MIN_BYTES:
+        return xp.empty_like(a)
+    order = sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))  # stable: ties keep their order
+    buf = _take(tuple(a.shape[i] for i in order), a.dtype)
+    inverse = [0] * a.ndim
+    for position, axis in enumerate(order):
+        inverse[axis] = position
+    return buf.transpose(inverse)
+
+
+def ufunc_into(xp: ArrayNamespace, fn: Callable[..., Array], *args: Array | float, out: Array) -> Array:
+    """``fn(*args)`` for a ufunc ``fn`` of ``xp``, written into ``out`` (numpy's ``out=``;
+    elsewhere computed, then copied).  Returns ``out``."""
+    if xp is numpy:
+        return fn(*args, out=out)
+    out[...] = fn(*args)
+    return out
+
+
+def elementwise(xp: ArrayNamespace, fn: Callable[..., Array], *args: Array | float, like: Array) -> Array:
+    """``fn(*args)`` for a ufunc ``fn`` of ``xp`` whose result has ``like``'s shape and
+    dtype: on numpy written into ``empty_like(like)``."""
+    if xp is not numpy or like.nbytes < MIN_BYTES:
+        return fn(*args)
+    return fn(*args, out=empty_like(xp, like))
+
+
 def zeros(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike) -> Array:
     """A zero-filled array."""
     dt = numpy.dtype(dtype)
@@ -76,6 +128,36 @@ def matmul(xp: ArrayNamespace, a: Array, b: Array) -> Array:
     if _nbytes(shape, dt) < MIN_BYTES:
         return a @ b
     return numpy.matmul(a, b, out=_take(shape, dt))
+
+
+def matmul_into(xp: ArrayNamespace, a: Array, b: Array, out: Array) -> Array:
+    """``a @ b`` written into ``out`` (numpy's broadcasting matmul; ``out`` may be a
+    strided view, as long as each of its matrices has a unit inner stride, which
+    BLAS takes without a copy).  Returns ``out``."""
+    if xp is numpy:
+        return numpy.matmul(a, b, out=out)
+    out[...] = xp.matmul(a, b)
+    return out
+
+
+def strided_view(xp: ArrayNamespace, a: Array, shape: Shape, strides: Shape) -> Array | None:
+    """A read-only view of ``a``'s memory with ``shape`` and byte ``strides`` (the
+    caller keeps every element inside ``a``), or None off numpy (the caller then
+    slices instead)."""
+    if xp is not numpy:
+        return None
+    view: Array = numpy.lib.stride_tricks.as_strided(a, shape=shape, strides=strides, writeable=False)
+    return view
+
+
+def batch_chunk(xp: ArrayNamespace, items: int, item_bytes: int) -> int:
+    """How many of ``items`` batch items a loop takes at a time when each needs
+    ``item_bytes`` of temporaries: as many as fit ``CACHE_BYTES`` (at least one) on
+    numpy, where a pass over memory that stays in cache costs a fraction of one that
+    does not; all of them elsewhere (a GPU wants few, large kernels)."""
+    if xp is not numpy:
+        return max(items, 1)
+    return max(1, min(items, CACHE_BYTES // max(item_bytes, 1)))
 
 
 def clear() -> None:

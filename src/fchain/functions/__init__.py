@@ -174,6 +174,11 @@ from fchain.ops.pooling.max_pooling_nd import max_pooling_1d as max_pooling_1d
 from fchain.ops.pooling.max_pooling_nd import max_pooling_2d as max_pooling_2d
 from fchain.ops.pooling.max_pooling_nd import max_pooling_3d as max_pooling_3d
 from fchain.ops.pooling.max_pooling_nd import max_pooling_nd as max_pooling_nd
+from fchain.ops.pooling.roi_average_align_2d import roi_average_align_2d as roi_average_align_2d
+from fchain.ops.pooling.roi_average_pooling_2d import roi_average_pooling_2d as roi_average_pooling_2d
+from fchain.ops.pooling.roi_max_align_2d import roi_max_align_2d as roi_max_align_2d
+from fchain.ops.pooling.roi_max_pooling_2d import roi_max_pooling_2d as roi_max_pooling_2d
+from fchain.ops.pooling.roi_pooling_2d import roi_pooling_2d as roi_pooling_2d
 from fchain.ops.pooling.spatial_pyramid_pooling_2d import spatial_pyramid_pooling_2d as spatial_pyramid_pooling_2d
 from fchain.ops.pooling.unpooling_nd import unpooling_1d as unpooling_1d
 from fchain.ops.pooling.unpooling_nd import unpooling_2d as unpooling_2d
@@ -187,6 +192,7 @@ from fchain.ops.noise.dropout import dropout as dropout
 # --- normalization --------------------------------------------------------------
 from fchain.ops.normalization.batch_normalization import batch_normalization as batch_normalization
 from fchain.ops.normalization.batch_renormalization import batch_renormalization as batch_renormalization
+from fchain.ops.normalization.batch_renormalization import fixed_batch_renormalization as fixed_batch_renormalization
 from fchain.ops.normalization.fixed_batch_normalization import fixed_batch_normalization as fixed_batch_normalization
 from fchain.ops.normalization.group_normalization import group_normalization as group_normalization
 from fchain.ops.normalization.layer_normalization import layer_normalization as layer_normalization
@@ -335,6 +341,11 @@ __all__ = [
     "max_pooling_2d",
     "max_pooling_3d",
     "max_pooling_nd",
+    "roi_average_align_2d",
+    "roi_average_pooling_2d",
+    "roi_max_align_2d",
+    "roi_max_pooling_2d",
+    "roi_pooling_2d",
     "spatial_pyramid_pooling_2d",
     "unpooling_1d",
     "unpooling_2d",
@@ -347,6 +358,7 @@ __all__ = [
     "batch_normalization",
     "batch_renormalization",
     "fixed_batch_normalization",
+    "fixed_batch_renormalization",
     "group_normalization",
     "layer_normalization",
     "local_response_normalization",

@@ -38,6 +38,8 @@ __all__ = [
     "padded",
     "product",
     "scatter_windows",
+    "spatial_interior",
+    "spatial_offsets",
     "sum_windows",
 ]
 
@@ -185,6 +187,18 @@ def overlapping(w: Windows) -> bool:
 def interior(w: Windows) -> tuple[slice, ...]:
     """Where the input lies inside the padded image, leading axes included."""
     return (slice(None), slice(None)) + _interior(w)
+
+
+def spatial_interior(w: Windows) -> tuple[slice, ...]:
+    """Where the input lies inside the padded image, spatial axes only (for layouts
+    whose spatial axes are not at positions 2, 3, ...)."""
+    return _interior(w)
+
+
+def spatial_offsets(w: Windows) -> tuple[tuple[slice, ...], ...]:
+    """The slices of the padded image (spatial axes only) that each kernel offset
+    reads, in raster order of the kernel."""
+    return tuple(slices for _, slices in _offsets(w))
 
 
 def offsets(w: Windows) -> tuple[tuple[tuple[int, ...], tuple[slice, ...]], ...]:

@@ -81,3 +81,7 @@ class Bilinear(Link):
     def printable_specs(self) -> Iterator[tuple[str, object]]:
         yield "in_sizes", self.in_sizes
         yield "nobias", self.nobias
+
+    def zero_grads(self) -> None:
+        """Chainer's leftover name of ``zerograds`` (deprecated: use ``cleargrads``)."""
+        self.zerograds()

@@ -12,13 +12,14 @@ channels from the input (Chainer's shorthand).  Defaults as in Chainer: ``W`` fr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import overload
+from typing import Self, overload
 
 from fchain.graph.variable import Variable
 from fchain.initializers._base import InitializerLike
 from fchain.links._sizes import count, count_or_none
 from fchain.links.connection._conv_args import IntOrTuple, check_groups, groups_arg, pair, raw_ksize, shorthand
 from fchain.links.connection._filter_link import FilterLink
+from fchain.links.connection._from_params import bias_array, weight_array
 from fchain.ops.connection.convolution_nd import convolution_2d
 from fchain.types import Array
 
@@ -73,6 +74,19 @@ class Convolution2D(FilterLink):
         n_in, n_out = count_or_none(cls, "in_channels", c_in), count(cls, "out_channels", c_out)
         check_groups(cls, n_in, n_out, self.groups)
         self._register(n_in, n_out, nobias, initialW, initial_bias)
+
+    @classmethod
+    def from_params(cls, W: Variable | Array, b: Variable | Array | None = None, stride: IntOrTuple = 1,
+                    pad: IntOrTuple = 0, nobias: bool = False, *, dilate: IntOrTuple = 1, groups: int = 1) -> Self:
+        """The layer whose ``W`` (``(out, in / groups, kh, kw)``) and ``b`` start as
+        copies of the given ones, its sizes read from ``W`` (Chainer 7's
+        ``from_params``)."""
+        where = f"{cls.__name__}.from_params"
+        w = weight_array(where, W, 4)
+        out_channels, in_per_group, kh, kw = (int(n) for n in w.shape)
+        bias = bias_array(where, b, out_channels)
+        return cls(in_per_group * groups, out_channels, (kh, kw), stride, pad, nobias, initialW=w,
+                   initial_bias=bias, dilate=dilate, groups=groups)
 
     def _filter_shape(self, in_channels: int) -> tuple[int, ...]:
         check_groups(type(self).__name__, in_channels, self.out_channels, self.groups)

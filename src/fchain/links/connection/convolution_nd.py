@@ -20,6 +20,7 @@ from fchain.initializers._base import InitializerLike
 from fchain.links._sizes import count, count_or_none
 from fchain.links.connection._conv_args import IntOrTuple, check_groups, groups_arg, per_axis, shorthand
 from fchain.links.connection._filter_link import FilterLink
+from fchain.links.connection._from_params import bias_array, weight_array
 from fchain.ops._window_args import flag
 from fchain.ops.connection.convolution_nd import convolution_nd
 from fchain.types import Array
@@ -87,6 +88,21 @@ class ConvolutionND(FilterLink):
         n_in, n_out = count_or_none(cls, "in_channels", c_in), count(cls, "out_channels", c_out)
         check_groups(cls, n_in, n_out, self.groups)
         self._register(n_in, n_out, nobias, initialW, initial_bias)
+
+    @staticmethod
+    def from_params(W: Variable | Array, b: Variable | Array | None = None, stride: IntOrTuple = 1,
+                    pad: IntOrTuple = 0, nobias: bool = False, *, cover_all: bool = False, dilate: IntOrTuple = 1,
+                    groups: int = 1) -> ConvolutionND:
+        """The layer whose ``W`` (``(out, in / groups, *ksize)``) and ``b`` start as
+        copies of the given ones, its rank and sizes read from ``W`` (Chainer 7's
+        ``from_params``; always a ``ConvolutionND``)."""
+        where = "ConvolutionND.from_params"
+        w = weight_array(where, W, None)
+        out_channels, in_per_group = int(w.shape[0]), int(w.shape[1])
+        ksize = tuple(int(n) for n in w.shape[2:])
+        bias = bias_array(where, b, out_channels)
+        return ConvolutionND(len(ksize), in_per_group * groups, out_channels, ksize, stride, pad, nobias,
+                             initialW=w, initial_bias=bias, cover_all=cover_all, dilate=dilate, groups=groups)
 
     def _filter_shape(self, in_channels: int) -> tuple[int, ...]:
         check_groups(type(self).__name__, in_channels, self.out_channels, self.groups)

@@ -10,6 +10,7 @@ input (the product of its non-batch axes).  Defaults as in Chainer: ``W`` from
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Self
 
 from fchain.facade.link import Link
 from fchain.graph.parameter import Parameter
@@ -17,6 +18,7 @@ from fchain.graph.variable import Variable
 from fchain.initializers import LeCunNormal, Zero
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer
+from fchain.links.connection._from_params import bias_array, weight_array
 from fchain.ops.connection.linear import linear
 from fchain.types import Array
 
@@ -70,6 +72,15 @@ class Linear(Link):
             else:
                 bias_init = as_initializer(initial_bias, Zero, "Linear(initial_bias=...)")
                 self.b = Parameter(bias_init, self.out_size)
+
+    @classmethod
+    def from_params(cls, W: Variable | Array, b: Variable | Array | None = None, nobias: bool = False) -> Self:
+        """The layer whose ``W`` (``(out_size, in_size)``) and ``b`` start as copies
+        of the given ones (Chainer 7's ``from_params``)."""
+        where = f"{cls.__name__}.from_params"
+        w = weight_array(where, W, 2)
+        out_size, in_size = int(w.shape[0]), int(w.shape[1])
+        return cls(in_size, out_size, nobias, initialW=w, initial_bias=bias_array(where, b, out_size))
 
     def _initialize_params(self, in_size: int) -> None:
         self._initialize_param(self.W, (self.out_size, in_size))

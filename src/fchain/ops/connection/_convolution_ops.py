@@ -12,9 +12,10 @@ Every op carries its ``Windows`` (the geometry from the image side to the column
 side), filled by the op's check from the arrays, so a backward op needs no size
 computation: a deconvolution's windows are those of the convolution it inverts,
 with ``size`` its output and ``out`` its input.  First-order rules call the array
-computations of ``_conv_arrays`` directly (the columns of ``x`` are kept from the
-forward for ``gW``, and a deconvolution's backward builds the columns of ``gy`` once
-for both of its gradients); the recorded rules (double backprop) apply the ops.
+computations of ``_conv_arrays`` directly (nothing but the inputs is kept for the
+backward: a convolution's columns are built again, a chunk at a time, from the
+cache, and both of its gradients come from one loop over ``gy``); the recorded
+rules (double backprop) apply the ops.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.ops._channel_sums import channel_sums
 from fchain.ops._windows import Windows, conv_outsize, deconv_outsize
 from fchain.ops.connection import _conv_arrays as arrays
 from fchain.types import Array, ArrayNamespace, Shape
@@ -107,22 +109,18 @@ def _need(p: ConvParams | DeconvParams) -> Windows:
 # ------------------------------------------------------------------ convolution
 def _conv_forward(xp: ArrayNamespace, inputs: Inputs, p: ConvParams) -> Forwarded:
     x, W = inputs[0], inputs[1]
-    w = _need(p)
-    col = arrays.columns(xp, x, w)
-    y = arrays.forward(xp, col, W, p.groups)
-    if p.bias:
-        y += _bias_view(inputs[2], w.ndim)
-    return (y,), (x, W, col)
+    y = arrays.forward(xp, x, W, _need(p), p.groups, inputs[2] if p.bias else None)
+    return (y,), (x, W)
 
 
 def _conv_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: ConvParams) -> Grads:
-    x, W, col = residuals
+    x, W = residuals
     gy = grads[0]
     w = _need(p)
-    gx = arrays.backward_data(xp, gy, W, w, p.groups) if p.grad_x else None
-    gW = arrays.backward_filter(xp, col, gy, tuple(W.shape), p.groups) if p.grad_W else None
+    gx, gW, gb = arrays.backward(xp, gy, w, p.groups, x=x if p.grad_W else None, W=W if p.grad_x else None,
+                                 bias=p.bias)
     if p.bias:
-        return gx, gW, xp.sum(gy, axis=_spatial_axes(w.ndim), keepdims=False)
+        return gx, gW, gb
     return gx, gW
 
 
@@ -200,11 +198,10 @@ def _deconv_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: DeconvP
     x, W = residuals
     gy = grads[0]
     w = _need(p)
-    col = arrays.columns(xp, gy, w)
-    gx = arrays.forward(xp, col, W, p.groups) if p.grad_x else None
-    gW = arrays.backward_filter(xp, col, x, tuple(W.shape), p.groups) if p.grad_W else None
+    gx = arrays.forward(xp, gy, W, w, p.groups) if p.grad_x else None
+    gW = arrays.backward_filter(xp, gy, x, w, p.groups) if p.grad_W else None
     if p.bias:
-        return gx, gW, xp.sum(gy, axis=_spatial_axes(w.ndim), keepdims=False)
+        return gx, gW, channel_sums(xp, gy)
     return gx, gW
 
 
@@ -255,15 +252,14 @@ def _deconv_check(arrays_: Inputs, p: DeconvParams) -> DeconvParams:
 # ------------------------------------------------------ the filter gradient (internal)
 def _grad_W_forward(xp: ArrayNamespace, inputs: Inputs, p: GradWParams) -> Forwarded:
     x, gy = inputs
-    col = arrays.columns(xp, x, p.windows)
-    return (arrays.backward_filter(xp, col, gy, p.W_shape, p.groups),), (x, gy, col)
+    return (arrays.backward_filter(xp, x, gy, p.windows, p.groups),), (x, gy)
 
 
 def _grad_W_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GradWParams) -> Grads:
-    x, gy, col = residuals
+    x, gy = residuals
     ggW = grads[0]
     return (arrays.backward_data(xp, gy, ggW, p.windows, p.groups),
-            arrays.forward(xp, col, ggW, p.groups))
+            arrays.forward(xp, x, ggW, p.windows, p.groups))
 
 
 def _grad_W_vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: GradWParams) -> Grads:

@@ -7,14 +7,12 @@ is applied, so a rule never sees a malformed call.
 
 from __future__ import annotations
 
-from numpy import dtype as _dtype
-from numpy import maximum as _maximum
 from numpy import ndarray as _ndarray
 
 from fchain.core import backend
 from fchain.errors import DTypeError, ShapeError
 from fchain.graph.variable import Variable, as_array
-from fchain.types import Array
+from fchain.types import Array, DType
 
 __all__ = ["array_of", "check_int_labels", "check_label_values", "check_reduce", "check_same_shape"]
 
@@ -59,9 +57,9 @@ def check_same_shape(fname: str, a_name: str, a: Array, b_name: str, b: Array) -
             "they must be equal")
 
 
-_UNSIGNED = {size: _dtype(f"u{size}") for size in (1, 2, 4, 8)}
-"""The unsigned integer dtype of each itemsize (built once: parsing a dtype name
-costs as much as the view)."""
+_UNSIGNED: dict[DType, DType] = {}
+"""Each integer dtype's unsigned dtype of the same size, found on first use (parsing
+a dtype name on every call would cost as much as the view)."""
 
 
 def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: int | None,
@@ -77,11 +75,15 @@ def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: 
     if low == 0 and t.dtype.kind in "iu":
         # Read as unsigned integers of the same size, negative labels are larger
         # than any class count: one reduction decides the common case.
-        unsigned = t if t.dtype.kind == "u" else t.view(_UNSIGNED[t.dtype.itemsize])
-        if type(unsigned) is _ndarray:
-            if int(_maximum.reduce(unsigned, axis=None)) < high:  # ``max()`` without its Python wrapper
-                return True
-        elif int(unsigned.max()) < high:
+        dtype = t.dtype
+        if dtype.kind == "u":
+            unsigned = t
+        else:
+            as_unsigned = _UNSIGNED.get(dtype)
+            if as_unsigned is None:
+                as_unsigned = _UNSIGNED[dtype] = t.view(f"u{dtype.itemsize}").dtype
+            unsigned = t.view(as_unsigned)
+        if int(unsigned.max()) < high:
             return True
     xp = backend.namespace_of(t)
     lowest, highest = int(t.min()), int(t.max())

@@ -10,12 +10,17 @@ Chainer's functions do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fchain.core import backend
 from fchain.errors import DeviceMismatchError, DTypeError, ShapeError
 from fchain.graph.variable import Variable
 from fchain.types import Array, ArrayNamespace, Axis, DTypeLike, Shape
 
-__all__ = ["as_dtype", "check_float_x", "interm_dtype", "moments", "normalized", "running_arrays", "update_running"]
+Sums = Callable[[ArrayNamespace, Array, Axis], Array]
+"""A keepdims sum over axes, ``sums(xp, a, axis)``."""
+
+__all__ = ["Sums", "as_dtype", "check_float_x", "interm_dtype", "moments", "normalized", "running_arrays", "update_running"]
 
 
 def interm_dtype(x: Array, gamma: Array) -> DTypeLike:
@@ -29,28 +34,32 @@ def as_dtype(xp: ArrayNamespace, a: Array, dtype: DTypeLike) -> Array:
     return a if a.dtype == dtype else xp.asarray(a, dtype=dtype)
 
 
-def moments(xp: ArrayNamespace, x: Array, axis: Axis) -> tuple[Array, Array, Array]:
+def moments(xp: ArrayNamespace, x: Array, axis: Axis, sums: Sums | None = None) -> tuple[Array, Array, Array]:
     """``(mean, var, x - mean)`` over ``axis`` (kept as length-1 axes), in two passes
     over ``x`` and in the order of rounding of numpy's ``mean`` and ``var``:
-    ``mean = sum(x) / m``, ``var = sum(d * d) / m`` with ``d = x - mean``.
+    ``mean = sum(x) / m``, ``var = sum(d * d) / m`` with ``d = x - mean``.  ``sums``
+    (arrays only) replaces ``.sum(axis=axis, keepdims=True)``: ``_channel_sums.batch_sums``
+    sums a channels-last ``x`` in the order numpy sums a C-contiguous one.
 
     Written with the array methods (``.sum``, which Variables have too): numpy's
     ``mean`` function costs microseconds of wrapping per call, as much as the
     arithmetic on a small batch.  Dividing by the Python int ``m`` rounds as numpy's
     ``mean`` does (one division in x's dtype)."""
-    total = x.sum(axis=axis, keepdims=True)
+    total = x.sum(axis=axis, keepdims=True) if sums is None else sums(xp, x, axis)
     m = x.size // total.size
     mean = total / m
     d = x - mean
-    return mean, (d * d).sum(axis=axis, keepdims=True) / m, d
+    dd = d * d
+    return mean, (dd.sum(axis=axis, keepdims=True) if sums is None else sums(xp, dd, axis)) / m, d
 
 
-def normalized(xp: ArrayNamespace, x: Array, axis: Axis, eps: float) -> tuple[Array, Array, Array, Array]:
+def normalized(xp: ArrayNamespace, x: Array, axis: Axis, eps: float,
+               sums: Sums | None = None) -> tuple[Array, Array, Array, Array]:
     """``(mean, var, inv_std, x_hat)`` over ``axis`` (kept as length-1 axes):
     ``moments``, then ``inv_std = 1 / sqrt(var + eps)`` and ``x_hat = d * inv_std``,
     the last written into ``d`` on arrays (on the second-order namespace ``*=``
     makes a new Variable)."""
-    mean, var, d = moments(xp, x, axis)
+    mean, var, d = moments(xp, x, axis, sums)
     inv_std = 1.0 / xp.sqrt(var + eps)
     d *= inv_std
     return mean, var, inv_std, d

@@ -16,7 +16,9 @@ gradient arriving at them is ignored).
 
 Forward, in Chainer's order of rounding (numpy's ``mean`` and ``var``): one pass for
 the mean, one to centre, one for the variance, then ``x_hat`` in place of the centred
-values and the affine output: two reductions and five elementwise passes.
+values and the affine output: two reductions and five elementwise passes.  A
+channels-last ``x`` (a convolution's output) takes the same steps a few batch items
+at a time, in the cache (``_batch_norm_chunks``, bit for bit the same numbers).
 VJP (Chainer's formula):
 ``gbeta = sum(gy)``, ``ggamma = sum(gy * x_hat)``,
 ``gx = gamma * inv_std * (gy - (x_hat * ggamma + gbeta) / m)``.
@@ -38,9 +40,12 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
+from fchain.ops._channel_sums import batch_sums, channels_last
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, real_arg, shape_of
+from fchain.ops.normalization import _batch_norm_chunks as chunks
 from fchain.ops.normalization._batch_axes import BatchAxes, batch_axes, draw_batch_axes, warn_if_single
 from fchain.ops.normalization._common import (
+    Sums,
     as_dtype,
     check_float_x,
     interm_dtype,
@@ -66,12 +71,15 @@ class BatchNormalizationParams:
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: BatchNormalizationParams) -> Forwarded:
     x, gamma, beta = inputs
     a = p.axes
+    if chunks.takes(x, gamma, a.axis):
+        y, mean, var, inv_std, x_hat = chunks.forward(xp, x, gamma, beta, p.eps, a.m)
+        return (y, mean.reshape(a.gshape), var.reshape(a.gshape)), (x, gamma, x_hat, inv_std)
     if x.dtype == gamma.dtype:
         xi, g, b = x, gamma, beta
     else:
         dtype = interm_dtype(x, gamma)
         xi, g, b = as_dtype(xp, x, dtype), as_dtype(xp, gamma, dtype), as_dtype(xp, beta, dtype)
-    mean, var, inv_std, x_hat = normalized(xp, xi, a.axis, p.eps)
+    mean, var, inv_std, x_hat = normalized(xp, xi, a.axis, p.eps, batch_sums)
     y = x_hat * g.reshape(a.bshape)
     y += b.reshape(a.bshape)
     return ((as_dtype(xp, y, x.dtype), mean.reshape(a.gshape), var.reshape(a.gshape)),
@@ -79,17 +87,21 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: BatchNormalizationParams) ->
 
 
 def _grads(xp: ArrayNamespace, x: Array, gamma: Array, x_hat: Array, inv_std: Array, gy: Array,
-           p: BatchNormalizationParams) -> Grads:
+           p: BatchNormalizationParams, sums: Sums | None = None) -> Grads:
     """Chainer's gradient of batch normalization, in its order of rounding (with the
-    array methods, which skip numpy's wrapping functions, as ``_common.moments``)."""
+    array methods, which skip numpy's wrapping functions, as ``_common.moments``;
+    ``sums`` as there, on arrays only)."""
     a = p.axes
     dtype = x_hat.dtype
     if gy.dtype == dtype and gamma.dtype == dtype:
         g = gamma
     else:
         gy, g = as_dtype(xp, gy, dtype), as_dtype(xp, gamma, dtype)
-    gbeta = gy.sum(axis=a.axis, keepdims=True)
-    ggamma = (gy * x_hat).sum(axis=a.axis, keepdims=True)
+    gx_hat = gy * x_hat
+    if sums is None:
+        gbeta, ggamma = gy.sum(axis=a.axis, keepdims=True), gx_hat.sum(axis=a.axis, keepdims=True)
+    else:
+        gbeta, ggamma = sums(xp, gy, a.axis), sums(xp, gx_hat, a.axis)
     t = x_hat * ggamma
     t += gbeta
     t *= 1.0 / a.m
@@ -101,7 +113,11 @@ def _grads(xp: ArrayNamespace, x: Array, gamma: Array, x_hat: Array, inv_std: Ar
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: BatchNormalizationParams) -> Grads:
     x, gamma, x_hat, inv_std = residuals
-    return _grads(xp, x, gamma, x_hat, inv_std, grads[0], p)
+    gy = grads[0]
+    if chunks.takes(x, gamma, p.axes.axis) and channels_last(gy) and gy.dtype == x.dtype:
+        gx, ggamma, gbeta = chunks.backward(xp, gamma, x_hat, inv_std, gy, p.axes.m)
+        return gx, ggamma.reshape(p.axes.gshape), gbeta.reshape(p.axes.gshape)
+    return _grads(xp, x, gamma, x_hat, inv_std, gy, p, batch_sums)
 
 
 def _vjp_recorded(xp: ArrayNamespace, residuals: Inputs, grads: Inputs,

@@ -26,6 +26,7 @@ gamma's (Chainer takes the statistics in gamma's).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 from fchain.core.op import MultiOutputOp
@@ -33,10 +34,11 @@ from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.graph.apply import apply
-from fchain.graph.config import config
+from fchain.graph.config import config, using_config
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, bool_arg, real_arg, shape_of
 from fchain.ops.normalization._batch_axes import BatchAxes, batch_axes
+from fchain.ops.normalization.fixed_batch_normalization import fixed_batch_normalization
 from fchain.ops.normalization._common import (
     as_dtype,
     check_float_x,
@@ -47,7 +49,7 @@ from fchain.ops.normalization._common import (
 )
 from fchain.types import Array, ArrayNamespace
 
-__all__ = ["BATCH_RENORMALIZATION", "BatchRenormalizationParams", "batch_renormalization"]
+__all__ = ["BATCH_RENORMALIZATION", "BatchRenormalizationParams", "batch_renormalization", "fixed_batch_renormalization"]
 
 _NAME = "batch_renormalization"
 
@@ -177,3 +179,14 @@ def batch_renormalization(x: VariableLike, gamma: VariableLike, beta: VariableLi
     if update_statistics:
         update_running(running, mean.array, var.array, decay, axes.m)
     return y
+
+
+def fixed_batch_renormalization(x: VariableLike, gamma: VariableLike, beta: VariableLike, mean: VariableLike,
+                                var: VariableLike, eps: float = 2e-5) -> Variable:
+    """Chainer 7's deprecated name of ``fixed_batch_normalization`` (its test-time
+    form is the same): warns with a ``DeprecationWarning`` as Chainer does, then
+    normalizes ``x`` with the given ``mean`` and ``var``."""
+    warnings.warn("fixed_batch_renormalization is deprecated. Use fixed_batch_normalization instead.",
+                  DeprecationWarning, stacklevel=2)
+    with using_config("train", False):
+        return fixed_batch_normalization(x, gamma, beta, mean, var, eps)

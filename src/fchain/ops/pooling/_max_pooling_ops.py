@@ -12,7 +12,8 @@
 
 Both loop over the kernel's offsets only.  Where windows do not overlap (a stride
 of at least the kernel, the usual 2x2 pooling) each input position gets its
-gradient by one assignment instead of an addition.
+gradient by one assignment instead of an addition, and where they also stay inside
+``x`` the routing works on ``x`` in place, in its memory layout (``_route_in_place``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import cast
 
-from fchain.core import backend
+from fchain.core import backend, workspace
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
@@ -50,14 +51,16 @@ def _crop(image: Array, w: Windows) -> Array:
 
 
 def max_pool(xp: ArrayNamespace, x: Array, w: Windows) -> Array:
-    """Each window's maximum, one ``maximum`` per kernel offset."""
+    """Each window's maximum, one ``maximum`` per kernel offset (large results in
+    ``core.workspace``'s pooled arrays, laid out as ``x``)."""
     image = padded(xp, x, w, _NEG_INF)
     slices = offsets(w)
+    first = image[slices[0][1]]
     if len(slices) == 1:
-        return image[slices[0][1]].copy()
-    y = xp.maximum(image[slices[0][1]], image[slices[1][1]])
+        return first.copy()
+    y = workspace.elementwise(xp, xp.maximum, first, image[slices[1][1]], like=first)
     for _, s in slices[2:]:
-        y = xp.maximum(y, image[s])
+        workspace.ufunc_into(xp, xp.maximum, y, image[s], out=y)
     return y
 
 
@@ -74,6 +77,8 @@ def first_argmax(xp: ArrayNamespace, x: Array, y: Array, w: Windows) -> Array:
 
 def _route_to_max(xp: ArrayNamespace, gy: Array, x: Array, y: Array, w: Windows) -> Array:
     """``gy`` sent to the first maximum of each window (the VJP of ``max_pool``)."""
+    if not overlapping(w) and not w.needs_padding:
+        return _route_in_place(xp, gy, x, y, w)
     image = padded(xp, x, w, _NEG_INF)
     g = xp.zeros(tuple(x.shape[:2]) + w.padded_size, dtype=gy.dtype)
     accumulate = overlapping(w)
@@ -92,6 +97,34 @@ def _route_to_max(xp: ArrayNamespace, gy: Array, x: Array, y: Array, w: Windows)
         else:
             g[s] = part
     return _crop(g, w)
+
+
+def _route_in_place(xp: ArrayNamespace, gy: Array, x: Array, y: Array, w: Windows) -> Array:
+    """``_route_to_max`` for windows that neither overlap nor reach outside ``x`` (the
+    usual 2x2 pooling): offset by offset, the gradient not yet routed, ``rest``, is
+    kept only where that offset does not hold the maximum, and the offset's gradient
+    is what this took, ``rest - kept`` (exact: ``r - 0 = r``, ``r - r = +0``), so the
+    first maximum in raster order takes it all and the others get +0, as Chainer's.
+
+    Written for speed: the result has ``x``'s memory layout (a channels-last ``x``
+    gives a channels-last gradient, which the ReLU and convolution before it read
+    without a copy), ``gy`` is laid out as ``y`` once, and the routing is by
+    multiplication with a mask, every pass between arrays of one layout (numpy's
+    ``where`` measured 5x slower on these arrays).  As in ReLU's backward, a
+    non-finite ``gy`` (inf, NaN) then also gives NaN to the window's other positions."""
+    covered = all(s == k and o * s == n for s, k, o, n in zip(w.stride, w.ksize, w.out, w.size))
+    g = workspace.empty_like(xp, x) if covered else xp.zeros_like(x)
+    rest = gy
+    if gy.strides != y.strides:
+        rest = workspace.empty_like(xp, y)
+        rest[...] = gy
+    slices = offsets(w)
+    for _, s in slices[:-1]:
+        kept = workspace.elementwise(xp, xp.multiply, rest, xp.not_equal(x[s], y), like=y)
+        workspace.ufunc_into(xp, xp.subtract, rest, kept, out=g[s])
+        rest = kept
+    workspace.ufunc_into(xp, xp.add, rest, 0.0, out=g[slices[-1][1]])  # -0 (taken earlier) becomes +0
+    return g
 
 
 def _gather(xp: ArrayNamespace, x: Array, index: Array, w: Windows) -> Array:

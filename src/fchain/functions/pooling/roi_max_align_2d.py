@@ -1,0 +1,8 @@
+"""``fchain.functions.pooling.roi_max_align_2d``: Chainer's module path of ``roi_max_align_2d`` (implemented in
+``fchain.ops.pooling.roi_max_align_2d``)."""
+
+from __future__ import annotations
+
+from fchain.ops.pooling.roi_max_align_2d import roi_max_align_2d as roi_max_align_2d
+
+__all__ = ["roi_max_align_2d"]
