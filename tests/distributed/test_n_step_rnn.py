@@ -2,7 +2,7 @@
 passes its states to a decoder on rank 1, and the gradients on both ranks are those
 of the whole model in one process.  Written against the n-step RNN interface:
 checked with a small link implementing it, with an LSTM link over fchain's
-``F.n_step_lstm``, and with ``L.NStepLSTM`` where fchain has it."""
+``F.n_step_lstm``, and with ``L.NStepLSTM``."""
 
 from __future__ import annotations
 
@@ -24,11 +24,7 @@ pytestmark = requires_mpi
 KINDS = [
     pytest.param("fake", id="n-step-interface"),
     pytest.param("f_lstm", id="F.n_step_lstm"),
-    pytest.param("lstm", id="NStepLSTM", marks=pytest.mark.skipif(
-        not hasattr(L, "NStepLSTM"),
-        reason="this checkout's fchain.links has no NStepLSTM (the recurrent links are on "
-               "branch seq-links, not merged); the wrapper is checked with an LSTM link over "
-               "F.n_step_lstm instead")),
+    pytest.param("lstm", id="NStepLSTM"),
 ]
 
 

@@ -77,8 +77,7 @@ def links(kind: str) -> tuple[fchain.Link, fchain.Link]:
         return FakeNStep(), FakeNStep()
     if kind == "f_lstm":
         return FunctionNStepLSTM(), FunctionNStepLSTM()
-    lstm: Any = getattr(L, "NStepLSTM")
-    return lstm(1, N_IN, N_HIDDEN, 0.0), lstm(1, N_IN, N_HIDDEN, 0.0)
+    return L.NStepLSTM(1, N_IN, N_HIDDEN, 0.0), L.NStepLSTM(1, N_IN, N_HIDDEN, 0.0)
 
 
 def sequences() -> tuple[list[np.ndarray], list[np.ndarray]]:
