@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 import fchain
-import fchain.links as L
 
 from tests.distributed._common import grads_of, load
 from tests.distributed._launch import requires_mpi, run_job
