@@ -4,12 +4,13 @@ The model (float32, threads = 1): vocabulary 1000, embedding and hidden size 200
 one LSTM layer, truncated backprop through 35 steps, batch 20, plain SGD (lr 0.1),
 the state carried from one segment to the next without its graph.  Two forms:
 
-(a) step by step: at each of the 35 steps ``embed_id``, ``linear(x) + linear(h)``,
-    ``F.lstm`` (Chainer's ``L.LSTM``, built here from Parameters as the links come
-    with another task), the output ``linear`` and a softmax cross entropy, the 35
-    losses summed; PyTorch's counterpart is an ``nn.LSTMCell`` loop, and a numpy
-    floor (the same step written by hand, no framework) shows what numpy's BLAS
-    allows the loop.
+(a) step by step, Chainer's PTB model with one layer: at each of the 35 steps
+    ``L.EmbedID``, the stateful ``L.LSTM`` (``upward(x) + lateral(h)``, then
+    ``F.lstm``), the output ``L.Linear`` and a softmax cross entropy, the 35
+    losses summed, the state cut from the graph after the update
+    (``unchain_backward``); PyTorch's counterpart is an ``nn.LSTMCell`` loop, and a
+    numpy floor (the same step written by hand, no framework) shows what numpy's
+    BLAS allows the loop.
 (b) the whole segment at once: one ``embed_id`` of the 35 x 20 tokens,
     ``F.n_step_lstm`` over the 35 steps, one output ``linear`` and one softmax
     cross entropy over the 700 positions (times 35, the same loss as (a));
@@ -50,7 +51,7 @@ import numpy.typing as npt  # noqa: E402
 VOCAB, UNITS, STEPS, BATCH, LR = 1000, 200, 35, 20, 0.1
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
-FORMS = ("a: F.lstm step by step", "b: F.n_step_lstm")
+FORMS = ("a: L.LSTM step by step", "b: F.n_step_lstm")
 
 
 def tokens(seed: int = 0) -> I32:
@@ -73,38 +74,45 @@ def fchain_steps() -> tuple[Callable[[], None], Callable[[], None]]:
     """fchain's training steps of forms (a) and (b), on fixed data."""
     import fchain
     import fchain.functions as F
+    import fchain.links as L
     from fchain import optimizers
 
     rng = np.random.default_rng(1)
 
-    def param(*shape: int, scale: float = 0.1) -> fchain.Parameter:
-        return fchain.Parameter((rng.uniform(-scale, scale, shape)).astype(np.float32))
+    def draw(*shape: int) -> F32:
+        out: F32 = rng.uniform(-0.1, 0.1, shape).astype(np.float32)
+        return out
+
+    def param(*shape: int) -> fchain.Parameter:
+        return fchain.Parameter(draw(*shape))
 
     ids = tokens()
     zeros = np.zeros((BATCH, UNITS), np.float32)
 
     class CellLM(fchain.Chain):
-        """Chainer's L.LSTM (upward Linear with bias, lateral Linear without) by hand."""
+        """Chainer's PTB model with one layer, from the links (weights from ``draw``)."""
 
         def __init__(self) -> None:
             super().__init__()
             with self.init_scope():
-                self.E = param(VOCAB, UNITS)
-                self.Wx, self.bx = param(4 * UNITS, UNITS), param(4 * UNITS)
-                self.Wh = param(4 * UNITS, UNITS)
-                self.Wo, self.bo = param(VOCAB, UNITS), param(VOCAB)
+                self.embed = L.EmbedID(VOCAB, UNITS)
+                self.rnn = L.LSTM(UNITS, UNITS)
+                self.out = L.Linear(UNITS, VOCAB)
+            upward_b = self.rnn.upward.b
+            assert upward_b is not None and self.out.b is not None
+            # The numpy floor's draws, in its order.
+            for link_param in (self.embed.W, self.rnn.upward.W, upward_b, self.rnn.lateral.W,
+                               self.out.W, self.out.b):
+                link_param.array = draw(*link_param.shape)
 
-        def forward(self, h0: F32, c0: F32) -> tuple[fchain.Variable, F32, F32]:
-            h: fchain.Variable | F32 = h0
-            c: fchain.Variable | F32 = c0
+        def forward(self) -> fchain.Variable:
             loss: fchain.Variable | None = None
             for t in range(STEPS):
-                e = F.embed_id(ids[t], self.E)
-                c, h = F.lstm(c, F.linear(e, self.Wx, self.bx) + F.linear(h, self.Wh))
-                step_loss = F.softmax_cross_entropy(F.linear(h, self.Wo, self.bo), ids[t + 1])
+                y = self.out(self.rnn(self.embed(ids[t])))
+                step_loss = F.softmax_cross_entropy(y, ids[t + 1])
                 loss = step_loss if loss is None else loss + step_loss
-            assert loss is not None and isinstance(h, fchain.Variable) and isinstance(c, fchain.Variable)
-            return loss, h.array, c.array
+            assert loss is not None
+            return loss
 
     class SeqLM(fchain.Chain):
         """The same model over the segment at once, with n_step_lstm's eight weights."""
@@ -127,7 +135,20 @@ def fchain_steps() -> tuple[Callable[[], None], Callable[[], None]]:
             loss = F.softmax_cross_entropy(y, ids[1:].reshape(-1)) * float(STEPS)
             return loss, hy.array[0], cy.array[0]
 
-    def trainer(model: CellLM | SeqLM) -> Callable[[], None]:
+    def cell_trainer(model: CellLM) -> Callable[[], None]:
+        opt = optimizers.SGD(lr=LR).setup(model)
+        model.rnn.set_state(zeros, zeros)
+
+        def step() -> None:
+            model.cleargrads()
+            loss = model()
+            loss.backward()
+            loss.unchain_backward()
+            opt.update()
+
+        return step
+
+    def seq_trainer(model: SeqLM) -> Callable[[], None]:
         opt = optimizers.SGD(lr=LR).setup(model)
         state = [zeros, zeros]
 
@@ -140,7 +161,7 @@ def fchain_steps() -> tuple[Callable[[], None], Callable[[], None]]:
 
         return step
 
-    return trainer(CellLM()), trainer(SeqLM())
+    return cell_trainer(CellLM()), seq_trainer(SeqLM())
 
 
 # ------------------------------------------------------------------- numpy floor

@@ -10,7 +10,8 @@
 #   2. tests/gpu: namespace conformance, stub check, device moves, MLP, optimizers,
 #      serializers, Trainer (about 170 tests, mostly kernel compiles);
 #   3. every other test marked gpu: each op's gradient property test on the device
-#      (hypothesis profile "gpu"), forward tests, serializers, links;
+#      (hypothesis profile "gpu"), forward tests, serializers, links, and the
+#      distributed communicators' GPU paths where mpirun and mpi4py are present;
 #   4. benchmarks that take a --device flag, run with --device @cupy:0 (none: skipped).
 #
 # Expected time on an H100 (an estimate, not yet measured): kernel compilation
@@ -79,6 +80,14 @@ then
         exit 2
     fi
     echo "gpu_check: dry run without a GPU: every gpu test will be skipped"
+fi
+
+# fchain.distributed's GPU tests (naive through the host, pure_nccl and single_node
+# with NCCL) launch MPI jobs: say whether they can run here
+if command -v mpirun >/dev/null 2>&1 && "$PY" -c "import mpi4py" >/dev/null 2>&1; then
+    echo "MPI: $(mpirun --version 2>/dev/null | head -n 1); the distributed GPU tests will run"
+else
+    echo "MPI: mpirun or mpi4py missing; the distributed GPU tests (tests/distributed/test_gpu.py) will be skipped"
 fi
 
 # run_phase NAME LIMIT_SECONDS PYTEST_ARGS...

@@ -73,9 +73,19 @@ def test_embed_id_ignore_label_inside_the_vocabulary_is_ignored_too() -> None:
     numpy.array([2, 0, 2, 2, 1]),
     numpy.r_[numpy.zeros(30, dtype=numpy.int64), numpy.arange(5), numpy.zeros(7, dtype=numpy.int64)],
     numpy.array([], dtype=numpy.int64),
-], ids=["few-repeats", "one-row-repeated-past-the-ranks", "empty"])
+    numpy.array([4, 1, 5, 0], dtype=numpy.int32),
+    RNG.integers(0, 6, 300),
+    numpy.r_[numpy.zeros(290, dtype=numpy.int64), numpy.arange(6), numpy.zeros(9, dtype=numpy.int64)],
+    numpy.array([5, -1, 0, -6, 2]),
+    RNG.integers(-6, 6, 300),
+], ids=["few-repeats", "one-row-repeated-past-the-ranks", "empty", "distinct", "many-rows-sorted-path",
+        "many-rows-past-the-ranks", "negative-ids", "many-negative-ids"])
 def test_scatter_add_rows_is_add_at_bit_for_bit(rows: Array) -> None:
+    """Both rankings (in Python up to 256 rows, by sorting above) and the distinct
+    rows' single addition give ``add.at``'s bits, negative zeros included, and a
+    negative id adds onto the row it names from the end (-1 and 5 are one row)."""
     values = RNG.standard_normal((rows.size, 3)).astype(numpy.float32) * 10 ** RNG.uniform(-3, 3, (rows.size, 1))
+    values[::3, 0] = -0.0
     want = numpy.zeros((6, 3), numpy.float32)
     numpy.add.at(want, rows, values.astype(numpy.float32))
     got = backend.scatter_add_rows(numpy, 6, rows, values.astype(numpy.float32))

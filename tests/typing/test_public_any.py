@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import fchain
 
 SRC = pathlib.Path(fchain.__file__).parent
-BUDGET = 28
+BUDGET = 30
 """The public ``Any`` occurrences allowed (issue 14: 104 before, the allowed ones
-each explained where they are)."""
+each explained where they are; issue 16 added two: attributes forwarded by the
+multi-node optimizer, and the outputs of the n-step RNN it wraps)."""
 
 
 @dataclass(frozen=True)

@@ -208,12 +208,15 @@ def scatter_add_rows(xp: ArrayNamespace, n_rows: int, rows: Array, values: Array
     ``rows[k]`` for every ``k``, in order (the gradient of gathering rows, as
     ``embed_id``'s): ``add.at``'s result, bit for bit.
 
-    ``rows`` is 1-d and non-negative.  On numpy the additions go by rank: every row
+    ``rows`` is 1-d; a negative id counts from the end, as numpy indexes.  On numpy the additions go by rank: every row
     receives its first value by one fancy-indexed addition, its second by
     another, and so on (within one rank no row repeats, so each is a plain
     vectorized pass); what is left after a few ranks (a very frequent row) goes to
     ``add.at``, whose order is kept.  Several times faster than ``add.at`` on the
-    row counts of an embedding's gradient.
+    row counts of an embedding's gradient.  A batch of up to ``_PY_RANKING`` rows
+    (a step of a recurrent model) is ranked in Python, which costs less than the
+    dozen array calls of the sort; when its rows are distinct, the whole scatter is
+    one addition.
     """
     out = xp.zeros((n_rows,) + tuple(values.shape[1:]), dtype=values.dtype)
     n = int(rows.shape[0])
@@ -222,25 +225,44 @@ def scatter_add_rows(xp: ArrayNamespace, n_rows: int, rows: Array, values: Array
     if is_cupy_array(values):
         _add_at(out, rows, values)
         return out
-    order = numpy.argsort(rows, kind="stable")
-    ranked = rows[order]
-    starts = numpy.empty(n, dtype=bool)
-    starts[0] = True
-    numpy.not_equal(ranked[1:], ranked[:-1], out=starts[1:])
-    first = numpy.flatnonzero(starts)
-    rank = numpy.arange(n) - first[numpy.cumsum(starts) - 1]
+    if n <= _PY_RANKING:
+        seen: dict[int, int] = {}
+        ranks: list[int] = []
+        for row in rows.tolist():
+            row %= n_rows  # -1 is the last row, as numpy indexes (out of range still raises below)
+            k = seen.get(row, 0)
+            seen[row] = k + 1
+            ranks.append(k)
+        if len(seen) == n:
+            out[rows] += values  # onto zeros, as add.at (-0.0 becomes 0.0)
+            return out
+        rank = numpy.array(ranks)
+        positions = numpy.arange(n)  # rank[k] is position k's
+    else:
+        if int(rows.min()) < 0:  # -1 is the last row, as numpy indexes: rank it there
+            rows = numpy.where(rows < 0, rows + n_rows, rows)
+        positions = numpy.argsort(rows, kind="stable")  # rank[k] is position positions[k]'s
+        ranked = rows[positions]
+        starts = numpy.empty(n, dtype=bool)
+        starts[0] = True
+        numpy.not_equal(ranked[1:], ranked[:-1], out=starts[1:])
+        first = numpy.flatnonzero(starts)
+        rank = numpy.arange(n) - first[numpy.cumsum(starts) - 1]
     for r in range(min(int(rank.max()) + 1, _RANKS)):
-        picked = order[rank == r]
+        picked = positions[rank == r]
         out[rows[picked]] += values[picked]  # onto zeros at rank 0, as add.at (-0.0 becomes 0.0)
     rest = rank >= _RANKS
     if rest.any():
-        left = numpy.sort(order[rest])  # in the original order, as add.at adds
+        left = numpy.sort(positions[rest])  # in the original order, as add.at adds
         numpy.add.at(out, rows[left], values[left])
     return out
 
 
 _RANKS = 8
 """How many ranks ``scatter_add_rows`` adds by fancy indexing before ``add.at``."""
+
+_PY_RANKING = 256
+"""Up to how many rows ``scatter_add_rows`` ranks them in Python (above, by sorting)."""
 
 
 def _add_at(flat: Array, positions: Array, update: Array) -> None:

@@ -12,6 +12,7 @@ from fchain.links.connection import deconvolution_2d as deconvolution_2d
 from fchain.links.connection import deconvolution_nd as deconvolution_nd
 from fchain.links.connection import depthwise_convolution_2d as depthwise_convolution_2d
 from fchain.links.connection import dilated_convolution_2d as dilated_convolution_2d
+from fchain.links.connection import embed_id as embed_id
 from fchain.links.connection import inception as inception
 from fchain.links.connection import inceptionbn as inceptionbn
 from fchain.links.connection import linear as linear
@@ -28,6 +29,7 @@ __all__ = [
     "deconvolution_nd",
     "depthwise_convolution_2d",
     "dilated_convolution_2d",
+    "embed_id",
     "inception",
     "inceptionbn",
     "linear",

@@ -8,6 +8,7 @@ by index, Chainer's order of operations bit for bit) and soft targets.  See
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fchain.core import backend
 from fchain.ops._common import Forwarded, Grads, Inputs
@@ -103,7 +104,13 @@ def _forward_rows(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyPara
     x, t = inputs
     n = x.shape[0]
     m = x.max(axis=1, keepdims=True)
-    log_y = x - (m + xp.log(xp.exp(x - m).sum(axis=1, keepdims=True)))
+    # One (N, C) temporary serves x - m, its exp and then log_y: the operations of
+    # x - (m + log(sum(exp(x - m)))), with two fewer large arrays to allocate and
+    # fill (numpy and CuPy both take ``out=``).
+    ops: Any = xp  # Any: ArrayNamespace declares no out= keyword
+    log_y = x - m
+    ops.exp(log_y, out=log_y)
+    ops.subtract(x, m + xp.log(log_y.sum(axis=1, keepdims=True)), out=log_y)
     rows = xp.arange(n)
     if p.all_valid:
         labels, valid = t, None

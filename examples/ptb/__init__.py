@@ -1,0 +1,1 @@
+"""Chainer's PTB language model example, for fchain."""

@@ -1,0 +1,1 @@
+"""Chainer's seq2seq example, for fchain."""
