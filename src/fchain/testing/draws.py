@@ -72,7 +72,8 @@ class RandomDraw:
     """``Draw`` from a numpy ``Generator`` alone (see the module docstring)."""
 
     def __init__(self, seed: int | numpy.random.Generator = 0) -> None:
-        self.rng = seed if isinstance(seed, numpy.random.Generator) else numpy.random.default_rng(seed)
+        self.rng: numpy.random.Generator = (
+            seed if isinstance(seed, numpy.random.Generator) else numpy.random.default_rng(seed))
 
     def shape(self, min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
               max_side: int = 4) -> Shape:
@@ -117,7 +118,8 @@ class HypothesisDraw:
 
         self._st = st
         self._data = data
-        self.rng = numpy.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
+        self.rng: numpy.random.Generator = numpy.random.default_rng(
+            data.draw(st.integers(0, 2**32 - 1), label="seed"))
 
     def shape(self, min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
               max_side: int = 4) -> Shape:
