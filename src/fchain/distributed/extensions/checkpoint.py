@@ -38,7 +38,7 @@ class _MultiNodeCheckpointer(Extension):
         if cp_interval <= 0 or gc_interval <= 0:
             raise ValueError("create_multi_node_checkpointer: cp_interval and gc_interval must be "
                              "positive")
-        self.name = name
+        self.name: str | None = name
         self.comm = comm
         self.cp_interval = cp_interval
         self.gc_interval = gc_interval

@@ -26,10 +26,10 @@ class MultiNodeEarlyStoppingTrigger:
                  verbose: bool = False, max_trigger: tuple[int | float, str] = (100, "epoch"),
                  suffix: str = "_aggregated", patients: int | None = None) -> None:
         aggregated = monitor + suffix
-        self.actual_trigger = EarlyStoppingTrigger(
+        self.actual_trigger: EarlyStoppingTrigger = EarlyStoppingTrigger(
             check_trigger=check_trigger, monitor=aggregated, patience=patience, mode=mode,
             verbose=verbose, max_trigger=max_trigger, patients=patients)
-        self.aggregator = ObservationAggregator(comm, monitor, aggregated_key=aggregated,
+        self.aggregator: ObservationAggregator = ObservationAggregator(comm, monitor, aggregated_key=aggregated,
                                                 comm_trigger=check_trigger)
 
     def __call__(self, trainer: Trainer) -> bool:

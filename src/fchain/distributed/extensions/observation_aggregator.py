@@ -12,7 +12,7 @@ from fchain.training.extension import PRIORITY_EDITOR, Extension
 from fchain.training.triggers.util import get_trigger
 
 if TYPE_CHECKING:
-    from fchain.training._types import TriggerLike
+    from fchain.training._types import Trigger, TriggerLike
     from fchain.training.trainer import Trainer
 
 __all__ = ["ObservationAggregator"]
@@ -46,10 +46,10 @@ class ObservationAggregator(Extension):
                  aggregator: Callable[[list[list[object]]], object] | None = None) -> None:
         self.comm = comm
         self.original_key = original_key
-        self.aggregated_key = original_key if aggregated_key is None else aggregated_key
-        self.comm_trigger = get_trigger(comm_trigger)
+        self.aggregated_key: str = original_key if aggregated_key is None else aggregated_key
+        self.comm_trigger: Trigger = get_trigger(comm_trigger)
         self.observation_history: list[object] = []
-        self.aggregator = aggregator or _average_2d
+        self.aggregator: Callable[[list[list[object]]], object] = aggregator or _average_2d
 
     @property
     def default_name(self) -> str:

@@ -53,7 +53,7 @@ class MultiNodeIterator(Generic[E]):
                                            "previous_epoch_detail": None}
         else:
             self._state = self._read_state()
-        self.batch_size = communicator.bcast_obj(
+        self.batch_size: int | None = communicator.bcast_obj(
             getattr(actual_iterator, "batch_size", None) if self.is_master else None,
             root=rank_master)
 

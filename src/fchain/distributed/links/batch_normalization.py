@@ -29,6 +29,8 @@ class MultiNodeBatchNormalization(BatchNormalization):
     every rank with ``extensions.AllreducePersistent`` if the ranks drift.
     """
 
+    N: int  # declared again: this class counts fine-tuning batches itself
+
     def __init__(self, size: int | Sequence[int], comm: CommunicatorBase, decay: float = 0.9,
                  eps: float = 2e-5, dtype: DTypeLike | None = None, use_gamma: bool = True,
                  use_beta: bool = True, initial_gamma: InitializerLike = None,

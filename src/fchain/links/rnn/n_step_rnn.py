@@ -137,7 +137,7 @@ class NStepRNNBase(ChainList[Link]):
                 weights.append(weight)
         super().__init__(*weights)
         self.n_layers = layers
-        self.dropout = real_arg(cls, "dropout", dropout)
+        self.dropout: float = real_arg(cls, "dropout", dropout)
         self.out_size = n
         self.direction = direction
 
