@@ -59,6 +59,7 @@ def _run(tmp_path: pathlib.Path, installed: bool, conftest: bool) -> subprocess.
     if conftest:
         (suite / "conftest.py").write_text('pytest_plugins = ["fchain.testing.pytest_plugin"]\n')
     paths = [str(SRC)]
+    blocked: list[str] = []
     if installed:
         name, value = _entry_point()
         info = tmp_path / "site" / "fchain_kit_probe-0.dist-info"
@@ -66,11 +67,15 @@ def _run(tmp_path: pathlib.Path, installed: bool, conftest: bool) -> subprocess.
         (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fchain-kit-probe\nVersion: 0\n")
         (info / "entry_points.txt").write_text(f"[pytest11]\n{name} = {value}\n")
         paths.insert(0, str(info.parent))
+    else:
+        # fchain installed in this environment (``pip install -e .``, as CI does)
+        # declares the entry point too: block it, so the control has no plugin.
+        blocked = ["-p", f"no:{_entry_point()[0]}"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     env.pop("PYTEST_ADDOPTS", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--strict-markers", "-rs",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *blocked, "--strict-markers", "-rs",
          "--hypothesis-profile=fchain-ci", "--fchain-skip-slow", str(suite)],
         cwd=suite, env=env, capture_output=True, text=True, timeout=120)
 
