@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import functools
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from numpy.lib import format as npy_format
 
 import fchain
 import fchain.functions as F
@@ -38,6 +36,7 @@ from fchain.types import Array
 from tests.fixtures.chainer.make_golden_links import LR, STEPS, as_tuples, draw, eval_inputs, step_inputs
 from tests.links.link_checks import state
 from tests.ops.chainer_golden import differs
+from tests.file_specs import h5_dataset_specs, npz_member_specs, without_fchain_keys
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
 CASES: list[dict[str, Any]] = json.loads((GOLDEN / "links_cases.json").read_text())
@@ -155,45 +154,17 @@ def test_chainers_trained_file_loads_and_gives_chainers_outputs(name: str, fmt: 
     _compare("after the training-mode call", after, want_after, _allowed(name))
 
 
-def _member_specs(path: Path) -> dict[str, tuple[np.dtype[Any], tuple[int, ...]]]:
-    """Key -> (dtype, shape) of every npz member but fchain's own, from the .npy
-    headers."""
-    out: dict[str, tuple[np.dtype[Any], tuple[int, ...]]] = {}
-    with zipfile.ZipFile(path) as zf:
-        for member in zf.namelist():
-            key = member.removesuffix(".npy")
-            if any(part.startswith("__fchain") for part in key.split("/")):
-                continue
-            with zf.open(member) as fp:
-                version = npy_format.read_magic(fp)
-                read = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
-                shape, _, dtype = read(fp)
-            out[key] = (np.dtype(dtype), tuple(shape))
-    return out
-
-
-def _h5_specs(path: Path) -> dict[str, tuple[Any, ...]]:
-    h5py = pytest.importorskip("h5py")
-    out: dict[str, tuple[Any, ...]] = {}
-    with h5py.File(path, "r") as f:
-        def visit(name: str, obj: Any) -> None:
-            if isinstance(obj, h5py.Dataset):
-                out[name] = (obj.dtype, obj.shape, obj.compression, obj.compression_opts)
-        f.visititems(visit)
-    return out
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_fchain_files_have_chainers_keys_dtypes_and_shapes(tmp_path: Path, name: str) -> None:
     case = _case(name)
     link = _build(case)
     serializers.load_npz(GOLDEN / "links" / f"{name}.npz", link)
     serializers.save_npz(tmp_path / "link.npz", link)
-    want = _member_specs(GOLDEN / "links" / f"{name}.npz")
+    want = without_fchain_keys(npz_member_specs(GOLDEN / "links" / f"{name}.npz"))
     assert sorted(want) == case["keys"]
-    assert _member_specs(tmp_path / "link.npz") == want
+    assert without_fchain_keys(npz_member_specs(tmp_path / "link.npz")) == want
     serializers.save_hdf5(tmp_path / "link.h5", link)
-    assert _h5_specs(tmp_path / "link.h5") == _h5_specs(GOLDEN / "links" / f"{name}.h5")
+    assert h5_dataset_specs(tmp_path / "link.h5") == h5_dataset_specs(GOLDEN / "links" / f"{name}.h5")
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -10,13 +10,11 @@ h5py (or zip headers), never through fchain.
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy
 import pytest
-from numpy.lib import format as npy_format
 
 import fchain
 import fchain.functions as F
@@ -28,6 +26,7 @@ from fchain.types import Array
 from tests.tutorial_mlp import MLP
 from tests.arrays import values
 from tests.rules import rule_of
+from tests.file_specs import h5_dataset_specs, npz_member_specs, without_fchain_keys
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
 CONFIGS: dict[str, dict[str, Any]] = json.loads((GOLDEN / "configs.json").read_text())
@@ -47,26 +46,6 @@ def _plain(path: Path) -> dict[str, Array]:
 def _data() -> tuple[Array, Array]:
     d = _plain(GOLDEN / "data.npz")
     return d["x"], d["t"]
-
-
-def _member_specs(path: Path) -> dict[str, tuple[numpy.dtype[Any], tuple[int, ...]]]:
-    """Key -> (dtype, shape) of every npz member, from the .npy headers alone (so a
-    pickled ``None`` member is described, never loaded)."""
-    out: dict[str, tuple[numpy.dtype[Any], tuple[int, ...]]] = {}
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            with zf.open(name) as fp:
-                version = npy_format.read_magic(fp)
-                if version == (1, 0):
-                    shape, _, dtype = npy_format.read_array_header_1_0(fp)
-                else:
-                    shape, _, dtype = npy_format.read_array_header_2_0(fp)
-            out[name.removesuffix(".npy")] = (numpy.dtype(dtype), tuple(shape))
-    return out
-
-
-def _without_fchain_keys(specs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in specs.items() if not any(p.startswith("__fchain") for p in k.split("/"))}
 
 
 def _params(model: fchain.Link) -> dict[str, Array]:
@@ -285,38 +264,27 @@ def test_loading_chainers_optimizer_file_restores_its_state(name: str) -> None:
 def test_fchain_npz_has_chainers_keys_dtypes_and_shapes(tmp_path: Path) -> None:
     path = tmp_path / "mlp.npz"
     serializers.save_npz(path, _initialized_from_chainer())
-    got = _member_specs(path)
+    got = npz_member_specs(path)
     assert "__fchain_version__" in got  # fchain's one extra key, ignored by Chainer
-    assert _without_fchain_keys(got) == _member_specs(GOLDEN / "mlp.npz")
+    assert without_fchain_keys(got) == npz_member_specs(GOLDEN / "mlp.npz")
 
 
 def test_fchain_lazy_linear_npz_matches_chainers(tmp_path: Path) -> None:
     path = tmp_path / "lazy.npz"
     serializers.save_npz(path, L.Linear(None, 3))
-    want = _member_specs(GOLDEN / "lazy_linear.npz")
+    want = npz_member_specs(GOLDEN / "lazy_linear.npz")
     assert want["W"] == (numpy.dtype(object), ())  # Chainer's pickled None
-    assert _without_fchain_keys(_member_specs(path)) == want
-
-
-def _h5_specs(path: Path) -> dict[str, tuple[Any, ...]]:
-    h5py = pytest.importorskip("h5py")
-    out: dict[str, tuple[Any, ...]] = {}
-    with h5py.File(path, "r") as f:
-        def visit(name: str, obj: Any) -> None:
-            if isinstance(obj, h5py.Dataset):
-                out[name] = (obj.dtype, obj.shape, obj.compression, obj.compression_opts)
-        f.visititems(visit)
-    return out
+    assert without_fchain_keys(npz_member_specs(path)) == want
 
 
 def test_fchain_hdf5_has_chainers_datasets(tmp_path: Path) -> None:
     pytest.importorskip("h5py")
     path = tmp_path / "mlp.h5"
     serializers.save_hdf5(path, _initialized_from_chainer())
-    assert _h5_specs(path) == _h5_specs(GOLDEN / "mlp.h5")
+    assert h5_dataset_specs(path) == h5_dataset_specs(GOLDEN / "mlp.h5")
     lazy = tmp_path / "lazy.h5"
     serializers.save_hdf5(lazy, L.Linear(None, 3))
-    assert _h5_specs(lazy) == _h5_specs(GOLDEN / "lazy_linear.h5")
+    assert h5_dataset_specs(lazy) == h5_dataset_specs(GOLDEN / "lazy_linear.h5")
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
@@ -324,7 +292,7 @@ def test_fchain_optimizer_file_has_chainers_keys_dtypes_and_shapes(tmp_path: Pat
     _, opt = _run(CONFIGS[name])
     path = tmp_path / "opt.npz"
     serializers.save_npz(path, opt)
-    assert _without_fchain_keys(_member_specs(path)) == _member_specs(GOLDEN / f"opt_{name}.npz")
+    assert without_fchain_keys(npz_member_specs(path)) == npz_member_specs(GOLDEN / f"opt_{name}.npz")
 
 
 # ------------------------------------------------------------------ losses
