@@ -1,5 +1,5 @@
-"""``from_params`` (Chainer 7's ``Linear``, ``Convolution2D`` and
-``ConvolutionND`` class methods): the sizes come from ``W``, the parameters start
+"""``from_params`` (Chainer 7's ``Linear``, ``Convolution2D``, ``ConvolutionND``
+and ``EmbedID`` class methods): the sizes come from ``W``, the parameters start
 as copies of ``W`` and ``b``, and the layer computes the function with them."""
 
 from __future__ import annotations
@@ -55,6 +55,18 @@ def test_linear_from_params() -> None:
     assert (link.in_size, link.out_size) == (3, 4)
     x = RNG.standard_normal((2, 3)).astype(numpy.float32)
     assert link(x).array.tobytes() == F.linear(x, W, b).array.tobytes()
+
+
+def test_embed_id_from_params() -> None:
+    W = RNG.standard_normal((5, 3)).astype(numpy.float32)
+    link = L.EmbedID.from_params(fchain.Variable(W), ignore_label=-1)
+    assert (link.W.shape, link.ignore_label) == ((5, 3), -1)
+    ids = numpy.array([4, -1, 0], numpy.int32)
+    assert link(ids).array.tobytes() == F.embed_id(ids, W, ignore_label=-1).array.tobytes()
+    W[...] = 0.0  # the link holds a copy
+    assert link.W.array is not None and link.W.array.any()
+    with pytest.raises(ValueError, match=r"EmbedID.from_params: W must have 2 axes, got shape \(5,\)"):
+        L.EmbedID.from_params(W[:, 0])
 
 
 def test_bilinear_zero_grads_is_zerograds() -> None:

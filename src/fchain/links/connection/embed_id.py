@@ -10,6 +10,7 @@ vectors and pass no gradient, Chainer's padding convention.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Self
 
 from fchain.facade.link import Link
 from fchain.graph.parameter import Parameter
@@ -18,6 +19,7 @@ from fchain.initializers import Normal
 from fchain.initializers._base import InitializerLike
 from fchain.initializers._resolve import as_initializer
 from fchain.links._sizes import count
+from fchain.links.connection._from_params import weight_array
 from fchain.ops._common import int_arg
 from fchain.ops.connection.embed_id import embed_id
 from fchain.types import Array
@@ -47,6 +49,13 @@ class EmbedID(Link):
         with self.init_scope():
             init = as_initializer(initialW, lambda: Normal(1.0), "EmbedID(initialW=...)")
             self.W = Parameter(init, (n_ids, units))
+
+    @classmethod
+    def from_params(cls, W: Variable | Array, ignore_label: int | None = None) -> Self:
+        """The embedding whose ``W`` (``(in_size, out_size)``) starts as a copy of the
+        given one (Chainer 7's ``from_params``)."""
+        w = weight_array(f"{cls.__name__}.from_params", W, 2)
+        return cls(int(w.shape[0]), int(w.shape[1]), initialW=w, ignore_label=ignore_label)
 
     def forward(self, x: Variable | Array) -> Variable:
         """The rows of ``W`` for the ids ``x``: shape ``x.shape + (out_size,)``."""
