@@ -149,6 +149,8 @@ CHAINER_PATHS: dict[str, str] = {
     # math
     "absolute": "math.basic_math.absolute",
     "add": "math.basic_math.add",
+    "bias": "math.bias.bias",
+    "scale": "math.scale.scale",
     "div": "math.basic_math.div",
     "mul": "math.basic_math.mul",
     "neg": "math.basic_math.neg",

@@ -139,6 +139,7 @@ from fchain.ops.loss.triplet import triplet as triplet
 # --- math ---------------------------------------------------------------------
 from fchain.ops.math.absolute import absolute as absolute
 from fchain.ops.math.add import add as add
+from fchain.ops.math.bias import bias as bias
 from fchain.ops.math.argmax import argmax as argmax
 from fchain.ops.math.argmin import argmin as argmin
 from fchain.ops.math.clip import clip as clip
@@ -156,6 +157,7 @@ from fchain.ops.math.mean import mean as mean
 from fchain.ops.math.min import min as min
 from fchain.ops.math.minimum import minimum as minimum
 from fchain.ops.math.mul import mul as mul
+from fchain.ops.math.scale import scale as scale
 from fchain.ops.math.neg import neg as neg
 from fchain.ops.math.pow import pow as pow
 from fchain.ops.math.sin import sin as sin
@@ -309,6 +311,7 @@ __all__ = [
     # math
     "absolute",
     "add",
+    "bias",
     "argmax",
     "argmin",
     "clip",
@@ -325,6 +328,7 @@ __all__ = [
     "min",
     "minimum",
     "mul",
+    "scale",
     "neg",
     "pow",
     "sin",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fchain.functions.math import average as average
 from fchain.functions.math import basic_math as basic_math
+from fchain.functions.math import bias as bias
 from fchain.functions.math import clip as clip
 from fchain.functions.math import exponential as exponential
 from fchain.functions.math import identity as identity
@@ -14,6 +15,7 @@ from fchain.functions.math import matmul as matmul
 from fchain.functions.math import maximum as maximum
 from fchain.functions.math import minimum as minimum
 from fchain.functions.math import minmax as minmax
+from fchain.functions.math import scale as scale
 from fchain.functions.math import sqrt as sqrt
 from fchain.functions.math import square as square
 from fchain.functions.math import sum as sum
@@ -22,6 +24,7 @@ from fchain.functions.math import trigonometric as trigonometric
 __all__ = [
     "average",
     "basic_math",
+    "bias",
     "clip",
     "exponential",
     "identity",
@@ -31,6 +34,7 @@ __all__ = [
     "maximum",
     "minimum",
     "minmax",
+    "scale",
     "sqrt",
     "square",
     "sum",

@@ -15,7 +15,7 @@ from fchain.facade.link import Link
 from fchain.graph.parameter import Parameter
 from fchain.graph.variable import Variable
 from fchain.initializers import Zero
-from fchain.links.connection._axis_operand import along_axis
+from fchain.ops.math._axis_operand import along_axis
 from fchain.ops.math.add import add
 from fchain.types import Array
 

@@ -18,8 +18,8 @@ from fchain.facade.link import Chain
 from fchain.graph.parameter import Parameter
 from fchain.graph.variable import Variable
 from fchain.initializers import One
-from fchain.links.connection._axis_operand import along_axis
 from fchain.links.connection.bias import Bias
+from fchain.ops.math._axis_operand import along_axis
 from fchain.ops.math.mul import mul
 from fchain.types import Array
 
