@@ -172,6 +172,7 @@ CHAINER_PATHS: dict[str, str] = {
     "maximum": "math.maximum.maximum",
     "minimum": "math.minimum.minimum",
     "mean": "math.average.average",
+    "average": "math.average.average",
     "sqrt": "math.sqrt.sqrt",
     "square": "math.square.square",
     "sum": "math.sum.sum",

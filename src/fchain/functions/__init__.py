@@ -154,6 +154,7 @@ from fchain.ops.math.matmul import matmul as matmul
 from fchain.ops.math.max import max as max
 from fchain.ops.math.maximum import maximum as maximum
 from fchain.ops.math.mean import mean as mean
+from fchain.ops.math.mean import mean as average  # Chainer 7: F.mean is F.average
 from fchain.ops.math.min import min as min
 from fchain.ops.math.minimum import minimum as minimum
 from fchain.ops.math.mul import mul as mul
@@ -311,6 +312,7 @@ __all__ = [
     # math
     "absolute",
     "add",
+    "average",
     "bias",
     "argmax",
     "argmin",
