@@ -150,6 +150,7 @@ CHAINER_PATHS: dict[str, str] = {
     "absolute": "math.basic_math.absolute",
     "add": "math.basic_math.add",
     "bias": "math.bias.bias",
+    "linear_interpolate": "math.linear_interpolate.linear_interpolate",
     "scale": "math.scale.scale",
     "div": "math.basic_math.div",
     "mul": "math.basic_math.mul",

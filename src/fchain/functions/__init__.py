@@ -157,6 +157,7 @@ from fchain.ops.math.mean import mean as mean
 from fchain.ops.math.mean import mean as average  # Chainer 7: F.mean is F.average
 from fchain.ops.math.min import min as min
 from fchain.ops.math.minimum import minimum as minimum
+from fchain.ops.math.linear_interpolate import linear_interpolate as linear_interpolate
 from fchain.ops.math.mul import mul as mul
 from fchain.ops.math.scale import scale as scale
 from fchain.ops.math.neg import neg as neg
@@ -329,6 +330,7 @@ __all__ = [
     "mean",
     "min",
     "minimum",
+    "linear_interpolate",
     "mul",
     "scale",
     "neg",

@@ -9,6 +9,7 @@ from fchain.functions.math import bias as bias
 from fchain.functions.math import clip as clip
 from fchain.functions.math import exponential as exponential
 from fchain.functions.math import identity as identity
+from fchain.functions.math import linear_interpolate as linear_interpolate
 from fchain.functions.math import logarithm_1p as logarithm_1p
 from fchain.functions.math import logsumexp as logsumexp
 from fchain.functions.math import matmul as matmul
@@ -28,6 +29,7 @@ __all__ = [
     "clip",
     "exponential",
     "identity",
+    "linear_interpolate",
     "logarithm_1p",
     "logsumexp",
     "matmul",

@@ -1,6 +1,7 @@
-"""``F.bias`` and ``F.scale`` (Chainer's ``x + y`` / ``x * y`` with ``y`` laid along
-``x``'s axes from ``axis`` on): values against numpy's broadcasting, first and
-second derivatives against numerical ones in float64, and the shape errors."""
+"""``F.bias``, ``F.scale`` (Chainer's ``x + y`` / ``x * y`` with ``y`` laid along
+``x``'s axes from ``axis`` on) and ``F.linear_interpolate`` (``p x + (1 - p) y``),
+the composite math functions: values against numpy, first and second derivatives
+against numerical ones in float64, and the argument errors."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 import fchain
 import fchain.functions as F
-from fchain.errors import ShapeError
+from fchain.errors import DTypeError, ShapeError
 from fchain.gradient_check import check_backward, check_double_backward
 
 Combine = Callable[[fchain.Variable | numpy.ndarray, fchain.Variable | numpy.ndarray, int], fchain.Variable]
@@ -67,3 +68,26 @@ def test_a_misplaced_operand_is_a_shape_error_naming_the_function(name: str) -> 
         function(x, numpy.zeros(4, numpy.float32), 1)
     with pytest.raises(TypeError, match=rf"{name}"):
         function(x, numpy.zeros(3, numpy.float32), 1.5)  # type: ignore[arg-type]  # the wrong type on purpose
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 3), max_size=3).map(tuple), seed=st.integers(0, 2**16))
+def test_linear_interpolate_values_and_derivatives(shape: tuple[int, ...], seed: int) -> None:
+    rng = numpy.random.default_rng(seed)
+    p, x, y = (rng.uniform(-1, 1, shape) for _ in range(3))
+    got = F.linear_interpolate(p, x, y).array
+    numpy.testing.assert_allclose(got, p * x + (1 - p) * y, rtol=1e-12, atol=1e-12)
+    gy = rng.uniform(-1, 1, shape)
+    check_backward(F.linear_interpolate, (p, x, y), gy, dtype=numpy.float64)
+    gg = tuple(rng.uniform(-1, 1, shape) for _ in range(3))
+    check_double_backward(F.linear_interpolate, (p, x, y), gy, gg, dtype=numpy.float64)
+
+
+def test_linear_interpolate_checks_shapes_and_dtypes() -> None:
+    a = numpy.zeros(3, numpy.float32)
+    with pytest.raises(ShapeError, match=r"^linear_interpolate: x has shape \(1,\) but p has \(3,\)"):
+        F.linear_interpolate(a, a[:1], a)
+    with pytest.raises(DTypeError, match=r"^linear_interpolate: y has dtype float64 but p has float32"):
+        F.linear_interpolate(a, a, a.astype(numpy.float64))
+    with pytest.raises(DTypeError, match=r"^linear_interpolate: p must be a floating-point array, got dtype int32"):
+        F.linear_interpolate(a.astype(numpy.int32), a, a)
