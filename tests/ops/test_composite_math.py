@@ -1,7 +1,7 @@
-"""``F.bias``, ``F.scale`` (Chainer's ``x + y`` / ``x * y`` with ``y`` laid along
-``x``'s axes from ``axis`` on) and ``F.linear_interpolate`` (``p x + (1 - p) y``),
-the composite math functions: values against numpy, first and second derivatives
-against numerical ones in float64, and the argument errors."""
+"""``F.bias`` and ``F.scale`` (Chainer's ``x + y`` / ``x * y`` with ``y`` laid along
+``x``'s axes from ``axis`` on, composites of ops) and ``F.linear_interpolate``
+(``p x + (1 - p) y``): values against numpy, first and second derivatives against
+numerical ones in float64, and the argument errors."""
 
 from __future__ import annotations
 

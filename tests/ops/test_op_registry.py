@@ -58,7 +58,6 @@ COMPOSITES: dict[str, str] = {
     "local_convolution_2d": "im2col, reshape, transpose, a batched matmul and add",
     "bilinear": "reshape, a broadcast mul (the outer product), matmul and add",
     "average": "mean under its other name (in Chainer 7 F.mean is F.average)",
-    "linear_interpolate": "p * x + (1 - p) * y: mul, sub and add",
     "bias": "reshape of y to broadcast along x from axis on, and add",
     "scale": "reshape of y to broadcast along x from axis on, and mul",
     "fixed_batch_renormalization": "fixed_batch_normalization (Chainer 7's deprecated alias, with its warning)",

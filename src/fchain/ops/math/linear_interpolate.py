@@ -1,34 +1,60 @@
 """linear_interpolate(p, x, y) = ``p * x + (1 - p) * y``, elementwise (Chainer's
-``F.linear_interpolate``): ``p``, ``x`` and ``y`` share one shape and one floating
-dtype, as Chainer requires.  A composite of ``mul``, ``sub`` and ``add`` (no op of
-its own), so every order of derivative exists.
+``F.linear_interpolate``).  Residuals: the inputs.
+
+``p``, ``x`` and ``y`` share one shape and one floating dtype, as Chainer requires.
+VJP, in Chainer's order of operations (so the gradients are its bits):
+``gp = gy * (x - y)``, ``gx = p * gy``, ``gy_y = gy - p * gy``.  Written with array
+operators only, so the same rule differentiates again.
 """
 
 from __future__ import annotations
 
-from fchain.errors import DTypeError, ShapeError
+from fchain.core.op import OpDef
+from fchain.core.registry import register
+from fchain.core.spec import Case, Draw, GradSpec
+from fchain.errors import ShapeError
+from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
-from fchain.ops._common import VariableLike, shape_of
-from fchain.ops.math.add import add
-from fchain.ops.math.mul import mul
-from fchain.ops.math.sub import sub
+from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike
+from fchain.types import ArrayNamespace
 
-__all__ = ["linear_interpolate"]
+__all__ = ["LINEAR_INTERPOLATE", "linear_interpolate"]
 
 _NAME = "linear_interpolate"
+
+
+def _forward(xp: ArrayNamespace, inputs: Inputs, params: None) -> Forwarded:
+    p, x, y = inputs
+    return (p * x + (1 - p) * y,), (p, x, y)
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, params: None) -> Grads:
+    p, x, y = residuals
+    g = grads[0]
+    pg = p * g
+    return g * (x - y), pg, g - pg
+
+
+def _check(arrays: Inputs, params: None) -> None:
+    p, x, y = arrays
+    for name, a in (("x", x), ("y", y)):
+        if a.shape != p.shape:
+            raise ShapeError(f"{_NAME}: {name} has shape {tuple(a.shape)} but p has {tuple(p.shape)}; "
+                             "they must be equal")
+    return params
+
+
+def _sample(draw: Draw) -> Case:
+    shape = draw.shape()
+    return Case((draw.floats(shape, 0.0, 1.0), draw.floats(shape), draw.floats(shape)), linear_interpolate)
+
+
+LINEAR_INTERPOLATE: OpDef[None] = register(OpDef(
+    _NAME, _forward, _vjp, GradSpec(_sample), arg_names=("p", "x", "y"), check=_check,
+    float_inputs=(0, 1, 2), broadcasts=False))
 
 
 def linear_interpolate(p: VariableLike, x: VariableLike, y: VariableLike) -> Variable:
     """``p * x + (1 - p) * y``; a ``ShapeError`` or ``DTypeError`` unless ``p``,
     ``x`` and ``y`` have one shape and one floating dtype."""
-    shapes = [shape_of(v, _NAME, name) for v, name in ((p, "p"), (x, "x"), (y, "y"))]
-    dtypes = [p.dtype, x.dtype, y.dtype]  # each is a Variable or an array: shape_of checked it
-    for name, shape in zip("xy", shapes[1:]):
-        if shape != shapes[0]:
-            raise ShapeError(f"{_NAME}: {name} has shape {shape} but p has {shapes[0]}; they must be equal")
-    if dtypes[0].kind != "f":
-        raise DTypeError(f"{_NAME}: p must be a floating-point array, got dtype {dtypes[0]}")
-    for name, dtype in zip("xy", dtypes[1:]):
-        if dtype != dtypes[0]:
-            raise DTypeError(f"{_NAME}: {name} has dtype {dtype} but p has {dtypes[0]}; they must be equal")
-    return add(mul(p, x), mul(sub(1.0, p), y))
+    return apply(LINEAR_INTERPOLATE, (p, x, y), None)
