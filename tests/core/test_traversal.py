@@ -315,4 +315,4 @@ def test_a_gradient_seen_elsewhere_is_never_written_into() -> None:
     assert np.array_equal(base, np.ones(6)), "a view's base was written"
     alone = (None, np.ones(3, np.float32))
     out = _accumulate(alone[1], np.ones(3))  # another dtype: promoted, not in place
-    assert out.dtype == np.float64
+    assert isinstance(out, np.ndarray) and out.dtype == np.float64

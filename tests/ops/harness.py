@@ -13,7 +13,8 @@ from typing import Any
 import numpy
 
 from fchain._second_order import DIFF
-from fchain.core.op import Op, Vjp
+from fchain.core.deferred_grad import DeferredGrad, ProductSum, RowScatter, evaluate
+from fchain.core.op import FirstOrderVjp, Op, Vjp
 from fchain.core.registry import all_ops
 from fchain.graph.backprop import backward, grad
 from fchain.graph.variable import Variable
@@ -71,10 +72,23 @@ def _scaled(rule: Vjp[Any], factor: float, recorded_only: bool) -> Vjp[Any]:
     return scaled
 
 
+def _scaled_first_order(rule: FirstOrderVjp[Any], factor: float) -> FirstOrderVjp[Any]:
+    """``rule`` with its gradients (deferred ones evaluated) times ``factor``."""
+    def scaled(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple[Array, ...],
+               params: Any) -> tuple[Array | DeferredGrad | None, ...]:
+        out = rule(xp, residuals, grads, params)
+        return tuple(None if g is None else _array(g) * factor for g in out)
+    return scaled
+
+
+def _array(g: Array | DeferredGrad) -> Array:
+    return evaluate(g) if isinstance(g, (ProductSum, RowScatter)) else g
+
+
 @contextmanager
 def scaled_rule(op: Op[Any], factor: float, *, recorded_only: bool = False) -> Iterator[None]:
-    """While inside, ``op``'s rules (``vjp`` and ``second_order_vjp``) return
-    their gradients times ``factor``: a wrong rule that every call of the op uses,
+    """While inside, ``op``'s rules (``vjp``, ``second_order_vjp`` and
+    ``first_order_vjp``) return their gradients times ``factor``: a wrong rule that every call of the op uses,
     public function and Variable operators alike (the op is a frozen value, so
     its fields are swapped in place and restored).
 
@@ -82,15 +96,18 @@ def scaled_rule(op: Op[Any], factor: float, *, recorded_only: bool = False) -> I
     (``enable_double_backprop=True``), the mutant the issue's mutation run found
     surviving (a wrong factor in the Variable branch of a rule): the plain
     backward, and so the numerical comparison, stay right."""
-    saved = (op.vjp, op.second_order_vjp)
+    saved = (op.vjp, op.second_order_vjp, op.first_order_vjp)
     object.__setattr__(op, "vjp", _scaled(op.vjp, factor, recorded_only))
     if op.second_order_vjp is not None:
         object.__setattr__(op, "second_order_vjp", _scaled(op.second_order_vjp, factor, recorded_only))
+    if op.first_order_vjp is not None and not recorded_only:
+        object.__setattr__(op, "first_order_vjp", _scaled_first_order(op.first_order_vjp, factor))
     try:
         yield
     finally:
         object.__setattr__(op, "vjp", saved[0])
         object.__setattr__(op, "second_order_vjp", saved[1])
+        object.__setattr__(op, "first_order_vjp", saved[2])
 
 
 def measure_double_path(op: Op[Any], seed: int, dtype: DTypeLike) -> float:

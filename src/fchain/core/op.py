@@ -15,15 +15,18 @@ from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, Generic, TypeVar
 
+from fchain.core.deferred_grad import DeferredGrad
 from fchain.core.spec import GradSpec, NotDifferentiable
 from fchain.types import Array, ArrayNamespace
 
-__all__ = ["AnyOp", "Check", "Forward", "MultiOutputOp", "Op", "OpDef", "P", "Vjp"]
+__all__ = ["AnyOp", "Check", "FirstOrderVjp", "Forward", "MultiOutputOp", "Op", "OpDef", "P", "Vjp"]
 
 P = TypeVar("P")
 
 Forward = Callable[[ArrayNamespace, tuple[Array, ...], P], tuple[tuple[Array, ...], tuple[Array, ...]]]
 Vjp = Callable[[ArrayNamespace, tuple[Array, ...], tuple[Array, ...], P], tuple[Array | None, ...]]
+FirstOrderVjp = Callable[[ArrayNamespace, tuple[Array, ...], tuple[Array, ...], P],
+                         tuple[Array | DeferredGrad | None, ...]]
 Check = Callable[[tuple[Array, ...], P], P]
 
 
@@ -53,6 +56,12 @@ class Op(Generic[P]):
     itself recorded (``enable_double_backprop``): for an op whose rule on
     Variables must call another op (``get_item``'s scatter, say) rather than the
     namespace.  Almost every op leaves it ``None``: one rule serves both orders.
+    ``first_order_vjp``, when given, replaces ``vjp`` on the first-order pass: the
+    same gradients, except that it may return a parameter's as a ``DeferredGrad``
+    (a product or a row scatter not yet computed), which the traversal sums over
+    the parameter's uses and computes once (``fchain.core.deferred_grad``).
+    ``linear`` and ``embed_id``, which carry a recurrent model's parameters,
+    declare it; a test checks that its evaluated gradients equal ``vjp``'s.
     """
 
     name: str
@@ -66,6 +75,7 @@ class Op(Generic[P]):
     double_differentiable: bool = True
     broadcasts: bool = True
     second_order_vjp: Vjp[P] | None = None
+    first_order_vjp: FirstOrderVjp[P] | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"

@@ -24,6 +24,7 @@ import numpy
 
 from fchain.core import backend
 from fchain.core.broadcast import sum_to
+from fchain.core.deferred_grad import DeferredGrad, ProductSum, RowScatter, add_gradients, evaluate
 from fchain.core.node import GraphVariable, Node
 from fchain.core.traversal import BackwardResult, GradAlgebra, backpropagate
 from fchain.errors import GraphError, NotDoubleDifferentiableError
@@ -39,20 +40,41 @@ _NUMPY = backend.NUMPY
 _new = object.__new__
 
 
-def _array_vjp(node: Node, grad_outputs: tuple[Array, ...]) -> tuple[Array | None, ...]:
-    """Run ``node``'s rule on arrays, in the namespace of the gradients (numpy
-    returns scalars from 0-d arithmetic: they become arrays)."""
+FirstOrderGrad = Array | DeferredGrad
+"""A gradient on the first-order pass: an array, or a parameter's gradient whose
+sum over its uses is computed when the traversal ends."""
+
+
+def _dense(g: FirstOrderGrad) -> Array:
+    kind = type(g)
+    return evaluate(g) if kind is ProductSum or kind is RowScatter else g  # type: ignore[arg-type, return-value]  # deferred exactly when of those types
+
+
+def _array_vjp(node: Node, grad_outputs: tuple[FirstOrderGrad, ...]) -> tuple[FirstOrderGrad | None, ...]:
+    """Run ``node``'s first-order rule on arrays, in the namespace of the gradients
+    (numpy returns scalars from 0-d arithmetic: they become arrays).  A deferred
+    output gradient (a computed parameter's) is evaluated first: rules see arrays."""
     g0 = grad_outputs[0]
-    xp = _NUMPY if type(g0) is _ndarray else backend.namespace_of(g0)
-    grads = node.op.vjp(xp, node.residuals, grad_outputs, node.params)
+    if type(g0) is _ndarray and len(grad_outputs) == 1:
+        xp = _NUMPY
+        arrays: tuple[Array, ...] = grad_outputs  # type: ignore[assignment]  # one numpy array
+    else:
+        arrays = tuple([_dense(g) for g in grad_outputs])
+        xp = backend.namespace_of(arrays[0])
+    op = node.op
+    rule = op.first_order_vjp
+    grads = (op.vjp if rule is None else rule)(xp, node.residuals, arrays, node.params)
     for g in grads:
-        if type(g) is not _ndarray and g is not None and not backend.is_cupy_array(g):
-            return tuple(None if g is None else xp.asarray(g) for g in grads)
+        if (type(g) is not _ndarray and g is not None and not backend.is_cupy_array(g)
+                and type(g) is not ProductSum and type(g) is not RowScatter):
+            return tuple(None if g is None or type(g) is ProductSum or type(g) is RowScatter
+                         else xp.asarray(g) for g in grads)
     return grads
 
 
-def _unbroadcast(g: Array, shape: Shape) -> Array:
-    return sum_to(backend.namespace_of(g), g, shape)
+def _unbroadcast(g: FirstOrderGrad, shape: Shape) -> FirstOrderGrad:
+    dense = _dense(g)
+    return sum_to(backend.namespace_of(dense), dense, shape)
 
 
 def _zeros(node: Node, output_index: int) -> Array:
@@ -80,19 +102,19 @@ _EXCLUSIVE = _held_by((None, numpy.empty(1)))
 """The reference count of a running sum that nothing but the traversal holds."""
 
 
-def _accumulate(a: Array, b: Array) -> Array:
+def _accumulate(a: FirstOrderGrad, b: FirstOrderGrad) -> FirstOrderGrad:
     """``a + b``, written into ``a`` when nothing else can see ``a``: a numpy array
     owning its memory (no view of another, none of it: a view holds its base), its
     only reference the traversal's pending entry (so no Variable, residual, rule or
     caller holds it), of ``b``'s shape and dtype.  A parameter used at every step
     of a recurrence then accumulates its gradients in one buffer instead of a fresh
-    array per step (whose pages the kernel must fault in and zero).  Anything else
-    takes a fresh ``a + b``."""
+    array per step (whose pages the kernel must fault in and zero).  Deferred sums
+    combine (``add_gradients``); anything else takes a fresh ``a + b``."""
     if (type(a) is _ndarray and a.base is None and _getrefcount(a) == _EXCLUSIVE and type(b) is _ndarray
             and a.shape == b.shape and a.dtype == b.dtype and a.flags.writeable):
         a += b
         return a
-    return a + b
+    return add_gradients(a, b)
 
 
 class _ArrayAlgebra:
@@ -104,6 +126,7 @@ class _ArrayAlgebra:
     vjp = staticmethod(_array_vjp)
     unbroadcast = staticmethod(_unbroadcast)
     zeros = staticmethod(_zeros)
+    settle = staticmethod(_dense)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,13 +228,17 @@ class _VariableAlgebra:
     def zeros(self, node: Node, output_index: int) -> Variable:
         return _grad_holder(_zeros(node, output_index))
 
+    def settle(self, g: Variable) -> Variable:
+        return g
 
-_ARRAYS: GradAlgebra[Array] = _ArrayAlgebra()
+
+_ARRAYS: GradAlgebra[FirstOrderGrad, Array] = _ArrayAlgebra()
 _VARIABLES = _VariableAlgebra()
 
 
 def _debug_hook(node: Node, grads: tuple[object, ...]) -> None:
-    arrays = tuple(g._data if isinstance(g, Variable) else cast(Array | None, g) for g in grads)
+    arrays = tuple(g._data if isinstance(g, Variable) else None if g is None
+                   else _dense(cast(FirstOrderGrad, g)) for g in grads)
     check_finite(node.op.name, "gradient of input", arrays, node.created_at)
 
 

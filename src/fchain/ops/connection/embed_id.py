@@ -9,7 +9,10 @@ VJP: ``gW`` is zeros of W's shape with every row of ``gy`` added to the row its 
 names, in order (``backend.scatter_add_rows``: Chainer's sequential additions, bit
 for bit); ``x`` gets none.  That scatter is itself the op ``embed_id_grad``, whose
 own backward is the lookup again, so double backprop works to every order (the
-recorded rule switches to it, as ``get_item`` does).  Residuals: ``x``.
+recorded rule switches to it, as ``get_item`` does).  On the first-order pass the
+scatter is returned unevaluated (a ``RowScatter``): the uses of one table, a
+step of a recurrent model each, are scattered at once when the traversal ends
+(``core.deferred_grad``).  Residuals: ``x``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from fchain.core import backend
+from fchain.core.deferred_grad import RowScatter
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
@@ -57,13 +61,20 @@ def _lookup(xp: ArrayNamespace, x: Array, W: Array, ignore_label: int | None) ->
     return xp.where(mask[..., None], 0.0, W[xp.where(mask, 0, x)])
 
 
-def _scatter(xp: ArrayNamespace, x: Array, gy: Array, w_shape: Shape, ignore_label: int | None) -> Array:
-    """``gy``'s rows added to the rows of zeros(w_shape) that ``x`` names."""
+def _scattered_rows(xp: ArrayNamespace, x: Array, gy: Array, w_shape: Shape, ignore_label: int | None
+                    ) -> tuple[Array, Array]:
+    """The ids and the rows of ``gy`` the scatter adds (those of ``ignore_label`` left out)."""
     rows = xp.reshape(x, (-1,))
     values = xp.reshape(gy, (-1, w_shape[1]))
     if ignore_label is not None:
         keep = rows != ignore_label
         rows, values = rows[keep], values[keep]
+    return rows, values
+
+
+def _scatter(xp: ArrayNamespace, x: Array, gy: Array, w_shape: Shape, ignore_label: int | None) -> Array:
+    """``gy``'s rows added to the rows of zeros(w_shape) that ``x`` names."""
+    rows, values = _scattered_rows(xp, x, gy, w_shape, ignore_label)
     return backend.scatter_add_rows(xp, w_shape[0], rows, values)
 
 
@@ -75,6 +86,14 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: EmbedIdParams) -> Forwarded:
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: EmbedIdParams) -> Grads:
     x, W = residuals
     return None, _scatter(xp, x, grads[0], tuple(W.shape), p.ignore_label)
+
+
+def _first_order_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: EmbedIdParams
+                     ) -> tuple[None, RowScatter]:
+    x, W = residuals
+    shape = tuple(W.shape)
+    rows, values = _scattered_rows(xp, x, grads[0], shape, p.ignore_label)
+    return None, RowScatter.of(shape, rows, values)
 
 
 def _array(v: object) -> Array:
@@ -142,7 +161,7 @@ def _sample_grad(draw: Draw) -> Case:
 
 EMBED_ID: OpDef[EmbedIdParams] = register(OpDef(
     _NAME, _forward, _vjp, GradSpec(_sample), arg_names=("x", "W"), check=_check, float_inputs=(1,),
-    broadcasts=False, second_order_vjp=_vjp_recorded))
+    broadcasts=False, second_order_vjp=_vjp_recorded, first_order_vjp=_first_order_vjp))
 EMBED_ID_GRAD: OpDef[EmbedIdGradParams] = register(OpDef(
     "embed_id_grad", _forward_grad, _vjp_grad, GradSpec(_sample_grad), arg_names=("gy",),
     broadcasts=False, second_order_vjp=_vjp_grad_recorded))

@@ -12,12 +12,17 @@ VJP, with ``x2`` and ``gy2`` the 2-d views: ``gx = gy2 @ W``, ``gW = gy2^T @ x2`
 per input that needs a gradient backward, no copies beyond the results.  The
 residuals are the input arrays themselves, so double backprop differentiates
 through both (``@`` and ``.T`` are Variable operators on the second-order path).
+
+On the first-order pass, a ``gW`` of fewer than ``DEFER_BELOW_ROWS`` rows (a step of
+a recurrent model) is returned as a ``ProductSum``: the traversal stacks the
+uses of one weight and computes their sum as one GEMM (``core.deferred_grad``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fchain.core.deferred_grad import DEFER_BELOW_ROWS, ProductSum
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
@@ -92,6 +97,28 @@ def _forward(xp: ArrayNamespace, inputs: Inputs, p: LinearParams) -> Forwarded:
 
 
 def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams) -> Grads:
+    x2, gy2, gx = _flat_grads(xp, residuals, grads, p)
+    gW = gy2.T @ x2 if p.grad_W else None
+    if p.bias:
+        return gx, gW, gy2.sum(axis=0)
+    return gx, gW
+
+
+def _first_order_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams
+                     ) -> tuple[Array | ProductSum | None, ...]:
+    """``_vjp``, with a ``gW`` of few rows deferred (see the module docstring)."""
+    x2, gy2, gx = _flat_grads(xp, residuals, grads, p)
+    gW: Array | ProductSum | None = None
+    if p.grad_W:
+        gW = ProductSum.of(gy2, x2) if gy2.shape[0] < DEFER_BELOW_ROWS else gy2.T @ x2
+    if p.bias:
+        return gx, gW, gy2.sum(axis=0)
+    return gx, gW
+
+
+def _flat_grads(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams
+                ) -> tuple[Array, Array, Array | None]:
+    """The 2-d views of ``x`` and ``gy`` and the gradient of ``x`` (if wanted)."""
     x, W = residuals
     gy = grads[0]
     flat = None if p.n_batch_axes == 1 and x.ndim == 2 else _flat(x, p.n_batch_axes)
@@ -102,10 +129,7 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams) 
     gx = gy @ W if p.grad_x else None
     if gx is not None and flat is not None:
         gx = xp.reshape(gx, residuals[0].shape)
-    gW = gy.T @ x if p.grad_W else None
-    if p.bias:
-        return gx, gW, gy.sum(axis=0)
-    return gx, gW
+    return x, gy, gx
 
 
 def _features_error(x_shape: Shape, W_shape: Shape, n_batch_axes: int) -> ShapeError:
@@ -159,7 +183,7 @@ def _sample(draw: Draw) -> Case:
 
 LINEAR: OpDef[LinearParams] = register(OpDef(
     "linear", _forward, _vjp, GradSpec(_sample), arg_names=("x", "W", "b"), check=_check,
-    float_inputs=(0, 1, 2), broadcasts=False))
+    float_inputs=(0, 1, 2), broadcasts=False, first_order_vjp=_first_order_vjp))
 
 
 def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
