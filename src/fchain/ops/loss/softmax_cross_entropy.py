@@ -122,11 +122,12 @@ def _check(arrays: tuple[Array, ...], p: SoftmaxCrossEntropyParams) -> SoftmaxCr
                              f"expected t of shape {expected}")
     in_range = check_label_values(_NAME, t, 0, n_class, p.ignore_label)
     all_valid = in_range and not 0 <= p.ignore_label < n_class
+    rows = x.ndim == 2
     if p.class_weight is not None:
-        return _variant(p, False, x.ndim == 2, all_valid, _class_weight(p.class_weight, x))
-    found = _PARAMS.get((p.normalize, p.cache_score, p.ignore_label, p.reduce, False, p.kl, x.ndim == 2,
-                         all_valid))
-    return found if found is not None else _variant(p, False, x.ndim == 2, all_valid, None)
+        return _variant(p, False, rows, all_valid, _class_weight(p.class_weight, x))
+    if p.rows is rows and p.all_valid is all_valid:
+        return p  # what the public function guessed: hard labels, every one valid, 2-d scores
+    return _variant(p, False, rows, all_valid, None)
 
 
 SOFTMAX_CROSS_ENTROPY: OpDef[SoftmaxCrossEntropyParams] = register(OpDef(
@@ -183,8 +184,10 @@ def softmax_cross_entropy(
     if soft_target_loss != "cross-entropy" and soft_target_loss != "kl-divergence":
         raise ValueError(f"{_NAME}: soft_target_loss must be 'cross-entropy' or 'kl-divergence', "
                          f"got {soft_target_loss!r}")
+    # The parameters of the usual call (hard labels, 2-d scores, no label ignored),
+    # which ``_check`` confirms or replaces once it has seen the arrays.
     key = (normalize, cache_score and not enable_double_backprop, ignore_label, reduce,
-           False, soft_target_loss == "kl-divergence", False, False)
+           False, soft_target_loss == "kl-divergence", True, True)
     if class_weight is None:
         params = _PARAMS.get(key)
         if params is None:
