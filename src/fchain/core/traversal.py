@@ -6,11 +6,10 @@ node was created before it), and frugal: a node's output gradients are dropped a
 soon as its vjp ran, so at any moment only the gradients on the frontier are alive.
 Un-broadcasting happens here, once, instead of in every rule.
 
-The traversal is generic over the gradient type ``G``: raw arrays (some of them
-deferred sums, see ``fchain.core.deferred_grad``) for first order, ``Variable`` for
-a backward pass that is itself recorded (double backprop).  What differs between
-the two lives in a ``GradAlgebra``, whose ``settle`` turns a gradient into the
-type ``R`` the traversal hands out.
+The traversal is generic over the gradient type ``G``: raw arrays for first order
+(where a leaf's may be a sum not yet computed, see ``fchain.core.deferred_grad``),
+``Variable`` for a backward pass that is itself recorded (double backprop).  What
+differs between the two lives in a ``GradAlgebra``.
 """
 
 from __future__ import annotations
@@ -25,13 +24,10 @@ from fchain.types import Shape
 __all__ = ["BackwardResult", "GradAlgebra", "backpropagate"]
 
 G = TypeVar("G")
-R = TypeVar("R")
-R_co = TypeVar("R_co", covariant=True)
 
 
-class GradAlgebra(Protocol[G, R_co]):
-    """The operations the traversal performs on gradients of type ``G``, and
-    ``settle``, which gives each gradient it hands out its final form ``R``."""
+class GradAlgebra(Protocol[G]):
+    """The operations the traversal performs on gradients of type ``G``."""
 
     def vjp(self, node: Node, grad_outputs: tuple[G, ...]) -> tuple[G | None, ...]: ...
 
@@ -41,28 +37,26 @@ class GradAlgebra(Protocol[G, R_co]):
 
     def zeros(self, node: Node, output_index: int) -> G: ...
 
-    def settle(self, g: G) -> R_co: ...
 
-
-class BackwardResult(Generic[R]):
+class BackwardResult(Generic[G]):
     """Gradients of the leaves reached, by ``id`` of the leaf variable, and, when
     asked for, of intermediate outputs as ``(node, output_index, gradient)``."""
 
     __slots__ = ("leaves", "intermediates")
 
     def __init__(self) -> None:
-        self.leaves: dict[int, tuple[GraphVariable, R]] = {}
-        self.intermediates: list[tuple[Node, int, R]] = []
+        self.leaves: dict[int, tuple[GraphVariable, G]] = {}
+        self.intermediates: list[tuple[Node, int, G]] = []
 
 
 def backpropagate(
     seeds: Sequence[tuple[GraphVariable, G]],
-    algebra: GradAlgebra[G, R],
+    algebra: GradAlgebra[G],
     *,
     record_intermediates: bool = False,
     wanted: Collection[tuple[Node, int]] = (),
     on_node: Callable[[Node, tuple[G | None, ...]], None] | None = None,
-) -> BackwardResult[R]:
+) -> BackwardResult[G]:
     """Propagate ``seeds`` (variable, gradient) back to every reachable leaf.
 
     ``record_intermediates`` keeps every intermediate output's gradient (Chainer's
@@ -76,10 +70,9 @@ def backpropagate(
     nothing is given ``algebra.zeros``.  Seeds are delivered even to variables with
     ``requires_grad=False``; gradients of a node's inputs only to those without.
     """
-    result: BackwardResult[R] = BackwardResult()
-    leaves: dict[int, tuple[GraphVariable, G]] = {}
+    result: BackwardResult[G] = BackwardResult()
+    leaves = result.leaves
     intermediates = result.intermediates
-    settle = algebra.settle
     # Nodes waiting for their vjp, keyed by their negated creation index: the heap
     # holds those plain ints (cheap to compare), so it pops the newest node first.
     # The value is the node and its output gradient (single-output nodes) or its
@@ -132,7 +125,6 @@ def backpropagate(
             previous_g = slots[index]
             slots[index] = g if previous_g is None else add(previous_g, g)
         if not heap:
-            result.leaves = {key: (var, settle(g)) for key, (var, g) in leaves.items()}
             return result
         check_requires_grad = True
         node, held = pending.pop(heappop(heap))
@@ -142,11 +134,11 @@ def backpropagate(
             if keep:
                 for i, kept in enumerate(held):
                     if kept is not None and (record_intermediates or (id(node), i) in wanted_set):  # type: ignore[operator]  # a set unless record_intermediates
-                        intermediates.append((node, i, settle(kept)))
+                        intermediates.append((node, i, kept))
         else:
             grads = (held,)  # type: ignore[assignment]  # a single-output node's gradient
             if keep and (record_intermediates or (id(node), 0) in wanted_set):  # type: ignore[operator]  # as above
-                intermediates.append((node, 0, settle(held)))  # type: ignore[arg-type]  # as above
+                intermediates.append((node, 0, held))  # type: ignore[arg-type]  # as above
         check_shapes = node.op.broadcasts
         input_grads = vjp(node, grads)
         if on_node is not None:

@@ -45,35 +45,45 @@ FirstOrderGrad = Array | DeferredGrad
 sum over its uses is computed when the traversal ends."""
 
 
-def _dense(g: FirstOrderGrad) -> Array:
+def dense_grad(g: FirstOrderGrad) -> Array:
+    """``g`` as an array (a deferred sum evaluated)."""
     kind = type(g)
     return evaluate(g) if kind is ProductSum or kind is RowScatter else g  # type: ignore[arg-type, return-value]  # deferred exactly when of those types
 
 
 def _array_vjp(node: Node, grad_outputs: tuple[FirstOrderGrad, ...]) -> tuple[FirstOrderGrad | None, ...]:
     """Run ``node``'s first-order rule on arrays, in the namespace of the gradients
-    (numpy returns scalars from 0-d arithmetic: they become arrays).  A deferred
-    output gradient (a computed parameter's) is evaluated first: rules see arrays."""
-    g0 = grad_outputs[0]
-    if type(g0) is _ndarray and len(grad_outputs) == 1:
-        xp = _NUMPY
-        arrays: tuple[Array, ...] = grad_outputs  # type: ignore[assignment]  # one numpy array
-    else:
-        arrays = tuple([_dense(g) for g in grad_outputs])
-        xp = backend.namespace_of(arrays[0])
+    (numpy returns scalars from 0-d arithmetic: they become arrays).  A gradient
+    the rule deferred stays deferred only when it goes to a leaf (``_finished``),
+    and a leaf has no rule: the output gradients here are always arrays."""
+    arrays: tuple[Array, ...] = grad_outputs  # type: ignore[assignment]  # only leaves get deferred sums
+    g0 = arrays[0]
+    xp = _NUMPY if type(g0) is _ndarray else backend.namespace_of(g0)
     op = node.op
     rule = op.first_order_vjp
     grads = (op.vjp if rule is None else rule)(xp, node.residuals, arrays, node.params)
     for g in grads:
-        if (type(g) is not _ndarray and g is not None and not backend.is_cupy_array(g)
-                and type(g) is not ProductSum and type(g) is not RowScatter):
-            return tuple(None if g is None or type(g) is ProductSum or type(g) is RowScatter
-                         else xp.asarray(g) for g in grads)
+        if type(g) is not _ndarray and g is not None:
+            return _finished(node, xp, grads)
     return grads
 
 
+def _finished(node: Node, xp: ArrayNamespace, grads: tuple[FirstOrderGrad | None, ...]
+              ) -> tuple[FirstOrderGrad | None, ...]:
+    """``grads`` with scalars made arrays and deferred sums for computed inputs evaluated."""
+    out: list[FirstOrderGrad | None] = []
+    for x, g in zip(node.inputs, grads):
+        if g is None or type(g) is _ndarray or backend.is_cupy_array(g):
+            out.append(g)
+        elif type(g) is ProductSum or type(g) is RowScatter:
+            out.append(g if x is None or x._creator is None else evaluate(g))
+        else:
+            out.append(xp.asarray(g))
+    return tuple(out)
+
+
 def _unbroadcast(g: FirstOrderGrad, shape: Shape) -> FirstOrderGrad:
-    dense = _dense(g)
+    dense = dense_grad(g)
     return sum_to(backend.namespace_of(dense), dense, shape)
 
 
@@ -126,7 +136,6 @@ class _ArrayAlgebra:
     vjp = staticmethod(_array_vjp)
     unbroadcast = staticmethod(_unbroadcast)
     zeros = staticmethod(_zeros)
-    settle = staticmethod(_dense)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,17 +237,14 @@ class _VariableAlgebra:
     def zeros(self, node: Node, output_index: int) -> Variable:
         return _grad_holder(_zeros(node, output_index))
 
-    def settle(self, g: Variable) -> Variable:
-        return g
 
-
-_ARRAYS: GradAlgebra[FirstOrderGrad, Array] = _ArrayAlgebra()
+_ARRAYS: GradAlgebra[FirstOrderGrad] = _ArrayAlgebra()
 _VARIABLES = _VariableAlgebra()
 
 
 def _debug_hook(node: Node, grads: tuple[object, ...]) -> None:
     arrays = tuple(g._data if isinstance(g, Variable) else None if g is None
-                   else _dense(cast(FirstOrderGrad, g)) for g in grads)
+                   else dense_grad(cast(FirstOrderGrad, g)) for g in grads)
     check_finite(node.op.name, "gradient of input", arrays, node.created_at)
 
 
@@ -315,7 +321,7 @@ def backward_from(outputs: Sequence[Variable], grad_outputs: Sequence[Variable |
         for node, j, ga in result.intermediates:
             alive = node.outputs[j]()
             if isinstance(alive, Variable):
-                alive._grad_var = _grad_holder(ga)
+                alive._grad_var = _grad_holder(dense_grad(ga))
 
 
 def _variable_backward(self: Variable, retain_grad: bool = False, enable_double_backprop: bool = False,
@@ -337,10 +343,13 @@ def _variable_backward(self: Variable, retain_grad: bool = False, enable_double_
         _store_leaf_grads(backpropagate([(self, _ones(data, None))], _ARRAYS).leaves)
 
 
-def _store_leaf_grads(leaves: dict[int, tuple[GraphVariable, Array]]) -> None:
-    """Accumulate first-order leaf gradients into the leaves' ``grad``."""
+def _store_leaf_grads(leaves: dict[int, tuple[GraphVariable, FirstOrderGrad]]) -> None:
+    """Accumulate first-order leaf gradients into the leaves' ``grad`` (deferred
+    sums evaluated here, once per leaf)."""
     new = _new
     for var, g in leaves.values():
+        if type(g) is not _ndarray:
+            g = dense_grad(g)
         prev = var._grad_var  # type: ignore[attr-defined]  # every graph variable is a Variable
         holder = new(Variable)  # ``_grad_holder(...)``, inlined: it runs for every parameter
         holder._data = g if prev is None else prev._data + g
@@ -412,9 +421,9 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
         res_a = backpropagate([(y, cast(Array, g._data)) for y, g in graph_seeds], _ARRAYS,
                               record_intermediates=retain_grad, wanted=wanted, on_node=hook)
         for node, j, ga in res_a.intermediates:
-            found[(id(node), j)] = _grad_holder(ga)
+            found[(id(node), j)] = _grad_holder(dense_grad(ga))
         for key, (_, ga) in res_a.leaves.items():
-            leaf_found[key] = _grad_holder(ga)
+            leaf_found[key] = _grad_holder(dense_grad(ga))
     if retain_grad:
         _store_intermediates(graph_seeds, found)
     results: list[Variable | None] = []
