@@ -26,7 +26,11 @@ load hits both; the load average is printed, because on a shared machine the oth
 users' work is in every number.
 
 Transports: ``tcp`` (TCP over the loopback interface) and ``sm`` (Open MPI's shared
-memory, ``vader``: no network at all).
+memory, ``vader``: no network at all).  Every round also runs ``2 alone``: two
+ranks bound to a core each that train without exchanging anything (started
+together after a barrier, the slower one timed).  That is the most two processes
+get from the machine at all (two virtual CPUs of a shared host are not two free
+cores), and each transport's ratio is also given as a fraction of it.
 
 Run: ``python benchmarks/distributed.py [--rounds 3] [--steps 2000] [--transports sm,tcp,sm+db]``.
 """
@@ -61,6 +65,9 @@ from fchain import optimizers  # noqa: E402
 BATCH, N_IN, N_OUT, UNITS = 100, 784, 10, 100
 N_BATCHES = 50  # distinct batches each process cycles through
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+NO_EXCHANGE = "none"
+"""The variant of two ranks that exchange nothing: the machine's own ceiling."""
 
 TRANSPORTS = {
     "tcp": ["--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", "lo"],
@@ -106,6 +113,30 @@ def single(steps: int) -> dict[str, float]:
     start, cpu = time.perf_counter(), time.process_time()
     _loop(optimizer, model, x, t, steps)
     return {"seconds": time.perf_counter() - start, "cpu": (time.process_time() - cpu) / steps}
+
+
+def independent_worker(steps: int) -> None:
+    """One of two ranks that train without exchanging anything (the plain loop,
+    started together after a barrier): what two one-thread processes get from this
+    machine at all.  Rank 0 prints the slower rank's seconds as JSON."""
+    from mpi4py import MPI
+
+    world = MPI.COMM_WORLD
+    fchain.initializers.set_random_seed(0)
+    model = L.Classifier(MLP())
+    optimizer = optimizers.SGD(lr=0.01).setup(model)
+    x, t = _data(world.Get_rank())
+    _loop(optimizer, model, x, t, 50)
+    world.Barrier()
+    start, cpu = time.perf_counter(), time.process_time()
+    _loop(optimizer, model, x, t, steps)
+    mine = {"seconds": time.perf_counter() - start, "cpu": (time.process_time() - cpu) / steps}
+    results = world.gather(mine, root=0)
+    if results is not None:
+        print("RESULT " + json.dumps({
+            "seconds": max(r["seconds"] for r in results), "mean_grad": math.nan,
+            "allreduce": math.nan, "cpu": max(r["cpu"] for r in results),
+            "compute_cpu": math.nan}), flush=True)
 
 
 def worker(steps: int, double_buffering: bool) -> None:
@@ -162,7 +193,7 @@ def worker(steps: int, double_buffering: bool) -> None:
 def two_ranks(steps: int, variant: str, timeout: float) -> dict[str, float]:
     """Launch ``worker`` on two ranks (killed after ``timeout`` seconds); ``variant``
     is a transport, with ``+db`` for the double-buffering optimizer."""
-    transport, _, extra = variant.partition("+")
+    transport, _, extra = ("sm", "", "none") if variant == NO_EXCHANGE else variant.partition("+")
     mpirun = shutil.which("mpirun")
     if mpirun is None:
         raise SystemExit("mpirun not found: install Open MPI (apt-get install openmpi-bin "
@@ -179,6 +210,8 @@ def two_ranks(steps: int, variant: str, timeout: float) -> dict[str, float]:
     command += [sys.executable, os.path.abspath(__file__), "--worker", "--steps", str(steps)]
     if extra == "db":
         command.append("--double-buffering")
+    elif extra == "none":
+        command.append("--no-exchange")
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -196,11 +229,15 @@ def main() -> None:
     parser.add_argument("--double-buffering", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--timeout", type=float, default=600.0, help="per two-rank launch")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-exchange", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.steps, args.double_buffering)
+        if args.no_exchange:
+            independent_worker(args.steps)
+        else:
+            worker(args.steps, args.double_buffering)
         return
-    transports = args.transports.split(",")
+    transports = [NO_EXCHANGE] + [name for name in args.transports.split(",") if name != NO_EXCHANGE]
     print(f"tutorial MLP, batch {BATCH} per process, {args.steps} steps, one thread per process")
     print(f"load average before: {os.getloadavg()[0]:.2f} (on {os.cpu_count()} CPUs)")
     header = (f"{'round':>5}  {'run':<14} {'examples/s':>11} {'ratio':>6} "
@@ -221,13 +258,20 @@ def main() -> None:
             # (its CPU time outside mean_grad) plus the exchange timed alone
             estimate = 2 * alone["cpu"] / (result["compute_cpu"] + result["allreduce"])
             cpu_ratios[name].append(estimate)
-            print(f"{round_:>5}  {'2 ranks, ' + name:<14} {both:>11.0f} {both / one:>6.2f} "
+            label = "2 alone" if name == NO_EXCHANGE else "2 ranks, " + name
+            print(f"{round_:>5}  {label:<14} {both:>11.0f} {both / one:>6.2f} "
                   f"{result['mean_grad'] * 1e3:>18.3f} {result['allreduce'] * 1e3:>9.3f} "
                   f"{result['cpu'] * 1e3:>11.3f} {estimate:>13.2f}  "
                   f"{os.getloadavg()[0]:.2f}", flush=True)
-    for name, values in ratios.items():
+    ceiling = ratios[NO_EXCHANGE]
+    print(f"2 processes exchanging nothing / 1 process (this machine's ceiling): median "
+          f"{statistics.median(ceiling):.2f}, best {max(ceiling):.2f}")
+    for name in transports[1:]:
+        values = ratios[name]
+        of_ceiling = [v / c for v, c in zip(values, ceiling)]
         print(f"2 ranks ({name}) / 1 process: median {statistics.median(values):.2f}, "
-              f"best {max(values):.2f} over {len(values)} rounds (target >= 1.8); free-core "
+              f"best {max(values):.2f} over {len(values)} rounds (target >= 1.8); of the "
+              f"ceiling: median {statistics.median(of_ceiling):.2f}; free-core "
               f"estimate median {statistics.median(cpu_ratios[name]):.2f}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
