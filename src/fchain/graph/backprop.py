@@ -63,7 +63,7 @@ def _array_vjp(node: Node, grad_outputs: tuple[FirstOrderGrad, ...]) -> tuple[Fi
     rule = op.first_order_vjp
     grads = (op.vjp if rule is None else rule)(xp, node.residuals, arrays, node.params)
     for g in grads:
-        if type(g) is not _ndarray and g is not None:
+        if type(g) is not _ndarray and g is not None and not backend.is_cupy_array(g):
             return _finished(node, xp, grads)
     return grads
 
