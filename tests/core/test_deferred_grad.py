@@ -31,6 +31,7 @@ from fchain.core.deferred_grad import (
 from fchain.core.op import Op
 from fchain.core.registry import all_ops
 from fchain.core.spec import GradSpec
+from fchain.graph.backprop import dense_grad
 from fchain.testing.draws import RandomDraw
 from fchain.types import Array
 from tests.conftest import DEVICES
@@ -40,10 +41,6 @@ F64 = numpy.float64
 
 def _rng(seed: int = 0) -> numpy.random.Generator:
     return numpy.random.default_rng(seed)
-
-
-def _dense(g: Array | DeferredGrad) -> Array:
-    return evaluate(g) if isinstance(g, (ProductSum, RowScatter)) else g
 
 
 # -- the sums -----------------------------------------------------------------
@@ -106,7 +103,7 @@ def test_any_order_of_combination_gives_the_sum_of_the_pieces(
     for term in terms[1:]:
         total = add_gradients(total, term)
     expected = sum((_eager(kind, l, r, shape) for l, r in pieces), numpy.zeros(shape))
-    numpy.testing.assert_allclose(_dense(total), expected, rtol=1e-12, atol=1e-12)
+    numpy.testing.assert_allclose(dense_grad(total), expected, rtol=1e-12, atol=1e-12)
 
 
 def test_the_factors_held_stay_under_the_row_bound() -> None:
@@ -182,7 +179,7 @@ def test_the_first_order_rule_gives_the_rules_gradients(op: Op[Any]) -> None:
                 assert f is None
             else:
                 assert f is not None
-                numpy.testing.assert_array_equal(_dense(f), e)
+                numpy.testing.assert_array_equal(dense_grad(f), e)
 
 
 def _per_step_sum(loss_of: Callable[[int], fchain.Variable], params: list[fchain.Parameter],

@@ -13,10 +13,10 @@ from typing import Any
 import numpy
 
 from fchain._second_order import DIFF
-from fchain.core.deferred_grad import DeferredGrad, ProductSum, RowScatter, evaluate
+from fchain.core.deferred_grad import DeferredGrad
 from fchain.core.op import FirstOrderVjp, Op, Vjp
 from fchain.core.registry import all_ops
-from fchain.graph.backprop import backward, grad
+from fchain.graph.backprop import backward, dense_grad, grad
 from fchain.graph.variable import Variable
 from fchain.testing.draws import RandomDraw
 from fchain.testing.op_check import outputs_of, prepare_inputs, ulps_of_largest
@@ -77,12 +77,8 @@ def _scaled_first_order(rule: FirstOrderVjp[Any], factor: float) -> FirstOrderVj
     def scaled(xp: ArrayNamespace, residuals: tuple[Array, ...], grads: tuple[Array, ...],
                params: Any) -> tuple[Array | DeferredGrad | None, ...]:
         out = rule(xp, residuals, grads, params)
-        return tuple(None if g is None else _array(g) * factor for g in out)
+        return tuple(None if g is None else dense_grad(g) * factor for g in out)
     return scaled
-
-
-def _array(g: Array | DeferredGrad) -> Array:
-    return evaluate(g) if isinstance(g, (ProductSum, RowScatter)) else g
 
 
 @contextmanager

@@ -47,8 +47,7 @@ sum over its uses is computed when the traversal ends."""
 
 def dense_grad(g: FirstOrderGrad) -> Array:
     """``g`` as an array (a deferred sum evaluated)."""
-    kind = type(g)
-    return evaluate(g) if kind is ProductSum or kind is RowScatter else g  # type: ignore[arg-type, return-value]  # deferred exactly when of those types
+    return evaluate(g) if isinstance(g, (ProductSum, RowScatter)) else g
 
 
 def _array_vjp(node: Node, grad_outputs: tuple[FirstOrderGrad, ...]) -> tuple[FirstOrderGrad | None, ...]:

@@ -107,12 +107,7 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams) 
 def _first_order_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams
                      ) -> tuple[Array | ProductSum | None, ...]:
     """``_vjp``, with a ``gW`` of few rows deferred (see the module docstring)."""
-    x2, W = residuals
-    if p.n_batch_axes == 1 and x2.ndim == 2:  # the usual call: nothing to reshape
-        gy2 = grads[0]
-        gx = gy2 @ W if p.grad_x else None
-    else:
-        x2, gy2, gx = _flat_grads(xp, residuals, grads, p)
+    x2, gy2, gx = _flat_grads(xp, residuals, grads, p)
     gW: Array | ProductSum | None = None
     if p.grad_W:
         gW = ProductSum.of(gy2, x2) if gy2.shape[0] < DEFER_BELOW_ROWS else gy2.T @ x2
