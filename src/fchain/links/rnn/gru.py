@@ -21,11 +21,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fchain.facade.link import Chain
-from fchain.graph.device import Device
 from fchain.graph.variable import Variable, as_variable
 from fchain.initializers._base import InitializerLike
 from fchain.links._sizes import count, count_or_none
 from fchain.links.connection.linear import Linear
+from fchain.links.rnn._hidden_state import HiddenState
 from fchain.links.rnn._interpolate import interpolate
 from fchain.ops.activation.sigmoid import sigmoid
 from fchain.ops.activation.tanh import tanh
@@ -86,14 +86,13 @@ class StatelessGRU(GRUBase):
         return interpolate(z, h_bar, hv)
 
 
-class StatefulGRU(GRUBase):
+class StatefulGRU(HiddenState, GRUBase):
     """A GRU that keeps its state ``h``: ``h = link(x)``.
 
     Arguments as ``GRUBase``'s; ``bias_init`` defaults to 0 here too (Chainer spells
     the default out).  ``reset_state()`` forgets the state, ``set_state(h)`` sets it.
     """
 
-    h: Variable | None
     state_size: int
 
     def __init__(self, in_size: int | None, out_size: int, init: InitializerLike = None,
@@ -101,19 +100,6 @@ class StatefulGRU(GRUBase):
         super().__init__(in_size, out_size, init, inner_init, bias_init)
         self.state_size = self.W.out_size
         self.reset_state()
-
-    def _move_own(self, target: Device) -> None:
-        super()._move_own(target)
-        if self.h is not None:
-            self.h.to_device(target)
-
-    def set_state(self, h: Variable | Array) -> None:
-        """Set the state (moved to the link's device)."""
-        self.h = as_variable(h).to_device(self.device)
-
-    def reset_state(self) -> None:
-        """Forget the state: the next step starts without one."""
-        self.h = None
 
     def forward(self, x: Variable | Array) -> Variable:
         """One step: the new state, which is also the output."""

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 
 from fchain.facade.link import Chain
 from fchain.graph.config import get_dtype
-from fchain.graph.device import Device
 from fchain.graph.variable import Variable, as_variable
 from fchain.links._sizes import count
 from fchain.links.connection.linear import Linear
+from fchain.links.rnn._hidden_state import HiddenState
 from fchain.links.rnn._interpolate import interpolate
 from fchain.ops.activation.sigmoid import sigmoid
 from fchain.ops.activation.tanh import tanh
@@ -70,7 +70,7 @@ class StatelessMGU(MGUBase):
         return self._call_mgu(as_variable(h), x)
 
 
-class StatefulMGU(MGUBase):
+class StatefulMGU(HiddenState, MGUBase):
     """An MGU that keeps its state ``h``: ``h = link(x)``.
 
     Args:
@@ -78,25 +78,10 @@ class StatefulMGU(MGUBase):
         out_size: units of the state.
     """
 
-    h: Variable | None
-
     def __init__(self, in_size: int, out_size: int) -> None:
         super().__init__(in_size, out_size)
         self._state_size = self.W_f.out_size
         self.reset_state()
-
-    def _move_own(self, target: Device) -> None:
-        super()._move_own(target)
-        if self.h is not None:
-            self.h.to_device(target)
-
-    def set_state(self, h: Variable | Array) -> None:
-        """Set the state (moved to the link's device)."""
-        self.h = as_variable(h).to_device(self.device)
-
-    def reset_state(self) -> None:
-        """Forget the state: the next step starts from zeros."""
-        self.h = None
 
     def forward(self, x: Variable | Array) -> Variable:
         """One step: the new state, which is also the output."""
