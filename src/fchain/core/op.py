@@ -12,7 +12,7 @@ identity), so the second-order pass can reconnect it to the graph.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Generic, TypeVar
 
 from fchain.core.deferred_grad import DeferredGrad
@@ -76,6 +76,17 @@ class Op(Generic[P]):
     broadcasts: bool = True
     second_order_vjp: Vjp[P] | None = None
     first_order_vjp: FirstOrderVjp[P] | None = None
+    leading_float_inputs: int = field(init=False, repr=False)
+    """``k`` when ``float_inputs`` is ``(0, 1, ..., k - 1)`` (almost every op), else
+    -1: ``apply`` decides the usual case (``(0,)``: scores and integer labels) without
+    a loop."""
+    multi_output: bool = field(init=False, repr=False)
+    """Whether this is a ``MultiOutputOp`` (``apply`` reads it on every call)."""
+
+    def __post_init__(self) -> None:
+        k = len(self.float_inputs)
+        object.__setattr__(self, "leading_float_inputs", k if self.float_inputs == tuple(range(k)) else -1)
+        object.__setattr__(self, "multi_output", isinstance(self, MultiOutputOp))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"

@@ -85,13 +85,16 @@ def _force_outputs(xp: ArrayNamespace, outs: tuple[Array, ...], residuals: tuple
 
 
 def check_dtypes(op: Op[Any], arrays: tuple[Array, ...]) -> None:  # Any: any op's params
-    """Raise the ``DTypeError`` for floating inputs that are not floating or do not
-    share one dtype (``apply`` calls it only when its quick test failed).
+    """Raise the ``DTypeError`` for floating inputs (``op.float_inputs``) that are
+    not floating or do not share one dtype; return quietly when they do
+    (``apply`` calls it whenever its quick test could not decide).
 
     ``arrays`` may be the first inputs only: a public function that must see a
     valid dtype before it builds another input (dropout draws its mask in ``x``'s
     dtype) checks them here, so the error is the one ``apply`` would give.
     """
+    if not op.float_inputs:
+        return
     first = op.float_inputs[0]
     dtype = arrays[first].dtype
     if dtype.kind != "f":
@@ -153,6 +156,8 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
     # every input is a Variable (the usual case), else a tuple with None for arrays.
     # Variables and Parameters are read at separate sites: each attribute read
     # then sees one type, which CPython's specializing interpreter makes fast.
+    # The dtypes are decided by identity when input 0 is the only floating input
+    # or all inputs share its floating dtype; ``check_dtypes`` decides the rest.
     if len(inputs) == 1:  # most ops: the loop below, unrolled
         x = inputs[0]
         kind = type(x)
@@ -174,7 +179,7 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
         else:
             numpy_only = True
         in_arrays: tuple[Array, ...] = (a,)
-        if op.float_inputs and a.dtype.kind != "f":
+        if a.dtype.kind != "f":
             check_dtypes(op, in_arrays)
     else:
         arrays: list[Array] = []
@@ -206,17 +211,14 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
                     numpy_only = False
             arrays.append(a)
         in_arrays = tuple(arrays)
-        float_inputs = op.float_inputs
-        if float_inputs:
-            first = in_arrays[float_inputs[0]].dtype
-            if first.kind != "f":
-                check_dtypes(op, in_arrays)
-            n_arrays = len(in_arrays)
-            for i in float_inputs[1:]:
-                if i < n_arrays:
-                    dtype = in_arrays[i].dtype
-                    if dtype is not first and dtype != first:
-                        check_dtypes(op, in_arrays)
+        dtype = arrays[0].dtype
+        if dtype.kind != "f":
+            check_dtypes(op, in_arrays)
+        elif op.leading_float_inputs != 1:
+            for a in arrays:
+                if a.dtype is not dtype:
+                    check_dtypes(op, in_arrays)
+                    break
     xp = _NUMPY if numpy_only else backend.namespace_of_all(op.name, in_arrays)
     check = op.check
     if check is not None:
@@ -230,7 +232,7 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
         backprop, debug = hot_flags()
     else:
         backprop, debug = flags[1], flags[2]
-    if type(op) is MultiOutputOp:
+    if op.multi_output:
         return _wrap_outputs(op, params, outs, residuals, xp, inputs, backprop and needs_grad,
                              all_variables, backprop, debug)
     y = outs[0]
@@ -258,9 +260,13 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
 
 def _graph_inputs(inputs: tuple[object, ...]) -> tuple[Variable | None, ...]:
     """A node's inputs: the Variables among ``inputs``, ``None`` for arrays."""
-    if len(inputs) == 2:  # scores and labels, the usual case: no comprehension
+    if len(inputs) == 2:  # scores and labels: no comprehension
         a, b = inputs
         return (a if isinstance(a, Variable) else None, b if isinstance(b, Variable) else None)
+    if len(inputs) == 3:  # a data batch and two parameters
+        a, b, c = inputs
+        return (a if isinstance(a, Variable) else None, b if isinstance(b, Variable) else None,
+                c if isinstance(c, Variable) else None)
     return tuple([x if isinstance(x, Variable) else None for x in inputs])
 
 
