@@ -13,6 +13,7 @@ __all__ = [
     "DTypeError",
     "FchainError",
     "GraphError",
+    "LabelError",
     "NondifferentiableError",
     "NotDoubleDifferentiableError",
     "SerializationError",
@@ -68,3 +69,7 @@ class SerializationWarning(UserWarning):
 class UninitializedError(FchainError, ValueError):
     """A Variable without an array (an uninitialized Parameter, or ``Variable()``) was
     read where an array is needed."""
+
+
+class LabelError(FchainError, ValueError):
+    """A label outside the classes an op was given (and not its ``ignore_label``)."""

@@ -231,6 +231,40 @@ def test_softmax_cross_entropy_rejects_labels_out_of_range(bad: int) -> None:
     assert str(bad) in str(info.value)
 
 
+_SIGNED = [numpy.int8, numpy.int16, numpy.int32]
+_UNSIGNED = [numpy.uint8, numpy.uint16, numpy.uint32]
+
+
+@pytest.mark.parametrize(("dtype", "ignored"), [(d, False) for d in _SIGNED + _UNSIGNED]
+                         + [(d, True) for d in _SIGNED])  # an unsigned label is never -1
+def test_softmax_cross_entropy_labels_of_every_integer_dtype_agree_with_int64(dtype: Any, ignored: bool) -> None:
+    # Labels of at most 4 bytes are checked by the forward's pick (an IndexError
+    # for a label outside [0, C) sends it to the checked, masked path); 8-byte
+    # labels are checked before.  Both must give the same bits.
+    x = RNG.normal(size=(6, 5)).astype(numpy.float32)
+    t64 = numpy.array([0, 4, -1, 2, -1, 3] if ignored else [0, 4, 1, 2, 2, 3], dtype=numpy.int64)
+    expected = fchain.Variable(x.copy())
+    loss64 = F.softmax_cross_entropy(expected, t64)
+    loss64.backward()
+    for _ in range(2):  # the second call runs on what the first one left behind
+        got = fchain.Variable(x.copy())
+        loss = F.softmax_cross_entropy(got, t64.astype(dtype))
+        loss.backward()
+        assert loss.array.tobytes() == loss64.array.tobytes()
+        assert got.grad is not None and expected.grad is not None
+        assert got.grad.tobytes() == expected.grad.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [numpy.int8, numpy.int32, numpy.int64])
+@pytest.mark.parametrize("bad", [-2, 5, 100])
+def test_softmax_cross_entropy_bad_label_message_is_the_same_for_every_dtype(dtype: Any, bad: int) -> None:
+    x = RNG.normal(size=(3, 5)).astype(numpy.float32)
+    with pytest.raises(ValueError) as info:
+        F.softmax_cross_entropy(x, numpy.array([0, bad, -1], dtype=dtype))
+    assert str(info.value) == (f"softmax_cross_entropy: every label in t must satisfy 0 <= t < 5 or "
+                               f"t == -1 (ignore_label), but t contains [{bad}]")
+
+
 def test_softmax_cross_entropy_ignore_label_does_not_excuse_other_negatives() -> None:
     x = RNG.normal(size=(3, 3))
     with pytest.raises(ValueError, match=r"softmax_cross_entropy: .* t contains \[-1\]"):

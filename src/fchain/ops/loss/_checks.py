@@ -10,11 +10,12 @@ from __future__ import annotations
 from numpy import ndarray as _ndarray
 
 from fchain.core import backend
-from fchain.errors import DTypeError, ShapeError
+from fchain.errors import DTypeError, LabelError, ShapeError
 from fchain.graph.variable import Variable, as_array
 from fchain.types import Array, DType
 
-__all__ = ["array_of", "check_int_labels", "check_label_values", "check_reduce", "check_same_shape"]
+__all__ = ["array_of", "check_int_labels", "check_label_values", "check_reduce", "check_same_shape",
+           "unsigned_view"]
 
 
 def array_of(fname: str, argname: str, x: Variable | Array) -> Array:
@@ -62,6 +63,18 @@ _UNSIGNED: dict[DType, DType] = {}
 a dtype name on every call would cost as much as the view)."""
 
 
+def unsigned_view(t: Array) -> Array:
+    """Integer labels ``t`` read as unsigned integers of the same size (a view):
+    a negative label is then larger than any class count."""
+    dtype = t.dtype
+    if dtype.kind == "u":
+        return t
+    as_unsigned = _UNSIGNED.get(dtype)
+    if as_unsigned is None:
+        as_unsigned = _UNSIGNED[dtype] = t.view(f"u{dtype.itemsize}").dtype
+    return t.view(as_unsigned)
+
+
 def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: int | None,
                        argname: str = "t") -> bool:
     """Every label must lie in ``[low, high)`` or equal ``ignore_label``.  Returns
@@ -75,15 +88,7 @@ def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: 
     if low == 0 and t.dtype.kind in "iu":
         # Read as unsigned integers of the same size, negative labels are larger
         # than any class count: one reduction decides the common case.
-        dtype = t.dtype
-        if dtype.kind == "u":
-            unsigned = t
-        else:
-            as_unsigned = _UNSIGNED.get(dtype)
-            if as_unsigned is None:
-                as_unsigned = _UNSIGNED[dtype] = t.view(f"u{dtype.itemsize}").dtype
-            unsigned = t.view(as_unsigned)
-        if int(unsigned.max()) < high:
+        if int(unsigned_view(t).max()) < high:
             return True
     xp = backend.namespace_of(t)
     lowest, highest = int(t.min()), int(t.max())
@@ -99,6 +104,6 @@ def check_label_values(fname: str, t: Array, low: int, high: int, ignore_label: 
         allowed = f"{low} <= {argname} < {high}"
         if ignore_label is not None:
             allowed += f" or {argname} == {ignore_label} (ignore_label)"
-        raise ValueError(f"{fname}: every label in {argname} must satisfy {allowed}, "
+        raise LabelError(f"{fname}: every label in {argname} must satisfy {allowed}, "
                          f"but {argname} contains {found}")
     return False

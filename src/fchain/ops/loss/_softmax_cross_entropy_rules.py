@@ -12,6 +12,7 @@ from typing import Any
 
 from fchain.core import backend
 from fchain.ops._common import Forwarded, Grads, Inputs
+from fchain.ops.loss._checks import check_label_values, unsigned_view
 from fchain.types import Array, ArrayNamespace, Shape
 
 __all__ = ["SoftmaxCrossEntropyParams", "forward", "vjp", "vjp_recorded"]
@@ -31,8 +32,14 @@ class SoftmaxCrossEntropyParams:
     kl: bool
     rows: bool = False
     """Hard labels and a 2-d ``x``: the row-indexed path (no one-hot mask)."""
-    all_valid: bool = False
-    """No label equals ``ignore_label`` (known from the label check)."""
+    all_valid: bool | None = False
+    """Whether every label lies in ``[0, C)`` (none is ignored), as the label check
+    found; ``None`` on the row path over numpy labels of at most 4 bytes, where
+    the check is left to the forward: its pick by label, the labels read as
+    unsigned, raises IndexError for any label outside ``[0, C)`` (a negative one
+    included), and only then are the labels checked and the ignored ones masked.
+    (CuPy's indexing wraps instead, and numpy reads 8-byte unsigned indices back
+    as signed: those labels are checked before the forward.)"""
 
 
 def _row_shape(x: Array) -> Shape:
@@ -112,12 +119,20 @@ def _forward_rows(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyPara
     ops.exp(log_y, out=log_y)
     ops.subtract(x, m + xp.log(log_y.sum(axis=1, keepdims=True)), out=log_y)
     rows = xp.arange(n)
-    if p.all_valid:
-        labels, valid = t, None
-    else:
+    picked = None
+    if p.all_valid is None:
+        try:
+            picked = log_y[rows, unsigned_view(t)]
+        except IndexError:  # some label is outside [0, C): ignored, or an error
+            check_label_values("softmax_cross_entropy", t, 0, x.shape[1], p.ignore_label)
+    elif p.all_valid:
+        picked = log_y[rows, t]
+    if picked is None:
         valid = xp.not_equal(t, p.ignore_label)
         labels = xp.where(valid, t, 0)
-    log_p = log_y[rows, labels]
+        log_p = log_y[rows, labels]
+    else:
+        labels, valid, log_p = t, None, picked
     factor = None
     if p.class_weight is not None:
         factor = p.class_weight.reshape(x.shape[1])[labels]

@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from numpy import ndarray as _ndarray
+
 from fchain.core import backend
 from fchain.core.op import OpDef
 from fchain.core.registry import register
@@ -104,6 +106,11 @@ def _check(arrays: tuple[Array, ...], p: SoftmaxCrossEntropyParams) -> SoftmaxCr
     parameters of the path the rules take: soft or hard targets, the row path for
     2-d scores, and whether every label counts (none equals ``ignore_label``)."""
     x, t = arrays
+    if (p.all_valid is None and p.class_weight is None and type(t) is _ndarray and x.ndim == 2
+            and t.ndim == 1 and len(t) == len(x)):
+        dtype = t.dtype
+        if dtype.kind in "iu" and dtype.itemsize < 8 and not 0 <= p.ignore_label < x.shape[1]:
+            return p  # the usual call: the forward checks the labels (see ``all_valid``)
     if x.ndim < 2:
         raise ShapeError(f"{_NAME}: x must have shape (N, C) or (N, C, d1, ...), got shape {tuple(x.shape)}")
     kind = t.dtype.kind
@@ -120,13 +127,16 @@ def _check(arrays: tuple[Array, ...], p: SoftmaxCrossEntropyParams) -> SoftmaxCr
         if tuple(t.shape) != expected:
             raise ShapeError(f"{_NAME}: t has shape {tuple(t.shape)} but x has shape {tuple(x.shape)}; "
                              f"expected t of shape {expected}")
+    rows = x.ndim == 2
+    if (rows and p.class_weight is None and type(t) is _ndarray and t.dtype.itemsize < 8
+            and not 0 <= p.ignore_label < n_class):
+        return _variant(p, False, True, None, None)
     in_range = check_label_values(_NAME, t, 0, n_class, p.ignore_label)
     all_valid = in_range and not 0 <= p.ignore_label < n_class
-    rows = x.ndim == 2
     if p.class_weight is not None:
         return _variant(p, False, rows, all_valid, _class_weight(p.class_weight, x))
     if p.rows is rows and p.all_valid is all_valid:
-        return p  # what the public function guessed: hard labels, every one valid, 2-d scores
+        return p
     return _variant(p, False, rows, all_valid, None)
 
 
@@ -184,10 +194,10 @@ def softmax_cross_entropy(
     if soft_target_loss != "cross-entropy" and soft_target_loss != "kl-divergence":
         raise ValueError(f"{_NAME}: soft_target_loss must be 'cross-entropy' or 'kl-divergence', "
                          f"got {soft_target_loss!r}")
-    # The parameters of the usual call (hard labels, 2-d scores, no label ignored),
-    # which ``_check`` confirms or replaces once it has seen the arrays.
+    # The parameters of the usual call (hard labels, 2-d scores, labels checked by
+    # the forward), which ``_check`` confirms or replaces once it has seen the arrays.
     key = (normalize, cache_score and not enable_double_backprop, ignore_label, reduce,
-           False, soft_target_loss == "kl-divergence", True, True)
+           False, soft_target_loss == "kl-divergence", True, None)
     if class_weight is None:
         params = _PARAMS.get(key)
         if params is None:
@@ -197,7 +207,7 @@ def softmax_cross_entropy(
     return apply(SOFTMAX_CROSS_ENTROPY, (x, t), params)
 
 
-_ParamsKey = tuple[bool, bool, int, str, bool, bool, bool, bool]
+_ParamsKey = tuple[bool, bool, int, str, bool, bool, bool, bool | None]
 _PARAMS: dict[_ParamsKey, SoftmaxCrossEntropyParams] = {}
 """The parameters of calls without class weights, built once per combination (a
 handful in any program): the loss is called every iteration."""
@@ -209,7 +219,7 @@ def _params(key: _ParamsKey, weight: Array | None) -> SoftmaxCrossEntropyParams:
                                      rows=rows, all_valid=all_valid)
 
 
-def _variant(p: SoftmaxCrossEntropyParams, soft: bool, rows: bool, all_valid: bool,
+def _variant(p: SoftmaxCrossEntropyParams, soft: bool, rows: bool, all_valid: bool | None,
              weight: Array | None) -> SoftmaxCrossEntropyParams:
     """``p`` for the path the arrays call for (cached unless there are class weights)."""
     key = (p.normalize, p.cache_score, p.ignore_label, p.reduce, soft, p.kl, rows, all_valid)
