@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from numpy import ndarray as _ndarray
+
 from fchain.core.deferred_grad import DEFER_BELOW_ROWS, ProductSum
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
 from fchain.errors import ShapeError
 from fchain.graph.apply import apply
+from fchain.graph.parameter import Parameter
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, int_arg
 from fchain.types import Array, ArrayNamespace, Shape
@@ -64,11 +67,8 @@ def _wants_grad(v: VariableLike) -> bool:
     return getattr(v, "requires_grad", False) is True
 
 
-def _flat(x: Array, n_batch_axes: int) -> Shape | None:
-    """The 2-d ``(batch, features)`` shape ``x`` is read as, or ``None`` when ``x``
-    is already that (2-d with one batch axis)."""
-    if n_batch_axes == 1 and x.ndim == 2:
-        return None
+def _flat(x: Array, n_batch_axes: int) -> Shape:
+    """The 2-d ``(batch, features)`` shape ``x`` is read as."""
     batch = 1
     for n in x.shape[:n_batch_axes]:
         batch *= n
@@ -78,58 +78,63 @@ def _flat(x: Array, n_batch_axes: int) -> Shape | None:
     return (batch, features)
 
 
+def _product(x2: Array, W: Array) -> Array:
+    """``x2 W^T`` for a 2-d ``x2``; with few rows and many outputs the same GEMM
+    with the operands swapped (bit for bit ``x2 W^T``, up to 1.6x faster there),
+    its transposed result copied to C order."""
+    if W.shape[0] >= _WIDE and W.shape[0] >= 2 * x2.shape[0]:
+        return (W @ x2.T).T.copy()
+    return x2 @ W.T  # operators skip numpy's dispatch
+
+
 def _forward(xp: ArrayNamespace, inputs: Inputs, p: LinearParams) -> Forwarded:
     x, W = inputs[0], inputs[1]
-    flat = None if p.n_batch_axes == 1 and x.ndim == 2 else _flat(x, p.n_batch_axes)
-    x2 = x if flat is None else xp.reshape(x, flat)
-    if W.shape[0] >= _WIDE and W.shape[0] >= 2 * x2.shape[0]:
-        # Few rows, many outputs: the same GEMM with the operands swapped (bit for
-        # bit x W^T) runs up to 1.6x faster there; its transposed result is copied
-        # to C order.
-        y = (W @ x2.T).T.copy()
-    else:
-        y = x2 @ W.T  # operators skip numpy's dispatch
+    if p.n_batch_axes != 1 or x.ndim != 2:
+        return _forward_batched(xp, inputs, p)
+    y = x @ W.T if len(W) < _WIDE else _product(x, W)
     if p.bias:
         y += inputs[2]
-    if p.n_batch_axes != 1:
-        y = xp.reshape(y, tuple(x.shape[:p.n_batch_axes]) + (W.shape[0],))
     return (y,), (x, W)
 
 
-def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams) -> Grads:
-    x2, gy2, gx = _flat_grads(xp, residuals, grads, p)
-    gW = gy2.T @ x2 if p.grad_W else None
+def _forward_batched(xp: ArrayNamespace, inputs: Inputs, p: LinearParams) -> Forwarded:
+    """``_forward`` for an ``x`` that is not 2-d or has several batch axes: read as 2-d."""
+    x, W = inputs[0], inputs[1]
+    y = _product(xp.reshape(x, _flat(x, p.n_batch_axes)), W)
     if p.bias:
-        return gx, gW, gy2.sum(axis=0)
+        y += inputs[2]
+    return (xp.reshape(y, tuple(x.shape[:p.n_batch_axes]) + (W.shape[0],)),), (x, W)
+
+
+def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams) -> Grads:
+    # ``@``, ``.T`` and ``.sum`` work on arrays and Variables alike.
+    x, W = residuals
+    gy = grads[0]
+    flat = p.n_batch_axes != 1 or x.ndim != 2
+    if flat:
+        x = xp.reshape(x, _flat(x, p.n_batch_axes))
+        gy = xp.reshape(gy, (x.shape[0], W.shape[0]))
+    gx = gy @ W if p.grad_x else None
+    if flat and gx is not None:
+        gx = xp.reshape(gx, residuals[0].shape)
+    gW = gy.T @ x if p.grad_W else None
+    if p.bias:
+        return gx, gW, gy.sum(axis=0)
     return gx, gW
 
 
 def _first_order_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams
                      ) -> tuple[Array | ProductSum | None, ...]:
-    """``_vjp``, with a ``gW`` of few rows deferred (see the module docstring)."""
-    x2, gy2, gx = _flat_grads(xp, residuals, grads, p)
-    gW: Array | ProductSum | None = None
-    if p.grad_W:
-        gW = ProductSum.of(gy2, x2) if gy2.shape[0] < DEFER_BELOW_ROWS else gy2.T @ x2
-    if p.bias:
-        return gx, gW, gy2.sum(axis=0)
-    return gx, gW
-
-
-def _flat_grads(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams
-                ) -> tuple[Array, Array, Array | None]:
-    """The 2-d views of ``x`` and ``gy`` and the gradient of ``x`` (if wanted)."""
-    x, W = residuals
+    """``_vjp``, with the ``gW`` of a 2-d ``gy`` of few rows deferred (see the
+    module docstring)."""
     gy = grads[0]
-    flat = None if p.n_batch_axes == 1 and x.ndim == 2 else _flat(x, p.n_batch_axes)
-    if flat is not None:
-        x = xp.reshape(x, flat)
-        gy = xp.reshape(gy, (flat[0], W.shape[0]))
-    # ``@``, ``.T`` and ``.sum`` work on arrays and Variables alike.
+    if not p.grad_W or gy.ndim != 2 or gy.shape[0] >= DEFER_BELOW_ROWS or residuals[0].ndim != 2:
+        return _vjp(xp, residuals, grads, p)
+    x, W = residuals
     gx = gy @ W if p.grad_x else None
-    if gx is not None and flat is not None:
-        gx = xp.reshape(gx, residuals[0].shape)
-    return x, gy, gx
+    if p.bias:
+        return gx, ProductSum.of(gy, x), gy.sum(axis=0)
+    return gx, ProductSum.of(gy, x)
 
 
 def _features_error(x_shape: Shape, W_shape: Shape, n_batch_axes: int) -> ShapeError:
@@ -155,8 +160,7 @@ def _check(arrays: Inputs, p: LinearParams) -> LinearParams:
             raise ShapeError(
                 f"linear: x has shape {tuple(x.shape)} but needs more than n_batch_axes={n} "
                 "axes (batch axes followed by feature axes)")
-        flat = _flat(x, n)
-        if flat is not None and flat[1] != W.shape[1]:
+        if _flat(x, n)[1] != W.shape[1]:
             raise _features_error(tuple(x.shape), tuple(W.shape), n)
     if p.bias and arrays[2].shape != (W.shape[0],):
         raise ShapeError(
@@ -195,8 +199,13 @@ def linear(x: VariableLike, W: VariableLike, b: VariableLike | None = None,
     Returns an array of shape ``batch_shape + (out,)``.
     """
     if type(n_batch_axes) is int and n_batch_axes == 1:
-        params = _PLAIN[b is not None, getattr(x, "requires_grad", False) is True,
-                        getattr(W, "requires_grad", False) is True]
+        # A Variable's and a Parameter's flag read directly (the usual arguments),
+        # anything else through ``getattr``.
+        kind = type(x)
+        grad_x = x.requires_grad if kind is Variable else (  # type: ignore[union-attr]  # a Variable
+            kind is not _ndarray and _wants_grad(x))
+        grad_W = W.requires_grad if type(W) is Parameter else _wants_grad(W)
+        params = _PLAIN[b is not None, grad_x, grad_W]
     else:
         n_batch_axes = int_arg("linear", "n_batch_axes", n_batch_axes)
         if n_batch_axes < 1:
