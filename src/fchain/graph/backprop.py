@@ -118,12 +118,17 @@ def _accumulate(a: FirstOrderGrad, b: FirstOrderGrad) -> FirstOrderGrad:
     caller holds it), of ``b``'s shape and dtype.  A parameter used at every step
     of a recurrence then accumulates its gradients in one buffer instead of a fresh
     array per step (whose pages the kernel must fault in and zero).  Deferred sums
-    combine (``add_gradients``); anything else takes a fresh ``a + b``."""
-    if (type(a) is _ndarray and a.base is None and _getrefcount(a) == _EXCLUSIVE and type(b) is _ndarray
-            and a.shape == b.shape and a.dtype == b.dtype and a.flags.writeable):
-        a += b
+    combine (``add_gradients``); anything else takes a fresh ``a + b``.  The cheap
+    tests come first: a sum of small arrays costs less than the tests."""
+    if type(a) is not _ndarray or type(b) is not _ndarray:
+        return add_gradients(a, b)
+    if a.dtype is b.dtype and a.base is None and _getrefcount(a) == _EXCLUSIVE and a.shape == b.shape:
+        try:
+            a += b
+        except ValueError:  # a read-only array
+            return a + b
         return a
-    return add_gradients(a, b)
+    return a + b
 
 
 class _ArrayAlgebra:
