@@ -316,3 +316,18 @@ def test_a_gradient_seen_elsewhere_is_never_written_into() -> None:
     alone = (None, np.ones(3, np.float32))
     out = _accumulate(alone[1], np.ones(3))  # another dtype: promoted, not in place
     assert isinstance(out, np.ndarray) and out.dtype == np.float64
+
+
+def test_a_read_only_running_sum_takes_a_fresh_sum() -> None:
+    """A running sum nothing else holds but that is read-only (a rule may return
+    such an array) is not written into: the sum is fresh and the array unchanged."""
+    from fchain.graph.backprop import _accumulate
+
+    frozen = np.ones(3, np.float32)
+    frozen.setflags(write=False)
+    entry = (None, frozen)
+    del frozen
+    out = _accumulate(entry[1], np.full(3, 2.0, np.float32))
+    assert out is not entry[1]
+    np.testing.assert_array_equal(out, [3.0, 3.0, 3.0])
+    np.testing.assert_array_equal(entry[1], [1.0, 1.0, 1.0])
