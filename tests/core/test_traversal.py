@@ -284,50 +284,64 @@ def test_a_running_sum_nothing_else_holds_is_accumulated_in_place() -> None:
     """The traversal's ``add(entry[1], g)`` on a running sum that only its entry
     holds writes into it (a parameter used at every step of a loop sums its
     gradients in one buffer), and a loop's gradients stay exact."""
-    from fchain.graph.backprop import _accumulate
+    from fchain.graph.backprop import _IN_PLACE_FROM, _accumulate
 
-    entry = (None, np.ones(3, np.float32))
-    out = _accumulate(entry[1], np.full(3, 2.0, np.float32))
+    n = _IN_PLACE_FROM
+    entry = (None, np.ones(n, np.float32))
+    out = _accumulate(entry[1], np.full(n, 2.0, np.float32))
     assert out is entry[1]
-    np.testing.assert_array_equal(out, [3.0, 3.0, 3.0])
-    W = fchain.Parameter(np.full((3, 2), 0.5, np.float32))
-    x = np.ones((4, 2), np.float32)
+    np.testing.assert_array_equal(out, np.full(n, 3.0, np.float32))
+    W = fchain.Parameter(np.full((32, 32), 0.5, np.float32))
+    x = np.ones((4, 32), np.float32)
     loss = F.sum(F.linear(x, W))
     for t in range(2, 6):
         loss = loss + F.sum(F.linear(x * t, W))
     loss.backward()
     assert W.grad is not None
-    np.testing.assert_array_equal(W.grad, np.full((3, 2), 4.0 * (1 + 2 + 3 + 4 + 5), np.float32))
+    np.testing.assert_array_equal(W.grad, np.full((32, 32), 4.0 * (1 + 2 + 3 + 4 + 5), np.float32))
+
+
+def test_a_small_running_sum_takes_a_fresh_sum() -> None:
+    """Below ``_IN_PLACE_FROM`` elements the sum is fresh (cheaper than the tests)."""
+    from fchain.graph.backprop import _IN_PLACE_FROM, _accumulate
+
+    entry = (None, np.ones(_IN_PLACE_FROM - 1, np.float32))
+    out = _accumulate(entry[1], np.ones(_IN_PLACE_FROM - 1, np.float32))
+    assert out is not entry[1]
+    np.testing.assert_array_equal(entry[1], np.ones(_IN_PLACE_FROM - 1, np.float32))
+    np.testing.assert_array_equal(out, np.full(_IN_PLACE_FROM - 1, 2.0, np.float32))
 
 
 def test_a_gradient_seen_elsewhere_is_never_written_into() -> None:
     """Arrays another holder can see (a retained gradient, a view, a shared
     object) take a fresh sum."""
-    from fchain.graph.backprop import _accumulate
+    from fchain.graph.backprop import _IN_PLACE_FROM, _accumulate
 
-    held = np.ones(3)
+    n = _IN_PLACE_FROM
+    held = np.ones(n)
     keep = (None, held)  # the traversal's entry, and a second reference
-    out = _accumulate(keep[1], np.ones(3))
-    assert out is not held and np.array_equal(held, np.ones(3))
-    base = np.ones(6)
-    entry = (None, base[:3])
-    out = _accumulate(entry[1], np.ones(3))
-    assert np.array_equal(base, np.ones(6)), "a view's base was written"
-    alone = (None, np.ones(3, np.float32))
-    out = _accumulate(alone[1], np.ones(3))  # another dtype: promoted, not in place
+    out = _accumulate(keep[1], np.ones(n))
+    assert out is not held and np.array_equal(held, np.ones(n))
+    base = np.ones(2 * n)
+    entry = (None, base[:n])
+    out = _accumulate(entry[1], np.ones(n))
+    assert np.array_equal(base, np.ones(2 * n)), "a view's base was written"
+    alone = (None, np.ones(n, np.float32))
+    out = _accumulate(alone[1], np.ones(n))  # another dtype: promoted, not in place
     assert isinstance(out, np.ndarray) and out.dtype == np.float64
 
 
 def test_a_read_only_running_sum_takes_a_fresh_sum() -> None:
     """A running sum nothing else holds but that is read-only (a rule may return
     such an array) is not written into: the sum is fresh and the array unchanged."""
-    from fchain.graph.backprop import _accumulate
+    from fchain.graph.backprop import _IN_PLACE_FROM, _accumulate
 
-    frozen = np.ones(3, np.float32)
+    n = _IN_PLACE_FROM
+    frozen = np.ones(n, np.float32)
     frozen.setflags(write=False)
     entry = (None, frozen)
     del frozen
-    out = _accumulate(entry[1], np.full(3, 2.0, np.float32))
+    out = _accumulate(entry[1], np.full(n, 2.0, np.float32))
     assert out is not entry[1]
-    np.testing.assert_array_equal(out, [3.0, 3.0, 3.0])
-    np.testing.assert_array_equal(entry[1], [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(out, np.full(n, 3.0, np.float32))
+    np.testing.assert_array_equal(entry[1], np.ones(n, np.float32))

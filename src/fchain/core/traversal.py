@@ -70,9 +70,12 @@ def backpropagate(
     nothing is given ``algebra.zeros``.  Seeds are delivered even to variables with
     ``requires_grad=False``; gradients of a node's inputs only to those without.
     """
-    result: BackwardResult[G] = BackwardResult()
-    leaves = result.leaves
-    intermediates = result.intermediates
+    # ``BackwardResult()``, without the call of its ``__init__`` (every backward runs this).
+    result: BackwardResult[G] = object.__new__(BackwardResult)
+    leaves: dict[int, tuple[GraphVariable, G]] = {}
+    intermediates: list[tuple[Node, int, G]] = []
+    result.leaves = leaves
+    result.intermediates = intermediates
     # Nodes waiting for their vjp, keyed by their negated creation index: the heap
     # holds those plain ints (cheap to compare), so it pops the newest node first.
     # The value is the node and its output gradient (single-output nodes) or its

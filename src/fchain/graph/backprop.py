@@ -111,6 +111,12 @@ _EXCLUSIVE = _held_by((None, numpy.empty(1)))
 """The reference count of a running sum that nothing but the traversal holds."""
 
 
+_IN_PLACE_FROM = 1024
+"""The size from which ``_accumulate`` tests whether it may add in place (below it
+the tests cost about what a fresh sum does: measured with a one-element sum, the
+tests and the in-place add took 0.7 us against 0.3 us for ``a + b``)."""
+
+
 def _accumulate(a: FirstOrderGrad, b: FirstOrderGrad) -> FirstOrderGrad:
     """``a + b``, written into ``a`` when nothing else can see ``a``: a numpy array
     owning its memory (no view of another, none of it: a view holds its base), its
@@ -118,11 +124,13 @@ def _accumulate(a: FirstOrderGrad, b: FirstOrderGrad) -> FirstOrderGrad:
     caller holds it), of ``b``'s shape and dtype.  A parameter used at every step
     of a recurrence then accumulates its gradients in one buffer instead of a fresh
     array per step (whose pages the kernel must fault in and zero).  Deferred sums
-    combine (``add_gradients``); anything else takes a fresh ``a + b``.  The cheap
-    tests come first: a sum of small arrays costs less than the tests."""
+    combine (``add_gradients``); anything else takes a fresh ``a + b``, and so do
+    arrays of fewer than ``_IN_PLACE_FROM`` elements, whose sum costs less than
+    the tests."""
     if type(a) is not _ndarray or type(b) is not _ndarray:
         return add_gradients(a, b)
-    if a.dtype is b.dtype and a.base is None and _getrefcount(a) == _EXCLUSIVE and a.shape == b.shape:
+    if (a.size >= _IN_PLACE_FROM and a.dtype is b.dtype and a.base is None and _getrefcount(a) == _EXCLUSIVE
+            and a.shape == b.shape):
         try:
             a += b
         except ValueError:  # a read-only array
