@@ -13,9 +13,10 @@ per input that needs a gradient backward, no copies beyond the results.  The
 residuals are the input arrays themselves, so double backprop differentiates
 through both (``@`` and ``.T`` are Variable operators on the second-order path).
 
-On the first-order pass, a ``gW`` of fewer than ``DEFER_BELOW_ROWS`` rows (a step of
-a recurrent model) is returned as a ``ProductSum``: the traversal stacks the
-uses of one weight and computes their sum as one GEMM (``core.deferred_grad``).
+On the first-order pass, the ``gW`` of a 2-d ``x`` of fewer than ``DEFER_BELOW_ROWS``
+rows (a step of a recurrent model) is returned as a ``ProductSum``: the traversal
+stacks the uses of one weight and computes their sum as one GEMM
+(``core.deferred_grad``).
 """
 
 from __future__ import annotations
