@@ -147,8 +147,9 @@ def _features_error(x_shape: Shape, W_shape: Shape, n_batch_axes: int) -> ShapeE
 
 def _check(arrays: Inputs, p: LinearParams) -> LinearParams:
     x, W = arrays[0], arrays[1]
-    if (p.n_batch_axes == 1 and x.ndim == 2 and W.ndim == 2 and x.shape[1] == W.shape[1]
-            and (not p.bias or arrays[2].shape == (W.shape[0],))):
+    w_shape = W.shape
+    if (p.n_batch_axes == 1 and x.ndim == 2 and len(w_shape) == 2 and x.shape[1] == w_shape[1]
+            and (not p.bias or arrays[2].shape == (w_shape[0],))):
         return p  # the common case, in one test
     if W.ndim != 2:
         raise ShapeError(f"linear: W must be 2-d (out_size, in_size), got shape {tuple(W.shape)}")

@@ -79,7 +79,7 @@ def _sample(draw: Draw) -> Case:
 
 def _check(arrays: Inputs, p: AccuracyParams) -> AccuracyParams:
     y, t = arrays
-    if y.ndim == 2 and t.ndim == 1 and t.shape[0] == y.shape[0] and t.dtype.kind in "iu":
+    if y.ndim == 2 and t.ndim == 1 and len(t) == len(y) and t.dtype.kind in "iu":
         return p  # a batch of scores and its labels: the usual call, in one test
     check_int_labels(_NAME, t)
     ys, ts = tuple(y.shape), tuple(t.shape)

@@ -181,6 +181,10 @@ def softmax_cross_entropy(
     >>> float(softmax_cross_entropy(x, t).array)  # doctest: +ELLIPSIS
     0.440189...
     """
+    if (normalize is True and cache_score is True and class_weight is None and type(ignore_label) is int
+            and ignore_label == -1 and reduce == "mean" and enable_double_backprop is False
+            and soft_target_loss == "cross-entropy"):
+        return apply(SOFTMAX_CROSS_ENTROPY, (x, t), _DEFAULT_PARAMS)  # every argument Chainer's default
     if reduce != "mean" and reduce != "no":
         check_reduce(_NAME, reduce)
     if type(ignore_label) is not int:
@@ -217,6 +221,12 @@ def _params(key: _ParamsKey, weight: Array | None) -> SoftmaxCrossEntropyParams:
     normalize, cache, ignore_label, reduce, soft, kl, rows, all_valid = key
     return SoftmaxCrossEntropyParams(normalize, cache, weight, ignore_label, reduce, soft, kl,
                                      rows=rows, all_valid=all_valid)
+
+
+_DEFAULT_KEY: _ParamsKey = (True, True, -1, "mean", False, False, True, None)
+_DEFAULT_PARAMS = _PARAMS[_DEFAULT_KEY] = _params(_DEFAULT_KEY, None)
+"""The parameters of a call with every argument at its default (the usual training
+loss): the entry ``_PARAMS`` holds for it, found without building its key."""
 
 
 def _variant(p: SoftmaxCrossEntropyParams, soft: bool, rows: bool, all_valid: bool | None,
