@@ -101,16 +101,22 @@ def _class_weight(class_weight: object, x: Array) -> Array:
     return xp.reshape(xp.asarray(w, dtype=x.dtype), (1, x.shape[1]) + (1,) * (x.ndim - 2))
 
 
+def _forward_checks_labels(t: Array, n_class: int, p: SoftmaxCrossEntropyParams) -> bool:
+    """Whether the row path's forward may check the integer labels ``t`` itself
+    (``all_valid=None``): numpy labels of at most 4 bytes, no class weights, and an
+    ``ignore_label`` that is not a class."""
+    return (p.class_weight is None and type(t) is _ndarray and t.dtype.itemsize < 8
+            and not 0 <= p.ignore_label < n_class)
+
+
 def _check(arrays: tuple[Array, ...], p: SoftmaxCrossEntropyParams) -> SoftmaxCrossEntropyParams:
     """Check ``x`` and ``t`` (shapes, label values, class weights) and return the
     parameters of the path the rules take: soft or hard targets, the row path for
     2-d scores, and whether every label counts (none equals ``ignore_label``)."""
     x, t = arrays
-    if (p.all_valid is None and p.class_weight is None and type(t) is _ndarray and x.ndim == 2
-            and t.ndim == 1 and len(t) == len(x)):
-        dtype = t.dtype
-        if dtype.kind in "iu" and dtype.itemsize < 8 and not 0 <= p.ignore_label < x.shape[1]:
-            return p  # the usual call: the forward checks the labels (see ``all_valid``)
+    if (p.all_valid is None and x.ndim == 2 and t.ndim == 1 and len(t) == len(x) and t.dtype.kind in "iu"
+            and _forward_checks_labels(t, x.shape[1], p)):
+        return p  # the usual call
     if x.ndim < 2:
         raise ShapeError(f"{_NAME}: x must have shape (N, C) or (N, C, d1, ...), got shape {tuple(x.shape)}")
     kind = t.dtype.kind
@@ -128,8 +134,7 @@ def _check(arrays: tuple[Array, ...], p: SoftmaxCrossEntropyParams) -> SoftmaxCr
             raise ShapeError(f"{_NAME}: t has shape {tuple(t.shape)} but x has shape {tuple(x.shape)}; "
                              f"expected t of shape {expected}")
     rows = x.ndim == 2
-    if (rows and p.class_weight is None and type(t) is _ndarray and t.dtype.itemsize < 8
-            and not 0 <= p.ignore_label < n_class):
+    if rows and _forward_checks_labels(t, n_class, p):
         return _variant(p, False, True, None, None)
     in_range = check_label_values(_NAME, t, 0, n_class, p.ignore_label)
     all_valid = in_range and not 0 <= p.ignore_label < n_class
