@@ -31,7 +31,7 @@ from fchain import utils as utils
 from fchain.facade.function import Function as Function
 from fchain.facade.function import FunctionNode as FunctionNode
 from fchain.graph.backprop import backward as backward
-from fchain.graph.backprop import grad as grad
+from fchain.graph.grad import grad as grad
 from fchain.graph.config import config as config
 from fchain.graph.config_key import ConfigKey as ConfigKey
 from fchain.graph.config import force_backprop_mode as force_backprop_mode

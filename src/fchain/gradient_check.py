@@ -28,7 +28,7 @@ import numpy
 from fchain.core import backend
 from fchain.errors import NondifferentiableError
 from fchain.graph.backprop import backward as _backward
-from fchain.graph.backprop import grad as _grad
+from fchain.graph.grad import grad as _grad
 from fchain.graph.parameter import Parameter
 from fchain.graph.variable import Variable
 from fchain.ops.array.cast import cast as cast_op

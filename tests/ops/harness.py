@@ -16,7 +16,8 @@ from fchain._second_order import DIFF
 from fchain.core.deferred_grad import DeferredGrad
 from fchain.core.op import FirstOrderVjp, Op, Vjp
 from fchain.core.registry import all_ops
-from fchain.graph.backprop import backward, dense_grad, grad
+from fchain.graph.backprop import backward, dense_grad
+from fchain.graph.grad import grad
 from fchain.graph.variable import Variable
 from fchain.testing.draws import RandomDraw
 from fchain.testing.op_check import outputs_of, prepare_inputs, ulps_of_largest

@@ -58,7 +58,7 @@ from fchain.core.node import Node
 from fchain.core.op import AnyOp, Op
 from fchain.core.spec import Case, Draw, GradSpec, NotDifferentiable
 from fchain.graph.backprop import backward as _backward
-from fchain.graph.backprop import grad as _grad
+from fchain.graph.grad import grad as _grad
 from fchain.graph.device import Device, get_device
 from fchain.graph.variable import Variable
 from fchain.gradient_check import check_backward, check_double_backward

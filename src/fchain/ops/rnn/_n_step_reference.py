@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from fchain.graph.backprop import grad
+from fchain.graph.grad import grad
 from fchain.graph.variable import Variable
 from fchain.ops._common import Grads, Inputs, VariableLike
 from fchain.ops.activation.relu import relu
