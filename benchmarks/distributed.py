@@ -30,7 +30,12 @@ memory, ``vader``: no network at all).  Every round also runs ``2 alone``: two
 ranks bound to a core each that train without exchanging anything (started
 together after a barrier, the slower one timed).  That is the most two processes
 get from the machine at all (two virtual CPUs of a shared host are not two free
-cores), and each transport's ratio is also given as a fraction of it.
+cores), and each transport's ratio is also given as a fraction of it.  And every round
+runs the floor: the hand-written numpy step of ``training_loop.NumpyMLP``, in one
+process and in two ranks that average its gradients with one ``MPI_Allreduce`` of a
+packed buffer per step (mpi4py, no fchain): the ratio no framework can beat here,
+whatever its own overhead, because the exchange itself costs that much against a
+step this small.
 
 Run: ``python benchmarks/distributed.py [--rounds 3] [--steps 2000] [--transports sm,tcp,sm+db]``.
 """
@@ -60,6 +65,7 @@ import numpy.typing as npt  # noqa: E402
 import fchain  # noqa: E402
 import fchain.functions as F  # noqa: E402
 import fchain.links as L  # noqa: E402
+from benchmarks.training_loop import NumpyMLP  # noqa: E402
 from fchain import optimizers  # noqa: E402
 
 BATCH, N_IN, N_OUT, UNITS = 100, 784, 10, 100
@@ -68,6 +74,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 NO_EXCHANGE = "none"
 """The variant of two ranks that exchange nothing: the machine's own ceiling."""
+
+NUMPY_FLOOR = "numpy"
+"""The variant of two ranks running the hand-written numpy step with one raw
+``MPI_Allreduce`` per step: the floor of any framework on this machine."""
 
 TRANSPORTS = {
     "tcp": ["--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", "lo"],
@@ -139,6 +149,63 @@ def independent_worker(steps: int) -> None:
             "compute_cpu": math.nan}), flush=True)
 
 
+def _numpy_loop(model: NumpyMLP, x: npt.NDArray[np.float32], t: npt.NDArray[np.int32], steps: int,
+                exchange: Any = None) -> None:
+    """The hand-written numpy step; with ``exchange`` (a function of the gradient
+    list returning the list to apply), the gradients go through it first."""
+    for i in range(steps):
+        j = (i % N_BATCHES) * BATCH
+        _, _, grads = model.gradients(x[j:j + BATCH], t[j:j + BATCH])
+        model.sgd(grads if exchange is None else exchange(grads))
+
+
+def numpy_single(steps: int) -> dict[str, float]:
+    """``single`` for the hand-written numpy MLP (``training_loop.NumpyMLP``)."""
+    model = NumpyMLP(0)
+    x, t = _data(0)
+    _numpy_loop(model, x, t, 50)
+    start, cpu = time.perf_counter(), time.process_time()
+    _numpy_loop(model, x, t, steps)
+    return {"seconds": time.perf_counter() - start, "cpu": (time.process_time() - cpu) / steps}
+
+
+def numpy_worker(steps: int) -> None:
+    """One of two ranks of the floor: the hand-written numpy step, its gradients
+    averaged by one ``MPI_Allreduce`` of a packed buffer per step (mpi4py, no
+    fchain): what any framework's data parallelism gets from this machine for
+    this model.  Rank 0 prints the slower rank's seconds as JSON."""
+    from mpi4py import MPI
+
+    world = MPI.COMM_WORLD
+    model = NumpyMLP(0)
+    x, t = _data(world.Get_rank())
+    arrays = model.W + model.b
+    buffer = np.empty(sum(a.size for a in arrays), dtype=np.float32)
+    views, offset = [], 0
+    for a in arrays:
+        views.append(buffer[offset:offset + a.size].reshape(a.shape))
+        offset += a.size
+    half = np.float32(1.0 / world.Get_size())
+
+    def exchange(grads: list[npt.NDArray[np.float32]]) -> list[npt.NDArray[np.float32]]:
+        for view, g in zip(views, grads, strict=True):
+            np.multiply(g, half, out=view)
+        world.Allreduce(MPI.IN_PLACE, buffer, op=MPI.SUM)
+        return views
+
+    _numpy_loop(model, x, t, 50, exchange)
+    world.Barrier()
+    start, cpu = time.perf_counter(), time.process_time()
+    _numpy_loop(model, x, t, steps, exchange)
+    mine = {"seconds": time.perf_counter() - start, "cpu": (time.process_time() - cpu) / steps}
+    results = world.gather(mine, root=0)
+    if results is not None:
+        print("RESULT " + json.dumps({
+            "seconds": max(r["seconds"] for r in results), "mean_grad": math.nan,
+            "allreduce": math.nan, "cpu": max(r["cpu"] for r in results),
+            "compute_cpu": math.nan}), flush=True)
+
+
 def worker(steps: int, double_buffering: bool) -> None:
     """One rank of the two-rank run; rank 0 prints the measurements as JSON."""
     from fchain.distributed import create_communicator, create_multi_node_optimizer
@@ -193,7 +260,10 @@ def worker(steps: int, double_buffering: bool) -> None:
 def two_ranks(steps: int, variant: str, timeout: float) -> dict[str, float]:
     """Launch ``worker`` on two ranks (killed after ``timeout`` seconds); ``variant``
     is a transport, with ``+db`` for the double-buffering optimizer."""
-    transport, _, extra = ("sm", "", "none") if variant == NO_EXCHANGE else variant.partition("+")
+    if variant in (NO_EXCHANGE, NUMPY_FLOOR):
+        transport, extra = "sm", variant
+    else:
+        transport, _, extra = variant.partition("+")
     mpirun = shutil.which("mpirun")
     if mpirun is None:
         raise SystemExit("mpirun not found: install Open MPI (apt-get install openmpi-bin "
@@ -210,8 +280,10 @@ def two_ranks(steps: int, variant: str, timeout: float) -> dict[str, float]:
     command += [sys.executable, os.path.abspath(__file__), "--worker", "--steps", str(steps)]
     if extra == "db":
         command.append("--double-buffering")
-    elif extra == "none":
+    elif extra == NO_EXCHANGE:
         command.append("--no-exchange")
+    elif extra == NUMPY_FLOOR:
+        command.append("--numpy-floor")
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -230,10 +302,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0, help="per two-rank launch")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-exchange", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--numpy-floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         if args.no_exchange:
             independent_worker(args.steps)
+        elif args.numpy_floor:
+            numpy_worker(args.steps)
         else:
             worker(args.steps, args.double_buffering)
         return
@@ -245,6 +320,7 @@ def main() -> None:
     print(header)
     ratios: dict[str, list[float]] = {name: [] for name in transports}
     cpu_ratios: dict[str, list[float]] = {name: [] for name in transports}
+    floor_ratios: list[float] = []
     for round_ in range(1, args.rounds + 1):
         alone = single(args.steps)
         one = BATCH * args.steps / alone["seconds"]
@@ -263,6 +339,16 @@ def main() -> None:
                   f"{result['mean_grad'] * 1e3:>18.3f} {result['allreduce'] * 1e3:>9.3f} "
                   f"{result['cpu'] * 1e3:>11.3f} {estimate:>13.2f}  "
                   f"{os.getloadavg()[0]:.2f}", flush=True)
+        numpy_one_run = numpy_single(args.steps)
+        numpy_one = BATCH * args.steps / numpy_one_run["seconds"]
+        numpy_two_run = two_ranks(args.steps, NUMPY_FLOOR, args.timeout)
+        numpy_two = 2 * BATCH * args.steps / numpy_two_run["seconds"]
+        floor_ratios.append(numpy_two / numpy_one)
+        print(f"{round_:>5}  {'numpy, 1 proc':<14} {numpy_one:>11.0f} {1.0:>6.2f} {'':>18} {'':>9} "
+              f"{numpy_one_run['cpu'] * 1e3:>11.3f} {'':>13}  {os.getloadavg()[0]:.2f}", flush=True)
+        print(f"{round_:>5}  {'numpy, 2 ranks':<14} {numpy_two:>11.0f} {numpy_two / numpy_one:>6.2f} "
+              f"{'':>18} {'':>9} {numpy_two_run['cpu'] * 1e3:>11.3f} {'':>13}  "
+              f"{os.getloadavg()[0]:.2f}", flush=True)
     ceiling = ratios[NO_EXCHANGE]
     print(f"2 processes exchanging nothing / 1 process (this machine's ceiling): median "
           f"{statistics.median(ceiling):.2f}, best {max(ceiling):.2f}")
@@ -273,6 +359,9 @@ def main() -> None:
               f"best {max(values):.2f} over {len(values)} rounds (target >= 1.8); of the "
               f"ceiling: median {statistics.median(of_ceiling):.2f}; free-core "
               f"estimate median {statistics.median(cpu_ratios[name]):.2f}")
+    print(f"hand-written numpy, 2 ranks with one MPI_Allreduce per step / 1 process (the floor: "
+          f"what any framework gets here): median {statistics.median(floor_ratios):.2f}, best "
+          f"{max(floor_ratios):.2f}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

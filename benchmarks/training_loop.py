@@ -110,6 +110,12 @@ class NumpyMLP:
 
     def step(self, x: F32, t: I32) -> tuple[float, float]:
         """One SGD step; returns (loss, accuracy) as the Classifier reports them."""
+        loss, accuracy, grads = self.gradients(x, t)
+        self.sgd(grads)
+        return loss, accuracy
+
+    def gradients(self, x: F32, t: I32) -> tuple[float, float, list[F32]]:
+        """Loss, accuracy and the gradients of ``W + b`` (in that order), unapplied."""
         n = x.shape[0]
         rows = np.arange(n)
         h1, a1, h2, a2, y = self._forward(x)
@@ -130,11 +136,14 @@ class NumpyMLP:
         ga1 *= h1 > 0
         gW1 = ga1.T @ x
         gb1 = ga1.sum(axis=0)
+        return loss, accuracy, [gW1, gW2, gW3, gb1, gb2, gb3]
+
+    def sgd(self, grads: Sequence[F32]) -> None:
+        """The SGD update from ``gradients``' list (scaled in place: it is spent)."""
         lr = np.float32(LR)
-        for p, g in zip(self.W + self.b, (gW1, gW2, gW3, gb1, gb2, gb3)):
+        for p, g in zip(self.W + self.b, grads):
             g *= lr
             p -= g
-        return loss, accuracy
 
     def evaluate(self, x: F32, t: I32) -> tuple[float, float]:
         """Forward only: (loss, accuracy) of one batch."""
