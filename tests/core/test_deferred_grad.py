@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import fchain
 import fchain.functions as F
-from fchain.core import backend
+from fchain.core import backend, workspace
 from fchain.core.deferred_grad import (
     MAX_DEFERRED_ROWS,
     DeferredGrad,
@@ -145,6 +145,32 @@ def test_evaluating_leaves_the_sum_as_it_was() -> None:
     first = evaluate(deferred)
     numpy.testing.assert_array_equal(evaluate(deferred), first)
     numpy.testing.assert_array_equal(base, kept)
+
+
+def test_a_large_sum_reuses_pooled_memory_that_nothing_holds() -> None:
+    """A recurrent step's sums (a few megabytes of stacked factors and product)
+    come from the workspace pool: a dropped result's memory serves the next
+    evaluation, a held one's never does, and the values are the plain product's."""
+    workspace.clear()
+    rng = _rng()
+    steps = [(rng.standard_normal((20, 800)).astype(numpy.float32),
+              rng.standard_normal((20, 200)).astype(numpy.float32)) for _ in range(8)]
+    deferred = ProductSum(tuple(gy for gy, _ in steps), tuple(x for _, x in steps), 160)
+    expected = numpy.concatenate([gy for gy, _ in steps]).T @ numpy.concatenate([x for _, x in steps])
+    assert expected.nbytes >= workspace.MIN_BYTES
+    first = evaluate(deferred)
+    numpy.testing.assert_array_equal(first, expected)
+    held = evaluate(deferred)
+    assert not numpy.shares_memory(held, first)  # ``first`` is still held here
+    pooled = [buf for bufs in workspace._POOL.values() for buf in bufs]
+    assert any(buf is first for buf in pooled) and any(buf is held for buf in pooled)
+    first_id = id(first)
+    del first, pooled
+    again = evaluate(deferred)
+    assert id(again) == first_id  # the same pooled array, handed out again
+    numpy.testing.assert_array_equal(again, expected)
+    numpy.testing.assert_array_equal(held, expected)  # untouched by the evaluation after it
+    workspace.clear()
 
 
 # -- the ops that defer --------------------------------------------------------

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fchain.core import backend
-from fchain.types import Array, Shape
+from fchain.core import backend, workspace
+from fchain.types import Array, ArrayNamespace, Shape
 
 __all__ = ["DEFER_BELOW_ROWS", "MAX_DEFERRED_ROWS", "DeferredGrad", "ProductSum", "RowScatter",
            "add_gradients", "evaluate"]
@@ -104,20 +104,24 @@ DeferredGrad = ProductSum | RowScatter
 _DEFERRED = (ProductSum, RowScatter)
 
 
-def _concat(arrays: tuple[Array, ...]) -> Array:
+def _concat(xp: ArrayNamespace, arrays: tuple[Array, ...]) -> Array:
     if len(arrays) == 1:
         return arrays[0]
-    return backend.namespace_of(arrays[0]).concatenate(arrays, axis=0)
+    return workspace.concatenate(xp, arrays)
 
 
 def evaluate(g: DeferredGrad) -> Array:
-    """The array ``g`` stands for, freshly allocated (``g`` is left as it was)."""
+    """The array ``g`` stands for, in memory nothing else uses (``g`` is left as it
+    was).  The stacked factors and the product come from ``core.workspace``'s pool:
+    a recurrent model's step evaluates the same shapes every time, and fresh
+    arrays of a few megabytes each would be new pages to fault in at every step."""
     if type(g) is RowScatter:
         xp = backend.namespace_of(g.values[0])
-        total = backend.scatter_add_rows(xp, g.shape[0], _concat(g.ids), _concat(g.values))
+        total = backend.scatter_add_rows(xp, g.shape[0], _concat(xp, g.ids), _concat(xp, g.values))
     else:
         assert type(g) is ProductSum
-        total = _concat(g.lefts).T @ _concat(g.rights)
+        xp = backend.namespace_of(g.lefts[0])
+        total = workspace.matmul(xp, _concat(xp, g.lefts).T, _concat(xp, g.rights))
     if g.base is not None:
         total += g.base
     return total
