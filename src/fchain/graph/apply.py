@@ -21,7 +21,7 @@ from fchain.core import backend
 from fchain.core.node import GraphVariable, make_node
 from fchain.core.op import MultiOutputOp, Op, OpDef
 from fchain.errors import DTypeError, FchainError, ShapeError
-from fchain.graph.config import _HOT, _global_version, hot_flags
+from fchain.graph.config import GLOBAL_VERSION, HOT_FLAGS, refresh_hot_flags
 from fchain.graph.parameter import Parameter
 from fchain.graph.variable import Variable, wrap
 from fchain.types import Array, ArrayNamespace
@@ -38,6 +38,7 @@ _make_node = make_node
 _new = object.__new__
 _Variable = Variable
 _Parameter = Parameter
+_hot_flags = HOT_FLAGS.get
 
 
 def no_data_error(op_name: str, what: str, x: Variable) -> ValueError:
@@ -227,11 +228,10 @@ def apply(op: Op[P], inputs: tuple[Variable | Array, ...], params: P) -> Variabl
         outs, residuals = op.forward(xp, in_arrays, params)
     except (ValueError, TypeError, IndexError) as error:
         raise _explain(op, in_arrays, error) from error
-    flags = _HOT.get()
-    if flags is None or flags[0] != _global_version[0]:
-        backprop, debug = hot_flags()
-    else:
-        backprop, debug = flags[1], flags[2]
+    flags = _hot_flags()  # ``hot_flags()``, inlined
+    if flags[0] != GLOBAL_VERSION[0]:
+        flags = refresh_hot_flags()
+    _, backprop, debug = flags
     if op.multi_output:
         return _wrap_outputs(op, params, outs, residuals, xp, inputs, backprop and needs_grad,
                              all_variables, backprop, debug)

@@ -32,6 +32,8 @@ import numpy
 from fchain.types import DType, DTypeLike
 
 __all__ = [
+    "GLOBAL_VERSION",
+    "HOT_FLAGS",
     "GlobalConfig",
     "LocalConfig",
     "Mixed16",
@@ -39,9 +41,11 @@ __all__ = [
     "force_backprop_mode",
     "get_dtype",
     "global_config",
+    "hot_flags",
     "is_debug",
     "mixed16",
     "no_backprop_mode",
+    "refresh_hot_flags",
     "set_debug",
     "using_config",
 ]
@@ -50,13 +54,19 @@ _EMPTY: Mapping[str, object] = MappingProxyType({})
 _OVERLAY: contextvars.ContextVar[Mapping[str, object]] = contextvars.ContextVar(
     "fchain_config", default=_EMPTY
 )
-# The two flags every op reads, cached per context so the hot path is one ContextVar
-# read: ``(global_version, enable_backprop, debug)``.  A change of a global default
-# bumps ``_global_version`` and so invalidates every context's cache.
-_HOT: contextvars.ContextVar[tuple[int, bool, bool] | None] = contextvars.ContextVar(
-    "fchain_hot_flags", default=None
+_STALE = (-1, True, False)
+
+HOT_FLAGS: contextvars.ContextVar[tuple[int, bool, bool]] = contextvars.ContextVar(
+    "fchain_hot_flags", default=_STALE
 )
-_global_version = [0]
+"""The two flags every op reads, cached per context so that the hot path is one
+ContextVar read: ``(version, enable_backprop, debug)``, current while ``version ==
+GLOBAL_VERSION[0]``; otherwise ``refresh_hot_flags()`` computes them.  ``apply``
+reads them so, inline (``hot_flags()`` is the same as a function)."""
+
+GLOBAL_VERSION = [0]
+"""Bumped by every change of a global default: it makes every context's cached
+``HOT_FLAGS`` stale.  (A ``using_config`` block sets its own context's stale.)"""
 
 
 def _env_flag(name: str, default: bool) -> bool:
@@ -140,7 +150,7 @@ class GlobalConfig(_ConfigKeys):
 
         def __setattr__(self, name: str, value: object) -> None:
             object.__setattr__(self, name, value)
-            _global_version[0] += 1
+            GLOBAL_VERSION[0] += 1
 
     def show(self) -> str:
         """Every key and its value, one per line, sorted."""
@@ -192,21 +202,27 @@ config: LocalConfig = LocalConfig()
 
 def _set_overlay(overlay: Mapping[str, object]) -> contextvars.Token[Mapping[str, object]]:
     token = _OVERLAY.set(overlay)
-    _HOT.set(None)
+    HOT_FLAGS.set(_STALE)
     return token
 
 
+def refresh_hot_flags() -> tuple[int, bool, bool]:
+    """Compute this context's ``HOT_FLAGS``, store and return them."""
+    overlay = _OVERLAY.get()
+    flags = (
+        GLOBAL_VERSION[0],
+        bool(overlay.get("enable_backprop", global_config.enable_backprop)),
+        bool(overlay.get("debug", global_config.debug)),
+    )
+    HOT_FLAGS.set(flags)
+    return flags
+
+
 def hot_flags() -> tuple[bool, bool]:
-    """``(enable_backprop, debug)`` for the current context: the ops' hot path."""
-    flags = _HOT.get()
-    if flags is None or flags[0] != _global_version[0]:
-        overlay = _OVERLAY.get()
-        flags = (
-            _global_version[0],
-            bool(overlay.get("enable_backprop", global_config.enable_backprop)),
-            bool(overlay.get("debug", global_config.debug)),
-        )
-        _HOT.set(flags)
+    """``(enable_backprop, debug)`` for the current context."""
+    flags = HOT_FLAGS.get()
+    if flags[0] != GLOBAL_VERSION[0]:
+        flags = refresh_hot_flags()
     return flags[1], flags[2]
 
 
@@ -225,11 +241,11 @@ def using_config(name: str, value: object) -> Iterator[None]:
     overlay = dict(_OVERLAY.get())
     overlay[name] = value
     token = _OVERLAY.set(MappingProxyType(overlay))
-    hot_token = _HOT.set(None)
+    hot_token = HOT_FLAGS.set(_STALE)
     try:
         yield
     finally:
-        _HOT.reset(hot_token)
+        HOT_FLAGS.reset(hot_token)
         _OVERLAY.reset(token)
 
 
