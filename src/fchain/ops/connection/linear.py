@@ -129,7 +129,7 @@ def _first_order_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: Li
     """``_vjp``, with the ``gW`` of a 2-d ``gy`` of few rows deferred (see the
     module docstring)."""
     gy = grads[0]
-    if not p.grad_W or gy.ndim != 2 or gy.shape[0] >= DEFER_BELOW_ROWS or residuals[0].ndim != 2:
+    if len(gy) >= DEFER_BELOW_ROWS or not p.grad_W or gy.ndim != 2 or residuals[0].ndim != 2:
         return _vjp(xp, residuals, grads, p)
     x, W = residuals
     gx = gy @ W if p.grad_x else None
