@@ -17,6 +17,7 @@ budgets and documented discrepancies.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Collection
@@ -35,6 +36,8 @@ __all__ = ["GOLDEN", "NO_BACKWARD", "GoldenSet", "all_sets", "differs", "params"
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "chainer"
 NO_BACKWARD = {"argmax", "argmin", "accuracy", "binary_accuracy"}
+DEPRECATED = {"fixed_batch_renormalization"}
+"""Chainer 7's deprecated aliases: every call warns, as Chainer's does."""
 
 Budget = dict[tuple[str, str], tuple[int, str]]
 """(case id, "forward" or "backward") -> (max units in the last place, why)."""
@@ -158,7 +161,9 @@ def run(golden: GoldenSet, index: int, part: str, budget: Budget, scaled: Collec
     args: list[Any] = [fchain.Variable(x.copy()) if spec["grad"] else x.copy()
                        for x, spec in zip(xs, case["inputs"])]
     fn = getattr(F, case["op"])
-    with fchain.using_config("train", case["train"]):
+    with fchain.using_config("train", case["train"]), contextlib.ExitStack() as stack:
+        if case["op"] in DEPRECATED:
+            stack.enter_context(pytest.warns(DeprecationWarning, match=f"{case['op']} is deprecated"))
         out = fn(*[decode(a, args) for a in case["args"]],
                  **{k: decode(v, args) for k, v in case["kwargs"].items()})
     results = leaves(out)
