@@ -6,15 +6,15 @@ A fresh numpy array of tens of megabytes is new memory from the operating system
 zeroed by the kernel on first touch: for a CNN's im2col columns that costs more
 than the copy that fills them.  Smaller ones fault too: glibc hands the top of its
 heap back to the system once enough of it is free, so a step that allocates and
-frees a few arrays of a megabyte asks for the same pages again and again (an
-LSTM language model's step, whose deferred weight gradients stack 35 steps'
-factors: 1763 page faults and 2.5 ms of system time a step, none with the pool).
-``empty``/``zeros`` hand out an array from a small
-pool instead, one that nothing else references any more (its reference count says
-so: a view or a graph node that still holds it keeps it out of the pool), so
-reuse is safe by construction: a buffer still in use is never handed out twice.
-Only arrays of at least ``MIN_BYTES`` are pooled, at most ``PER_SHAPE`` per shape
-and dtype (6: a batch-normalized CNN block keeps five arrays of one shape alive at
+frees a few arrays of a megabyte asks for the same pages again and again (an LSTM
+language model's step, whose deferred weight gradients stack 35 steps' factors:
+1763 page faults and 2.5 ms of system time a step, none with the pool).
+``empty``/``zeros`` hand out an array from a small pool instead, one that nothing
+else references any more (its reference count says so: a view, a graph node or a
+parameter's gradient that still holds it keeps it out of the pool), so reuse is
+safe by construction: a buffer still in use is never handed out twice.  Only
+arrays of at least ``MIN_BYTES`` are pooled, at most ``PER_SHAPE`` per shape and
+dtype (6: a batch-normalized CNN block keeps five arrays of one shape alive at
 once; the benchmark's pool holds 100-160 MiB between steps).  CuPy has its own
 memory pool: there these are plain allocations.
 
