@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy
+import pytest
 
 from fchain.core import workspace
 
@@ -74,4 +75,57 @@ def test_elementwise_is_the_ufunc() -> None:
     assert y.strides == x.strides
     small = numpy.ones(3, numpy.float32)
     numpy.testing.assert_array_equal(workspace.elementwise(numpy, numpy.add, small, 1.0, like=small), small + 1)
+    workspace.clear()
+
+
+def _pooled_ids() -> set[int]:
+    return {id(buf) for bufs in workspace._POOL.values() for buf in bufs}
+
+
+def test_the_pool_stays_under_its_limit_dropping_the_least_recently_used_free_buffers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace.clear()
+    monkeypatch.setattr(workspace, "MAX_POOLED_BYTES", 4 << 20)
+    held = workspace.empty(numpy, (1 << 18,), numpy.float32)  # 1 MiB, kept alive throughout
+    held[:] = 3.0
+    recent = None
+    for n in range(1, 40):  # 39 shapes of about 1 MiB, each used once and dropped
+        a = workspace.empty(numpy, ((1 << 18) + n,), numpy.float32)
+        recent_id = id(a)
+        del a
+        assert workspace.pooled_bytes() <= workspace.MAX_POOLED_BYTES
+        recent = recent_id
+    assert id(held) in _pooled_ids()  # in use: never dropped
+    assert recent in _pooled_ids()  # the most recently used shape keeps its free buffer
+    assert len(workspace._POOL) <= 5
+    assert (held == 3.0).all()
+    again = workspace.empty(numpy, ((1 << 18) + 39,), numpy.float32)
+    assert id(again) == recent  # and hands it out again
+    workspace.clear()
+    assert workspace.pooled_bytes() == 0
+
+
+def test_a_buffer_that_cannot_fit_is_handed_out_unpooled(monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace.clear()
+    monkeypatch.setattr(workspace, "MAX_POOLED_BYTES", 1 << 20)
+    held = workspace.empty(numpy, (1 << 18,), numpy.float32)  # fills the pool, in use
+    other = workspace.empty(numpy, (1 << 17,), numpy.float32)
+    assert id(other) not in _pooled_ids() and id(held) in _pooled_ids()
+    assert workspace.pooled_bytes() == held.nbytes
+    workspace.clear()
+
+
+def test_stacks_of_different_lengths_share_a_buffer() -> None:
+    workspace.clear()
+    rng = numpy.random.default_rng(0)
+    shapes = set()
+    for steps in (33, 35, 40, 57, 64):  # variable-length sequences of 20-row steps
+        parts = tuple(rng.standard_normal((20, 800)).astype(numpy.float32) for _ in range(steps))
+        stacked = workspace.concatenate(numpy, parts)
+        numpy.testing.assert_array_equal(stacked, numpy.concatenate(parts))
+        assert stacked.flags.c_contiguous and stacked.shape == (20 * steps, 800)
+        shapes |= set(workspace._POOL)
+        del stacked
+    assert shapes == {((1024, 800), numpy.dtype(numpy.float32).str), ((2048, 800), numpy.dtype(numpy.float32).str)}
+    assert sum(len(bufs) for bufs in workspace._POOL.values()) == 2
     workspace.clear()

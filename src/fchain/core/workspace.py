@@ -44,8 +44,9 @@ import numpy
 
 from fchain.types import Array, ArrayNamespace, DTypeLike, Shape
 
-__all__ = ["CACHE_BYTES", "MIN_BYTES", "PER_SHAPE", "batch_chunk", "clear", "concatenate", "elementwise", "empty",
-           "empty_like", "matmul", "matmul_into", "strided_view", "ufunc_into", "zeros"]
+__all__ = ["CACHE_BYTES", "MAX_POOLED_BYTES", "MIN_BYTES", "PER_SHAPE", "batch_chunk", "clear", "concatenate",
+           "elementwise", "empty", "empty_like", "matmul", "matmul_into", "pooled_bytes", "strided_view", "ufunc_into",
+           "zeros"]
 
 MIN_BYTES = 1 << 17
 """128 KiB: glibc's default threshold for serving an allocation by a fresh mapping,
@@ -56,27 +57,63 @@ PER_SHAPE = 6
 # machines measured (2 MiB L2 per core), leaving room for the GEMM's packed panels.
 CACHE_BYTES = 5 << 18
 
+MAX_POOLED_BYTES = 1 << 30
+"""What the pool may hold (1 GiB).  Past it, the free buffers of the shapes used
+least recently are dropped to make room, and a buffer that still does not fit is
+handed out unpooled: a program whose shapes keep changing (images of every size,
+say) cannot make the pool grow without bound."""
+
+# Recency order: ``_take`` moves the shape it serves to the end.
 _POOL: dict[tuple[Shape, str], list[Array]] = {}
+_POOLED_BYTES = [0]
 _LOCK = threading.Lock()
 _getrefcount = sys.getrefcount
-# References to a free pooled buffer while ``_take`` looks at it: the pool's list,
-# the loop variable and getrefcount's own argument.
+# References to a free pooled buffer while ``_take`` or ``_make_room`` looks at it:
+# the pool's list, the loop variable and getrefcount's own argument.
 _FREE_REFS = 3
 
 
 def _take(shape: Shape, dtype: numpy.dtype[Any]) -> Array:
     key = (shape, dtype.str)
     with _LOCK:
-        bufs = _POOL.get(key)
+        bufs = _POOL.pop(key, None)
         if bufs is None:
-            bufs = _POOL[key] = []
+            bufs = []
+        _POOL[key] = bufs
         for buf in bufs:
             if _getrefcount(buf) == _FREE_REFS:
                 return buf
         buf = numpy.empty(shape, dtype)
         if len(bufs) < PER_SHAPE:
-            bufs.append(buf)
+            nbytes = int(buf.nbytes)
+            if _POOLED_BYTES[0] + nbytes > MAX_POOLED_BYTES:
+                _make_room(nbytes, key)
+            if _POOLED_BYTES[0] + nbytes <= MAX_POOLED_BYTES:
+                bufs.append(buf)
+                _POOLED_BYTES[0] += nbytes
         return buf
+
+
+def _make_room(nbytes: int, serving: tuple[Shape, str]) -> None:
+    """Drop free buffers, least recently used shapes first, until ``nbytes`` more
+    fit (the shape being served keeps its entry)."""
+    for key, bufs in list(_POOL.items()):
+        kept = []
+        for buf in bufs:
+            if _POOLED_BYTES[0] + nbytes > MAX_POOLED_BYTES and _getrefcount(buf) == _FREE_REFS:
+                _POOLED_BYTES[0] -= int(buf.nbytes)
+            else:
+                kept.append(buf)
+        bufs[:] = kept
+        if not kept and key != serving:
+            del _POOL[key]
+        if _POOLED_BYTES[0] + nbytes <= MAX_POOLED_BYTES:
+            return
+
+
+def pooled_bytes() -> int:
+    """The bytes the pool holds (free buffers and those in use)."""
+    return _POOLED_BYTES[0]
 
 
 def empty(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike) -> Array:
@@ -128,15 +165,18 @@ def zeros(xp: ArrayNamespace, shape: Shape, dtype: DTypeLike) -> Array:
 
 
 def concatenate(xp: ArrayNamespace, arrays: tuple[Array, ...]) -> Array:
-    """``xp.concatenate(arrays, axis=0)``, written into a pooled array on numpy."""
+    """``xp.concatenate(arrays, axis=0)``, written on numpy into the first rows of a
+    pooled array whose row count is a power of two: stacks of every length (the
+    steps of variable-length sequences) then share a few buffers."""
     first = arrays[0]
     rows = 0
     for a in arrays:
         rows += int(a.shape[0])
-    shape = (rows,) + tuple(first.shape[1:])
-    if xp is not numpy or _nbytes(shape, first.dtype) < MIN_BYTES:
+    rest = tuple(first.shape[1:])
+    if xp is not numpy or _nbytes((rows,) + rest, first.dtype) < MIN_BYTES:
         return xp.concatenate(arrays, axis=0)
-    return numpy.concatenate(arrays, axis=0, out=_take(shape, first.dtype))
+    capacity = 1 << (rows - 1).bit_length()
+    return numpy.concatenate(arrays, axis=0, out=_take((capacity,) + rest, first.dtype)[:rows])
 
 
 def matmul(xp: ArrayNamespace, a: Array, b: Array) -> Array:
@@ -184,6 +224,7 @@ def clear() -> None:
     """Drop every pooled array (their memory goes back once nothing uses them)."""
     with _LOCK:
         _POOL.clear()
+        _POOLED_BYTES[0] = 0
 
 
 def _nbytes(shape: Shape, dtype: numpy.dtype[Any]) -> int:
