@@ -57,6 +57,7 @@ import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -136,10 +137,17 @@ def independent_worker(steps: int) -> None:
     model = L.Classifier(MLP())
     optimizer = optimizers.SGD(lr=0.01).setup(model)
     x, t = _data(world.Get_rank())
-    _loop(optimizer, model, x, t, 50)
+    _time_ranks(world, lambda n: _loop(optimizer, model, x, t, n), steps)
+
+
+def _time_ranks(world: Any, run: Callable[[int], None], steps: int) -> None:
+    """Warm up with ``run(50)``, start the ranks together, time ``run(steps)`` and
+    have rank 0 print the slower rank's seconds and CPU time as JSON (no exchange
+    is timed apart: those fields are nan)."""
+    run(50)
     world.Barrier()
     start, cpu = time.perf_counter(), time.process_time()
-    _loop(optimizer, model, x, t, steps)
+    run(steps)
     mine = {"seconds": time.perf_counter() - start, "cpu": (time.process_time() - cpu) / steps}
     results = world.gather(mine, root=0)
     if results is not None:
@@ -149,8 +157,11 @@ def independent_worker(steps: int) -> None:
             "compute_cpu": math.nan}), flush=True)
 
 
+Grads = list[npt.NDArray[np.float32]]
+
+
 def _numpy_loop(model: NumpyMLP, x: npt.NDArray[np.float32], t: npt.NDArray[np.int32], steps: int,
-                exchange: Any = None) -> None:
+                exchange: Callable[[Grads], Grads] | None = None) -> None:
     """The hand-written numpy step; with ``exchange`` (a function of the gradient
     list returning the list to apply), the gradients go through it first."""
     for i in range(steps):
@@ -187,23 +198,13 @@ def numpy_worker(steps: int) -> None:
         offset += a.size
     half = np.float32(1.0 / world.Get_size())
 
-    def exchange(grads: list[npt.NDArray[np.float32]]) -> list[npt.NDArray[np.float32]]:
+    def exchange(grads: Grads) -> Grads:
         for view, g in zip(views, grads, strict=True):
             np.multiply(g, half, out=view)
         world.Allreduce(MPI.IN_PLACE, buffer, op=MPI.SUM)
         return views
 
-    _numpy_loop(model, x, t, 50, exchange)
-    world.Barrier()
-    start, cpu = time.perf_counter(), time.process_time()
-    _numpy_loop(model, x, t, steps, exchange)
-    mine = {"seconds": time.perf_counter() - start, "cpu": (time.process_time() - cpu) / steps}
-    results = world.gather(mine, root=0)
-    if results is not None:
-        print("RESULT " + json.dumps({
-            "seconds": max(r["seconds"] for r in results), "mean_grad": math.nan,
-            "allreduce": math.nan, "cpu": max(r["cpu"] for r in results),
-            "compute_cpu": math.nan}), flush=True)
+    _time_ranks(world, lambda n: _numpy_loop(model, x, t, n, exchange), steps)
 
 
 def worker(steps: int, double_buffering: bool) -> None:
