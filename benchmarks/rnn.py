@@ -62,7 +62,12 @@ def tokens(seed: int = 0) -> I32:
 
 def _timed(fn: Callable[[], object], steps: int) -> tuple[float, float]:
     """Wall-clock and CPU seconds per step of ``steps`` calls of ``fn`` (the CPU
-    time is what other processes on a shared machine disturb least)."""
+    time is what other processes on a shared machine disturb least), after one
+    untimed call: the forms and the PyTorch process take turns, and each evicts
+    the others' data from the caches (measured: fchain's first step after a
+    PyTorch round took 15-50% longer than the next ones), so every timed block
+    starts warm, whoever ran before it."""
+    fn()
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
         fn()

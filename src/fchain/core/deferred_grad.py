@@ -22,17 +22,29 @@ factors, the ones held are evaluated into a dense partial sum (``base``) and the
 deferral starts again.  Ops defer only below the
 sizes where the batching pays (``DEFER_BELOW_ROWS``), so a large batch keeps the
 eager path and its memory profile.
+
+An input's gradient can wait too, when the op that made the input stacks it with
+others: ``linear``'s ``gx = gy W`` of a few rows is returned as a
+``DeferredMatmul``, which the traversal evaluates at once unless the input's
+creator declares ``accepts_deferred_matmul`` (``embed_id``: its scatter takes the
+rows unevaluated, and the 35 steps' ``gy_t W`` become one GEMM of the stacked
+``gy_t`` when the scatter is).  Every other consumer sees arrays.
+
+The factors a step's sums stack are often the same arrays: the ``gy`` of a
+recurrent unit's input and recurrent weights (and of the input's embedding) is
+one array per step.  ``evaluate`` takes a ``Stacks`` memo, with which sums
+evaluated together stack each distinct tuple of factors once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fchain.core import backend, workspace
+from fchain.core import backend, small_gemm, workspace
 from fchain.types import Array, ArrayNamespace, Shape
 
-__all__ = ["DEFER_BELOW_ROWS", "MAX_DEFERRED_ROWS", "DeferredGrad", "ProductSum", "RowScatter",
-           "add_gradients", "evaluate"]
+__all__ = ["DEFER_BELOW_ROWS", "MAX_DEFERRED_ROWS", "DeferredGrad", "DeferredMatmul", "ProductSum",
+           "RowScatter", "Stacks", "add_gradients", "evaluate"]
 
 DEFER_BELOW_ROWS = 64
 """An op defers a product whose inner dimension (rows of ``gy``) is below this:
@@ -82,59 +94,117 @@ class ProductSum:
 class RowScatter:
     """``base`` (or zeros of ``shape``) with row ``values[k][j]`` added to row
     ``ids[k][j]``, in order, not yet computed.  ``ids[k]`` are 1-d integer arrays,
-    ``values[k]`` 2-d ``(len(ids[k]), shape[1])``, ``rows`` the number of ids."""
+    ``values[k]`` 2-d ``(len(ids[k]), shape[1])`` (arrays, or products not yet
+    computed), ``rows`` the number of ids."""
 
     shape: Shape
     ids: tuple[Array, ...]
-    values: tuple[Array, ...]
+    values: tuple[Array | DeferredMatmul, ...]
     rows: int
     base: Array | None = None
 
     @staticmethod
-    def of(shape: Shape, ids: Array, values: Array) -> RowScatter:
+    def of(shape: Shape, ids: Array, values: Array | DeferredMatmul) -> RowScatter:
         """The single scatter of ``values``' rows at ``ids``."""
         return RowScatter(shape, (ids,), (values,), int(ids.shape[0]))
 
     @property
     def first(self) -> Array:
-        return self.values[0]
+        """One of the values' arrays: its dtype and array type are the sum's."""
+        value = self.values[0]
+        return value.left if isinstance(value, DeferredMatmul) else value
 
 
-DeferredGrad = ProductSum | RowScatter
-_DEFERRED = (ProductSum, RowScatter)
+@dataclass(frozen=True, slots=True, eq=False)
+class DeferredMatmul:
+    """``left @ right``, an input's gradient not yet computed: ``left`` is
+    ``(n, k)``, ``right`` ``(k, m)``, one dtype and namespace (``linear``'s
+    ``gy`` and ``W``).  It reaches only a creator that declares
+    ``accepts_deferred_matmul``; the traversal evaluates it for anything else."""
+
+    left: Array
+    right: Array
+
+    @property
+    def shape(self) -> Shape:
+        return (int(self.left.shape[0]), int(self.right.shape[1]))
+
+    @property
+    def first(self) -> Array:
+        return self.left
+
+    def rows(self, keep: Array) -> DeferredMatmul:
+        """The product's rows where ``keep`` (a boolean mask) is true."""
+        return DeferredMatmul(self.left[keep], self.right)
 
 
-def _concat(xp: ArrayNamespace, arrays: tuple[Array, ...]) -> Array:
+DeferredGrad = ProductSum | RowScatter | DeferredMatmul
+_SUMS = (ProductSum, RowScatter)
+_DEFERRED = (ProductSum, RowScatter, DeferredMatmul)
+
+Stacks = dict[tuple[int, ...], Array]
+"""A memo of stacked factors, by the ``id``s of the arrays stacked: valid while
+those arrays are alive (the deferred sums evaluated with it hold them)."""
+
+
+def _concat(xp: ArrayNamespace, arrays: tuple[Array, ...], stacks: Stacks | None) -> Array:
     if len(arrays) == 1:
         return arrays[0]
-    return workspace.concatenate(xp, arrays)
+    if stacks is None:
+        return workspace.concatenate(xp, arrays)
+    key = tuple([id(a) for a in arrays])
+    stacked = stacks.get(key)
+    if stacked is None:
+        stacked = stacks[key] = workspace.concatenate(xp, arrays)
+    return stacked
 
 
-def evaluate(g: DeferredGrad) -> Array:
+def _scattered_values(xp: ArrayNamespace, values: tuple[Array | DeferredMatmul, ...], stacks: Stacks | None
+                      ) -> Array:
+    """A scatter's rows, stacked: products of one right factor as one GEMM of the
+    stacked left factors, anything else evaluated and stacked."""
+    first = values[0]
+    if type(first) is DeferredMatmul:
+        right = first.right
+        lefts: list[Array] = []
+        for v in values:
+            if type(v) is not DeferredMatmul or v.right is not right:
+                break
+            lefts.append(v.left)
+        else:
+            return workspace.matmul(xp, _concat(xp, tuple(lefts), stacks), right)
+    return _concat(xp, tuple([v.left @ v.right if isinstance(v, DeferredMatmul) else v for v in values]), stacks)
+
+
+def evaluate(g: DeferredGrad, stacks: Stacks | None = None) -> Array:
     """The array ``g`` stands for, in memory nothing else uses (``g`` is left as it
     was).  The stacked factors and the product come from ``core.workspace``'s pool:
     a recurrent model's step evaluates the same shapes every time, and fresh
-    arrays of a few megabytes each would be new pages to fault in at every step."""
+    arrays of a few megabytes each would be new pages to fault in at every step.
+    With ``stacks``, factor tuples already stacked there are not stacked again."""
+    if type(g) is DeferredMatmul:
+        return small_gemm.matmul(g.left, g.right)
     if type(g) is RowScatter:
-        xp = backend.namespace_of(g.values[0])
-        total = backend.scatter_add_rows(xp, g.shape[0], _concat(xp, g.ids), _concat(xp, g.values))
+        xp = backend.namespace_of(g.first)
+        total = backend.scatter_add_rows(xp, g.shape[0], _concat(xp, g.ids, None),
+                                         _scattered_values(xp, g.values, stacks))
     else:
         assert type(g) is ProductSum
         xp = backend.namespace_of(g.lefts[0])
-        total = workspace.matmul(xp, _concat(xp, g.lefts).T, _concat(xp, g.rights))
+        total = workspace.matmul(xp, _concat(xp, g.lefts, stacks).T, _concat(xp, g.rights, stacks))
     if g.base is not None:
         total += g.base
     return total
 
 
-def _with_base(g: DeferredGrad, base: Array | None) -> DeferredGrad:
+def _with_base(g: ProductSum | RowScatter, base: Array | None) -> ProductSum | RowScatter:
     if type(g) is RowScatter:
         return RowScatter(g.shape, g.ids, g.values, g.rows, base)
     assert type(g) is ProductSum
     return ProductSum(g.lefts, g.rights, g.rows, base)
 
 
-def _combine(a: DeferredGrad, b: DeferredGrad) -> DeferredGrad:
+def _combine(a: ProductSum | RowScatter, b: ProductSum | RowScatter) -> ProductSum | RowScatter:
     """``a + b`` for two deferred sums of one kind, shape, dtype and array type:
     their factors concatenated, or, beyond ``MAX_DEFERRED_ROWS``, ``a`` evaluated
     into the dense base ``b`` continues from."""
@@ -152,7 +222,7 @@ def _combine(a: DeferredGrad, b: DeferredGrad) -> DeferredGrad:
 def add_gradients(a: Array | DeferredGrad, b: Array | DeferredGrad) -> Array | DeferredGrad:
     """``a + b`` where either may be deferred: two compatible deferred sums combine
     (same kind, shape, dtype and array type); anything else is computed."""
-    if (isinstance(a, _DEFERRED) and isinstance(b, _DEFERRED) and type(a) is type(b)
+    if (isinstance(a, _SUMS) and isinstance(b, _SUMS) and type(a) is type(b)
             and a.shape == b.shape and a.first.dtype == b.first.dtype and type(a.first) is type(b.first)):
         return _combine(a, b)
     dense_a = evaluate(a) if isinstance(a, _DEFERRED) else a

@@ -62,6 +62,10 @@ class Op(Generic[P]):
     the parameter's uses and computes once (``fchain.core.deferred_grad``).
     ``linear`` and ``embed_id``, which carry a recurrent model's parameters,
     declare it; a test checks that its evaluated gradients equal ``vjp``'s.
+    ``accepts_deferred_matmul``: the first-order rule takes its (single) output
+    gradient as a ``DeferredMatmul`` as well as an array (``embed_id``, whose
+    scatter stacks the products of all its uses); for any other op the traversal
+    evaluates such a gradient before the rule sees it.
     """
 
     name: str
@@ -76,6 +80,7 @@ class Op(Generic[P]):
     broadcasts: bool = True
     second_order_vjp: Vjp[P] | None = None
     first_order_vjp: FirstOrderVjp[P] | None = None
+    accepts_deferred_matmul: bool = False
     leading_float_inputs: int = field(init=False, repr=False)
     """``k`` when ``float_inputs`` is ``(0, 1, ..., k - 1)`` (almost every op), else
     -1: ``apply`` decides the usual case (``(0,)``: scores and integer labels) without

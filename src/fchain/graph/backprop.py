@@ -24,7 +24,7 @@ import numpy
 
 from fchain.core import backend
 from fchain.core.broadcast import sum_to
-from fchain.core.deferred_grad import DeferredGrad, ProductSum, RowScatter, add_gradients, evaluate
+from fchain.core.deferred_grad import DeferredGrad, DeferredMatmul, ProductSum, RowScatter, Stacks, add_gradients, evaluate
 from fchain.core.node import GraphVariable, Node
 from fchain.core.traversal import BackwardResult, GradAlgebra, backpropagate
 from fchain.errors import GraphError, NotDoubleDifferentiableError
@@ -45,19 +45,20 @@ FirstOrderGrad = Array | DeferredGrad
 sum over its uses is computed when the traversal ends."""
 
 
-def dense_grad(g: FirstOrderGrad) -> Array:
-    """``g`` as an array (a deferred sum evaluated)."""
-    return evaluate(g) if isinstance(g, (ProductSum, RowScatter)) else g
+def dense_grad(g: FirstOrderGrad, stacks: Stacks | None = None) -> Array:
+    """``g`` as an array (a deferred sum evaluated, with ``stacks`` if given)."""
+    return evaluate(g, stacks) if isinstance(g, (ProductSum, RowScatter, DeferredMatmul)) else g
 
 
 def _array_vjp(node: Node, grad_outputs: tuple[FirstOrderGrad, ...]) -> tuple[FirstOrderGrad | None, ...]:
     """Run ``node``'s first-order rule on arrays, in the namespace of the gradients
     (numpy returns scalars from 0-d arithmetic: they become arrays).  A gradient
-    the rule deferred stays deferred only when it goes to a leaf (``_finished``),
-    and a leaf has no rule: the output gradients here are always arrays."""
-    arrays: tuple[Array, ...] = grad_outputs  # type: ignore[assignment]  # only leaves get deferred sums
+    the rule deferred stays deferred only when it goes to a leaf or to an op that
+    takes it (``_finished``): the output gradients here are arrays, or a
+    ``DeferredMatmul`` for an op that declares ``accepts_deferred_matmul``."""
+    arrays: tuple[Array, ...] = grad_outputs  # type: ignore[assignment]  # arrays but for the ops that take a DeferredMatmul
     g0 = arrays[0]
-    xp = _NUMPY if type(g0) is _ndarray else backend.namespace_of(g0)
+    xp = _NUMPY if type(g0) is _ndarray else backend.namespace_of(g0.first if isinstance(g0, DeferredMatmul) else g0)
     op = node.op
     rule = op.first_order_vjp
     grads = (op.vjp if rule is None else rule)(xp, node.residuals, arrays, node.params)
@@ -69,13 +70,18 @@ def _array_vjp(node: Node, grad_outputs: tuple[FirstOrderGrad, ...]) -> tuple[Fi
 
 def _finished(node: Node, xp: ArrayNamespace, grads: tuple[FirstOrderGrad | None, ...]
               ) -> tuple[FirstOrderGrad | None, ...]:
-    """``grads`` with scalars made arrays and deferred sums for computed inputs evaluated."""
+    """``grads`` with scalars made arrays, deferred sums for computed inputs
+    evaluated, and deferred products for any input but one whose creator takes
+    them."""
     out: list[FirstOrderGrad | None] = []
     for x, g in zip(node.inputs, grads):
         if g is None or type(g) is _ndarray or backend.is_cupy_array(g):
             out.append(g)
         elif type(g) is ProductSum or type(g) is RowScatter:
             out.append(g if x is None or x._creator is None else evaluate(g))
+        elif type(g) is DeferredMatmul:
+            creator = None if x is None else x._creator
+            out.append(g if creator is not None and creator.op.accepts_deferred_matmul else evaluate(g))
         else:
             out.append(xp.asarray(g))
     return tuple(out)
@@ -357,11 +363,14 @@ def _variable_backward(self: Variable, retain_grad: bool = False, enable_double_
 
 def _store_leaf_grads(leaves: dict[int, tuple[GraphVariable, FirstOrderGrad]]) -> None:
     """Accumulate first-order leaf gradients into the leaves' ``grad`` (deferred
-    sums evaluated here, once per leaf)."""
+    sums evaluated here, once per leaf, sharing the stacks of their common factors)."""
     new = _new
+    stacks: Stacks | None = None
     for var, g in leaves.values():
         if type(g) is not _ndarray:
-            g = dense_grad(g)
+            if stacks is None:
+                stacks = {}
+            g = dense_grad(g, stacks)
         prev = var._grad_var  # type: ignore[attr-defined]  # every graph variable is a Variable
         holder = new(Variable)  # ``_grad_holder(...)``, inlined: it runs for every parameter
         holder._data = g if prev is None else prev._data + g

@@ -12,7 +12,8 @@ own backward is the lookup again, so double backprop works to every order (the
 recorded rule switches to it, as ``get_item`` does).  On the first-order pass the
 scatter is returned unevaluated (a ``RowScatter``): the uses of one table, a
 step of a recurrent model each, are scattered at once when the traversal ends
-(``core.deferred_grad``).  Residuals: ``x``.
+(``core.deferred_grad``); ``gy`` may arrive as ``linear``'s input gradient not yet
+computed, and the steps' products are then one GEMM.  Residuals: ``x``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from fchain.core import backend
-from fchain.core.deferred_grad import RowScatter
+from fchain.core.deferred_grad import DeferredMatmul, RowScatter
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
@@ -90,9 +91,19 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: EmbedIdParams)
 
 def _first_order_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: EmbedIdParams
                      ) -> tuple[None, RowScatter]:
+    """The scatter unevaluated; ``gy`` may itself be a product not yet computed
+    (``linear``'s ``gx``, for a 1-d ``x``: its rows are the ids' rows)."""
     x, W = residuals
     shape = tuple(W.shape)
-    rows, values = _scattered_rows(xp, x, grads[0], shape, p.ignore_label)
+    gy: Array | DeferredMatmul = grads[0]
+    if isinstance(gy, DeferredMatmul):
+        if x.ndim != 1:
+            gy = gy.left @ gy.right
+        else:
+            if p.ignore_label is None:
+                return None, RowScatter.of(shape, x, gy)
+            return None, RowScatter.of(shape, x[x != p.ignore_label], gy.rows(x != p.ignore_label))
+    rows, values = _scattered_rows(xp, x, gy, shape, p.ignore_label)
     return None, RowScatter.of(shape, rows, values)
 
 
@@ -161,7 +172,8 @@ def _sample_grad(draw: Draw) -> Case:
 
 EMBED_ID: OpDef[EmbedIdParams] = register(OpDef(
     _NAME, _forward, _vjp, GradSpec(_sample), arg_names=("x", "W"), check=_check, float_inputs=(1,),
-    broadcasts=False, second_order_vjp=_vjp_recorded, first_order_vjp=_first_order_vjp))
+    broadcasts=False, second_order_vjp=_vjp_recorded, first_order_vjp=_first_order_vjp,
+    accepts_deferred_matmul=True))
 EMBED_ID_GRAD: OpDef[EmbedIdGradParams] = register(OpDef(
     "embed_id_grad", _forward_grad, _vjp_grad, GradSpec(_sample_grad), arg_names=("gy",),
     broadcasts=False, second_order_vjp=_vjp_grad_recorded))

@@ -16,7 +16,8 @@ through both (``@`` and ``.T`` are Variable operators on the second-order path).
 On the first-order pass, the ``gW`` of a 2-d ``x`` of fewer than ``DEFER_BELOW_ROWS``
 rows (a step of a recurrent model) is returned as a ``ProductSum``: the traversal
 stacks the uses of one weight and computes their sum as one GEMM
-(``core.deferred_grad``).
+(``core.deferred_grad``).  Its ``gx`` is returned as a ``DeferredMatmul``: computed
+at once, unless ``x`` came from ``embed_id``, which stacks the steps' products.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 from numpy import ndarray as _ndarray
 
-from fchain.core.deferred_grad import DEFER_BELOW_ROWS, ProductSum
+from fchain.core.deferred_grad import DEFER_BELOW_ROWS, DeferredMatmul, ProductSum
 from fchain.core.op import OpDef
 from fchain.core.registry import register
 from fchain.core.spec import Case, Draw, GradSpec
@@ -125,14 +126,14 @@ def _vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams) 
 
 
 def _first_order_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: LinearParams
-                     ) -> tuple[Array | ProductSum | None, ...]:
-    """``_vjp``, with the ``gW`` of a 2-d ``gy`` of few rows deferred (see the
-    module docstring)."""
+                     ) -> tuple[Array | ProductSum | DeferredMatmul | None, ...]:
+    """``_vjp``, with the ``gW`` and ``gx`` of a 2-d ``gy`` of few rows deferred (see
+    the module docstring)."""
     gy = grads[0]
     if len(gy) >= DEFER_BELOW_ROWS or not p.grad_W or gy.ndim != 2 or residuals[0].ndim != 2:
         return _vjp(xp, residuals, grads, p)
     x, W = residuals
-    gx = gy @ W if p.grad_x else None
+    gx = (DeferredMatmul(gy, W) if gy.dtype == W.dtype else gy @ W) if p.grad_x else None
     if p.bias:
         return gx, ProductSum.of(gy, x), gy.sum(axis=0)
     return gx, ProductSum.of(gy, x)

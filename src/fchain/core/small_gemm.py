@@ -1,0 +1,84 @@
+"""``left @ right`` for a ``left`` of few rows and a long inner dimension, computed
+where OpenBLAS needs no packing.
+
+OpenBLAS computes a GEMM of at most 10^6 multiply-adds in the plain row-major
+layout (both operands C-ordered) with its small-matrix kernels, which read the
+operands where they are (on AVX-512 cores); a larger product first packs the
+whole right factor into blocks.  A recurrent step's input gradient, ``gy (20,
+800) @ W (800, 200)``, is such a product, and the packing is about a fifth of its
+time.  Summed over chunks of the inner dimension, each small enough for those
+kernels, the same product was measured at 0.75-0.87x the time (numpy 2.4's
+OpenBLAS 0.3.31, one thread, float32 and float64; 8-32 rows, inner 400-2000,
+64-500 columns; `benchmarks/rnn.py`'s two per-step input gradients).  From 48 rows
+on, or with chunks below about 100, the split loses, and where the small kernels
+are absent it would only add calls: ``split_inner`` says no there.
+
+The chunks' partial products are added in order, so the result is the plain
+product up to float32 (float64) reassociation, like any blocked GEMM's.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from fchain.types import Array
+
+__all__ = ["MAX_ROWS", "MAX_SMALL_WORK", "MIN_CHUNK", "SMALL_KERNELS", "matmul", "split_inner"]
+
+MAX_ROWS = 32
+"""The most rows of ``left`` for which the split paid (48 rows: 1.07-1.2x slower)."""
+
+MAX_SMALL_WORK = 1_000_000
+"""OpenBLAS's bound on ``rows * inner * columns`` for its small-matrix kernels."""
+
+MIN_CHUNK = 96
+"""Chunks of the inner dimension below this cost more calls than the packing saves."""
+
+MAX_CHUNK = 128
+
+
+def _small_kernels() -> bool:
+    """Whether numpy's BLAS is OpenBLAS on a core with AVX-512 (where its
+    small-matrix kernels exist)."""
+    try:
+        blas = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
+    except (KeyError, TypeError, ValueError):
+        return False
+    if "openblas" not in str(blas).lower():
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            return any(line.startswith("flags") and " avx512f" in line for line in info)
+    except OSError:
+        return False
+
+
+SMALL_KERNELS = _small_kernels()
+"""Whether the split is used at all on this machine (read once, at import)."""
+
+
+def split_inner(left: Array, right: Array) -> int:
+    """The chunk of the inner dimension to split ``left @ right`` into, or 0 for
+    the plain product: numpy arrays of float32 or float64, ``right`` C-ordered and
+    ``left`` row-major, few rows, and an inner dimension of at least two chunks."""
+    rows, inner = int(left.shape[0]), int(left.shape[1])
+    columns = int(right.shape[1])
+    if not SMALL_KERNELS or rows > MAX_ROWS or type(left) is not numpy.ndarray or type(right) is not numpy.ndarray:
+        return 0
+    chunk = min(MAX_CHUNK, MAX_SMALL_WORK // max(rows * columns, 1))
+    if (chunk < MIN_CHUNK or inner < 2 * chunk or left.dtype != right.dtype or left.dtype.char not in "fd"
+            or not right.flags.c_contiguous or left.strides[1] != left.itemsize):
+        return 0
+    return chunk
+
+
+def matmul(left: Array, right: Array) -> Array:
+    """``left @ right`` (2-d), as a sum over chunks of the inner dimension where
+    ``split_inner`` finds one, else the plain product.  A new array."""
+    chunk = split_inner(left, right)
+    if not chunk:
+        return left @ right
+    total = left[:, :chunk] @ right[:chunk]
+    for start in range(chunk, left.shape[1], chunk):
+        total += left[:, start:start + chunk] @ right[start:start + chunk]
+    return total
