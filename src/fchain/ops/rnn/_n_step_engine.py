@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
+from fchain.core import small_gemm
 from fchain.ops._common import Forwarded, Grads, Inputs
 from fchain.ops.rnn._n_step_cells import CELLS, Cell, cell_backward, cell_forward
 from fchain.types import Array, ArrayNamespace
@@ -186,7 +187,7 @@ def vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: NStepParams) ->
                 g_step += g_out[rows] if D == 1 else g_out[rows, d * n:(d + 1) * n]
                 direct = cell_backward(xp, cell, g_step, None if gc is None else gc[:m], h_prev_all[rows],
                                        [s[rows] for s in saved], g_x[rows], g_rec[rows])
-                g_prev = _gemm(xp, g_rec[rows], w_h)
+                g_prev = small_gemm.matmul(g_rec[rows], w_h)  # few rows: split where that is faster
                 if direct is not None:
                     g_prev += direct
                 gh[:m] = g_prev
