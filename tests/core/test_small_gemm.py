@@ -73,3 +73,32 @@ def test_the_plain_product_where_the_split_would_not_pay_or_apply(split_on: None
 def test_without_the_small_kernels_nothing_is_split(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(small_gemm, "SMALL_KERNELS", False)
     assert small_gemm.split_inner(numpy.ones((20, 800), numpy.float32), numpy.ones((800, 200), numpy.float32)) == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(1, 40), inner=st.integers(1, 300), outputs=st.integers(1, 1200),
+       dtype=st.sampled_from(["float32", "float64"]), seed=st.integers(0, 2**16))
+def test_the_split_transposed_product_is_the_product(rows: int, inner: int, outputs: int, dtype: str,
+                                                     seed: int) -> None:
+    rng = numpy.random.default_rng(seed)
+    x = rng.standard_normal((rows, inner)).astype(dtype)
+    W = rng.standard_normal((outputs, inner)).astype(dtype)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(small_gemm, "SMALL_KERNELS", True)
+        got = small_gemm.matmul_transposed(x, W)
+    assert got.dtype == x.dtype and got.shape == (rows, outputs) and got.flags.c_contiguous
+    exact = x.astype(numpy.float64) @ W.T.astype(numpy.float64)
+    scale = numpy.abs(x).astype(numpy.float64) @ numpy.abs(W.T).astype(numpy.float64)
+    assert numpy.all(numpy.abs(got - exact) <= 2 * inner * numpy.finfo(dtype).eps * scale + 1e-30)
+
+
+def test_a_layers_forward_is_split_in_row_chunks_the_small_kernels_take(split_on: None) -> None:
+    x = numpy.ones((20, 200), numpy.float32)
+    W = numpy.ones((800, 200), numpy.float32)
+    chunk = small_gemm.split_outer(x, W)
+    assert small_gemm.MIN_CHUNK <= chunk and chunk * 200 * 20 <= small_gemm.MAX_SMALL_WORK and 800 >= 2 * chunk
+    numpy.testing.assert_array_equal(small_gemm.matmul_transposed(x, W), x @ W.T)  # integers: exact
+    assert small_gemm.split_outer(numpy.ones((small_gemm.MAX_ROWS + 1, 200), numpy.float32), W) == 0
+    assert small_gemm.split_outer(x, numpy.ones((300, 200), numpy.float32)) == 0  # one chunk
+    assert small_gemm.split_outer(x, numpy.asfortranarray(W)) == 0
+    assert small_gemm.split_outer(x.astype(numpy.float64), W) == 0

@@ -10,6 +10,7 @@ import pytest
 
 import fchain
 import fchain.functions as F
+from fchain.core import small_gemm
 from fchain.errors import DTypeError, ShapeError
 from fchain.types import Array
 
@@ -169,10 +170,15 @@ def test_linear_with_parameters_matches_the_general_path() -> None:
     assert flat.shape == (3, 2)
 
 
+@pytest.mark.parametrize("small_kernels", [False, True])
 @pytest.mark.parametrize("rows, n_in, n_out", [(1, 200, 800), (20, 200, 1000), (64, 300, 256), (3, 7, 600)])
-def test_a_wide_output_is_x_w_t_bit_for_bit(rows: int, n_in: int, n_out: int) -> None:
+def test_a_wide_output_is_x_w_t(rows: int, n_in: int, n_out: int, small_kernels: bool,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Few rows and many outputs take the swapped product (W x^T)^T: the same bits
-    as x W^T, and a C-ordered result."""
+    as x W^T, and a C-ordered result; where OpenBLAS's small kernels take chunks
+    of W's rows (``core.small_gemm``, at most 32 rows), x W^T up to the rounding
+    of their order of summation."""
+    monkeypatch.setattr(small_gemm, "SMALL_KERNELS", small_kernels)
     rng = numpy.random.default_rng(rows)
     x = rng.standard_normal((rows, n_in)).astype(numpy.float32)
     W = rng.standard_normal((n_out, n_in)).astype(numpy.float32)
@@ -181,4 +187,10 @@ def test_a_wide_output_is_x_w_t_bit_for_bit(rows: int, n_in: int, n_out: int) ->
     want = x @ W.T
     want += b
     assert y.flags.c_contiguous
-    assert y.tobytes() == want.tobytes()
+    if small_gemm.split_outer(x, W):
+        exact = x.astype(numpy.float64) @ W.T.astype(numpy.float64) + b
+        bound = 2 * n_in * numpy.finfo(numpy.float32).eps * (numpy.abs(x) @ numpy.abs(W.T) + numpy.abs(b))
+        assert numpy.all(numpy.abs(y - exact) <= bound)
+        assert small_kernels and rows <= small_gemm.MAX_ROWS
+    else:
+        assert y.tobytes() == want.tobytes()
