@@ -351,8 +351,11 @@ def main() -> None:
                      for j in (0, 1)]
             best = [min(t[j] for t in ours[i]) / min(t[j] for t in theirs[i]) for j in (0, 1)]
             target = "<= 1.0" if i == 0 else "<= 1.5"
+            paired = [o[1] / t[1] for o, t in zip(ours[i], theirs[i])]
             print(f"{'':<26}fchain / PyTorch: wall {ratio[0]:.2f} (best rounds {best[0]:.2f}), "
                   f"CPU {ratio[1]:.2f} (best rounds {best[1]:.2f}); target {target}")
+            print(f"{'':<26}  CPU, round by round (each fchain round beside the PyTorch round after it): "
+                  f"median {statistics.median(paired):.2f}, {min(paired):.2f}-{max(paired):.2f}")
             if i == 0:
                 cpu = [statistics.median([t[1] for t in times]) for times in (ours[0], theirs[0], floor)]
                 print(f"{'':<26}numpy floor / PyTorch, CPU: {cpu[2] / cpu[1]:.2f}; "
