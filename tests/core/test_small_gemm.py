@@ -16,6 +16,7 @@ from fchain.core import small_gemm
 @pytest.fixture
 def split_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(small_gemm, "SMALL_KERNELS", True)
+    monkeypatch.setattr(small_gemm, "ONE_BLAS_THREAD", True)
 
 
 @settings(max_examples=40, deadline=None)
@@ -85,6 +86,7 @@ def test_the_split_transposed_product_is_the_product(rows: int, inner: int, outp
     W = rng.standard_normal((outputs, inner)).astype(dtype)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(small_gemm, "SMALL_KERNELS", True)
+        patch.setattr(small_gemm, "ONE_BLAS_THREAD", True)
         got = small_gemm.matmul_transposed(x, W)
     assert got.dtype == x.dtype and got.shape == (rows, outputs) and got.flags.c_contiguous
     exact = x.astype(numpy.float64) @ W.T.astype(numpy.float64)
@@ -102,3 +104,20 @@ def test_a_layers_forward_is_split_in_row_chunks_the_small_kernels_take(split_on
     assert small_gemm.split_outer(x, numpy.ones((300, 200), numpy.float32)) == 0  # one chunk
     assert small_gemm.split_outer(x, numpy.asfortranarray(W)) == 0
     assert small_gemm.split_outer(x.astype(numpy.float64), W) == 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(small_gemm, "ONE_BLAS_THREAD", False)  # OpenBLAS would use its threads on the whole
+        assert small_gemm.split_outer(x, W) == 0
+
+
+def test_the_blas_thread_count_is_read_as_openblas_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "5")
+    assert small_gemm._blas_threads() == 5
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")  # OpenBLAS's own variable comes first
+    assert small_gemm._blas_threads() == 3
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "none")
+    assert small_gemm._blas_threads() == 5
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    assert small_gemm._blas_threads() >= 1

@@ -179,6 +179,7 @@ def test_a_wide_output_is_x_w_t(rows: int, n_in: int, n_out: int, small_kernels:
     of W's rows (``core.small_gemm``, at most 32 rows), x W^T up to the rounding
     of their order of summation."""
     monkeypatch.setattr(small_gemm, "SMALL_KERNELS", small_kernels)
+    monkeypatch.setattr(small_gemm, "ONE_BLAS_THREAD", True)
     rng = numpy.random.default_rng(rows)
     x = rng.standard_normal((rows, n_in)).astype(numpy.float32)
     W = rng.standard_normal((n_out, n_in)).astype(numpy.float32)

@@ -19,12 +19,14 @@ product up to float32 (float64) reassociation, like any blocked GEMM's.
 
 from __future__ import annotations
 
+import os
+
 import numpy
 
 from fchain.types import Array
 
-__all__ = ["MAX_ROWS", "MAX_SMALL_WORK", "MIN_CHUNK", "SMALL_KERNELS", "matmul", "matmul_transposed",
-           "split_inner", "split_outer"]
+__all__ = ["MAX_ROWS", "MAX_SMALL_WORK", "MIN_CHUNK", "ONE_BLAS_THREAD", "SMALL_KERNELS", "matmul",
+           "matmul_transposed", "split_inner", "split_outer"]
 
 MAX_ROWS = 32
 """The most rows of ``left`` for which the split paid (48 rows: 1.07-1.2x slower)."""
@@ -63,6 +65,27 @@ SMALL_KERNELS = _small_kernels()
 """Whether the split is used at all on this machine (read once, at import)."""
 
 
+def _blas_threads() -> int:
+    """The threads OpenBLAS starts with: the first of its environment variables
+    that holds a positive number, else the CPUs this process may run on."""
+    for name in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+ONE_BLAS_THREAD = _blas_threads() == 1
+"""Whether OpenBLAS runs one thread (read once, at import, as OpenBLAS itself
+does).  The forward's product is split only then: with two threads OpenBLAS
+computes the whole of ``(W x^T)^T`` on both (44 us for 20 x 200 by 800 x 200,
+measured) while the small kernels run on one (60 us).  The backward's products
+are split either way: OpenBLAS gives them one thread at these sizes."""
+
+
 def split_inner(left: Array, right: Array) -> int:
     """The chunk of the inner dimension to split ``left @ right`` into, or 0 for
     the plain product: numpy arrays of float32 or float64, ``right`` C-ordered and
@@ -80,11 +103,12 @@ def split_inner(left: Array, right: Array) -> int:
 
 def split_outer(x: Array, W: Array) -> int:
     """The chunk of ``W``'s rows to split ``x @ W.T`` into, or 0 for the plain
-    product: numpy arrays of float32 or float64, ``W`` C-ordered, ``x`` of few
-    rows, and ``W`` of at least two chunks of rows."""
+    product: one BLAS thread, numpy arrays of float32 or float64, ``W`` C-ordered,
+    ``x`` of few rows, and ``W`` of at least two chunks of rows."""
     rows, inner = int(x.shape[0]), int(x.shape[1])
     outputs = int(W.shape[0])
-    if not SMALL_KERNELS or rows > MAX_ROWS or type(x) is not numpy.ndarray or type(W) is not numpy.ndarray:
+    if (not SMALL_KERNELS or not ONE_BLAS_THREAD or rows > MAX_ROWS or type(x) is not numpy.ndarray
+            or type(W) is not numpy.ndarray):
         return 0
     chunk = min(MAX_ROW_CHUNK, MAX_SMALL_WORK // max(rows * inner, 1))
     if (chunk < MIN_CHUNK or outputs < 2 * chunk or x.dtype != W.dtype or x.dtype.char not in "fd"
