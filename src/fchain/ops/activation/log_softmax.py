@@ -15,6 +15,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, axis_arg, shape_of
+from fchain.ops._row_maxima import row_maxima
 from fchain.types import ArrayNamespace
 
 __all__ = ["LOG_SOFTMAX", "log_softmax"]
@@ -22,7 +23,7 @@ __all__ = ["LOG_SOFTMAX", "log_softmax"]
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, axis: int) -> Forwarded:
     x = inputs[0]
-    m = xp.max(x, axis=axis, keepdims=True)
+    m = row_maxima(x) if x.ndim == 2 and axis in (1, -1) else xp.max(x, axis=axis, keepdims=True)
     m = m + xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True))
     y = x - m
     return (y,), (y,)

@@ -13,6 +13,7 @@ from fchain.core.spec import Case, Draw, GradSpec
 from fchain.graph.apply import apply
 from fchain.graph.variable import Variable
 from fchain.ops._common import Forwarded, Grads, Inputs, VariableLike, axis_arg, shape_of
+from fchain.ops._row_maxima import row_maxima
 from fchain.types import ArrayNamespace
 
 __all__ = ["SOFTMAX", "softmax"]
@@ -20,7 +21,8 @@ __all__ = ["SOFTMAX", "softmax"]
 
 def _forward(xp: ArrayNamespace, inputs: Inputs, axis: int) -> Forwarded:
     x = inputs[0]
-    y = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
+    m = row_maxima(x) if x.ndim == 2 and axis in (1, -1) else xp.max(x, axis=axis, keepdims=True)
+    y = xp.exp(x - m)
     y /= xp.sum(y, axis=axis, keepdims=True)
     return (y,), (y,)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from fchain.core import backend
 from fchain.ops._common import Forwarded, Grads, Inputs
+from fchain.ops._row_maxima import row_maxima
 from fchain.ops.loss._checks import check_label_values, unsigned_view
 from fchain.types import Array, ArrayNamespace, Shape
 
@@ -53,7 +54,7 @@ def _log_softmax_parts(xp: ArrayNamespace, x: Array) -> tuple[Array, Array, Arra
     Forward rules receive raw arrays only, so reductions here use array methods
     (they skip numpy's Python-level dispatch, which matters at MNIST sizes).
     """
-    m = x.max(axis=1, keepdims=True)
+    m = row_maxima(x) if x.ndim == 2 else x.max(axis=1, keepdims=True)
     z = x - m
     e = xp.exp(z)
     return m, z, e, e.sum(axis=1, keepdims=True)
@@ -110,7 +111,7 @@ def _forward_rows(xp: ArrayNamespace, inputs: Inputs, p: SoftmaxCrossEntropyPara
     """
     x, t = inputs
     n = x.shape[0]
-    m = x.max(axis=1, keepdims=True)
+    m = row_maxima(x)
     # One (N, C) temporary serves x - m, its exp and then log_y: the operations of
     # x - (m + log(sum(exp(x - m)))), with two fewer large arrays to allocate and
     # fill (numpy and CuPy both take ``out=``).
