@@ -248,3 +248,39 @@ def test_a_deep_copy_of_an_optimizer_updates_its_own_state(name: str) -> None:
             twin_array = state_dict(rule_of(q))[key]
             assert twin_array is not array
             np.testing.assert_array_equal(twin_array, array, err_msg=f"{path}/{key}")
+
+
+@pytest.mark.parametrize("name, hyper", [("SGD", "lr"), ("MomentumSGD", "momentum"), ("Adam", "alpha"),
+                                         ("Adam", "beta1"), ("RMSprop", "alpha")])
+def test_the_bound_fast_path_follows_changes_as_the_hooked_path_does(name: str, hyper: str) -> None:
+    """A rule whose CPU update is bound (its arguments, or its state arrays with
+    the scalars computed per step) against the same rule run through Chainer's
+    order (a no-op hook on every rule): equal after a hyperparameter change, a
+    rule switched off and on, and a reloaded state."""
+    fast_model, slow_model = _model(), _model()
+    fast = getattr(optimizers, name)().setup(fast_model)
+    slow = getattr(optimizers, name)().setup(slow_model)
+    for p in slow_model.params():
+        rule_of(p).add_hook(lambda rule, param: None, name="noop")
+
+    def both(step: int) -> None:
+        _step(fast_model, fast, step)
+        _step(slow_model, slow, step)
+        for path, value in _values(slow_model).items():
+            np.testing.assert_array_equal(_values(fast_model)[path], value, err_msg=f"step {step}: {path}")
+
+    both(0)
+    both(1)  # bound by now
+    for opt in (fast, slow):
+        setattr(opt, hyper, getattr(opt, hyper) * 0.5)
+    both(2)
+    for model in (fast_model, slow_model):
+        rule_of(param(model, "b")).enabled = False
+    both(3)
+    for model in (fast_model, slow_model):
+        rule_of(param(model, "b")).enabled = True
+    both(4)
+    for model in (fast_model, slow_model):
+        rule = rule_of(param(model, "W"))
+        rule.__setstate__(rule.__getstate__())  # as a copy or a reload does: what was bound is dropped
+    both(5)

@@ -127,7 +127,7 @@ class GradientMethod(Optimizer[TargetT]):
                 if data is not None:
                     param.grad = backend.namespace_of(data).zeros_like(data)
             rule = param.update_rule
-            if rule is not None and not (isinstance(rule, UpdateRule) and rule._update_unhooked(param)):
+            if rule is not None and not (isinstance(rule, UpdateRule) and rule._fast_update(param)):
                 # This rule's hooks (or a rule of another kind) may touch any gradient:
                 # finish in Chainer's order.
                 rest = [param, *remaining]

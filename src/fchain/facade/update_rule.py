@@ -11,8 +11,8 @@ the post-hooks.  A rule caches what it derives from its hyperparameters
 (``_read_hyperparam``) and re-reads it only when their version changes
 (``fchain.facade.hyperparameter``).  Once a numpy parameter's state exists and the
 rule has no hooks, an update goes straight to ``update_core_cpu``, or to what a
-subclass bound in its place (``_cpu_update``) until the state or the
-hyperparameters change.
+subclass bound in its place (``_cpu_update``, and ``_fast_update`` for the whole
+fast path) until the state or the hyperparameters change.
 """
 
 from __future__ import annotations
@@ -124,6 +124,9 @@ class UpdateRule:
         # What an update of a numpy parameter calls: update_core_cpu, or an equivalent
         # a subclass binds to its current arguments (see DescribedRule).
         self._cpu_update: Callable[[Variable], None] = self.update_core_cpu
+        # What an optimizer's step calls for each parameter: ``_update_unhooked``, or
+        # the same fast path with the CPU rule bound into it (see DescribedRule).
+        self._fast_update: Callable[[Variable], bool] = self._update_unhooked
 
     def _new_hyperparam(self, parent: Hyperparameter | None) -> Hyperparameter:
         """The hyperparameter object of a new rule (typed subclasses return theirs)."""
@@ -161,11 +164,13 @@ class UpdateRule:
         """Called whenever the state arrays were made, replaced, moved or loaded:
         drops what was bound to them (rules that cache more extend it)."""
         self._cpu_update = self.update_core_cpu
+        self._fast_update = self._update_unhooked
 
     # What was bound to this rule's arrays is not copied with it.
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state.pop("_cpu_update", None)
+        state.pop("_fast_update", None)
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -195,7 +200,7 @@ class UpdateRule:
     # ---------------------------------------------------------------- update
     def update(self, param: Variable) -> None:
         """Run the hooks and update ``param`` in place from ``param.grad``."""
-        if not self._update_unhooked(param):
+        if not self._fast_update(param):
             self._update_in_order(param)
 
     def _update_unhooked(self, param: Variable) -> bool:
