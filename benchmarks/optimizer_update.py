@@ -4,7 +4,11 @@ The MLP is the tutorial's 784-100-100-10 (``L.Linear`` layers: W of shapes
 (100, 784), (100, 100), (10, 100) and their biases).  For SGD, MomentumSGD and Adam
 the table shows the median time of ``optimizer.update()`` (gradients already
 computed), the median time of the same update written by hand as in-place numpy
-over the same parameter and gradient arrays, and the ratio (target: at most 1.2).
+over the same parameter, gradient and state arrays (the optimizer's own moments:
+how fast an elementwise loop over several arrays runs depends on their relative
+alignment in memory, by up to 10% for Adam's, so a floor with arrays of its own
+would move the ratio with wherever the allocator put them), and the ratio
+(target: at most 1.2).
 The two are timed alternately within each round so machine load affects both alike;
 the ratio is the median of the per-round ratios.
 
@@ -30,7 +34,7 @@ import numpy as np  # noqa: E402
 import fchain.links as L  # noqa: E402
 from fchain import Chain, Variable  # noqa: E402
 from fchain import optimizers  # noqa: E402
-from fchain.facade.optimizer import GradientMethod  # noqa: E402
+from fchain.facade.optimizer import GradientMethod, UpdateRule  # noqa: E402
 from fchain.types import Array  # noqa: E402
 
 TARGET_RATIO = 1.2
@@ -67,7 +71,11 @@ def _model_with_grads(seed: int) -> tuple[MLP, list[Array], list[Array]]:
     return model, datas, grads
 
 
-def _hand_sgd(datas: list[Array], grads: list[Array]) -> Callable[[], None]:
+States = list[dict[str, Array]]
+"""Each parameter's state arrays, by the names Chainer gives them."""
+
+
+def _hand_sgd(datas: list[Array], grads: list[Array], states: States) -> Callable[[], None]:
     lr = 0.01
 
     def step() -> None:
@@ -77,9 +85,9 @@ def _hand_sgd(datas: list[Array], grads: list[Array]) -> Callable[[], None]:
     return step
 
 
-def _hand_momentum(datas: list[Array], grads: list[Array]) -> Callable[[], None]:
+def _hand_momentum(datas: list[Array], grads: list[Array], states: States) -> Callable[[], None]:
     lr, momentum = 0.01, 0.9
-    vs = [np.zeros_like(p) for p in datas]
+    vs = [state["v"] for state in states]
 
     def step() -> None:
         for p, g, v in zip(datas, grads, vs):
@@ -90,10 +98,10 @@ def _hand_momentum(datas: list[Array], grads: list[Array]) -> Callable[[], None]
     return step
 
 
-def _hand_adam(datas: list[Array], grads: list[Array]) -> Callable[[], None]:
+def _hand_adam(datas: list[Array], grads: list[Array], states: States) -> Callable[[], None]:
     alpha, beta1, beta2, eps = 0.001, 0.9, 0.999, 1e-8
-    ms = [np.zeros_like(p) for p in datas]
-    vs = [np.zeros_like(p) for p in datas]
+    ms = [state["m"] for state in states]
+    vs = [state["v"] for state in states]
     t = [0]
 
     def step() -> None:
@@ -118,14 +126,20 @@ def _time(fn: Callable[[], object], number: int) -> float:
 
 
 def measure(make_opt: Callable[[], GradientMethod],
-            make_hand: Callable[[list[Array], list[Array]], Callable[[], None]],
+            make_hand: Callable[[list[Array], list[Array], States], Callable[[], None]],
             seed: int) -> tuple[float, float, float]:
     """(fchain seconds, numpy seconds, ratio): medians over ``ROUNDS`` rounds."""
     model, datas, grads = _model_with_grads(seed)
     opt = make_opt().setup(model)
-    hand = make_hand(datas, grads)
     for _ in range(5):  # warm up: state allocation, caches
         opt.update()
+    states: States = []
+    for p in model.params():
+        rule = p.update_rule
+        assert isinstance(rule, UpdateRule) and rule.state is not None
+        states.append(dict(rule.state))
+    hand = make_hand(datas, grads, states)
+    for _ in range(5):
         hand()
     ours, theirs, ratios = [], [], []
     for r in range(ROUNDS):
@@ -143,7 +157,7 @@ def measure(make_opt: Callable[[], GradientMethod],
 
 def main() -> int:
     cases: list[tuple[str, Callable[[], GradientMethod],
-                      Callable[[list[Array], list[Array]], Callable[[], None]]]] = [
+                      Callable[[list[Array], list[Array], States], Callable[[], None]]]] = [
         ("SGD", lambda: optimizers.SGD(lr=0.01), _hand_sgd),
         ("MomentumSGD", lambda: optimizers.MomentumSGD(lr=0.01, momentum=0.9), _hand_momentum),
         ("Adam", lambda: optimizers.Adam(), _hand_adam),
