@@ -12,6 +12,8 @@ differ, and the softmax-like uses never see it (a tie gives ``sum(exp(x - m)) >=
 
 from __future__ import annotations
 
+from numpy import ndarray as _ndarray
+
 from fchain.types import Array
 
 __all__ = ["FEW_COLUMNS", "MANY_ROWS", "row_maxima"]
@@ -21,9 +23,10 @@ MANY_ROWS = 16
 
 
 def row_maxima(x: Array) -> Array:
-    """``x.max(axis=1, keepdims=True)`` of a 2-d array ``x`` (numpy or CuPy)."""
+    """``x.max(axis=1, keepdims=True)`` of a 2-d array ``x`` (numpy or CuPy; only
+    numpy's is taken over the copy: a GPU reduces a short axis well)."""
     rows, columns = x.shape
-    if columns > FEW_COLUMNS or rows < MANY_ROWS:
+    if columns > FEW_COLUMNS or rows < MANY_ROWS or type(x) is not _ndarray:
         m: Array = x.max(axis=1, keepdims=True)
     else:
         m = x.T.copy().max(axis=0).reshape(rows, 1)
