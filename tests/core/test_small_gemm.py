@@ -45,7 +45,8 @@ def test_a_recurrent_steps_gradient_is_split_in_chunks_the_small_kernels_take(sp
 
 
 @pytest.mark.parametrize("case", [
-    "many rows", "short inner", "wide result", "integers", "mixed dtypes", "right not C-ordered", "left columns strided",
+    "many rows", "short inner", "wide result", "integers", "mixed dtypes", "right not C-ordered",
+    "left columns strided",
 ])
 def test_the_plain_product_where_the_split_would_not_pay_or_apply(split_on: None, case: str) -> None:
     rows, inner, columns = 20, 800, 200

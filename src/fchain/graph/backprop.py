@@ -24,7 +24,15 @@ import numpy
 
 from fchain.core import backend
 from fchain.core.broadcast import sum_to
-from fchain.core.deferred_grad import DeferredGrad, DeferredMatmul, ProductSum, RowScatter, Stacks, add_gradients, evaluate
+from fchain.core.deferred_grad import (
+    DeferredGrad,
+    DeferredMatmul,
+    ProductSum,
+    RowScatter,
+    Stacks,
+    add_gradients,
+    evaluate,
+)
 from fchain.core.node import GraphVariable, Node
 from fchain.core.traversal import BackwardResult, GradAlgebra, backpropagate
 from fchain.errors import GraphError, NotDoubleDifferentiableError
@@ -56,7 +64,8 @@ def _array_vjp(node: Node, grad_outputs: tuple[FirstOrderGrad, ...]) -> tuple[Fi
     the rule deferred stays deferred only when it goes to a leaf or to an op that
     takes it (``_finished``): the output gradients here are arrays, or a
     ``DeferredMatmul`` for an op that declares ``accepts_deferred_matmul``."""
-    arrays: tuple[Array, ...] = grad_outputs  # type: ignore[assignment]  # arrays but for the ops that take a DeferredMatmul
+    # Arrays, but for the ops that take a DeferredMatmul (they test for it).
+    arrays: tuple[Array, ...] = grad_outputs  # type: ignore[assignment]  # see above
     g0 = arrays[0]
     xp = _NUMPY if type(g0) is _ndarray else backend.namespace_of(g0.first if isinstance(g0, DeferredMatmul) else g0)
     op = node.op

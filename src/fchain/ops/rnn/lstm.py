@@ -18,8 +18,9 @@ VJP (Chainer's formulas, in its order of rounding), with ``co = tanh(c)``:
 ``go = gh * co * o(1 - o)``; ``gc_prev = gc' * f`` (and ``gc`` itself for the rows
 past ``len(x)``).  Residuals: ``c_prev``, ``x``, the output ``c`` and, for the
 first-order rule, ``tanh(a)``, the three sigmoid gates as one gate-major block
-``(3, B, units, ...)`` and ``tanh(c)`` (saving the backward five ``tanh``).  The recorded rule (double backprop) recomputes the activations from
-``x`` and runs the same formulas on the second-order namespace.
+``(3, B, units, ...)`` and ``tanh(c)`` (saving the backward five ``tanh``).  The
+recorded rule (double backprop) recomputes the activations from ``x`` and runs the
+same formulas on the second-order namespace.
 """
 
 from __future__ import annotations
