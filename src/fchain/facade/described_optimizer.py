@@ -132,11 +132,11 @@ def _compiled(source: str) -> Callable[..., _Bound]:
 def _binder(arity: int) -> Callable[..., _Bound]:
     """``binder(rule, fallback, cpu, *args)`` makes, for fixed ``args``, the rule's
     ``update_core_cpu`` and its ``_fast_update`` (``UpdateRule._update_unhooked``'s
-    fast path with the CPU rule called in it, ``fallback`` for anything else): functions of the
-    parameter that call ``cpu(numpy, param, grad, *args)`` with the ``arity``
-    arguments written out, since a call with ``*args`` costs about 100 ns more per
-    parameter, and one call level fewer (a few percent of an SGD step on a small
-    model)."""
+    fast path with the CPU rule called in it, ``fallback`` for anything else):
+    functions of the parameter that call ``cpu(numpy, param, grad, *args)`` with
+    the ``arity`` arguments written out, since a call with ``*args`` costs about
+    100 ns more per parameter, and one call level fewer (a few percent of an SGD
+    step on a small model)."""
     names = ", ".join(f"a{i}" for i in range(arity))
     return _compiled(_bound_source(names, names))
 
