@@ -86,35 +86,33 @@ measured) while the small kernels run on one (60 us).  The backward's products
 are split either way: OpenBLAS gives them one thread at these sizes."""
 
 
+def _takes(few: Array, weight: Array) -> bool:
+    """What both splits need: the small kernels, numpy arrays of one dtype, float32
+    or float64, at most ``MAX_ROWS`` rows in ``few`` and a C-ordered ``weight``."""
+    return (SMALL_KERNELS and type(few) is numpy.ndarray and type(weight) is numpy.ndarray
+            and int(few.shape[0]) <= MAX_ROWS and few.dtype == weight.dtype and few.dtype.char in "fd"
+            and bool(weight.flags.c_contiguous))
+
+
 def split_inner(left: Array, right: Array) -> int:
     """The chunk of the inner dimension to split ``left @ right`` into, or 0 for
     the plain product: numpy arrays of float32 or float64, ``right`` C-ordered and
     ``left`` row-major, few rows, and an inner dimension of at least two chunks."""
     rows, inner = int(left.shape[0]), int(left.shape[1])
-    columns = int(right.shape[1])
-    if not SMALL_KERNELS or rows > MAX_ROWS or type(left) is not numpy.ndarray or type(right) is not numpy.ndarray:
+    if not _takes(left, right) or left.strides[1] != left.itemsize:
         return 0
-    chunk = min(MAX_CHUNK, MAX_SMALL_WORK // max(rows * columns, 1))
-    if (chunk < MIN_CHUNK or inner < 2 * chunk or left.dtype != right.dtype or left.dtype.char not in "fd"
-            or not right.flags.c_contiguous or left.strides[1] != left.itemsize):
-        return 0
-    return chunk
+    chunk = min(MAX_CHUNK, MAX_SMALL_WORK // max(rows * int(right.shape[1]), 1))
+    return chunk if chunk >= MIN_CHUNK and inner >= 2 * chunk else 0
 
 
 def split_outer(x: Array, W: Array) -> int:
     """The chunk of ``W``'s rows to split ``x @ W.T`` into, or 0 for the plain
     product: one BLAS thread, numpy arrays of float32 or float64, ``W`` C-ordered,
     ``x`` of few rows, and ``W`` of at least two chunks of rows."""
-    rows, inner = int(x.shape[0]), int(x.shape[1])
-    outputs = int(W.shape[0])
-    if (not SMALL_KERNELS or not ONE_BLAS_THREAD or rows > MAX_ROWS or type(x) is not numpy.ndarray
-            or type(W) is not numpy.ndarray):
+    if not ONE_BLAS_THREAD or not _takes(x, W):
         return 0
-    chunk = min(MAX_ROW_CHUNK, MAX_SMALL_WORK // max(rows * inner, 1))
-    if (chunk < MIN_CHUNK or outputs < 2 * chunk or x.dtype != W.dtype or x.dtype.char not in "fd"
-            or not W.flags.c_contiguous):
-        return 0
-    return chunk
+    chunk = min(MAX_ROW_CHUNK, MAX_SMALL_WORK // max(int(x.shape[0]) * int(x.shape[1]), 1))
+    return chunk if chunk >= MIN_CHUNK and int(W.shape[0]) >= 2 * chunk else 0
 
 
 def matmul_transposed(x: Array, W: Array) -> Array:

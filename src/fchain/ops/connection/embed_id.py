@@ -102,7 +102,8 @@ def _first_order_vjp(xp: ArrayNamespace, residuals: Inputs, grads: Inputs, p: Em
         else:
             if p.ignore_label is None:
                 return None, RowScatter.of(shape, x, gy)
-            return None, RowScatter.of(shape, x[x != p.ignore_label], gy.rows(x != p.ignore_label))
+            keep = x != p.ignore_label
+            return None, RowScatter.of(shape, x[keep], gy.rows(keep))
     rows, values = _scattered_rows(xp, x, gy, shape, p.ignore_label)
     return None, RowScatter.of(shape, rows, values)
 
